@@ -1,0 +1,1 @@
+"""The domain: models, lifecycle rules and services. Nothing here imports Qt."""

@@ -1,0 +1,162 @@
+"""Unit-of-work context, change log and audit trail.
+
+Every write to a synced record is stamped per field with a hybrid logical clock and appended to the
+change log *inside the same flush*, so a crash can never leave a change that sync does not know
+about. Services never call this directly: a session carries a :class:`UnitContext` (who is acting,
+on which device, with which clock) and the flush hooks do the rest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event, inspect, insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, UOWTransaction
+
+from commmatters_desktop.core.clock import Clock
+from commmatters_desktop.core.hlc import HybridClock, Stamp
+from commmatters_desktop.core.models import AuditEvent, ChangeLog, FieldClock, Synced, VaultMeta
+
+_CONTEXT_KEY = "commmatters.unit_context"
+HLC_META_KEY = "hlc_last"
+DEVICE_META_KEY = "device_id"
+
+
+@dataclass
+class UnitContext:
+    """Who is acting, where and when, for one session."""
+
+    actor: str
+    clock: Clock
+    hlc: HybridClock
+
+    @property
+    def device(self) -> str:
+        return self.hlc.device
+
+
+def bind(session: Session, context: UnitContext) -> Session:
+    session.info[_CONTEXT_KEY] = context
+    return session
+
+
+def context_of(session: Session) -> UnitContext:
+    try:
+        context: UnitContext = session.info[_CONTEXT_KEY]
+    except KeyError:
+        raise RuntimeError("this session has no unit context: open it through Vault.unit_of_work()") from None
+    return context
+
+
+def today(session: Session) -> dt.date:
+    return context_of(session).clock.today()
+
+
+def encode_value(value: Any) -> Any:
+    """A field value as JSON-ready data: the change log's and the sync file's wire form."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return value
+
+
+def synced_fields(obj: Synced) -> list[str]:
+    return [
+        attr.key
+        for attr in inspect(type(obj)).column_attrs
+        if attr.key != "id" and attr.key not in obj.__unsynced__
+    ]
+
+
+def _changed_fields(obj: Synced, *, new: bool) -> list[str]:
+    state = inspect(obj)
+    if new:
+        return synced_fields(obj)
+    return [name for name in synced_fields(obj) if state.attrs[name].history.has_changes()]
+
+
+def _refuse_hard_deletes(session: Session, flush_context: UOWTransaction, instances: object) -> None:
+    for obj in session.deleted:
+        if isinstance(obj, Synced):
+            raise RuntimeError(
+                f"{type(obj).__name__} rows are never deleted outright: use services.common.tombstone()"
+            )
+
+
+def _log_changes(session: Session, flush_context: UOWTransaction) -> None:
+    touched = [(o, True) for o in session.new if isinstance(o, Synced)]
+    touched += [(o, False) for o in session.dirty if isinstance(o, Synced)]
+    if not touched:
+        return
+    context = context_of(session)
+    log_rows: list[dict[str, Any]] = []
+    clock_rows: dict[tuple[str, str, str], str] = {}
+    for obj, new in touched:
+        fields = _changed_fields(obj, new=new)
+        if not fields:
+            continue
+        stamp = str(context.hlc.tick())
+        entity, row_id = obj.__tablename__, str(obj.id)
+        for name in fields:
+            log_rows.append(
+                {
+                    "stamp": stamp,
+                    "entity": entity,
+                    "row_id": row_id,
+                    "field": name,
+                    "value": json.dumps(encode_value(getattr(obj, name))),
+                }
+            )
+            clock_rows[(entity, row_id, name)] = stamp
+    if not log_rows:
+        return
+    connection = session.connection()
+    connection.execute(insert(ChangeLog), log_rows)
+    upsert = sqlite_insert(FieldClock)
+    connection.execute(
+        upsert.on_conflict_do_update(
+            index_elements=["entity", "row_id", "field"], set_={"stamp": upsert.excluded.stamp}
+        ),
+        [{"entity": e, "row_id": r, "field": f, "stamp": s} for (e, r, f), s in clock_rows.items()],
+    )
+    meta = sqlite_insert(VaultMeta)
+    connection.execute(
+        meta.on_conflict_do_update(index_elements=["key"], set_={"value": meta.excluded.value}),
+        {"key": HLC_META_KEY, "value": str(context.hlc.last)},
+    )
+
+
+def install(session_factory: Any) -> None:
+    """Attach the change-log hooks to a sessionmaker (done once by the vault)."""
+    event.listen(session_factory, "before_flush", _refuse_hard_deletes)
+    event.listen(session_factory, "after_flush", _log_changes)
+
+
+def last_stamp(session: Session, device: str) -> Stamp:
+    row = session.get(VaultMeta, HLC_META_KEY)
+    return Stamp.parse(row.value) if row else Stamp(0, 0, device)
+
+
+def audit(session: Session, action: str, record: Synced, summary: str = "") -> None:
+    """Append one line to the audit trail: who did ``action`` to ``record``, in this transaction."""
+    context = context_of(session)
+    session.add(
+        AuditEvent(
+            at=context.clock.now(),
+            actor=context.actor,
+            device=context.device,
+            action=action,
+            entity=record.__tablename__,
+            row_id=str(record.id),
+            summary=summary,
+        )
+    )

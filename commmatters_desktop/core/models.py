@@ -1,0 +1,456 @@
+"""The domain model (DESIGN.md section 3) as typed SQLAlchemy 2 declarative classes.
+
+Two families of table:
+
+* **synced** records (:class:`Synced` subclasses): UUID keys, a ``deleted`` tombstone flag, and every
+  field change stamped and logged by :mod:`commmatters_desktop.core.changes` in the same transaction;
+* **local** bookkeeping (vault metadata, the change log itself, field clocks, the audit trail), which
+  never travels between laptops as rows.
+
+Columns holding personal data carry ``info={"personal": True}``; the UI marks them and every public
+output (meeting screen, leaflet, minutes) checks against them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    false,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import DateTime, TypeDecorator
+
+from commmatters_desktop.core.enums import (
+    AGREED_OR_LATER,
+    ActionKind,
+    ActionStatus,
+    AgencyKind,
+    Channel,
+    FeedbackChannel,
+    NominationStatus,
+    Outcome,
+    PersonRole,
+    PriorityStatus,
+    ScheduleMode,
+    SurveyMode,
+)
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+#: Namespace for name-based ids, so two laptops importing the same ward get the same row.
+NATURAL_KEY_NAMESPACE = uuid.UUID("6f1c3c1e-4c35-4b0e-9a53-6b0c4e1d2a77")
+
+
+def natural_id(kind: str, key: str) -> uuid.UUID:
+    return uuid.uuid5(NATURAL_KEY_NAMESPACE, f"{kind}:{key.strip().upper()}")
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out (SQLite keeps no zone of its own)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        return None if value is None else value.replace(tzinfo=dt.UTC)
+
+
+def _enum(kind: type[Any]) -> Enum:
+    return Enum(
+        kind,
+        native_enum=False,
+        length=32,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+PERSONAL: dict[str, Any] = {"personal": True}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        uuid.UUID: Uuid(),
+        dt.datetime: UTCDateTime(),
+        str: String(),
+    }
+
+
+class Synced(Base):
+    """A record that travels between laptops: UUID key, tombstone, per-field clock."""
+
+    __abstract__ = True
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    deleted: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+    #: Fields never written to the change log (derived or local-only).
+    __unsynced__: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self, **fields: Any) -> None:
+        # Column defaults apply now, not at flush, so rules can read a record built moments ago
+        # and its id can be referenced before anything is written.
+        for column in self.__table__.columns:
+            default = column.default
+            if column.key in fields or default is None:
+                continue
+            if default.is_scalar:
+                fields[column.key] = default.arg
+            elif default.is_callable:
+                fields[column.key] = default.arg(None)
+        super().__init__(**fields)
+
+
+# --- wards, people, partners ---------------------------------------------------------------------------
+
+
+class Ward(Synced):
+    __tablename__ = "ward"
+
+    code: Mapped[str] = mapped_column(String(9), unique=True)
+    vintage: Mapped[str] = mapped_column(String(8), default="")
+    name: Mapped[str] = mapped_column(String(120))
+    la_code: Mapped[str] = mapped_column(String(9), default="")
+    la_name: Mapped[str] = mapped_column(String(120), default="")
+    #: How residents reach the ward team: a team mailbox or 101, never an officer's own phone.
+    team_contact: Mapped[str] = mapped_column(Text, default="")
+    engagement_url: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    lsoas: Mapped[list[WardLsoa]] = relationship(
+        back_populates="ward", primaryjoin="and_(Ward.id == WardLsoa.ward_id, WardLsoa.deleted == False)"
+    )
+
+
+class WardLsoa(Synced):
+    __tablename__ = "ward_lsoa"
+
+    ward_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ward.id"), index=True)
+    code: Mapped[str] = mapped_column(String(9), unique=True)
+    name: Mapped[str] = mapped_column(String(120), default="")
+
+    ward: Mapped[Ward] = relationship(back_populates="lsoas")
+
+
+class Agency(Synced):
+    __tablename__ = "agency"
+
+    name: Mapped[str] = mapped_column(String(160))
+    kind: Mapped[AgencyKind] = mapped_column(_enum(AgencyKind))
+    #: A team route (switchboard, shared mailbox) that may be printed for partners.
+    contact_route: Mapped[str] = mapped_column(Text, default="")
+
+
+class Person(Synced):
+    __tablename__ = "person"
+
+    full_name: Mapped[str] = mapped_column(String(160), info=PERSONAL)
+    role: Mapped[PersonRole] = mapped_column(_enum(PersonRole))
+    agency_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    #: Shoulder number or job title for officials; blank for members of the public.
+    title: Mapped[str] = mapped_column(String(120), default="")
+    email: Mapped[str] = mapped_column(String(254), default="", info=PERSONAL)
+    phone: Mapped[str] = mapped_column(String(40), default="", info=PERSONAL)
+
+    agency: Mapped[Agency | None] = relationship()
+
+
+class WardRole(Synced):
+    """A person's part in a ward: its officer or PCSO, its panel chair, a panel member, a key individual."""
+
+    __tablename__ = "ward_role"
+    __table_args__ = (UniqueConstraint("ward_id", "person_id", "role"),)
+
+    ward_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ward.id"), index=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"), index=True)
+    role: Mapped[PersonRole] = mapped_column(_enum(PersonRole))
+
+    person: Mapped[Person] = relationship()
+
+
+# --- the quarterly cycle ---------------------------------------------------------------------------------
+
+
+class Cycle(Synced):
+    __tablename__ = "cycle"
+
+    code: Mapped[str] = mapped_column(String(7), unique=True)
+    schedule_mode: Mapped[ScheduleMode | None] = mapped_column(_enum(ScheduleMode))
+
+
+class WeekOfAction(Synced):
+    __tablename__ = "week_of_action"
+    __table_args__ = (UniqueConstraint("cycle_id", "ward_id"),)
+
+    cycle_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cycle.id"), index=True)
+    ward_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ward.id"), index=True)
+    week_start: Mapped[dt.date]
+
+
+class PanelMeeting(Synced):
+    """A ward panel (PACT) meeting. Attendance is a count: names are recorded only for officials."""
+
+    __tablename__ = "panel_meeting"
+
+    ward_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ward.id"), index=True)
+    cycle_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cycle.id"), index=True)
+    held_on: Mapped[dt.date]
+    venue: Mapped[str] = mapped_column(String(200), default="")
+    attendance: Mapped[int | None] = mapped_column(Integer)
+    decisions: Mapped[str] = mapped_column(Text, default="")
+    minutes: Mapped[str] = mapped_column(Text, default="")
+
+
+class Nomination(Synced):
+    __tablename__ = "nomination"
+    __table_args__ = (UniqueConstraint("ward_id", "cycle_id", "source_ref"),)
+
+    ward_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ward.id"), index=True)
+    cycle_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cycle.id"), index=True)
+    #: As the resident wrote it: may hold a name typed by a resident, so it is screened before display.
+    wording: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(80), default="")
+    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    support: Mapped[int] = mapped_column(default=1)
+    raised_on: Mapped[dt.date | None]
+    #: The source system's reference, so re-importing the same poll adds nothing twice.
+    source_ref: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[NominationStatus] = mapped_column(_enum(NominationStatus), default=NominationStatus.OPEN)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("nomination.id"))
+
+
+# --- the priority and its SARA plan ----------------------------------------------------------------------
+
+
+class Priority(Synced):
+    __tablename__ = "priority"
+    __table_args__ = (
+        # Belt and braces for the one-agreed-priority rule that core.rules enforces with a message.
+        Index(
+            "uq_priority_one_agreed_per_ward_cycle",
+            "ward_id",
+            "cycle_id",
+            unique=True,
+            sqlite_where=text(
+                "deleted = 0 AND status IN ("
+                + ", ".join(f"'{s.value}'" for s in sorted(AGREED_OR_LATER))
+                + ")"
+            ),
+        ),
+    )
+
+    ward_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ward.id"), index=True)
+    cycle_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cycle.id"), index=True)
+    nomination_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("nomination.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    status: Mapped[PriorityStatus] = mapped_column(_enum(PriorityStatus), default=PriorityStatus.NOMINATED)
+    lead_agency_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agency.id"))
+    meeting_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("panel_meeting.id"))
+    ratified_online: Mapped[bool] = mapped_column(default=False)
+    agreed_on: Mapped[dt.date | None]
+    closed_on: Mapped[dt.date | None]
+    escalation_reason: Mapped[str] = mapped_column(Text, default="")
+    escalated_from: Mapped[PriorityStatus | None] = mapped_column(_enum(PriorityStatus))
+    not_taken_reason: Mapped[str] = mapped_column(Text, default="")
+    #: The community's issue in plain words, for leaflets and the police.uk "issue" field.
+    public_issue: Mapped[str] = mapped_column(Text, default="")
+    #: What was done, in plain words, for leaflets and the police.uk "action" field.
+    public_action: Mapped[str] = mapped_column(Text, default="")
+
+    ward: Mapped[Ward] = relationship()
+    cycle: Mapped[Cycle] = relationship()
+    lead_agency: Mapped[Agency | None] = relationship()
+    meeting: Mapped[PanelMeeting | None] = relationship()
+    plan: Mapped[SaraPlan | None] = relationship(back_populates="priority", uselist=False)
+    actions: Mapped[list[Action]] = relationship(
+        back_populates="priority",
+        primaryjoin="and_(Priority.id == Action.priority_id, Action.deleted == False)",
+        order_by="Action.due_on",
+    )
+    measures: Mapped[list[Measure]] = relationship(
+        primaryjoin="and_(Priority.id == Measure.priority_id, Measure.deleted == False)"
+    )
+    feedback: Mapped[list[Feedback]] = relationship(
+        primaryjoin="and_(Priority.id == Feedback.priority_id, Feedback.deleted == False)",
+        order_by="Feedback.given_on",
+    )
+
+
+class SaraPlan(Synced):
+    __tablename__ = "sara_plan"
+
+    priority_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("priority.id"), unique=True)
+    # Scanning
+    problem_statement: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    baseline: Mapped[str] = mapped_column(Text, default="")
+    # Analysis: the problem analysis triangle and its controllers
+    victim: Mapped[str] = mapped_column(Text, default="", info=PERSONAL)
+    offender: Mapped[str] = mapped_column(Text, default="", info=PERSONAL)
+    location: Mapped[str] = mapped_column(Text, default="")
+    guardian: Mapped[str] = mapped_column(Text, default="")
+    handler: Mapped[str] = mapped_column(Text, default="")
+    manager: Mapped[str] = mapped_column(Text, default="")
+    causes: Mapped[str] = mapped_column(Text, default="")
+    # Assessment
+    assessment: Mapped[str] = mapped_column(Text, default="")
+    outcome: Mapped[Outcome | None] = mapped_column(_enum(Outcome))
+    assessed_on: Mapped[dt.date | None]
+
+    priority: Mapped[Priority] = relationship(back_populates="plan")
+
+
+class Action(Synced):
+    __tablename__ = "action"
+
+    priority_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("priority.id"), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    kind: Mapped[ActionKind] = mapped_column(_enum(ActionKind))
+    owner_agency_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    owner_person_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("person.id"))
+    due_on: Mapped[dt.date | None]
+    status: Mapped[ActionStatus] = mapped_column(_enum(ActionStatus), default=ActionStatus.OPEN)
+    #: What was done, or why it was cancelled (required for a cancellation).
+    completion_note: Mapped[str] = mapped_column(Text, default="")
+    completed_on: Mapped[dt.date | None]
+
+    priority: Mapped[Priority] = relationship(back_populates="actions")
+    owner_agency: Mapped[Agency | None] = relationship()
+    owner_person: Mapped[Person | None] = relationship()
+
+
+class Measure(Synced):
+    __tablename__ = "measure"
+
+    priority_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("priority.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(200), default="")
+    unit: Mapped[str] = mapped_column(String(40), default="")
+    baseline_period: Mapped[str] = mapped_column(String(80), default="")
+    baseline_value: Mapped[float | None]
+    target_value: Mapped[float | None]
+    after_period: Mapped[str] = mapped_column(String(80), default="")
+    after_value: Mapped[float | None]
+
+
+class Feedback(Synced):
+    __tablename__ = "feedback"
+
+    priority_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("priority.id"), index=True)
+    channel: Mapped[FeedbackChannel] = mapped_column(_enum(FeedbackChannel))
+    given_on: Mapped[dt.date]
+    summary: Mapped[str] = mapped_column(Text, default="")
+    #: SHA-256 of the leaflet PDF distributed, so the record proves which leaflet went out.
+    file_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class SurveyWave(Synced):
+    """A round of the trust and confidence survey in a ward; results are counts, never respondents."""
+
+    __tablename__ = "survey_wave"
+
+    ward_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ward.id"), index=True)
+    cycle_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("cycle.id"))
+    conducted_on: Mapped[dt.date]
+    mode: Mapped[SurveyMode] = mapped_column(_enum(SurveyMode))
+    respondents: Mapped[int] = mapped_column(default=0)
+
+
+class SurveyResult(Synced):
+    __tablename__ = "survey_result"
+    __table_args__ = (UniqueConstraint("wave_id", "item", "answer"),)
+
+    wave_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("survey_wave.id"), index=True)
+    item: Mapped[str] = mapped_column(String(60))
+    answer: Mapped[str] = mapped_column(String(40))
+    count: Mapped[int] = mapped_column(default=0)
+
+
+# --- local bookkeeping -----------------------------------------------------------------------------------
+
+
+class VaultMeta(Base):
+    """Facts about this vault on this laptop: its device id, the last clock stamp, the demo marker."""
+
+    __tablename__ = "vault_meta"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class ChangeLog(Base):
+    """Every field change, stamped, written in the same transaction as the change (sync reads this)."""
+
+    __tablename__ = "change_log"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    stamp: Mapped[str] = mapped_column(String(80), index=True)
+    entity: Mapped[str] = mapped_column(String(40))
+    row_id: Mapped[str] = mapped_column(String(36))
+    field: Mapped[str] = mapped_column(String(60))
+    value: Mapped[str] = mapped_column(Text)
+
+
+class FieldClock(Base):
+    """The stamp of the last write to each field: what a merge compares against."""
+
+    __tablename__ = "field_clock"
+
+    entity: Mapped[str] = mapped_column(String(40), primary_key=True)
+    row_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    field: Mapped[str] = mapped_column(String(60), primary_key=True)
+    stamp: Mapped[str] = mapped_column(String(80))
+
+
+class AuditEvent(Base):
+    """Who did what, when, to which record. Append-only: triggers refuse updates and deletes."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime]
+    actor: Mapped[str] = mapped_column(String(120))
+    device: Mapped[str] = mapped_column(String(60))
+    action: Mapped[str] = mapped_column(String(60))
+    entity: Mapped[str] = mapped_column(String(40))
+    row_id: Mapped[str] = mapped_column(String(36))
+    summary: Mapped[str] = mapped_column(Text, default="")
+
+
+SYNCED_MODELS: tuple[type[Synced], ...] = tuple(
+    sorted((m.class_ for m in Base.registry.mappers if issubclass(m.class_, Synced)), key=lambda c: c.__name__)
+)
+
+
+def personal_columns(model: type[Base]) -> list[str]:
+    """Names of the columns marked as personal data on ``model``."""
+    return [c.key for c in model.__table__.columns if c.info.get("personal")]

@@ -1,0 +1,41 @@
+"""Small helpers every service shares: fetching, tombstoning and validating input."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TypeVar
+
+from sqlalchemy.orm import Session
+
+from commmatters_desktop.core.changes import audit
+from commmatters_desktop.core.errors import NotFound, ValidationError
+from commmatters_desktop.core.models import Synced
+
+T = TypeVar("T", bound=Synced)
+
+
+def fetch(session: Session, model: type[T], record_id: uuid.UUID, what: str | None = None) -> T:
+    """The live (not deleted) record, or a NotFound a user can read."""
+    record = session.get(model, record_id)
+    if record is None or record.deleted:
+        raise NotFound(f"That {what or model.__name__.lower()} no longer exists; it may have been deleted.")
+    return record
+
+
+def tombstone(session: Session, record: Synced, summary: str = "") -> None:
+    """Delete by marking: the row stays so a deletion can travel to other laptops and be merged."""
+    record.deleted = True
+    audit(session, "delete", record, summary)
+
+
+def required(value: str, message: str) -> str:
+    cleaned = value.strip()
+    if not cleaned:
+        raise ValidationError(message)
+    return cleaned
+
+
+def count(value: int | None, what: str) -> int | None:
+    if value is not None and value < 0:
+        raise ValidationError(f"The {what} cannot be negative.")
+    return value

@@ -1,0 +1,191 @@
+"""A priority's journey across the board, and its SARA plan.
+
+Every status change goes through :func:`move`, :func:`escalate`, :func:`de_escalate` or
+:func:`not_taken_forward`; each asks :mod:`commmatters_desktop.core.rules` first, so the board,
+the CLI and sync all meet the same rule in the same words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from commmatters_desktop.core import rules
+from commmatters_desktop.core.changes import audit, today
+from commmatters_desktop.core.enums import AGREED_OR_LATER, NominationStatus, Outcome, PriorityStatus
+from commmatters_desktop.core.errors import RuleViolation, ValidationError
+from commmatters_desktop.core.models import Agency, Nomination, PanelMeeting, Priority, SaraPlan, Ward
+from commmatters_desktop.core.services import cycles
+from commmatters_desktop.core.services.common import fetch, required
+
+S = PriorityStatus
+
+PLAN_FIELDS = frozenset(
+    {
+        "problem_statement", "evidence", "baseline",
+        "victim", "offender", "location", "guardian", "handler", "manager", "causes",
+    }
+)
+
+
+def agreed_priority(session: Session, *, ward_id: object, cycle_id: object) -> Priority | None:
+    """The ward's agreed (or later) priority for the cycle, if it has one."""
+    return session.scalars(
+        select(Priority).where(
+            Priority.ward_id == ward_id,
+            Priority.cycle_id == cycle_id,
+            Priority.deleted.is_(False),
+            Priority.status.in_(AGREED_OR_LATER),
+        )
+    ).first()
+
+
+def propose(
+    session: Session,
+    *,
+    ward: Ward,
+    title: str,
+    cycle: str | None = None,
+    nomination: Nomination | None = None,
+    public_issue: str = "",
+) -> Priority:
+    """Put a candidate priority to the panel (the priorities proforma): it starts as Nominated."""
+    if nomination is not None:
+        if nomination.ward_id != ward.id:
+            raise ValidationError("That nomination was made in a different ward.")
+        if nomination.status is not NominationStatus.OPEN:
+            raise RuleViolation(f"That nomination is already {nomination.status.label}.")
+    priority = Priority(
+        ward_id=ward.id,
+        cycle_id=nomination.cycle_id if nomination else cycles.cycle(session, cycle).id,
+        nomination_id=nomination.id if nomination else None,
+        title=required(title, "Give the priority a short title."),
+        status=S.NOMINATED,
+        public_issue=(public_issue or (nomination.wording if nomination else title)).strip(),
+    )
+    session.add(priority)
+    session.flush()
+    audit(session, "propose", priority, f"'{priority.title}' put to the {ward.name} panel")
+    return priority
+
+
+def agree(
+    session: Session,
+    *,
+    priority: Priority,
+    lead_agency: Agency,
+    meeting: PanelMeeting | None = None,
+    ratified_online: bool = False,
+) -> Priority:
+    """The panel agrees the priority and its lead agency: one per ward per cycle."""
+    if meeting is not None and meeting.ward_id != priority.ward_id:
+        raise ValidationError("That panel meeting was for a different ward.")
+    priority.lead_agency_id = lead_agency.id
+    priority.meeting_id = meeting.id if meeting else priority.meeting_id
+    priority.ratified_online = priority.ratified_online or ratified_online
+    move(session, priority=priority, target=S.AGREED)
+    priority.agreed_on = meeting.held_on if meeting else today(session)
+    if priority.nomination_id is not None:
+        nomination = fetch(session, Nomination, priority.nomination_id, "nomination")
+        nomination.status = NominationStatus.TAKEN_FORWARD
+    if priority.plan is None:
+        priority.plan = SaraPlan(priority_id=priority.id)
+        session.add(priority.plan)
+    return priority
+
+
+def blockers_for_next_step(session: Session, priority: Priority) -> list[str]:
+    """What stops the card moving one column right: the board's warning badge."""
+    target = rules.next_step(priority.status)
+    if target is None:
+        return []
+    return rules.move_blockers(priority, target, already_agreed=_agreed_sibling(session, priority, target))
+
+
+def _agreed_sibling(session: Session, priority: Priority, target: PriorityStatus) -> Priority | None:
+    if priority.status is not S.NOMINATED or target is S.NOMINATED:
+        return None
+    return agreed_priority(session, ward_id=priority.ward_id, cycle_id=priority.cycle_id)
+
+
+def move(session: Session, *, priority: Priority, target: PriorityStatus) -> Priority:
+    """Move a card on the board; the rules decide, and a refusal says exactly why."""
+    rules.check_move(priority, target, already_agreed=_agreed_sibling(session, priority, target))
+    before = priority.status
+    priority.status = target
+    if target is S.CLOSED:
+        priority.closed_on = today(session)
+    elif before is S.CLOSED:
+        priority.closed_on = None
+    session.flush()
+    audit(session, "move", priority, f"{before.label} → {target.label}")
+    return priority
+
+
+def escalate(session: Session, *, priority: Priority, reason: str) -> Priority:
+    """Refer the priority to Community Safety Partnership tasking."""
+    rules.check_escalate(priority, reason)
+    priority.escalated_from = priority.status
+    priority.escalation_reason = reason.strip()
+    priority.status = S.ESCALATED
+    audit(session, "escalate", priority, priority.escalation_reason)
+    return priority
+
+
+def de_escalate(session: Session, *, priority: Priority) -> Priority:
+    """CSP tasking handed it back: it returns to the column it left."""
+    if priority.status is not S.ESCALATED:
+        raise RuleViolation("Cannot de-escalate: it is not escalated.")
+    priority.status = priority.escalated_from or S.AGREED
+    priority.escalated_from = None
+    audit(session, "de-escalate", priority, f"back to {priority.status.label}")
+    return priority
+
+
+def not_taken_forward(session: Session, *, priority: Priority, reason: str) -> Priority:
+    rules.check_not_taken_forward(priority, reason)
+    priority.status = S.NOT_TAKEN_FORWARD
+    priority.not_taken_reason = reason.strip()
+    audit(session, "not taken forward", priority, priority.not_taken_reason)
+    return priority
+
+
+def _plan(priority: Priority) -> SaraPlan:
+    if priority.plan is None:
+        raise RuleViolation("Agree the priority first: the SARA plan starts when the panel agrees it.")
+    return priority.plan
+
+
+def update_plan(session: Session, *, priority: Priority, **fields: str) -> list[str]:
+    """Edit the Scanning and Analysis parts of the SARA plan; returns what changed."""
+    unknown = set(fields) - PLAN_FIELDS
+    if unknown:
+        raise ValidationError(f"A SARA plan has no part called {', '.join(sorted(unknown))}.")
+    plan = _plan(priority)
+    changed = [k for k, v in fields.items() if getattr(plan, k) != v.strip()]
+    for key in changed:
+        setattr(plan, key, fields[key].strip())
+    if changed:
+        audit(session, "plan", priority, f"changed {', '.join(changed)}")
+    return changed
+
+
+def record_assessment(
+    session: Session, *, priority: Priority, assessment: str, outcome: Outcome, assessed_on: dt.date | None = None
+) -> SaraPlan:
+    """The Assessment step: what the before/after measures show, and whether it worked."""
+    plan = _plan(priority)
+    plan.assessment = required(assessment, "Write what the assessment found.")
+    plan.outcome = outcome
+    plan.assessed_on = assessed_on or today(session)
+    audit(session, "assess", priority, outcome.label)
+    return plan
+
+
+def set_public_wording(session: Session, *, priority: Priority, issue: str, action: str = "") -> None:
+    """The words residents will read: "You said" (issue) and "We did" (action)."""
+    priority.public_issue = required(issue, "Say what the community raised, in their words.")
+    priority.public_action = action.strip()
+    audit(session, "public wording", priority)

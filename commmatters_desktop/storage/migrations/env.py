@@ -1,0 +1,10 @@
+"""Alembic environment: always run from the vault with a live, keyed connection."""
+
+from alembic import context
+
+from commmatters_desktop.core.models import Base
+
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+with context.begin_transaction():
+    context.run_migrations()

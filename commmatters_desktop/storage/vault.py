@@ -1,0 +1,451 @@
+"""The vault: a folder holding one encrypted database and the recovery copy of its key.
+
+Layout of a vault folder::
+
+    vault.json        vault id, format, and the database key wrapped by the recovery passphrase
+    commmatters.db    the SQLCipher database (plus -wal and -shm while open; both encrypted)
+    backups/          encrypted copies taken before every migration
+    .lock             held while an app instance has the vault open
+
+Opening asks the key store (the OS keyring) for the key silently and falls back to the recovery
+passphrase when the keyring is missing, locked, or has lost the entry; a key recovered that way
+is put back in the keyring when it works again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import getpass
+import json
+import os
+import secrets
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from commmatters_desktop import APP_NAME, __version__
+from commmatters_desktop.core import changes
+from commmatters_desktop.core.clock import Clock, SystemClock
+from commmatters_desktop.core.errors import UserError
+from commmatters_desktop.core.hlc import HybridClock
+from commmatters_desktop.core.models import VaultMeta
+from commmatters_desktop.storage import migrate
+from commmatters_desktop.storage.engine import NotADatabase, connect_raw, create_vault_engine
+from commmatters_desktop.storage.keystore import (
+    KEY_BYTES,
+    KeyStore,
+    RecoveryCopy,
+    check_new_passphrase,
+    dumps,
+)
+from commmatters_desktop.storage.lock import FolderLock
+
+VAULT_FILE = "vault.json"
+DB_FILE = "commmatters.db"
+BACKUP_FOLDER = "backups"
+LOCK_FILE = ".lock"
+FORMAT = 1
+DEMO_META_KEY = "demo_built_on"
+
+
+class NotAVault(UserError):
+    pass
+
+
+class PassphraseNeeded(UserError):
+    """The key store could not supply the key; ``reason`` says why, for the unlock prompt."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            f"The recovery passphrase is needed to open this vault because {reason}. "
+            "Type it when asked, or set COMMMATTERS_PASSPHRASE (or --passphrase-file) for headless use."
+        )
+        self.reason = reason
+
+
+class DiskFull(UserError):
+    def __init__(self) -> None:
+        super().__init__(
+            "The disk is full, so that change was not saved (nothing already saved was lost). "
+            "Free some space and try again."
+        )
+
+
+def _is_disk_full(exc: BaseException) -> bool:
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return True
+    return "disk is full" in str(exc).lower()
+
+
+def default_actor() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name on some service accounts
+        return "unknown user"
+
+
+@dataclass(frozen=True)
+class VaultInfo:
+    """What ``vault.json`` says about a vault."""
+
+    vault_id: str
+    demo: bool
+    recovery: RecoveryCopy
+    created: str
+
+    @classmethod
+    def read(cls, folder: Path) -> VaultInfo:
+        path = folder / VAULT_FILE
+        if not folder.is_dir():
+            raise NotAVault(f"There is no vault in {folder}: the folder does not exist. Run 'init' to create one.")
+        if not path.is_file():
+            raise NotAVault(
+                f"{folder} is not a Community Matters vault (it has no {VAULT_FILE}). "
+                "Check --data-dir, or run 'init' to create a vault there."
+            )
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("app") != APP_NAME:
+                raise ValueError("not ours")
+            if int(data["format"]) > FORMAT:
+                raise NotAVault(
+                    f"The vault in {folder} was made by a newer version of Community Matters Desktop. "
+                    "Install the newer version to open it."
+                )
+            return cls(
+                vault_id=str(uuid.UUID(data["vault_id"])),
+                demo=bool(data.get("demo", False)),
+                recovery=RecoveryCopy.from_json(data["recovery"]),
+                created=str(data.get("created", "")),
+            )
+        except NotAVault:
+            raise
+        except (ValueError, KeyError, TypeError) as exc:
+            raise NotAVault(
+                f"{path} is damaged or is not a Community Matters vault file ({type(exc).__name__}). "
+                "Restore it from a backup; the database was not touched."
+            ) from None
+
+    def write(self, folder: Path) -> None:
+        data = {
+            "app": APP_NAME,
+            "format": FORMAT,
+            "vault_id": self.vault_id,
+            "demo": self.demo,
+            "created": self.created,
+            "recovery": self.recovery.to_json(),
+        }
+        atomic_write(folder / VAULT_FILE, dumps(data).encode())
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write to a temporary name, flush to disk, then rename: a crash leaves the old file or the new."""
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        if _is_disk_full(exc):
+            raise DiskFull() from None
+        raise
+
+
+class Vault:
+    """An open vault. Use :meth:`create` or :meth:`open`; close it (or use ``with``) when done."""
+
+    def __init__(
+        self, folder: Path, info: VaultInfo, key: bytes, *, clock: Clock, key_source: str, lock: FolderLock
+    ) -> None:
+        self.folder = folder
+        self.info = info
+        self.clock = clock
+        #: "keyring" or "passphrase": how this session got the key (shown in the status bar).
+        self.key_source = key_source
+        self._key = key
+        self._lock = lock
+        self.engine: Engine = create_vault_engine(self.db_path, key)
+        self.last_backup: Path | None = None
+        try:
+            self.last_backup = migrate.upgrade(self.engine, backup=self._migration_backup)
+        except (DatabaseError, NotADatabase) as exc:
+            self.close()
+            raise _damaged(self.folder, exc) from None
+        except BaseException:
+            self.close()
+            raise
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        changes.install(self._sessions)
+        self.device_id = self._device_id()
+        with self._sessions() as session:
+            self._hlc = HybridClock(clock, self.device_id, changes.last_stamp(session, self.device_id))
+
+    # --- creating and opening ---------------------------------------------------------------------------
+
+    @classmethod
+    def create(
+        cls,
+        folder: Path,
+        *,
+        passphrase: str,
+        keystore: KeyStore,
+        clock: Clock | None = None,
+        demo: bool = False,
+    ) -> Vault:
+        """A new, empty vault in ``folder`` (which may exist but must not hold a vault)."""
+        check_new_passphrase(passphrase)
+        folder = folder.expanduser().resolve()
+        if (folder / VAULT_FILE).exists() or (folder / DB_FILE).exists():
+            raise UserError(f"There is already a vault in {folder}; nothing was changed.")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            folder.chmod(0o700)  # only this user may even list the vault's files
+        except OSError as exc:
+            raise UserError(f"Cannot create the vault folder {folder}: {exc.strerror}.") from None
+        lock = _lock(folder)
+        vault_id = str(uuid.uuid4())
+        key = secrets.token_bytes(KEY_BYTES)
+        info = VaultInfo(
+            vault_id=vault_id,
+            demo=demo,
+            recovery=RecoveryCopy.wrap(key, passphrase, vault_id),
+            created=(clock or SystemClock()).now().isoformat(timespec="seconds"),
+        )
+        info.write(folder)  # the recovery copy exists before the first byte of data does
+        saved = keystore.save(vault_id, key)
+        return cls(folder, info, key, clock=clock or SystemClock(), key_source="keyring" if saved else "passphrase",
+                   lock=lock)
+
+    @classmethod
+    def open(
+        cls,
+        folder: Path,
+        *,
+        keystore: KeyStore,
+        passphrase: str | None = None,
+        clock: Clock | None = None,
+    ) -> Vault:
+        """Open with the keyring's key, or the recovery passphrase when the keyring cannot help.
+
+        Raises :class:`PassphraseNeeded` when neither is available, so a caller can ask and retry.
+        """
+        folder = folder.expanduser().resolve()
+        info = VaultInfo.read(folder)
+        db_path = folder / DB_FILE
+        if not db_path.is_file():
+            raise NotAVault(
+                f"The vault in {folder} has lost its database file ({DB_FILE}). "
+                f"Restore it from a backup (see {folder / BACKUP_FOLDER})."
+            )
+        lock = _lock(folder)
+        try:
+            key, source = cls._find_key(info, db_path, keystore, passphrase)
+            return cls(folder, info, key, clock=clock or SystemClock(), key_source=source, lock=lock)
+        except BaseException:
+            lock.release()
+            raise
+
+    @staticmethod
+    def _find_key(info: VaultInfo, db_path: Path, keystore: KeyStore, passphrase: str | None) -> tuple[bytes, str]:
+        stored = keystore.load(info.vault_id)
+        if stored is not None and _key_opens(db_path, stored):
+            return stored, "keyring"
+        reason = keystore.problem or "the key in the system keyring does not open this vault"
+        if passphrase is None:
+            raise PassphraseNeeded(reason)
+        key = info.recovery.unwrap(passphrase, info.vault_id)  # WrongPassphrase if it does not
+        if not _key_opens(db_path, key):
+            raise _damaged(db_path.parent, None)
+        keystore.save(info.vault_id, key)  # heal the keyring for next time, if it works now
+        return key, "passphrase"
+
+    # --- using it ------------------------------------------------------------------------------------------
+
+    @property
+    def db_path(self) -> Path:
+        return self.folder / DB_FILE
+
+    @property
+    def is_demo(self) -> bool:
+        return self.info.demo
+
+    @contextlib.contextmanager
+    def unit_of_work(self, actor: str | None = None) -> Iterator[Session]:
+        """One transaction for one user event: commits when the block ends, rolls back on error."""
+        session = changes.bind(
+            self._sessions(), changes.UnitContext(actor=actor or default_actor(), clock=self.clock, hlc=self._hlc)
+        )
+        saved_clock = self._hlc.last
+        try:
+            with session.begin():
+                yield session
+        except (OperationalError, OSError) as exc:
+            self._hlc.last = saved_clock
+            if _is_disk_full(exc):
+                raise DiskFull() from None
+            raise
+        except BaseException:
+            self._hlc.last = saved_clock
+            raise
+        finally:
+            session.close()
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for queries only; anything written is rolled back."""
+        session = changes.bind(
+            self._sessions(), changes.UnitContext(actor=default_actor(), clock=self.clock, hlc=self._hlc)
+        )
+        try:
+            yield session
+        finally:
+            session.rollback()
+            session.close()
+
+    def meta(self, key: str) -> str | None:
+        with self.reading() as session:
+            row = session.get(VaultMeta, key)
+            return row.value if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.unit_of_work() as session:
+            session.merge(VaultMeta(key=key, value=value))
+
+    def _device_id(self) -> str:
+        """This laptop's id in change stamps: made once, when the vault is first opened here."""
+        with self._sessions.begin() as session:
+            existing = session.get(VaultMeta, changes.DEVICE_META_KEY)
+            if existing is not None:
+                return existing.value
+            device = uuid.uuid4().hex[:12]
+            session.add(VaultMeta(key=changes.DEVICE_META_KEY, value=device))
+            return device
+
+    def check(self) -> list[str]:
+        """SQLCipher's page-by-page HMAC check plus SQLite's own; an empty list means healthy."""
+        problems: list[str] = []
+        connection = connect_raw(self.db_path, self._key, read_only=True)
+        try:
+            problems += [r[0] for r in connection.execute("PRAGMA cipher_integrity_check")]
+            problems += [r[0] for r in connection.execute("PRAGMA integrity_check") if r[0] != "ok"]
+            problems += [f"broken link in {r[0]} row {r[1]}" for r in connection.execute("PRAGMA foreign_key_check")]
+        except sqlcipher3.DatabaseError as exc:
+            problems.append(str(exc))
+        finally:
+            connection.close()
+        return problems
+
+    def backup(self, target: Path) -> Path:
+        """An encrypted copy (same key) plus its recovery file, so it can be restored anywhere."""
+        target = target.expanduser().resolve()
+        if target.is_dir():
+            stamp = self.clock.now().strftime("%Y%m%d-%H%M%S")
+            target = target / f"commmatters-backup-{stamp}.db"
+        if target.exists():
+            raise UserError(f"{target} already exists; choose a new name so no backup is overwritten.")
+        if target.parent == self.folder:
+            raise UserError("Put backups outside the vault folder (or use its backups/ folder).")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UserError(f"Cannot create {target.parent}: {exc.strerror}.") from None
+        temporary = target.with_name(f".{target.name}.partial")
+        temporary.unlink(missing_ok=True)
+        try:
+            connection = connect_raw(self.db_path, self._key)
+            try:
+                # VACUUM INTO keeps SQLCipher's encryption and key: the copy is never plain text.
+                connection.execute("VACUUM INTO ?", (str(temporary),))
+            finally:
+                connection.close()
+            if not _key_opens(temporary, self._key):
+                raise UserError(f"The backup at {target} could not be verified; try again.")
+            os.replace(temporary, target)
+            atomic_write(target.with_name(target.name + ".vault.json"), (self.folder / VAULT_FILE).read_bytes())
+        except sqlcipher3.DatabaseError as exc:
+            temporary.unlink(missing_ok=True)
+            if _is_disk_full(exc):
+                raise DiskFull() from None
+            raise UserError(f"The backup failed: {exc}. The vault itself is unchanged.") from None
+        except OSError as exc:
+            temporary.unlink(missing_ok=True)
+            if _is_disk_full(exc):
+                raise DiskFull() from None
+            raise UserError(f"The backup failed: {exc.strerror}. The vault itself is unchanged.") from None
+        return target
+
+    def _migration_backup(self, revision: str) -> Path:
+        folder = self.folder / BACKUP_FOLDER
+        folder.mkdir(exist_ok=True)
+        stamp = self.clock.now().strftime("%Y%m%d-%H%M%S")
+        return self.backup(folder / f"before-upgrade-from-{revision}-{stamp}.db")
+
+    def close(self) -> None:
+        engine = getattr(self, "engine", None)
+        if engine is not None:
+            with contextlib.suppress(Exception):
+                with engine.connect() as connection:
+                    connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            engine.dispose()
+        self._lock.release()
+
+    def __enter__(self) -> Vault:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def describe(self) -> dict[str, Any]:
+        with self.reading() as session:
+            counts = {
+                table: session.execute(text(f"SELECT count(*) FROM {table} WHERE deleted = 0")).scalar_one()
+                for table in ("ward", "priority", "action", "nomination", "agency")
+            }
+        return {
+            "folder": str(self.folder),
+            "vault_id": self.info.vault_id,
+            "device_id": self.device_id,
+            "demo": self.is_demo,
+            "key_source": self.key_source,
+            "schema": migrate.current_revision(self.engine),
+            "app_version": __version__,
+            "created": self.info.created,
+            "counts": counts,
+        }
+
+
+def _lock(folder: Path) -> FolderLock:
+    lock = FolderLock(folder / LOCK_FILE)
+    lock.acquire()
+    return lock
+
+
+def _key_opens(path: Path, key: bytes) -> bool:
+    try:
+        connect_raw(path, key, read_only=True).close()
+    except NotADatabase:
+        return False
+    return True
+
+
+def _damaged(folder: Path, exc: BaseException | None) -> UserError:
+    detail = f" ({exc})" if exc else ""
+    return UserError(
+        f"The vault database in {folder} is damaged or truncated and cannot be read{detail}. "
+        f"Nothing was changed. Restore the newest copy from {folder / BACKUP_FOLDER} or your own backup."
+    )
+
+
+def vault_exists(folder: Path) -> bool:
+    return (folder / VAULT_FILE).is_file()
