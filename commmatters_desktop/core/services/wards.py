@@ -34,6 +34,7 @@ class ImportSummary:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+    lsoas_linked: int = 0
     #: (line number, reason) for rows that were not imported.
     skipped: list[tuple[int, str]] = field(default_factory=list)
 

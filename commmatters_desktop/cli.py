@@ -1,0 +1,316 @@
+"""The headless commands (DESIGN.md section 6): plain text or ``--json``, one-line errors, no Qt.
+
+Exit status: 0 done, 1 refused or failed (one line on stderr says why and what to do),
+2 the command line itself was wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from commmatters_desktop import APP_NAME, APP_TITLE, __version__, paths
+from commmatters_desktop.core.clock import Clock, SystemClock
+from commmatters_desktop.core.cycles import CycleCode
+from commmatters_desktop.core.errors import UserError
+from commmatters_desktop.storage.keystore import KeyringStore, KeyStore
+from commmatters_desktop.storage.vault import PassphraseNeeded, Vault, vault_exists
+
+PASSPHRASE_ENV = "COMMMATTERS_PASSPHRASE"
+
+
+class Failure(UserError):
+    """A command ran but found something wrong (``check`` with problems): exit 1, already reported."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS lets these be given before or after the command without one overriding the other.
+    common.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS, metavar="DIR",
+                        help="the vault folder (default: your user data folder)")
+    common.add_argument("--demo", action="store_true", default=argparse.SUPPRESS,
+                        help="use the demo force's vault (built on first use; no real data)")
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON instead of text")
+    common.add_argument("--passphrase-file", type=Path, default=argparse.SUPPRESS, metavar="FILE",
+                        help=f"read the recovery passphrase from FILE (or set {PASSPHRASE_ENV})")
+
+    parser = argparse.ArgumentParser(
+        prog=APP_NAME, parents=[common],
+        description=f"{APP_TITLE}: with no command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help_text: str, handler: Callable[..., int], **kw: Any) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, parents=[common], help=help_text, description=help_text, **kw)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    command("init", "create a new, empty encrypted vault", cmd_init)
+    demo = command("demo", "build (or open) the demo force and summarise it", cmd_demo)
+    demo.add_argument("--reset", action="store_true", help="throw the demo vault away and build it afresh")
+    command("info", "describe the vault: where it is, how it was unlocked, what it holds", cmd_info)
+    command("check", "run SQLCipher's and SQLite's integrity checks", cmd_check)
+    backup = command("backup", "write an encrypted copy of the vault (and its recovery file)", cmd_backup)
+    backup.add_argument("path", type=Path, help="file to write, or a folder to write a dated copy into")
+
+    wards = commands.add_parser("wards", help="list or import wards", parents=[common])
+    ward_commands = wards.add_subparsers(dest="ward_command", metavar="ACTION", required=True)
+    listing = ward_commands.add_parser("list", parents=[common], help="list the wards")
+    listing.set_defaults(handler=cmd_wards_list)
+    listing.add_argument("--la", metavar="NAME", help="only wards of this local authority (name or code)")
+    listing.add_argument("--search", metavar="TEXT", help="only wards whose name or code contains TEXT")
+    listing.add_argument("--cycle", metavar="YEAR-QN", help="whose priority to show (default: this quarter)")
+    importing = ward_commands.add_parser("import", parents=[common],
+                                         help="import an ONS ward lookup CSV (any vintage; LSOA lookups too)")
+    importing.set_defaults(handler=cmd_wards_import)
+    importing.add_argument("csv", type=Path, help="the lookup file (columns WDyyCD, WDyyNM, LADyyCD, LADyyNM)")
+    return parser
+
+
+# --- running -------------------------------------------------------------------------------------------------
+
+
+class Context:
+    """What every command needs: options, where to print, how to open the vault."""
+
+    def __init__(self, args: argparse.Namespace, out: TextIO, err: TextIO, clock: Clock,
+                 keystore: KeyStore, stdin_is_tty: bool) -> None:
+        self.args = args
+        self.out, self.err = out, err
+        self.clock = clock
+        self.keystore = keystore
+        self.stdin_is_tty = stdin_is_tty
+
+    @property
+    def json(self) -> bool:
+        return bool(getattr(self.args, "json", False))
+
+    @property
+    def demo(self) -> bool:
+        return bool(getattr(self.args, "demo", False))
+
+    @property
+    def folder(self) -> Path:
+        chosen: Path | None = getattr(self.args, "data_dir", None)
+        if chosen is not None:
+            return chosen.expanduser().resolve()
+        return paths.default_demo_dir() if self.demo else paths.default_data_dir()
+
+    def say(self, text: str) -> None:
+        print(text, file=self.out)
+
+    def note(self, text: str) -> None:
+        """Progress and hints: stderr, so ``--json`` output stays clean."""
+        print(text, file=self.err)
+
+    def emit(self, data: Any, text: Callable[[], str]) -> None:
+        self.say(json.dumps(data, indent=2, ensure_ascii=False) if self.json else text())
+
+    def passphrase(self, *, confirm: bool = False, reason: str = "") -> str | None:
+        file: Path | None = getattr(self.args, "passphrase_file", None)
+        if file is not None:
+            try:
+                return file.read_text(encoding="utf-8").splitlines()[0] if file.stat().st_size else ""
+            except OSError as exc:
+                raise UserError(f"Cannot read the passphrase file {file}: {exc.strerror}.") from None
+        if os.environ.get(PASSPHRASE_ENV):
+            return os.environ[PASSPHRASE_ENV]
+        if not self.stdin_is_tty:
+            return None
+        if reason:
+            self.note(f"The recovery passphrase is needed because {reason}.")
+        first = getpass.getpass("Recovery passphrase: ")
+        if confirm and getpass.getpass("Type it again: ") != first:
+            raise UserError("The two passphrases were different; nothing was created. Try again.")
+        return first
+
+    def open_vault(self) -> Vault:
+        if self.demo:
+            from commmatters_desktop.demo import open_demo
+
+            return open_demo(self.folder, clock=self.clock, notify=self.note)
+        try:
+            return Vault.open(self.folder, keystore=self.keystore, clock=self.clock)
+        except PassphraseNeeded as needed:
+            passphrase = self.passphrase(reason=needed.reason)
+            if passphrase is None:
+                raise
+            return Vault.open(self.folder, keystore=self.keystore, passphrase=passphrase, clock=self.clock)
+
+
+def run(
+    argv: Sequence[str] | None = None,
+    *,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    clock: Clock | None = None,
+    keystore: KeyStore | None = None,
+    stdin_is_tty: bool | None = None,
+) -> int:
+    """Run one command; returns the exit status. Never lets a traceback reach the user."""
+    out, err = out or sys.stdout, err or sys.stderr
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    if getattr(args, "handler", None) is None:
+        parser.print_help(out)
+        return 2
+    context = Context(args, out, err, clock or SystemClock(), keystore or KeyringStore(),
+                      sys.stdin.isatty() if stdin_is_tty is None else stdin_is_tty)
+    try:
+        return int(args.handler(context))
+    except Failure:
+        return 1
+    except UserError as exc:
+        print(f"{APP_NAME}: {exc.message}", file=err)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{APP_NAME}: interrupted; nothing more was changed.", file=err)
+        return 130
+    except Exception as exc:
+        log = _log_crash()
+        print(f"{APP_NAME}: unexpected error ({type(exc).__name__}: {exc}). Details were written to {log}; "
+              "please send that file to the team. Your data was not changed by the failed step.", file=err)
+        return 1
+
+
+def _log_crash() -> Path:
+    import platformdirs
+
+    folder = Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        log = folder / "crash.log"
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(traceback.format_exc() + "\n")
+        return log
+    except OSError:
+        return Path("(the log folder could not be written)")
+
+
+# --- commands ------------------------------------------------------------------------------------------------
+
+
+def cmd_init(ctx: Context) -> int:
+    folder = ctx.folder
+    if ctx.demo:
+        raise UserError("Use 'demo' to build the demo force; 'init' creates a real vault.")
+    if vault_exists(folder):
+        raise UserError(f"There is already a vault in {folder}; nothing was changed.")
+    passphrase = ctx.passphrase(confirm=True)
+    if passphrase is None:
+        raise UserError(f"Set {PASSPHRASE_ENV} or use --passphrase-file to choose the recovery passphrase "
+                        "when there is no terminal to type it in.")
+    with Vault.create(folder, passphrase=passphrase, keystore=ctx.keystore, clock=ctx.clock) as vault:
+        in_keyring = vault.key_source == "keyring"
+        ctx.emit(
+            {"created": str(vault.folder), "vault_id": vault.info.vault_id, "key_in_keyring": in_keyring},
+            lambda: "\n".join(
+                [
+                    f"Created an encrypted vault in {vault.folder}.",
+                    "The key is kept in this computer's keyring." if in_keyring else
+                    f"No system keyring could keep the key ({ctx.keystore.problem}): "
+                    "you will be asked for the recovery passphrase each time.",
+                    "Keep the recovery passphrase somewhere safe: without it a lost keyring means a lost vault.",
+                ]
+            ),
+        )
+    return 0
+
+
+def cmd_demo(ctx: Context) -> int:
+    from commmatters_desktop.demo import DEMO_PASSPHRASE, open_demo
+
+    folder = ctx.folder if getattr(ctx.args, "data_dir", None) else paths.default_demo_dir()
+    with open_demo(folder, clock=ctx.clock, reset=ctx.args.reset, notify=ctx.note) as vault:
+        info = vault.describe()
+        ctx.emit(info, lambda: "\n".join(
+            [
+                f"DEMO force ready in {info['folder']} (recovery passphrase: '{DEMO_PASSPHRASE}').",
+                "It holds {ward} wards, {priority} priorities, {action} actions, {nomination} nominations "
+                "and {agency} partner agencies.".format(**info["counts"]),
+                f"Open it with: {APP_NAME} --demo",
+            ]
+        ))
+    return 0
+
+
+def cmd_info(ctx: Context) -> int:
+    with ctx.open_vault() as vault:
+        info = vault.describe()
+        ctx.emit(info, lambda: "\n".join(
+            [f"{'DEMO vault' if info['demo'] else 'Vault'}: {info['folder']}",
+             f"Unlocked with: {info['key_source']}; schema {info['schema']}; device {info['device_id']}",
+             "Holds " + ", ".join(f"{v} {k}s" for k, v in info["counts"].items())]
+        ))
+    return 0
+
+
+def cmd_check(ctx: Context) -> int:
+    with ctx.open_vault() as vault:
+        problems = vault.check()
+    ctx.emit({"ok": not problems, "problems": problems},
+             lambda: "The vault is healthy: every page decrypts and its structure is intact." if not problems
+             else "The vault has problems:\n" + "\n".join(f"- {p}" for p in problems))
+    if problems:
+        ctx.note("Restore the newest backup (the vault's backups/ folder, or your own) and run check again.")
+        raise Failure("check failed")
+    return 0
+
+
+def cmd_backup(ctx: Context) -> int:
+    with ctx.open_vault() as vault:
+        target = vault.backup(ctx.args.path)
+    ctx.emit({"backup": str(target), "recovery_file": str(target) + ".vault.json"},
+             lambda: f"Wrote an encrypted backup to {target} (with its recovery file beside it).")
+    return 0
+
+
+def cmd_wards_list(ctx: Context) -> int:
+    from commmatters_desktop.core import queries
+
+    cycle = CycleCode.parse(ctx.args.cycle) if ctx.args.cycle else CycleCode.containing(ctx.clock.today())
+    with ctx.open_vault() as vault, vault.reading() as session:
+        rows = queries.ward_rows(session, cycle=str(cycle), search=ctx.args.search or "", la=ctx.args.la or "")
+    if ctx.json:
+        ctx.emit([row.as_json() for row in rows], str)
+        return 0
+    if not rows:
+        ctx.say("No wards match." if (ctx.args.search or ctx.args.la) else
+                f"No wards yet: import an ONS lookup with '{APP_NAME} wards import FILE.csv'.")
+        return 0
+    width = max(len(r.name) for r in rows)
+    la_width = max(len(r.la_name) for r in rows)
+    for r in rows:
+        ctx.say(f"{r.code}  {r.name:<{width}}  {r.la_name:<{la_width}}  {r.priority_label}")
+    ctx.say(f"{len(rows)} ward{'s' if len(rows) != 1 else ''}; priorities for {cycle}.")
+    return 0
+
+
+def cmd_wards_import(ctx: Context) -> int:
+    from commmatters_desktop.importers.ons_wards import apply_ward_lookup, read_ward_lookup
+
+    lookup = read_ward_lookup(ctx.args.csv)  # the whole file is read and checked before the vault opens
+    with ctx.open_vault() as vault, vault.unit_of_work() as session:
+        summary = apply_ward_lookup(session, lookup)
+    ctx.emit(
+        {"added": summary.added, "updated": summary.updated, "unchanged": summary.unchanged,
+         "lsoas_linked": summary.lsoas_linked,
+         "skipped": [{"line": line, "reason": reason} for line, reason in summary.skipped]},
+        lambda: "\n".join(
+            [f"Imported {ctx.args.csv.name} ({lookup.vintage}): {summary.describe()}"
+             + (f"; {summary.lsoas_linked} LSOAs linked." if summary.lsoas_linked else ".")]
+            + [f"  line {line}: {reason}" for line, reason in summary.skipped]
+        ),
+    )
+    return 0

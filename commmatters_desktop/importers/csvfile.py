@@ -1,0 +1,109 @@
+"""Reading real-world CSV files: BOMs, CRLF, Excel's Latin-1, UTF-16, headers in any case.
+
+Whatever the encoding, the reader returns clean text rows keyed by a normalised header, each
+with the line number a user will find in a spreadsheet, or raises a :class:`UserError` that says
+what is wrong with the file as a whole.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from commmatters_desktop.core.errors import UserError
+
+MAX_BYTES = 200 * 1024 * 1024
+
+
+def normalise_header(name: str) -> str:
+    """``" WD22CD "`` → ``"wd22cd"``; ``"Support count"`` → ``"support_count"``."""
+    return re.sub(r"[^a-z0-9]+", "_", name.strip().lstrip("\ufeff").lower()).strip("_")
+
+
+def decode(data: bytes, source: str) -> str:
+    if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise UserError(f"{source} is not a text CSV file (it contains binary data). Export it as CSV and try again.")
+    for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return data.decode(encoding if encoding == "utf-16" else "utf-8-sig", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        # Excel on Windows saves "CSV" in the ANSI code page; cp1252 is Latin-1 plus curly quotes.
+        return data.decode("cp1252", errors="replace")
+
+
+@dataclass(frozen=True)
+class CsvRow:
+    line: int
+    values: dict[str, str]
+
+    def get(self, column: str | None) -> str:
+        return self.values.get(column, "").strip() if column else ""
+
+
+@dataclass(frozen=True)
+class CsvTable:
+    source: str
+    headers: list[str]
+    rows: list[CsvRow]
+
+    def column(self, *patterns: str) -> str | None:
+        """The first header matching one of the regular expressions, preferring the newest vintage."""
+        for pattern in patterns:
+            matches = sorted((h for h in self.headers if re.fullmatch(pattern, h)), reverse=True)
+            if matches:
+                return matches[0]
+        return None
+
+    def describe_headers(self) -> str:
+        return ", ".join(self.headers) if self.headers else "none"
+
+
+def read_csv(path: Path) -> CsvTable:
+    source = path.name
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise UserError(f"{source} is larger than {MAX_BYTES // 2**20} MB; split it and import the parts.")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"There is no file at {path}. Check the name and folder.") from None
+    except IsADirectoryError:
+        raise UserError(f"{path} is a folder, not a CSV file.") from None
+    except PermissionError:
+        raise UserError(f"{path} cannot be read: permission denied.") from None
+    return parse_csv(decode(data, source), source)
+
+
+def parse_csv(text: str, source: str) -> CsvTable:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    headers: list[str] = []
+    rows: list[CsvRow] = []
+    try:
+        for record in _records(reader):
+            line, cells = record
+            if not headers:
+                headers = [normalise_header(c) for c in cells]
+                continue
+            values = {h: cells[i] if i < len(cells) else "" for i, h in enumerate(headers) if h}
+            rows.append(CsvRow(line, values))
+    except csv.Error as exc:
+        raise UserError(f"{source} is not valid CSV near line {reader.line_num}: {exc}.") from None
+    if not headers:
+        raise UserError(f"{source} is empty: there is no header row.")
+    return CsvTable(source, headers, rows)
+
+
+def _records(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
+    line = 1
+    for cells in reader:
+        here = line
+        line = getattr(reader, "line_num", line) + 1
+        if not any(c.strip() for c in cells):
+            continue  # blank lines between blocks are common in hand-edited files
+        yield here, cells
