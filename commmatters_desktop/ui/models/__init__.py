@@ -1,0 +1,1 @@
+"""Item models: plain dataclasses in, Qt roles out."""

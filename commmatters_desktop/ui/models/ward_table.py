@@ -1,0 +1,127 @@
+"""The ward list as a Qt table model, with a proxy that searches and filters by local authority."""
+
+from __future__ import annotations
+
+import uuid
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+
+from commmatters_desktop.core.queries import WardRow
+
+Index = QModelIndex | QPersistentModelIndex
+
+WARD_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+LA_ROLE = Qt.ItemDataRole.UserRole + 2
+SEARCH_ROLE = Qt.ItemDataRole.UserRole + 3
+
+
+class WardColumn(IntEnum):
+    CODE = 0
+    NAME = 1
+    LA = 2
+    OFFICERS = 3
+    LSOAS = 4
+    PRIORITY = 5
+
+
+HEADERS = {
+    WardColumn.CODE: "Code",
+    WardColumn.NAME: "Ward",
+    WardColumn.LA: "Local authority",
+    WardColumn.OFFICERS: "Ward team",
+    WardColumn.LSOAS: "LSOAs",
+    WardColumn.PRIORITY: "This quarter's priority",
+}
+
+
+class WardTableModel(QAbstractTableModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[WardRow] = []
+
+    def set_rows(self, rows: list[WardRow]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def row_at(self, row: int) -> WardRow:
+        return self._rows[row]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(WardColumn)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[WardColumn(section)]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        ward = self._rows[index.row()]
+        column = WardColumn(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(ward, column)
+        if role == Qt.ItemDataRole.ToolTipRole and column is WardColumn.PRIORITY:
+            return ward.priority_label
+        if role == Qt.ItemDataRole.TextAlignmentRole and column is WardColumn.LSOAS:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == WARD_ID_ROLE:
+            return str(ward.id)
+        if role == LA_ROLE:
+            return ward.la_name
+        if role == SEARCH_ROLE:
+            return f"{ward.code} {ward.name} {ward.priority_title}".casefold()
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{HEADERS[column]}: {self._display(ward, column)}"
+        return None
+
+    @staticmethod
+    def _display(ward: WardRow, column: WardColumn) -> str | int:
+        match column:
+            case WardColumn.CODE:
+                return ward.code
+            case WardColumn.NAME:
+                return ward.name
+            case WardColumn.LA:
+                return ward.la_name
+            case WardColumn.OFFICERS:
+                return ", ".join(ward.officers)
+            case WardColumn.LSOAS:
+                return ward.lsoa_count
+            case WardColumn.PRIORITY:
+                return ward.priority_label if ward.priority_status else "—"
+
+
+class WardFilterProxy(QSortFilterProxyModel):
+    """Search (code, name, priority) and local-authority filter together."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._search = ""
+        self._la = ""
+        self.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+
+    def set_search(self, text: str) -> None:
+        self._search = text.strip().casefold()
+        self.invalidateRowsFilter()
+
+    def set_local_authority(self, name: str) -> None:
+        self._la = name
+        self.invalidateRowsFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        model = self.sourceModel()
+        index = model.index(source_row, 0, source_parent)
+        if self._la and model.data(index, LA_ROLE) != self._la:
+            return False
+        return not self._search or self._search in model.data(index, SEARCH_ROLE)
+
+    def ward_id(self, index: QModelIndex) -> uuid.UUID | None:
+        value = self.data(index.siblingAtColumn(0), WARD_ID_ROLE)
+        return uuid.UUID(value) if value else None
