@@ -97,7 +97,8 @@ def move_blockers(
 ) -> list[str]:
     """Everything that stops ``priority`` moving to ``target`` along the board's columns.
 
-    Forward moves may skip columns only when every skipped step's rule holds; backward moves are
+    Forward moves may skip columns only when every skipped step's rule holds (the target's own
+    reasons are listed first: they answer the question the user asked); backward moves are
     corrections and allowed down to Agreed (an agreed priority is never "un-agreed").
     """
     current = priority.status
@@ -113,7 +114,7 @@ def move_blockers(
     if there < here:
         return ["an agreed priority cannot go back to Nominated"] if target is S.NOMINATED else []
     blockers: list[str] = []
-    for step in PIPELINE[here + 1 : there + 1]:
+    for step in reversed(PIPELINE[here + 1 : there + 1]):
         blockers.extend(b for b in _step_blockers(priority, step, already_agreed) if b not in blockers)
     return blockers
 

@@ -51,7 +51,11 @@ def connect_raw(path: Path, key: bytes, *, read_only: bool = False) -> Any:
 
 def create_vault_engine(path: Path, key: bytes, *, read_only: bool = False) -> Engine:
     engine = create_engine(
-        "sqlite+pysqlite://", creator=lambda: connect_raw(path, key, read_only=read_only)
+        "sqlite+pysqlite://",
+        creator=lambda: connect_raw(path, key, read_only=read_only),
+        # The dialect must know its driver is sqlcipher3, or the driver's errors (disk full,
+        # constraint failed) escape unwrapped instead of as SQLAlchemy's exceptions.
+        module=sqlcipher3,
     )
 
     # The driver's own transaction handling defers BEGIN and breaks SAVEPOINT and transactional

@@ -9,6 +9,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Connection, Engine
 
 from commmatters_desktop.core.errors import UserError
@@ -43,6 +44,13 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+def _known(revision: str) -> bool:
+    try:
+        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
+    except CommandError:
+        return False
+
+
 def upgrade(engine: Engine, *, backup: Callable[[str], Path]) -> Path | None:
     """Bring the schema to head; back up first unless the database is brand new.
 
@@ -52,8 +60,7 @@ def upgrade(engine: Engine, *, backup: Callable[[str], Path]) -> Path | None:
     head = head_revision()
     if current == head:
         return None
-    script = ScriptDirectory.from_config(alembic_config())
-    if current is not None and script.get_revision(current) is None:
+    if current is not None and not _known(current):
         raise VaultTooNew(current)
     saved = backup(current) if current is not None else None
     with engine.begin() as connection:

@@ -175,21 +175,26 @@ class Vault:
         self.key_source = key_source
         self._key = key
         self._lock = lock
-        self.engine: Engine = create_vault_engine(self.db_path, key)
         self.last_backup: Path | None = None
         try:
+            # Every page's HMAC and the b-tree structure, before anything is written: a damaged or
+            # truncated file is refused here with advice, not discovered later by a random query.
+            problems = self.check()
+            if problems:
+                raise _damaged(folder, problems[0])
+            self.engine: Engine = create_vault_engine(self.db_path, key)
             self.last_backup = migrate.upgrade(self.engine, backup=self._migration_backup)
-        except (DatabaseError, NotADatabase) as exc:
+            self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+            changes.install(self._sessions)
+            self.device_id = self._device_id()
+            with self._sessions() as session:
+                self._hlc = HybridClock(clock, self.device_id, changes.last_stamp(session, self.device_id))
+        except (DatabaseError, NotADatabase, sqlcipher3.DatabaseError) as exc:
             self.close()
-            raise _damaged(self.folder, exc) from None
+            raise _damaged(folder, exc) from None
         except BaseException:
             self.close()
             raise
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        changes.install(self._sessions)
-        self.device_id = self._device_id()
-        with self._sessions() as session:
-            self._hlc = HybridClock(clock, self.device_id, changes.last_stamp(session, self.device_id))
 
     # --- creating and opening ---------------------------------------------------------------------------
 
@@ -303,14 +308,14 @@ class Vault:
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Session]:
-        """A session for queries only; anything written is rolled back."""
+        """A session for queries only: closed (and so rolled back) at the end without expiring what it
+        loaded, so the records it returned stay readable, detached, for display."""
         session = changes.bind(
             self._sessions(), changes.UnitContext(actor=default_actor(), clock=self.clock, hlc=self._hlc)
         )
         try:
             yield session
         finally:
-            session.rollback()
             session.close()
 
     def meta(self, key: str) -> str | None:
@@ -335,7 +340,10 @@ class Vault:
     def check(self) -> list[str]:
         """SQLCipher's page-by-page HMAC check plus SQLite's own; an empty list means healthy."""
         problems: list[str] = []
-        connection = connect_raw(self.db_path, self._key, read_only=True)
+        try:
+            connection = connect_raw(self.db_path, self._key, read_only=True)
+        except NotADatabase as exc:
+            return [f"the database cannot be decrypted ({exc})"]
         try:
             problems += [r[0] for r in connection.execute("PRAGMA cipher_integrity_check")]
             problems += [r[0] for r in connection.execute("PRAGMA integrity_check") if r[0] != "ok"]
@@ -392,7 +400,7 @@ class Vault:
         return self.backup(folder / f"before-upgrade-from-{revision}-{stamp}.db")
 
     def close(self) -> None:
-        engine = getattr(self, "engine", None)
+        engine: Engine | None = self.__dict__.pop("engine", None)  # a closed vault has no engine
         if engine is not None:
             with contextlib.suppress(Exception):
                 with engine.connect() as connection:
@@ -439,8 +447,8 @@ def _key_opens(path: Path, key: bytes) -> bool:
     return True
 
 
-def _damaged(folder: Path, exc: BaseException | None) -> UserError:
-    detail = f" ({exc})" if exc else ""
+def _damaged(folder: Path, cause: BaseException | str | None) -> UserError:
+    detail = f" ({cause})" if cause else ""
     return UserError(
         f"The vault database in {folder} is damaged or truncated and cannot be read{detail}. "
         f"Nothing was changed. Restore the newest copy from {folder / BACKUP_FOLDER} or your own backup."

@@ -43,15 +43,13 @@ def add_action(
     """A named, dated piece of work for police or a partner under the Response step."""
     _open_for_work(priority)
     action = Action(
-        priority_id=priority.id,
         description=required(description, "Describe the action."),
         kind=kind,
         owner_agency_id=owner_agency.id if owner_agency else None,
         owner_person_id=owner_person.id if owner_person else None,
         due_on=due_on,
     )
-    session.add(action)
-    priority.actions.append(action)
+    priority.actions.append(action)  # the relationship sets priority_id; adding it twice would count it twice
     session.flush()
     owner = owner_agency.name if owner_agency else "no owner yet"
     audit(session, "add action", action, f"{kind.label} action for {owner}")
@@ -118,7 +116,6 @@ def add_measure(
     target_value: float | None = None,
 ) -> Measure:
     measure = Measure(
-        priority_id=priority.id,
         name=required(name, "Name the measure, for example 'ASB reports in the park'."),
         source=source.strip(),
         unit=unit.strip(),
@@ -126,7 +123,6 @@ def add_measure(
         baseline_value=baseline_value,
         target_value=target_value,
     )
-    session.add(measure)
     priority.measures.append(measure)
     session.flush()
     audit(session, "add measure", measure, measure.name)
@@ -155,13 +151,11 @@ def record_feedback(
     if given_on > today(session):
         raise ValidationError("Feedback is recorded once it has been given: the date cannot be in the future.")
     feedback = Feedback(
-        priority_id=priority.id,
         channel=channel,
         given_on=given_on,
         summary=required(summary, "Say what was fed back."),
         file_hash=file_hash,
     )
-    session.add(feedback)
     priority.feedback.append(feedback)
     session.flush()
     audit(session, "feedback", feedback, f"{channel.label} feedback")

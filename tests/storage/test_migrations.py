@@ -1,0 +1,81 @@
+"""Alembic migrations: the schema matches the models, upgrades back up first, newer vaults are refused."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from commmatters_desktop.core.models import Base
+from commmatters_desktop.storage import migrate
+from commmatters_desktop.storage.keystore import KeyringStore
+from commmatters_desktop.storage.migrate import VaultTooNew
+from commmatters_desktop.storage.vault import BACKUP_FOLDER, Vault
+
+EXTRA_REVISION = '''"""A later release adds a column."""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("ward") as batch:
+        batch.add_column(sa.Column("police_area", sa.String(80), nullable=False, server_default=""))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("ward") as batch:
+        batch.drop_column("police_area")
+'''
+
+
+def test_the_migrated_schema_matches_the_models_exactly(vault: Vault) -> None:
+    with vault.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
+
+
+def test_a_vault_is_created_at_the_newest_schema(vault: Vault) -> None:
+    assert migrate.current_revision(vault.engine) == migrate.head_revision()
+
+
+def test_an_upgrade_takes_an_encrypted_backup_first(vault_dir: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    scripts = tmp_path / "migrations"
+    shutil.copytree(migrate.SCRIPT_LOCATION, scripts)
+    (scripts / "versions" / "0002_police_area.py").write_text(EXTRA_REVISION)
+    monkeypatch.setattr(migrate, "SCRIPT_LOCATION", scripts)
+
+    with Vault.open(vault_dir, keystore=KeyringStore()) as vault:
+        assert migrate.current_revision(vault.engine) == "0002"
+        assert vault.last_backup is not None and vault.last_backup.parent == vault_dir / BACKUP_FOLDER
+        assert vault.last_backup.name.startswith("before-upgrade-from-0001-")
+        backup = vault.last_backup
+    # The backup is the old schema, still encrypted with the vault's key.
+    assert backup.read_bytes()[:16] != b"SQLite format 3\x00"
+    monkeypatch.setattr(migrate, "SCRIPT_LOCATION", migrate.Path(migrate.__file__).parent / "migrations")
+    restored = tmp_path / "restored"
+    restored.mkdir()
+    shutil.copy(backup, restored / "commmatters.db")
+    shutil.copy(vault_dir / "vault.json", restored / "vault.json")
+    with Vault.open(restored, keystore=KeyringStore()) as old:
+        assert migrate.current_revision(old.engine) == "0001"
+
+
+def test_a_vault_from_a_newer_version_is_refused_untouched(vault: Vault) -> None:
+    with vault.engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0099'")
+    folder = vault.folder
+    vault.close()
+    before = (folder / "commmatters.db").read_bytes()
+    with pytest.raises(VaultTooNew, match="newer version of Community Matters Desktop.*nothing was changed"):
+        Vault.open(folder, keystore=KeyringStore())
+    assert (folder / "commmatters.db").read_bytes() == before
+    assert not (folder / BACKUP_FOLDER).exists()
