@@ -66,7 +66,7 @@ def ward_rows(session: Session, *, cycle: str, search: str = "", la: str = "") -
             select(WardLsoa.ward_id, func.count())
             .where(WardLsoa.ward_id.in_(ids), WardLsoa.deleted.is_(False))
             .group_by(WardLsoa.ward_id)
-        ).tuples()
+        )
     }
     officers: dict[uuid.UUID, list[str]] = defaultdict(list)
     for ward_id, name in session.execute(
@@ -74,14 +74,14 @@ def ward_rows(session: Session, *, cycle: str, search: str = "", la: str = "") -
         .join(Person, Person.id == WardRole.person_id)
         .where(WardRole.ward_id.in_(ids), WardRole.role.in_(_OFFICER_ROLES), WardRole.deleted.is_(False))
         .order_by(WardRole.role.desc(), Person.full_name)
-    ).tuples():
+    ):
         officers[ward_id].append(name)
     best: dict[uuid.UUID, tuple[str, PriorityStatus]] = {}
     for ward_id, title, status in session.execute(
         select(Priority.ward_id, Priority.title, Priority.status)
         .join(Cycle, Cycle.id == Priority.cycle_id)
         .where(Priority.ward_id.in_(ids), Priority.deleted.is_(False), Cycle.id == natural_id("cycle", cycle))
-    ).tuples():
+    ):
         if ward_id not in best or _RANK[status] > _RANK[best[ward_id][1]]:
             best[ward_id] = (title, status)
     return [

@@ -8,6 +8,8 @@ broken is reported, not fatal: the vault asks for the recovery passphrase instea
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import os
 import unicodedata
@@ -179,6 +181,14 @@ class RecoveryCopy:
             r=int(data["r"]),
             p=int(data["p"]),
         )
+
+
+def key_check_value(key: bytes) -> str:
+    """A fingerprint that tells a wrong key from a damaged file without touching the database.
+
+    HMAC of a fixed label under the 256-bit key: it reveals nothing that helps find the key.
+    """
+    return hmac.new(key, f"{APP_NAME} key check v1".encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def dumps(data: dict[str, Any]) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import getpass
+import hmac
 import json
 import os
 import secrets
@@ -45,6 +46,7 @@ from commmatters_desktop.storage.keystore import (
     RecoveryCopy,
     check_new_passphrase,
     dumps,
+    key_check_value,
 )
 from commmatters_desktop.storage.lock import FolderLock
 
@@ -100,6 +102,7 @@ class VaultInfo:
     demo: bool
     recovery: RecoveryCopy
     created: str
+    key_check: str
 
     @classmethod
     def read(cls, folder: Path) -> VaultInfo:
@@ -125,6 +128,7 @@ class VaultInfo:
                 demo=bool(data.get("demo", False)),
                 recovery=RecoveryCopy.from_json(data["recovery"]),
                 created=str(data.get("created", "")),
+                key_check=str(data["key_check"]),
             )
         except NotAVault:
             raise
@@ -141,6 +145,7 @@ class VaultInfo:
             "vault_id": self.vault_id,
             "demo": self.demo,
             "created": self.created,
+            "key_check": self.key_check,
             "recovery": self.recovery.to_json(),
         }
         atomic_write(folder / VAULT_FILE, dumps(data).encode())
@@ -226,6 +231,7 @@ class Vault:
             demo=demo,
             recovery=RecoveryCopy.wrap(key, passphrase, vault_id),
             created=(clock or SystemClock()).now().isoformat(timespec="seconds"),
+            key_check=key_check_value(key),
         )
         info.write(folder)  # the recovery copy exists before the first byte of data does
         saved = keystore.save(vault_id, key)
@@ -255,23 +261,23 @@ class Vault:
             )
         lock = _lock(folder)
         try:
-            key, source = cls._find_key(info, db_path, keystore, passphrase)
+            key, source = cls._find_key(info, keystore, passphrase)
             return cls(folder, info, key, clock=clock or SystemClock(), key_source=source, lock=lock)
         except BaseException:
             lock.release()
             raise
 
     @staticmethod
-    def _find_key(info: VaultInfo, db_path: Path, keystore: KeyStore, passphrase: str | None) -> tuple[bytes, str]:
+    def _find_key(info: VaultInfo, keystore: KeyStore, passphrase: str | None) -> tuple[bytes, str]:
+        """The key, checked against the vault's key check value, so a damaged file is never mistaken
+        for a wrong key (the integrity check at open then reports the damage)."""
         stored = keystore.load(info.vault_id)
-        if stored is not None and _key_opens(db_path, stored):
+        if stored is not None and hmac.compare_digest(key_check_value(stored), info.key_check):
             return stored, "keyring"
         reason = keystore.problem or "the key in the system keyring does not open this vault"
         if passphrase is None:
             raise PassphraseNeeded(reason)
         key = info.recovery.unwrap(passphrase, info.vault_id)  # WrongPassphrase if it does not
-        if not _key_opens(db_path, key):
-            raise _damaged(db_path.parent, None)
         keystore.save(info.vault_id, key)  # heal the keyring for next time, if it works now
         return key, "passphrase"
 
