@@ -35,6 +35,7 @@ class UnlockDialog(QDialog):
             f"<p>It is needed because {reason}.</p>",
             self,
         )
+        intro.setObjectName("unlockReason")
         intro.setWordWrap(True)
         self.passphrase = _password_field(self, "unlockPassphrase", "Recovery passphrase")
         self.error = QLabel(self)

@@ -38,7 +38,7 @@ class MainWindow(QMainWindow):
         self.settings = settings or WindowSettings()
         self.cycle = CycleCode.containing(self.clock.today())
         self.setWindowTitle(window_title(vault))
-        self.setMinimumSize(960, 600)
+        self.setMinimumSize(780, 540)  # an old 800x600 church-hall projector still fits
 
         self.actions_ = build_actions(self)
         self.ward_view = WardView(self)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from enum import IntEnum
 from typing import Any
 
@@ -108,12 +109,20 @@ class WardFilterProxy(QSortFilterProxyModel):
         self.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
 
     def set_search(self, text: str) -> None:
-        self._search = text.strip().casefold()
-        self.invalidateRowsFilter()
+        self._refilter(lambda: setattr(self, "_search", text.strip().casefold()))
 
     def set_local_authority(self, name: str) -> None:
-        self._la = name
-        self.invalidateRowsFilter()
+        self._refilter(lambda: setattr(self, "_la", name))
+
+    def _refilter(self, change: Callable[[], None]) -> None:
+        """Qt 6.10 replaced invalidateRowsFilter() with a begin/end pair; use whichever this Qt has."""
+        if hasattr(self, "beginFilterChange"):
+            self.beginFilterChange()
+            change()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:  # pragma: no cover - older Qt
+            change()
+            self.invalidateRowsFilter()
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         model = self.sourceModel()

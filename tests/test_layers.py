@@ -1,0 +1,45 @@
+"""The architecture's one hard line: nothing outside ui/ imports Qt (so the core and CLI run headless)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "commmatters_desktop"
+
+
+def non_ui_modules() -> list[str]:
+    modules = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(PACKAGE.parent).with_suffix("")
+        parts = list(relative.parts)
+        if "ui" in parts or "migrations" in parts or parts[-1] == "__main__":
+            continue
+        if parts[-1] == "__init__":
+            parts.pop()
+        modules.append(".".join(parts))
+    return modules
+
+
+def test_nothing_outside_ui_imports_pyside6() -> None:
+    modules = non_ui_modules()
+    assert "commmatters_desktop.core.services.priorities" in modules and "commmatters_desktop.cli" in modules
+    probe = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}:\n"
+        "    importlib.import_module(name)\n"
+        "leaked = sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6'))\n"
+        "print(','.join(leaked))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.strip() == "", f"Qt was imported outside ui/: {result.stdout}"
+
+
+def test_the_core_does_not_reach_into_storage_or_the_ui() -> None:
+    offenders = [
+        str(path.relative_to(PACKAGE))
+        for path in (PACKAGE / "core").rglob("*.py")
+        if "commmatters_desktop.storage" in path.read_text() or "commmatters_desktop.ui" in path.read_text()
+    ]
+    assert offenders == []
