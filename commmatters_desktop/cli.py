@@ -33,16 +33,33 @@ class Failure(UserError):
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     # SUPPRESS lets these be given before or after the command without one overriding the other.
-    common.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS, metavar="DIR",
-                        help="the vault folder (default: your user data folder)")
-    common.add_argument("--demo", action="store_true", default=argparse.SUPPRESS,
-                        help="use the demo force's vault (built on first use; no real data)")
-    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON instead of text")
-    common.add_argument("--passphrase-file", type=Path, default=argparse.SUPPRESS, metavar="FILE",
-                        help=f"read the recovery passphrase from FILE (or set {PASSPHRASE_ENV})")
+    common.add_argument(
+        "--data-dir",
+        type=Path,
+        default=argparse.SUPPRESS,
+        metavar="DIR",
+        help="the vault folder (default: your user data folder)",
+    )
+    common.add_argument(
+        "--demo",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="use the demo force's vault (built on first use; no real data)",
+    )
+    common.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="print JSON instead of text"
+    )
+    common.add_argument(
+        "--passphrase-file",
+        type=Path,
+        default=argparse.SUPPRESS,
+        metavar="FILE",
+        help=f"read the recovery passphrase from FILE (or set {PASSPHRASE_ENV})",
+    )
 
     parser = argparse.ArgumentParser(
-        prog=APP_NAME, parents=[common],
+        prog=APP_NAME,
+        parents=[common],
         description=f"{APP_TITLE}: with no command, opens the window.",
     )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
@@ -68,10 +85,13 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--la", metavar="NAME", help="only wards of this local authority (name or code)")
     listing.add_argument("--search", metavar="TEXT", help="only wards whose name or code contains TEXT")
     listing.add_argument("--cycle", metavar="YEAR-QN", help="whose priority to show (default: this quarter)")
-    importing = ward_commands.add_parser("import", parents=[common],
-                                         help="import an ONS ward lookup CSV (any vintage; LSOA lookups too)")
+    importing = ward_commands.add_parser(
+        "import", parents=[common], help="import an ONS ward lookup CSV (any vintage; LSOA lookups too)"
+    )
     importing.set_defaults(handler=cmd_wards_import)
-    importing.add_argument("csv", type=Path, help="the lookup file (columns WDyyCD, WDyyNM, LADyyCD, LADyyNM)")
+    importing.add_argument(
+        "csv", type=Path, help="the lookup file (columns WDyyCD, WDyyNM, LADyyCD, LADyyNM)"
+    )
     return parser
 
 
@@ -81,8 +101,15 @@ def build_parser() -> argparse.ArgumentParser:
 class Context:
     """What every command needs: options, where to print, how to open the vault."""
 
-    def __init__(self, args: argparse.Namespace, out: TextIO, err: TextIO, clock: Clock,
-                 keystore: KeyStore, stdin_is_tty: bool) -> None:
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        out: TextIO,
+        err: TextIO,
+        clock: Clock,
+        keystore: KeyStore,
+        stdin_is_tty: bool,
+    ) -> None:
         self.args = args
         self.out, self.err = out, err
         self.clock = clock
@@ -165,8 +192,14 @@ def run(
     if getattr(args, "handler", None) is None:
         parser.print_help(out)
         return 2
-    context = Context(args, out, err, clock or SystemClock(), keystore or KeyringStore(),
-                      sys.stdin.isatty() if stdin_is_tty is None else stdin_is_tty)
+    context = Context(
+        args,
+        out,
+        err,
+        clock or SystemClock(),
+        keystore or KeyringStore(),
+        sys.stdin.isatty() if stdin_is_tty is None else stdin_is_tty,
+    )
     try:
         return int(args.handler(context))
     except Failure:
@@ -179,8 +212,11 @@ def run(
         return 130
     except Exception as exc:
         log = _log_crash()
-        print(f"{APP_NAME}: unexpected error ({type(exc).__name__}: {exc}). Details were written to {log}; "
-              "please send that file to the team. Your data was not changed by the failed step.", file=err)
+        print(
+            f"{APP_NAME}: unexpected error ({type(exc).__name__}: {exc}). Details were written to {log}; "
+            "please send that file to the team. Your data was not changed by the failed step.",
+            file=err,
+        )
         return 1
 
 
@@ -209,8 +245,10 @@ def cmd_init(ctx: Context) -> int:
         raise UserError(f"There is already a vault in {folder}; nothing was changed.")
     passphrase = ctx.passphrase(confirm=True)
     if passphrase is None:
-        raise UserError(f"Set {PASSPHRASE_ENV} or use --passphrase-file to choose the recovery passphrase "
-                        "when there is no terminal to type it in.")
+        raise UserError(
+            f"Set {PASSPHRASE_ENV} or use --passphrase-file to choose the recovery passphrase "
+            "when there is no terminal to type it in."
+        )
     with Vault.create(folder, passphrase=passphrase, keystore=ctx.keystore, clock=ctx.clock) as vault:
         in_keyring = vault.key_source == "keyring"
         ctx.emit(
@@ -218,8 +256,9 @@ def cmd_init(ctx: Context) -> int:
             lambda: "\n".join(
                 [
                     f"Created an encrypted vault in {vault.folder}.",
-                    "The key is kept in this computer's keyring." if in_keyring else
-                    f"No system keyring could keep the key ({ctx.keystore.problem}): "
+                    "The key is kept in this computer's keyring."
+                    if in_keyring
+                    else f"No system keyring could keep the key ({ctx.keystore.problem}): "
                     "you will be asked for the recovery passphrase each time.",
                     "Keep the recovery passphrase somewhere safe: without it a lost keyring means a lost vault.",
                 ]
@@ -234,34 +273,47 @@ def cmd_demo(ctx: Context) -> int:
     folder = ctx.folder if getattr(ctx.args, "data_dir", None) else paths.default_demo_dir()
     with open_demo(folder, clock=ctx.clock, reset=ctx.args.reset, notify=ctx.note) as vault:
         info = vault.describe()
-        ctx.emit(info, lambda: "\n".join(
-            [
-                f"DEMO force ready in {info['folder']} (recovery passphrase: '{DEMO_PASSPHRASE}').",
-                "It holds {ward} wards, {priority} priorities, {action} actions, {nomination} nominations "
-                "and {agency} partner agencies.".format(**info["counts"]),
-                f"Open it with: {APP_NAME} --demo",
-            ]
-        ))
+        ctx.emit(
+            info,
+            lambda: "\n".join(
+                [
+                    f"DEMO force ready in {info['folder']} (recovery passphrase: '{DEMO_PASSPHRASE}').",
+                    "It holds {ward} wards, {priority} priorities, {action} actions, {nomination} nominations "
+                    "and {agency} partner agencies.".format(**info["counts"]),
+                    f"Open it with: {APP_NAME} --demo",
+                ]
+            ),
+        )
     return 0
 
 
 def cmd_info(ctx: Context) -> int:
     with ctx.open_vault() as vault:
         info = vault.describe()
-        ctx.emit(info, lambda: "\n".join(
-            [f"{'DEMO vault' if info['demo'] else 'Vault'}: {info['folder']}",
-             f"Unlocked with: {info['key_source']}; schema {info['schema']}; device {info['device_id']}",
-             "Holds " + ", ".join(f"{v} {k}s" for k, v in info["counts"].items())]
-        ))
+        ctx.emit(
+            info,
+            lambda: "\n".join(
+                [
+                    f"{'DEMO vault' if info['demo'] else 'Vault'}: {info['folder']}",
+                    f"Unlocked with: {info['key_source']}; schema {info['schema']}; device {info['device_id']}",
+                    "Holds " + ", ".join(f"{v} {k}s" for k, v in info["counts"].items()),
+                ]
+            ),
+        )
     return 0
 
 
 def cmd_check(ctx: Context) -> int:
     with ctx.open_vault() as vault:
         problems = vault.check()
-    ctx.emit({"ok": not problems, "problems": problems},
-             lambda: "The vault is healthy: every page decrypts and its structure is intact." if not problems
-             else "The vault has problems:\n" + "\n".join(f"- {p}" for p in problems))
+    ctx.emit(
+        {"ok": not problems, "problems": problems},
+        lambda: (
+            "The vault is healthy: every page decrypts and its structure is intact."
+            if not problems
+            else "The vault has problems:\n" + "\n".join(f"- {p}" for p in problems)
+        ),
+    )
     if problems:
         ctx.note("Restore the newest backup (the vault's backups/ folder, or your own) and run check again.")
         raise Failure("check failed")
@@ -271,8 +323,10 @@ def cmd_check(ctx: Context) -> int:
 def cmd_backup(ctx: Context) -> int:
     with ctx.open_vault() as vault:
         target = vault.backup(ctx.args.path)
-    ctx.emit({"backup": str(target), "recovery_file": str(target) + ".vault.json"},
-             lambda: f"Wrote an encrypted backup to {target} (with its recovery file beside it).")
+    ctx.emit(
+        {"backup": str(target), "recovery_file": str(target) + ".vault.json"},
+        lambda: f"Wrote an encrypted backup to {target} (with its recovery file beside it).",
+    )
     return 0
 
 
@@ -281,13 +335,18 @@ def cmd_wards_list(ctx: Context) -> int:
 
     cycle = CycleCode.parse(ctx.args.cycle) if ctx.args.cycle else CycleCode.containing(ctx.clock.today())
     with ctx.open_vault() as vault, vault.reading() as session:
-        rows = queries.ward_rows(session, cycle=str(cycle), search=ctx.args.search or "", la=ctx.args.la or "")
+        rows = queries.ward_rows(
+            session, cycle=str(cycle), search=ctx.args.search or "", la=ctx.args.la or ""
+        )
     if ctx.json:
         ctx.emit([row.as_json() for row in rows], str)
         return 0
     if not rows:
-        ctx.say("No wards match." if (ctx.args.search or ctx.args.la) else
-                f"No wards yet: import an ONS lookup with '{APP_NAME} wards import FILE.csv'.")
+        ctx.say(
+            "No wards match."
+            if (ctx.args.search or ctx.args.la)
+            else f"No wards yet: import an ONS lookup with '{APP_NAME} wards import FILE.csv'."
+        )
         return 0
     width = max(len(r.name) for r in rows)
     la_width = max(len(r.la_name) for r in rows)
@@ -304,12 +363,18 @@ def cmd_wards_import(ctx: Context) -> int:
     with ctx.open_vault() as vault, vault.unit_of_work() as session:
         summary = apply_ward_lookup(session, lookup)
     ctx.emit(
-        {"added": summary.added, "updated": summary.updated, "unchanged": summary.unchanged,
-         "lsoas_linked": summary.lsoas_linked,
-         "skipped": [{"line": line, "reason": reason} for line, reason in summary.skipped]},
+        {
+            "added": summary.added,
+            "updated": summary.updated,
+            "unchanged": summary.unchanged,
+            "lsoas_linked": summary.lsoas_linked,
+            "skipped": [{"line": line, "reason": reason} for line, reason in summary.skipped],
+        },
         lambda: "\n".join(
-            [f"Imported {ctx.args.csv.name} ({lookup.vintage}): {summary.describe()}"
-             + (f"; {summary.lsoas_linked} LSOAs linked." if summary.lsoas_linked else ".")]
+            [
+                f"Imported {ctx.args.csv.name} ({lookup.vintage}): {summary.describe()}"
+                + (f"; {summary.lsoas_linked} LSOAs linked." if summary.lsoas_linked else ".")
+            ]
             + [f"  line {line}: {reason}" for line, reason in summary.skipped]
         ),
     )

@@ -103,15 +103,18 @@ def _template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[tupl
     keyring.set_keyring(backend)
     try:
         folder = tmp_path_factory.mktemp("template") / "vault"
-        Vault.create(folder, passphrase=PASSPHRASE, keystore=KeyringStore(), clock=FixedClock.on(TODAY)).close()
+        Vault.create(
+            folder, passphrase=PASSPHRASE, keystore=KeyringStore(), clock=FixedClock.on(TODAY)
+        ).close()
     finally:
         keyring.set_keyring(previous)
     return folder, dict(backend.secrets)
 
 
 @pytest.fixture
-def vault_dir(_template: tuple[Path, dict[tuple[str, str], str]], tmp_path: Path,
-              memory_keyring: MemoryKeyring) -> Path:
+def vault_dir(
+    _template: tuple[Path, dict[tuple[str, str], str]], tmp_path: Path, memory_keyring: MemoryKeyring
+) -> Path:
     """A private copy of the template vault, its key already in this test's keyring."""
     folder, secrets = _template
     target = tmp_path / "vault"

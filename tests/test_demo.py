@@ -32,8 +32,21 @@ def priorities_in(vault: Vault, cycle: str) -> list[Priority]:
 def test_forty_real_wards_four_in_each_borough() -> None:
     chosen = demo_wards()
     assert len(chosen) == 40
-    assert Counter(la for _c, _n, _lc, la in chosen) == {la: 4 for la in (
-        "Bolton", "Bury", "Manchester", "Oldham", "Rochdale", "Salford", "Stockport", "Tameside", "Trafford", "Wigan")}
+    assert Counter(la for _c, _n, _lc, la in chosen) == {
+        la: 4
+        for la in (
+            "Bolton",
+            "Bury",
+            "Manchester",
+            "Oldham",
+            "Rochdale",
+            "Salford",
+            "Stockport",
+            "Tameside",
+            "Trafford",
+            "Wigan",
+        )
+    }
 
 
 def test_the_live_cycle_has_a_priority_in_every_state(demo_vault: Vault) -> None:
@@ -72,8 +85,9 @@ def test_the_demo_is_deterministic(tmp_path: Path, demo_vault: Vault) -> None:
 
     def summary(vault: Vault) -> list[tuple[str, str | None, str]]:
         with vault.reading() as s:
-            return [(r.code, r.priority_status, r.priority_title)
-                    for r in queries.ward_rows(s, cycle="2026-Q4")]  # type: ignore[misc]
+            return [
+                (r.code, r.priority_status, r.priority_title) for r in queries.ward_rows(s, cycle="2026-Q4")
+            ]  # type: ignore[misc]
 
     with build(tmp_path / "again", clock=clock) as again:
         assert summary(again) == summary(demo_vault)
@@ -87,8 +101,10 @@ def test_the_demo_follows_today(tmp_path: Path) -> None:
 
 def test_a_stale_demo_is_rebuilt_for_the_new_quarter(demo_dir: Path) -> None:
     notes: list[str] = []
-    with open_demo(demo_dir, clock=FixedClock.on(dt.date(2027, 1, 6)), notify=notes.append) as vault, \
-            vault.reading() as s:
+    with (
+        open_demo(demo_dir, clock=FixedClock.on(dt.date(2027, 1, 6)), notify=notes.append) as vault,
+        vault.reading() as s,
+    ):
         assert "2027-Q1" in set(s.scalars(select(Cycle.code)))
     assert notes == ["Rebuilding the demo force for this quarter ..."]
 

@@ -32,7 +32,9 @@ def test_nothing_outside_ui_imports_pyside6() -> None:
         "leaked = sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6'))\n"
         "print(','.join(leaked))\n"
     )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+    )
     assert result.stdout.strip() == "", f"Qt was imported outside ui/: {result.stdout}"
 
 

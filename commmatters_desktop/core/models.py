@@ -447,7 +447,9 @@ class AuditEvent(Base):
 
 
 SYNCED_MODELS: tuple[type[Synced], ...] = tuple(
-    sorted((m.class_ for m in Base.registry.mappers if issubclass(m.class_, Synced)), key=lambda c: c.__name__)
+    sorted(
+        (m.class_ for m in Base.registry.mappers if issubclass(m.class_, Synced)), key=lambda c: c.__name__
+    )
 )
 
 

@@ -86,9 +86,16 @@ def ward_rows(session: Session, *, cycle: str, search: str = "", la: str = "") -
             best[ward_id] = (title, status)
     return [
         WardRow(
-            id=w.id, code=w.code, name=w.name, la_code=w.la_code, la_name=w.la_name, vintage=w.vintage,
-            lsoa_count=lsoas.get(w.id, 0), officers=officers.get(w.id, []),
-            priority_title=best.get(w.id, ("", None))[0], priority_status=best.get(w.id, ("", None))[1],
+            id=w.id,
+            code=w.code,
+            name=w.name,
+            la_code=w.la_code,
+            la_name=w.la_name,
+            vintage=w.vintage,
+            lsoa_count=lsoas.get(w.id, 0),
+            officers=officers.get(w.id, []),
+            priority_title=best.get(w.id, ("", None))[0],
+            priority_status=best.get(w.id, ("", None))[1],
         )
         for w in found
     ]
@@ -97,6 +104,9 @@ def ward_rows(session: Session, *, cycle: str, search: str = "", la: str = "") -
 def local_authorities(session: Session) -> list[str]:
     return list(
         session.scalars(
-            select(Ward.la_name).where(Ward.deleted.is_(False), Ward.la_name != "").distinct().order_by(Ward.la_name)
+            select(Ward.la_name)
+            .where(Ward.deleted.is_(False), Ward.la_name != "")
+            .distinct()
+            .order_by(Ward.la_name)
         )
     )

@@ -135,7 +135,9 @@ def next_step(status: PriorityStatus) -> PriorityStatus | None:
 
 def check_escalate(priority: Priority, reason: str) -> None:
     if priority.status not in ESCALATABLE:
-        raise RuleViolation(f"Cannot escalate: a priority that is {priority.status.label} cannot be escalated.")
+        raise RuleViolation(
+            f"Cannot escalate: a priority that is {priority.status.label} cannot be escalated."
+        )
     if not reason.strip():
         raise RuleViolation("Cannot escalate: give the reason for CSP tasking.")
 

@@ -27,8 +27,14 @@ def normalise_header(name: str) -> str:
 
 def decode(data: bytes, source: str) -> str:
     if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise UserError(f"{source} is not a text CSV file (it contains binary data). Export it as CSV and try again.")
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        raise UserError(
+            f"{source} is not a text CSV file (it contains binary data). Export it as CSV and try again."
+        )
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if data.startswith(bom):
             return data.decode(encoding if encoding == "utf-16" else "utf-8-sig", errors="replace")
     try:
@@ -69,7 +75,9 @@ def read_csv(path: Path) -> CsvTable:
     source = path.name
     try:
         if path.stat().st_size > MAX_BYTES:
-            raise UserError(f"{source} is larger than {MAX_BYTES // 2**20} MB; split it and import the parts.")
+            raise UserError(
+                f"{source} is larger than {MAX_BYTES // 2**20} MB; split it and import the parts."
+            )
         data = path.read_bytes()
     except FileNotFoundError:
         raise UserError(f"There is no file at {path}. Check the name and folder.") from None

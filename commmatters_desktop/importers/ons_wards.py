@@ -13,7 +13,13 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from commmatters_desktop.core.errors import UserError
-from commmatters_desktop.core.services.wards import ImportSummary, WardRecord, import_wards, set_lsoas, ward_by_code
+from commmatters_desktop.core.services.wards import (
+    ImportSummary,
+    WardRecord,
+    import_wards,
+    set_lsoas,
+    ward_by_code,
+)
 from commmatters_desktop.importers.csvfile import CsvTable, read_csv
 
 WARD_CODE = r"wd\d{2}cd"
@@ -37,7 +43,9 @@ def parse_ward_lookup(table: CsvTable) -> WardLookup:
     name_column = table.column(WARD_NAME)
     if code_column is None or name_column is None:
         missing = " and ".join(
-            label for label, col in (("ward code (WDyyCD)", code_column), ("ward name (WDyyNM)", name_column)) if col is None
+            label
+            for label, col in (("ward code (WDyyCD)", code_column), ("ward name (WDyyNM)", name_column))
+            if col is None
         )
         raise UserError(
             f"{table.source} has no {missing} column, so it is not an ONS ward lookup "

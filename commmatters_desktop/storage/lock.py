@@ -24,7 +24,7 @@ class FolderLock:
         self._handle: IO[str] | None = None
 
     def acquire(self) -> None:
-        handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the vault's lifetime
+        handle = open(self.path, "a+", encoding="utf-8")
         handle.seek(0)
         try:
             if sys.platform == "win32":

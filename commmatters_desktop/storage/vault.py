@@ -108,7 +108,9 @@ class VaultInfo:
     def read(cls, folder: Path) -> VaultInfo:
         path = folder / VAULT_FILE
         if not folder.is_dir():
-            raise NotAVault(f"There is no vault in {folder}: the folder does not exist. Run 'init' to create one.")
+            raise NotAVault(
+                f"There is no vault in {folder}: the folder does not exist. Run 'init' to create one."
+            )
         if not path.is_file():
             raise NotAVault(
                 f"{folder} is not a Community Matters vault (it has no {VAULT_FILE}). "
@@ -235,8 +237,14 @@ class Vault:
         )
         info.write(folder)  # the recovery copy exists before the first byte of data does
         saved = keystore.save(vault_id, key)
-        return cls(folder, info, key, clock=clock or SystemClock(), key_source="keyring" if saved else "passphrase",
-                   lock=lock)
+        return cls(
+            folder,
+            info,
+            key,
+            clock=clock or SystemClock(),
+            key_source="keyring" if saved else "passphrase",
+            lock=lock,
+        )
 
     @classmethod
     def open(
@@ -295,7 +303,8 @@ class Vault:
     def unit_of_work(self, actor: str | None = None) -> Iterator[Session]:
         """One transaction for one user event: commits when the block ends, rolls back on error."""
         session = changes.bind(
-            self._sessions(), changes.UnitContext(actor=actor or default_actor(), clock=self.clock, hlc=self._hlc)
+            self._sessions(),
+            changes.UnitContext(actor=actor or default_actor(), clock=self.clock, hlc=self._hlc),
         )
         saved_clock = self._hlc.last
         try:
@@ -353,7 +362,9 @@ class Vault:
         try:
             problems += [r[0] for r in connection.execute("PRAGMA cipher_integrity_check")]
             problems += [r[0] for r in connection.execute("PRAGMA integrity_check") if r[0] != "ok"]
-            problems += [f"broken link in {r[0]} row {r[1]}" for r in connection.execute("PRAGMA foreign_key_check")]
+            problems += [
+                f"broken link in {r[0]} row {r[1]}" for r in connection.execute("PRAGMA foreign_key_check")
+            ]
         except sqlcipher3.DatabaseError as exc:
             problems.append(str(exc))
         finally:
@@ -386,7 +397,9 @@ class Vault:
             if not _key_opens(temporary, self._key):
                 raise UserError(f"The backup at {target} could not be verified; try again.")
             os.replace(temporary, target)
-            atomic_write(target.with_name(target.name + ".vault.json"), (self.folder / VAULT_FILE).read_bytes())
+            atomic_write(
+                target.with_name(target.name + ".vault.json"), (self.folder / VAULT_FILE).read_bytes()
+            )
         except sqlcipher3.DatabaseError as exc:
             temporary.unlink(missing_ok=True)
             if _is_disk_full(exc):

@@ -24,7 +24,9 @@ class Actions:
         return list(vars(self).values())
 
 
-def _action(parent: QWidget, name: str, text: str, tip: str, shortcut: QKeySequence | Key | str | None) -> QAction:
+def _action(
+    parent: QWidget, name: str, text: str, tip: str, shortcut: QKeySequence | Key | str | None
+) -> QAction:
     action = QAction(text, parent)
     action.setObjectName(name)
     action.setStatusTip(tip)
@@ -36,11 +38,17 @@ def _action(parent: QWidget, name: str, text: str, tip: str, shortcut: QKeySeque
 
 def build_actions(parent: QWidget) -> Actions:
     return Actions(
-        backup=_action(parent, "actionBackup", "&Back up vault…", "Write an encrypted copy of the vault", "Ctrl+Shift+B"),
-        check=_action(parent, "actionCheck", "&Check database", "Verify every page of the encrypted database", None),
+        backup=_action(
+            parent, "actionBackup", "&Back up vault…", "Write an encrypted copy of the vault", "Ctrl+Shift+B"
+        ),
+        check=_action(
+            parent, "actionCheck", "&Check database", "Verify every page of the encrypted database", None
+        ),
         quit=_action(parent, "actionQuit", "&Quit", "Close the vault and quit", Key.Quit),
         show_wards=_action(parent, "actionShowWards", "&Wards", "Show every ward and its priority", "Ctrl+1"),
         find=_action(parent, "actionFind", "&Find…", "Search the current view", Key.Find),
         refresh=_action(parent, "actionRefresh", "&Refresh", "Reload from the vault", Key.Refresh),
-        about=_action(parent, "actionAbout", "&About Community Matters Desktop", "Version and licences", None),
+        about=_action(
+            parent, "actionAbout", "&About Community Matters Desktop", "Version and licences", None
+        ),
     )

@@ -37,7 +37,9 @@ def ask_with_dialog(parent: QWidget | None = None) -> AskPassphrase:
     return ask
 
 
-def unlock(folder: Path, *, keystore: KeyStore, ask: AskPassphrase, clock: Clock | None = None) -> Vault | None:
+def unlock(
+    folder: Path, *, keystore: KeyStore, ask: AskPassphrase, clock: Clock | None = None
+) -> Vault | None:
     """Open silently with the keyring; otherwise ask until the passphrase is right or the user cancels."""
     try:
         return Vault.open(folder, keystore=keystore, clock=clock)
@@ -84,9 +86,13 @@ def _install_excepthook() -> None:
                 handle.write("".join(traceback.format_exception(kind, error, tb)) + "\n")
         except OSError:
             pass
-        message = error.message if isinstance(error, UserError) else (
-            f"Something went wrong ({kind.__name__}: {error}). Your saved work is safe. "
-            f"Details were written to {log}; please send that file to the team."
+        message = (
+            error.message
+            if isinstance(error, UserError)
+            else (
+                f"Something went wrong ({kind.__name__}: {error}). Your saved work is safe. "
+                f"Details were written to {log}; please send that file to the team."
+            )
         )
         QMessageBox.critical(None, APP_TITLE, message)
 
@@ -98,7 +104,11 @@ def run_gui(argv: list[str], *, keystore: KeyStore | None = None, clock: Clock |
     args, _unknown = parser.parse_known_args(argv)
     demo = bool(getattr(args, "demo", False))
     chosen = getattr(args, "data_dir", None)
-    folder = chosen.expanduser().resolve() if chosen else (paths.default_demo_dir() if demo else paths.default_data_dir())
+    folder = (
+        chosen.expanduser().resolve()
+        if chosen
+        else (paths.default_demo_dir() if demo else paths.default_data_dir())
+    )
 
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else APP_NAME])
     assert isinstance(app, QApplication)

@@ -30,7 +30,9 @@ DEMO_BANNER = "DEMO FORCE: real ward names, invented people and priorities. Noth
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, vault: Vault, *, clock: Clock | None = None, settings: WindowSettings | None = None) -> None:
+    def __init__(
+        self, vault: Vault, *, clock: Clock | None = None, settings: WindowSettings | None = None
+    ) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
         self.vault = vault
@@ -142,16 +144,21 @@ class MainWindow(QMainWindow):
         problems = self.vault.check()
         if problems:
             QMessageBox.critical(
-                self, "The vault has problems",
-                "The integrity check found:\n\n" + "\n".join(problems[:10])
+                self,
+                "The vault has problems",
+                "The integrity check found:\n\n"
+                + "\n".join(problems[:10])
                 + "\n\nRestore the newest backup from the vault's backups folder.",
             )
         else:
-            QMessageBox.information(self, "Vault healthy", "Every page decrypts and the database structure is intact.")
+            QMessageBox.information(
+                self, "Vault healthy", "Every page decrypts and the database structure is intact."
+            )
 
     def _about(self) -> None:
         QMessageBox.about(
-            self, f"About {APP_TITLE}",
+            self,
+            f"About {APP_TITLE}",
             f"<p><b>{APP_TITLE}</b> {__version__}</p>"
             "<p>Hyper-local problem solving for neighbourhood policing: one community priority per ward per "
             "quarter, a SARA plan, a week of action and feedback to the community.</p>"

@@ -67,10 +67,14 @@ def test_init_import_and_list_headless(run, tmp_path: Path, monkeypatch: pytest.
     listed = run("wards", "list", "--json", "--data-dir", folder, "--la", "trafford")
     rows = listed.json
     assert isinstance(rows, list) and len(rows) == 21
-    assert rows[0]["la_name"] == "Trafford" and rows[0]["priority_status"] is None and rows[0]["lsoa_count"] > 0
+    assert (
+        rows[0]["la_name"] == "Trafford" and rows[0]["priority_status"] is None and rows[0]["lsoa_count"] > 0
+    )
     text = run("--data-dir", folder, "wards", "list", "--search", "e05000650")
-    assert text.out.splitlines() == ["E05000650  Astley Bridge  Bolton  no priority yet",
-                                     "1 ward; priorities for 2026-Q4."]
+    assert text.out.splitlines() == [
+        "E05000650  Astley Bridge  Bolton  no priority yet",
+        "1 ward; priorities for 2026-Q4.",
+    ]
 
 
 def test_the_passphrase_can_come_from_a_file(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -87,15 +91,21 @@ def test_init_headless_without_a_passphrase_says_how_to_give_one(run, tmp_path: 
     assert not (tmp_path / "v").exists()
 
 
-def test_a_wrong_passphrase_is_one_clear_line(run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
-                                              memory_keyring) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_passphrase_is_one_clear_line(
+    run,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+    memory_keyring,
+) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("COMMMATTERS_PASSPHRASE", PASSPHRASE)
     run("--data-dir", tmp_path / "v", "init")
     memory_keyring.secrets.clear()
     monkeypatch.setenv("COMMMATTERS_PASSPHRASE", "not the passphrase at all")
     assert "does not unlock this vault" in one_line_error(run("--data-dir", tmp_path / "v", "wards", "list"))
     monkeypatch.delenv("COMMMATTERS_PASSPHRASE")
-    assert "recovery passphrase is needed" in one_line_error(run("--data-dir", tmp_path / "v", "wards", "list"))
+    assert "recovery passphrase is needed" in one_line_error(
+        run("--data-dir", tmp_path / "v", "wards", "list")
+    )
 
 
 def test_a_folder_that_is_not_a_vault(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -120,7 +130,7 @@ def test_check_and_backup(run, vault_dir: Path, tmp_path: Path) -> None:  # type
 
 def test_check_reports_damage_and_fails(run, vault_dir: Path) -> None:  # type: ignore[no-untyped-def]
     db = vault_dir / "commmatters.db"
-    db.write_bytes(db.read_bytes()[:-4096 * 3] + b"\x00" * 100)
+    db.write_bytes(db.read_bytes()[: -4096 * 3] + b"\x00" * 100)
     result = run("--data-dir", vault_dir, "check")
     assert result.code == 1 and "damaged or truncated" in result.err and "Traceback" not in result.err
 
@@ -135,7 +145,9 @@ def test_a_second_instance_is_refused(run, vault_dir: Path, clock: FixedClock) -
 
 
 def test_a_bad_cycle_and_a_bad_command(run, vault_dir: Path) -> None:  # type: ignore[no-untyped-def]
-    assert "for example 2027-Q1" in one_line_error(run("--data-dir", vault_dir, "wards", "list", "--cycle", "Q5"))
+    assert "for example 2027-Q1" in one_line_error(
+        run("--data-dir", vault_dir, "wards", "list", "--cycle", "Q5")
+    )
     assert run("--data-dir", vault_dir, "frobnicate").code == 2
 
 
@@ -154,7 +166,9 @@ def test_demo_refuses_a_real_vault(run, vault_dir: Path) -> None:  # type: ignor
     assert "holds a real vault, not the demo" in line
 
 
-def test_an_unexpected_error_is_one_line_and_a_log(run, vault_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_an_unexpected_error_is_one_line_and_a_log(
+    run, vault_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
     from commmatters_desktop.core import queries
 
     def broken(*_a: object, **_k: object) -> None:
@@ -178,14 +192,26 @@ def test_the_installed_command_works_from_a_fresh_shell(tmp_path: Path) -> None:
     folder = tmp_path / "X"
 
     def call(*args: str | Path) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([script, "--data-dir", str(folder), *map(str, args)], env=env, capture_output=True,
-                              text=True, timeout=120, check=False)
+        return subprocess.run(
+            [script, "--data-dir", str(folder), *map(str, args)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
 
     assert call("init").returncode == 0
     assert call("wards", "import", GM_WARDS_SHARED).returncode == 0
     listed = call("wards", "list", "--json")
     assert listed.returncode == 0, listed.stderr
     assert len(json.loads(listed.stdout)) == 215
-    module = subprocess.run([sys.executable, "-m", "commmatters_desktop", "--data-dir", str(folder), "check"],
-                            env=env, capture_output=True, text=True, timeout=120, check=False)
+    module = subprocess.run(
+        [sys.executable, "-m", "commmatters_desktop", "--data-dir", str(folder), "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert module.returncode == 0 and "healthy" in module.stdout

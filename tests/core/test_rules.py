@@ -15,7 +15,9 @@ S = PriorityStatus
 
 
 def priority(status: PriorityStatus = S.NOMINATED, **fields: object) -> Priority:
-    record = Priority(ward_id=uuid.uuid4(), cycle_id=uuid.uuid4(), title="Drug taking in the park", status=status)
+    record = Priority(
+        ward_id=uuid.uuid4(), cycle_id=uuid.uuid4(), title="Drug taking in the park", status=status
+    )
     for key, value in fields.items():
         setattr(record, key, value)
     return record
@@ -23,7 +25,10 @@ def priority(status: PriorityStatus = S.NOMINATED, **fields: object) -> Priority
 
 def action(status: ActionStatus = ActionStatus.OPEN, owned: bool = True) -> Action:
     return Action(
-        priority_id=uuid.uuid4(), description="Patrols", kind=ActionKind.ENFORCEMENT, status=status,
+        priority_id=uuid.uuid4(),
+        description="Patrols",
+        kind=ActionKind.ENFORCEMENT,
+        status=status,
         owner_agency_id=uuid.uuid4() if owned else None,
     )
 
@@ -59,10 +64,17 @@ def test_in_action_needs_a_problem_statement_and_an_owned_action() -> None:
 def test_close_needs_every_action_finished_feedback_and_an_assessment() -> None:
     p = priority(S.FEEDBACK_GIVEN)
     p.plan = SaraPlan(priority_id=p.id)
-    p.actions = [action(), action(ActionStatus.IN_PROGRESS), action(ActionStatus.DONE), action(ActionStatus.CANCELLED)]
+    p.actions = [
+        action(),
+        action(ActionStatus.IN_PROGRESS),
+        action(ActionStatus.DONE),
+        action(ActionStatus.CANCELLED),
+    ]
     with pytest.raises(RuleViolation) as refused:
         rules.check_move(p, S.CLOSED)
-    assert refused.value.message == "Cannot close: 2 actions open, no feedback recorded, no assessment recorded."
+    assert (
+        refused.value.message == "Cannot close: 2 actions open, no feedback recorded, no assessment recorded."
+    )
     for a in p.actions[:2]:
         a.status = ActionStatus.DONE
     p.feedback = [Feedback(priority_id=p.id, channel=FeedbackChannel.LEAFLET, given_on=None)]
@@ -74,8 +86,10 @@ def test_skipping_columns_checks_every_step_once() -> None:
     p = priority(S.AGREED)
     blockers = rules.move_blockers(p, S.CLOSED)
     assert blockers == [
-        "no feedback recorded", "no assessment recorded",
-        "no problem statement in the SARA plan", "no action with an owner",
+        "no feedback recorded",
+        "no assessment recorded",
+        "no problem statement in the SARA plan",
+        "no action with an owner",
     ]
 
 
@@ -93,7 +107,9 @@ def test_side_states_are_not_reached_or_left_by_a_move() -> None:
     assert rules.move_blockers(priority(S.NOT_TAKEN_FORWARD), S.AGREED) == [
         "it was not taken forward; nominate it again next quarter"
     ]
-    assert rules.move_blockers(priority(S.PLANNING), S.ESCALATED) == ["use 'Escalated' with a reason rather than a move"]
+    assert rules.move_blockers(priority(S.PLANNING), S.ESCALATED) == [
+        "use 'Escalated' with a reason rather than a move"
+    ]
     assert rules.move_blockers(priority(S.PLANNING), S.PLANNING) == ["it is already Planning"]
 
 

@@ -41,14 +41,20 @@ MEETING_DAY = dt.date(2026, 10, 12)
 @pytest.fixture
 def ward(vault: Vault) -> Ward:
     with vault.unit_of_work("PC Test") as s:
-        return wards.create_ward(s, code="E05000650", name="Astley Bridge", la_code="E08000001", la_name="Bolton")
+        return wards.create_ward(
+            s, code="E05000650", name="Astley Bridge", la_code="E08000001", la_name="Bolton"
+        )
 
 
 def setup_agreeable(s: Session, ward: Ward) -> tuple[Priority, Agency, PanelMeeting]:
     ward = s.merge(ward)
     council = people.create_agency(s, name="Bolton Council", kind=AgencyKind.LOCAL_AUTHORITY)
-    meeting = engagement.record_meeting(s, ward=ward, held_on=MEETING_DAY, venue="St Paul's hall", attendance=21)
-    nomination = engagement.nominate(s, ward=ward, wording="Drug taking in the park", channel=Channel.PANEL, support=14)
+    meeting = engagement.record_meeting(
+        s, ward=ward, held_on=MEETING_DAY, venue="St Paul's hall", attendance=21
+    )
+    nomination = engagement.nominate(
+        s, ward=ward, wording="Drug taking in the park", channel=Channel.PANEL, support=14
+    )
     priority = priorities.propose(s, ward=ward, title="Drug taking in Moss Bank Park", nomination=nomination)
     return priority, council, meeting
 
@@ -66,7 +72,10 @@ def agreed(vault: Vault, ward: Ward) -> tuple[Priority, Agency]:
 def test_ward_codes_are_checked_and_unique(vault: Vault, ward: Ward) -> None:
     with vault.unit_of_work() as s, pytest.raises(ValidationError, match="letter and eight digits"):
         wards.create_ward(s, code="E0500", name="Nowhere")
-    with vault.unit_of_work() as s, pytest.raises(ValidationError, match=r"E05000650 \(Astley Bridge\) is already"):
+    with (
+        vault.unit_of_work() as s,
+        pytest.raises(ValidationError, match=r"E05000650 \(Astley Bridge\) is already"),
+    ):
         wards.create_ward(s, code="e05000650", name="Astley Bridge again")
     with vault.unit_of_work() as s, pytest.raises(ValidationError, match="Give the ward a name"):
         wards.create_ward(s, code="E05000651", name="  ")
@@ -76,7 +85,9 @@ def test_editing_a_ward_records_only_real_changes(vault: Vault, ward: Ward) -> N
     with vault.unit_of_work() as s:
         record = s.get(Ward, ward.id)
         assert record is not None
-        assert wards.update_ward(s, ward=record, name="Astley Bridge", team_contact="Call 101") == ["team_contact"]
+        assert wards.update_ward(s, ward=record, name="Astley Bridge", team_contact="Call 101") == [
+            "team_contact"
+        ]
         with pytest.raises(ValidationError, match="no field called colour"):
             wards.update_ward(s, ward=record, colour="blue")
 
@@ -135,7 +146,7 @@ def test_one_agreed_priority_per_ward_per_cycle(vault: Vault, ward: Ward) -> Non
 
 
 def test_the_database_itself_refuses_a_second_agreed_priority(vault: Vault, ward: Ward) -> None:
-    first, _ = agreed(vault, ward)
+    agreed(vault, ward)
     with vault.unit_of_work() as s:
         sneaky = priorities.propose(s, ward=s.merge(ward), title="Bypassing the service")
     with pytest.raises(IntegrityError), vault.unit_of_work() as s:
@@ -155,8 +166,14 @@ def test_in_action_needs_a_problem_statement_and_an_owned_action(vault: Vault, w
         response.add_action(s, priority=p, description="Evening patrols", kind=ActionKind.ENFORCEMENT)
         with pytest.raises(RuleViolation, match="no action with an owner"):
             priorities.move(s, priority=p, target=S.IN_ACTION)
-        response.add_action(s, priority=p, description="Cut back shrubs", kind=ActionKind.ENVIRONMENTAL,
-                            owner_agency=s.merge(council), due_on=dt.date(2026, 11, 30))
+        response.add_action(
+            s,
+            priority=p,
+            description="Cut back shrubs",
+            kind=ActionKind.ENVIRONMENTAL,
+            owner_agency=s.merge(council),
+            due_on=dt.date(2026, 11, 30),
+        )
         priorities.move(s, priority=p, target=S.IN_ACTION)
         assert p.status is S.IN_ACTION
 
@@ -168,10 +185,12 @@ def test_closing_is_refused_until_actions_feedback_and_assessment_are_done(vault
         assert p is not None
         priorities.update_plan(s, priority=p, problem_statement="Evening drug use by the play area.")
         owner = s.merge(council)
-        patrols = response.add_action(s, priority=p, description="Patrols", kind=ActionKind.ENFORCEMENT,
-                                      owner_agency=owner)
-        leaflet = response.add_action(s, priority=p, description="Leaflet", kind=ActionKind.FEEDBACK,
-                                      owner_agency=owner)
+        patrols = response.add_action(
+            s, priority=p, description="Patrols", kind=ActionKind.ENFORCEMENT, owner_agency=owner
+        )
+        leaflet = response.add_action(
+            s, priority=p, description="Leaflet", kind=ActionKind.FEEDBACK, owner_agency=owner
+        )
         priorities.move(s, priority=p, target=S.ASSESSING)
         with pytest.raises(RuleViolation) as refused:
             priorities.move(s, priority=p, target=S.CLOSED)
@@ -179,7 +198,9 @@ def test_closing_is_refused_until_actions_feedback_and_assessment_are_done(vault
             "Cannot close: 2 actions open, no feedback recorded, no assessment recorded."
         )
         response.complete_action(s, action=patrols, note="Five evenings of patrols.")
-        response.record_feedback(s, priority=p, channel=FeedbackChannel.PANEL, summary="Reported at the panel")
+        response.record_feedback(
+            s, priority=p, channel=FeedbackChannel.PANEL, summary="Reported at the panel"
+        )
         priorities.move(s, priority=p, target=S.FEEDBACK_GIVEN)
         with pytest.raises(RuleViolation) as refused:
             priorities.move(s, priority=p, target=S.CLOSED)
@@ -187,7 +208,9 @@ def test_closing_is_refused_until_actions_feedback_and_assessment_are_done(vault
         with pytest.raises(RuleViolation, match="say why"):
             response.cancel_action(s, action=leaflet, reason="")
         response.cancel_action(s, action=leaflet, reason="Covered by the panel report")
-        priorities.record_assessment(s, priority=p, assessment="Reports fell from 14 to 5.", outcome=Outcome.ACHIEVED)
+        priorities.record_assessment(
+            s, priority=p, assessment="Reports fell from 14 to 5.", outcome=Outcome.ACHIEVED
+        )
         priorities.move(s, priority=p, target=S.CLOSED)
         assert p.closed_on == dt.date(2026, 11, 21)
         with pytest.raises(RuleViolation, match="priority is Closed"):
@@ -230,8 +253,13 @@ def test_feedback_is_recorded_once_given_and_only_for_agreed_priorities(vault: V
         p = s.get(Priority, priority.id)
         assert p is not None
         with pytest.raises(ValidationError, match="cannot be in the future"):
-            response.record_feedback(s, priority=p, channel=FeedbackChannel.LEAFLET, summary="Leaflets",
-                                     given_on=dt.date(2026, 12, 25))
+            response.record_feedback(
+                s,
+                priority=p,
+                channel=FeedbackChannel.LEAFLET,
+                summary="Leaflets",
+                given_on=dt.date(2026, 12, 25),
+            )
 
 
 def test_nominations_need_words_and_real_support(vault: Vault, ward: Ward) -> None:
@@ -240,7 +268,9 @@ def test_nominations_need_words_and_real_support(vault: Vault, ward: Ward) -> No
             engagement.nominate(s, ward=s.merge(ward), wording="Speeding", channel=Channel.ONLINE, support=0)
         with pytest.raises(ValidationError, match="Write down what the community raised"):
             engagement.nominate(s, ward=s.merge(ward), wording=" ", channel=Channel.ONLINE)
-        n = engagement.nominate(s, ward=s.merge(ward), wording="Speeding", channel=Channel.ONLINE, cycle="2027-Q1")
+        n = engagement.nominate(
+            s, ward=s.merge(ward), wording="Speeding", channel=Channel.ONLINE, cycle="2027-Q1"
+        )
         engagement.decline_nomination(s, nomination=n, reason="Already a council scheme")
         with pytest.raises(RuleViolation, match="already Not taken forward"):
             engagement.decline_nomination(s, nomination=n, reason="again")
@@ -252,8 +282,10 @@ def test_nominations_need_words_and_real_support(vault: Vault, ward: Ward) -> No
 
 def test_every_field_write_is_stamped_and_logged_in_the_same_transaction(vault: Vault, ward: Ward) -> None:
     with vault.reading() as s:
-        logged = {row.field: json.loads(row.value) for row in s.scalars(
-            select(ChangeLog).where(ChangeLog.row_id == str(ward.id)))}
+        logged = {
+            row.field: json.loads(row.value)
+            for row in s.scalars(select(ChangeLog).where(ChangeLog.row_id == str(ward.id)))
+        }
         clocks = s.scalars(select(FieldClock).where(FieldClock.row_id == str(ward.id))).all()
     assert logged["code"] == "E05000650" and logged["name"] == "Astley Bridge" and logged["deleted"] is False
     assert {c.field for c in clocks} == set(logged)
@@ -262,14 +294,18 @@ def test_every_field_write_is_stamped_and_logged_in_the_same_transaction(vault: 
 
 def test_a_refused_change_leaves_no_trace(vault: Vault, ward: Ward) -> None:
     with vault.reading() as s:
-        before = (s.scalar(select(func.count()).select_from(ChangeLog)),
-                  s.scalar(select(func.count()).select_from(AuditEvent)))
+        before = (
+            s.scalar(select(func.count()).select_from(ChangeLog)),
+            s.scalar(select(func.count()).select_from(AuditEvent)),
+        )
     with pytest.raises(ValidationError), vault.unit_of_work() as s:
         wards.update_ward(s, ward=s.merge(ward), notes="Changed")
         wards.create_ward(s, code="bad", name="x")
     with vault.reading() as s:
-        after = (s.scalar(select(func.count()).select_from(ChangeLog)),
-                 s.scalar(select(func.count()).select_from(AuditEvent)))
+        after = (
+            s.scalar(select(func.count()).select_from(ChangeLog)),
+            s.scalar(select(func.count()).select_from(AuditEvent)),
+        )
         assert s.get(Ward, ward.id).notes == ""  # type: ignore[union-attr]
     assert before == after
 
@@ -288,7 +324,9 @@ def test_the_audit_trail_never_names_a_member_of_the_public(vault: Vault, ward: 
     from commmatters_desktop.core.enums import PersonRole
 
     with vault.unit_of_work() as s:
-        chair = people.create_person(s, full_name="Margaret Oduya", role=PersonRole.PANEL_CHAIR, phone="07700 900123")
+        chair = people.create_person(
+            s, full_name="Margaret Oduya", role=PersonRole.PANEL_CHAIR, phone="07700 900123"
+        )
         people.assign(s, ward=s.merge(ward), person=chair, role=PersonRole.PANEL_CHAIR)
     with vault.reading() as s:
         summaries = " ".join(s.scalars(select(AuditEvent.summary)))
@@ -301,8 +339,9 @@ def test_actions_move_through_their_own_states(vault: Vault, ward: Ward) -> None
         p = s.get(Priority, priority.id)
         assert p is not None
         a = response.add_action(s, priority=p, description="Patrols", kind=ActionKind.ENFORCEMENT)
-        assert response.update_action(s, action=a, owner_agency_id=council.id, due_on=dt.date(2026, 12, 1)) == [
-            "owner_agency_id", "due_on"]
+        assert response.update_action(
+            s, action=a, owner_agency_id=council.id, due_on=dt.date(2026, 12, 1)
+        ) == ["owner_agency_id", "due_on"]
         response.start_action(s, action=a)
         with pytest.raises(ValidationError, match="Say what was done"):
             response.complete_action(s, action=a, note="")
@@ -319,7 +358,9 @@ def test_measures_record_baseline_and_result(vault: Vault, ward: Ward) -> None:
     with vault.unit_of_work() as s:
         p = s.get(Priority, priority.id)
         assert p is not None
-        m = response.add_measure(s, priority=p, name="ASB reports in the park", baseline_value=14, target_value=7)
+        m = response.add_measure(
+            s, priority=p, name="ASB reports in the park", baseline_value=14, target_value=7
+        )
         response.record_result(s, measure=m, after_period="Dec 2026", after_value=5)
         assert (m.baseline_value, m.after_value) == (14, 5)
         with pytest.raises(ValidationError, match="Name the measure"):

@@ -30,7 +30,17 @@ def test_the_greater_manchester_lookup_imports_as_is() -> None:
     # Names with commas in quotes survive.
     assert any("," in n or "&" in n for n in names)
     assert {w.la_name for _, w in lookup.wards} == {
-        "Bolton", "Bury", "Manchester", "Oldham", "Rochdale", "Salford", "Stockport", "Tameside", "Trafford", "Wigan"}
+        "Bolton",
+        "Bury",
+        "Manchester",
+        "Oldham",
+        "Rochdale",
+        "Salford",
+        "Stockport",
+        "Tameside",
+        "Trafford",
+        "Wigan",
+    }
 
 
 def test_the_lsoa_lookup_links_every_lsoa_to_its_ward() -> None:
@@ -41,20 +51,37 @@ def test_the_lsoa_lookup_links_every_lsoa_to_its_ward() -> None:
 
 @pytest.mark.parametrize(
     "header",
-    ["WD23CD,WD23NM,LAD23CD,LAD23NM", "wd19cd,wd19nm,lad19cd,lad19nm", "Wd22Cd , WD22NM,LAD22CD,LAD22NM,FID,extra"],
+    [
+        "WD23CD,WD23NM,LAD23CD,LAD23NM",
+        "wd19cd,wd19nm,lad19cd,lad19nm",
+        "Wd22Cd , WD22NM,LAD22CD,LAD22NM,FID,extra",
+    ],
 )
 def test_any_vintage_case_and_extra_columns(tmp_path: Path, header: str) -> None:
     extra = ",1,x" if header.endswith("extra") else ""
     path = write(tmp_path, f"{header}\nE05000650,Astley Bridge,E08000001,Bolton{extra}\n".encode())
     lookup = read_ward_lookup(path)
-    (_, ward), = lookup.wards
-    assert (ward.code, ward.name, ward.la_code, ward.la_name) == ("E05000650", "Astley Bridge", "E08000001", "Bolton")
+    ((_, ward),) = lookup.wards
+    assert (ward.code, ward.name, ward.la_code, ward.la_name) == (
+        "E05000650",
+        "Astley Bridge",
+        "E08000001",
+        "Bolton",
+    )
     assert lookup.vintage == "WD" + header.strip()[2:4]
 
 
 def test_a_bom_crlf_and_latin_1_bytes_are_read_correctly(tmp_path: Path) -> None:
-    text = "WD22CD,WD22NM,LAD22CD,LAD22NM\r\nW05000001,Aberffraw,W06000001,Ynys Môn\r\n\r\nE05000650,\"Łódź Street, East\",E08000001,Bolton\r\n"
-    for data in (codecs.BOM_UTF8 + text.encode("utf-8"), text.encode("utf-16"),):
+    text = (
+        "WD22CD,WD22NM,LAD22CD,LAD22NM\r\n"
+        "W05000001,Aberffraw,W06000001,Ynys Môn\r\n"
+        "\r\n"
+        'E05000650,"Łódź Street, East",E08000001,Bolton\r\n'
+    )
+    for data in (
+        codecs.BOM_UTF8 + text.encode("utf-8"),
+        text.encode("utf-16"),
+    ):
         lookup = read_ward_lookup(write(tmp_path, data))
         assert [w.la_name for _, w in lookup.wards] == ["Ynys Môn", "Bolton"]
         assert lookup.wards[1][1].name == "Łódź Street, East"
@@ -95,14 +122,20 @@ def test_a_missing_file_or_a_folder_is_refused_clearly(tmp_path: Path) -> None:
 
 
 def test_bad_rows_are_reported_by_line_and_good_rows_still_import(tmp_path: Path, vault: Vault) -> None:
-    path = write(tmp_path, b"WD22CD,WD22NM,LAD22CD,LAD22NM\nE05000650,Astley Bridge,E08000001,Bolton\n"
-                           b"XX1,Nowhere,E08000001,Bolton\n\nE05000651,,E08000001,Bolton\nE05000652,Breightmet,E08000001,Bolton\n")
+    path = write(
+        tmp_path,
+        b"WD22CD,WD22NM,LAD22CD,LAD22NM\nE05000650,Astley Bridge,E08000001,Bolton\n"
+        b"XX1,Nowhere,E08000001,Bolton\n\nE05000651,,E08000001,Bolton\nE05000652,Breightmet,E08000001,Bolton\n",
+    )
     with vault.unit_of_work() as s:
         summary = apply_ward_lookup(s, read_ward_lookup(path))
-    assert (summary.added, summary.skipped) == (2, [
-        (3, "'XX1' is not an ONS ward code: it should be a letter and eight digits, like E05000650."),
-        (5, "the ward name is empty"),
-    ])
+    assert (summary.added, summary.skipped) == (
+        2,
+        [
+            (3, "'XX1' is not an ONS ward code: it should be a letter and eight digits, like E05000650."),
+            (5, "the ward name is empty"),
+        ],
+    )
 
 
 def test_reimporting_changes_nothing_and_a_renamed_ward_is_updated(tmp_path: Path, vault: Vault) -> None:
@@ -111,7 +144,9 @@ def test_reimporting_changes_nothing_and_a_renamed_ward_is_updated(tmp_path: Pat
     with vault.unit_of_work() as s:
         second = apply_ward_lookup(s, read_ward_lookup(GM_WARDS_SHARED))
     assert (first.added, second.added, second.unchanged, second.updated) == (215, 0, 215, 0)
-    renamed = write(tmp_path, b"WD23CD,WD23NM,LAD23CD,LAD23NM\nE05000650,Astley Bridge North,E08000001,Bolton\n")
+    renamed = write(
+        tmp_path, b"WD23CD,WD23NM,LAD23CD,LAD23NM\nE05000650,Astley Bridge North,E08000001,Bolton\n"
+    )
     with vault.unit_of_work() as s:
         third = apply_ward_lookup(s, read_ward_lookup(renamed))
         ward = wards.ward_by_code(s, "E05000650")

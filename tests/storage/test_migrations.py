@@ -46,8 +46,9 @@ def test_a_vault_is_created_at_the_newest_schema(vault: Vault) -> None:
     assert migrate.current_revision(vault.engine) == migrate.head_revision()
 
 
-def test_an_upgrade_takes_an_encrypted_backup_first(vault_dir: Path, tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_upgrade_takes_an_encrypted_backup_first(
+    vault_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     scripts = tmp_path / "migrations"
     shutil.copytree(migrate.SCRIPT_LOCATION, scripts)
     (scripts / "versions" / "0002_police_area.py").write_text(EXTRA_REVISION)
@@ -75,7 +76,7 @@ def test_a_vault_from_a_newer_version_is_refused_untouched(vault: Vault) -> None
     folder = vault.folder
     vault.close()
     before = (folder / "commmatters.db").read_bytes()
-    with pytest.raises(VaultTooNew, match="newer version of Community Matters Desktop.*nothing was changed"):
+    with pytest.raises(VaultTooNew, match=r"newer version of Community Matters Desktop.*nothing was changed"):
         Vault.open(folder, keystore=KeyringStore())
     assert (folder / "commmatters.db").read_bytes() == before
     assert not (folder / BACKUP_FOLDER).exists()

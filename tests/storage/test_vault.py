@@ -24,8 +24,11 @@ MARKER = "Zebedee-Quintrell-7731"  # a value that must never be found in plain t
 
 
 def fingerprint(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()
-            and p.name != ".lock"}
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.iterdir())
+        if p.is_file() and p.name != ".lock"
+    }
 
 
 def key_of(memory_keyring: MemoryKeyring) -> bytes:
@@ -36,8 +39,9 @@ def key_of(memory_keyring: MemoryKeyring) -> bytes:
 # --- creating and opening ---------------------------------------------------------------------------------------
 
 
-def test_a_new_vault_keeps_its_key_in_the_keyring_and_a_recovery_copy(tmp_path: Path, memory_keyring: MemoryKeyring,
-                                                                     clock: object) -> None:
+def test_a_new_vault_keeps_its_key_in_the_keyring_and_a_recovery_copy(
+    tmp_path: Path, memory_keyring: MemoryKeyring, clock: object
+) -> None:
     with Vault.create(tmp_path / "v", passphrase=PASSPHRASE, keystore=KeyringStore()) as vault:
         assert vault.key_source == "keyring"
         vault_id = vault.info.vault_id
@@ -97,7 +101,9 @@ def test_without_a_usable_keyring_key_the_passphrase_is_asked_for(
         assert vault.key_source == "passphrase"
 
 
-def test_the_recovered_key_goes_back_into_a_working_keyring(vault_dir: Path, memory_keyring: MemoryKeyring) -> None:
+def test_the_recovered_key_goes_back_into_a_working_keyring(
+    vault_dir: Path, memory_keyring: MemoryKeyring
+) -> None:
     saved = dict(memory_keyring.secrets)
     memory_keyring.secrets.clear()
     Vault.open(vault_dir, keystore=KeyringStore(), passphrase=PASSPHRASE).close()
@@ -106,16 +112,20 @@ def test_the_recovered_key_goes_back_into_a_working_keyring(vault_dir: Path, mem
         assert vault.key_source == "keyring"
 
 
-def test_a_wrong_passphrase_is_explained_and_changes_nothing(vault_dir: Path, memory_keyring: MemoryKeyring) -> None:
+def test_a_wrong_passphrase_is_explained_and_changes_nothing(
+    vault_dir: Path, memory_keyring: MemoryKeyring
+) -> None:
     memory_keyring.secrets.clear()
     before = fingerprint(vault_dir)
-    with pytest.raises(WrongPassphrase, match="does not unlock this vault.*nothing was changed"):
+    with pytest.raises(WrongPassphrase, match=r"does not unlock this vault.*nothing was changed"):
         Vault.open(vault_dir, keystore=KeyringStore(), passphrase="correct horse battery stapler")
     assert fingerprint(vault_dir) == before
     assert memory_keyring.secrets == {}
 
 
-def test_passphrases_are_compared_after_unicode_normalisation(tmp_path: Path, memory_keyring: MemoryKeyring) -> None:
+def test_passphrases_are_compared_after_unicode_normalisation(
+    tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
     composed, decomposed = "Caf\u00e9 de Ynys M\u00f4n 2026", "Cafe\u0301 de Ynys Mo\u0302n 2026"
     Vault.create(tmp_path / "v", passphrase=composed, keystore=KeyringStore()).close()
     memory_keyring.secrets.clear()
@@ -164,7 +174,7 @@ def test_no_plain_text_reaches_the_disk_while_open_or_after(vault: Vault, tmp_pa
 
 
 def test_a_missing_folder_is_not_a_vault(tmp_path: Path) -> None:
-    with pytest.raises(NotAVault, match="does not exist. Run 'init'"):
+    with pytest.raises(NotAVault, match=r"does not exist\. Run 'init'"):
         Vault.open(tmp_path / "nowhere", keystore=KeyringStore())
 
 
@@ -175,7 +185,9 @@ def test_a_folder_without_vault_file_is_not_a_vault(tmp_path: Path) -> None:
     assert (tmp_path / "notes.txt").read_text() == "shopping list"
 
 
-@pytest.mark.parametrize("content", ["{not json", '{"app": "something-else"}', '{"app": "commmatters-desktop"}'])
+@pytest.mark.parametrize(
+    "content", ["{not json", '{"app": "something-else"}', '{"app": "commmatters-desktop"}']
+)
 def test_a_damaged_vault_file_is_reported_and_the_database_left_alone(vault_dir: Path, content: str) -> None:
     (vault_dir / VAULT_FILE).write_text(content)
     before = fingerprint(vault_dir)
@@ -241,8 +253,9 @@ def test_check_reports_a_page_damaged_while_open(vault: Vault) -> None:
     assert problems and any("HMAC" in p or "hmac" in p or "page" in p for p in problems)
 
 
-def test_a_backup_is_encrypted_verified_and_restorable(vault: Vault, tmp_path: Path,
-                                                      memory_keyring: MemoryKeyring) -> None:
+def test_a_backup_is_encrypted_verified_and_restorable(
+    vault: Vault, tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
     with vault.unit_of_work() as s:
         wards.create_ward(s, code="E05000650", name="Astley Bridge")
     target = vault.backup(tmp_path / "backups" / "friday.db")

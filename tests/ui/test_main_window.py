@@ -17,7 +17,9 @@ from commmatters_desktop.ui.settings import WindowSettings
 
 
 @pytest.fixture
-def window(qtbot: QtBot, demo_vault: Vault, clock: FixedClock, window_settings: WindowSettings) -> Iterator[MainWindow]:
+def window(
+    qtbot: QtBot, demo_vault: Vault, clock: FixedClock, window_settings: WindowSettings
+) -> Iterator[MainWindow]:
     main = MainWindow(demo_vault, clock=clock, settings=window_settings)
     qtbot.addWidget(main)
     main.resize(1366, 768)
@@ -83,8 +85,9 @@ def test_the_ward_model_passes_the_model_tester(window: MainWindow, qtmodelteste
     qtmodeltester.check(window.ward_view.proxy)
 
 
-def test_check_database_reports_a_healthy_vault(window: MainWindow, qtbot: QtBot,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_check_database_reports_a_healthy_vault(
+    window: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
     shown: list[str] = []
     from PySide6.QtWidgets import QMessageBox
 
@@ -93,8 +96,9 @@ def test_check_database_reports_a_healthy_vault(window: MainWindow, qtbot: QtBot
     assert shown == ["Vault healthy"]
 
 
-def test_window_size_is_remembered(qtbot: QtBot, demo_vault: Vault, clock: FixedClock,
-                                   window_settings: WindowSettings) -> None:
+def test_window_size_is_remembered(
+    qtbot: QtBot, demo_vault: Vault, clock: FixedClock, window_settings: WindowSettings
+) -> None:
     first = MainWindow(demo_vault, clock=clock, settings=window_settings)
     qtbot.addWidget(first)
     first.resize(790, 570)  # the offscreen test screen is 800x800

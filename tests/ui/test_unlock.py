@@ -13,8 +13,9 @@ from commmatters_desktop.ui.dialogs import NewVaultDialog, UnlockDialog
 from tests.conftest import PASSPHRASE, MemoryKeyring
 
 
-def test_unlock_asks_until_the_passphrase_is_right(qtbot: QtBot, vault_dir: Path,
-                                                   memory_keyring: MemoryKeyring) -> None:
+def test_unlock_asks_until_the_passphrase_is_right(
+    qtbot: QtBot, vault_dir: Path, memory_keyring: MemoryKeyring
+) -> None:
     memory_keyring.secrets.clear()
     attempts = iter(["wrong passphrase here", PASSPHRASE])
     seen: list[tuple[str, str]] = []
@@ -33,8 +34,10 @@ def test_unlock_asks_until_the_passphrase_is_right(qtbot: QtBot, vault_dir: Path
     vault.close()
     assert seen == [
         ("the system keyring has no key for this vault", ""),
-        ("the system keyring has no key for this vault",
-         "That recovery passphrase does not unlock this vault. Check Caps Lock and try again; nothing was changed."),
+        (
+            "the system keyring has no key for this vault",
+            "That recovery passphrase does not unlock this vault. Check Caps Lock and try again; nothing was changed.",
+        ),
     ]
 
 

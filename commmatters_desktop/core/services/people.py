@@ -14,9 +14,7 @@ from commmatters_desktop.core.services.common import required
 
 def create_agency(session: Session, *, name: str, kind: AgencyKind, contact_route: str = "") -> Agency:
     name = required(name, "Give the partner agency a name.")
-    clash = session.scalars(
-        select(Agency).where(Agency.name == name, Agency.deleted.is_(False))
-    ).first()
+    clash = session.scalars(select(Agency).where(Agency.name == name, Agency.deleted.is_(False))).first()
     if clash is not None:
         raise ValidationError(f"There is already a partner agency called '{name}'.")
     agency = Agency(name=name, kind=kind, contact_route=contact_route.strip())

@@ -24,8 +24,16 @@ S = PriorityStatus
 
 PLAN_FIELDS = frozenset(
     {
-        "problem_statement", "evidence", "baseline",
-        "victim", "offender", "location", "guardian", "handler", "manager", "causes",
+        "problem_statement",
+        "evidence",
+        "baseline",
+        "victim",
+        "offender",
+        "location",
+        "guardian",
+        "handler",
+        "manager",
+        "causes",
     }
 )
 
@@ -173,7 +181,12 @@ def update_plan(session: Session, *, priority: Priority, **fields: str) -> list[
 
 
 def record_assessment(
-    session: Session, *, priority: Priority, assessment: str, outcome: Outcome, assessed_on: dt.date | None = None
+    session: Session,
+    *,
+    priority: Priority,
+    assessment: str,
+    outcome: Outcome,
+    assessed_on: dt.date | None = None,
 ) -> SaraPlan:
     """The Assessment step: what the before/after measures show, and whether it worked."""
     plan = _plan(priority)

@@ -149,7 +149,9 @@ def record_feedback(
         raise RuleViolation("Cannot record feedback: the priority has not been agreed.")
     given_on = given_on or today(session)
     if given_on > today(session):
-        raise ValidationError("Feedback is recorded once it has been given: the date cannot be in the future.")
+        raise ValidationError(
+            "Feedback is recorded once it has been given: the date cannot be in the future."
+        )
     feedback = Feedback(
         channel=channel,
         given_on=given_on,

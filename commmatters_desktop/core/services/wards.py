@@ -77,7 +77,12 @@ def create_ward(
         ward.name, ward.la_code, ward.la_name, ward.vintage = name, la_code, la_name, vintage
     else:
         ward = Ward(
-            id=natural_id("ward", code), code=code, name=name, la_code=la_code, la_name=la_name, vintage=vintage
+            id=natural_id("ward", code),
+            code=code,
+            name=name,
+            la_code=la_code,
+            la_name=la_name,
+            vintage=vintage,
         )
         session.add(ward)
         session.flush()
@@ -113,12 +118,21 @@ def import_wards(session: Session, records: Iterable[tuple[int, WardRecord]]) ->
         ward = session.get(Ward, natural_id("ward", code))
         if ward is None or ward.deleted:
             create_ward(
-                session, code=code, name=name, la_code=record.la_code, la_name=record.la_name,
+                session,
+                code=code,
+                name=name,
+                la_code=record.la_code,
+                la_name=record.la_name,
                 vintage=record.vintage,
             )
             summary.added += 1
             continue
-        fresh = {"name": name, "la_code": record.la_code, "la_name": record.la_name, "vintage": record.vintage}
+        fresh = {
+            "name": name,
+            "la_code": record.la_code,
+            "la_name": record.la_name,
+            "vintage": record.vintage,
+        }
         fresh = {k: v for k, v in fresh.items() if v}
         if update_ward(session, ward=ward, **fresh):
             summary.updated += 1
@@ -146,4 +160,6 @@ def set_lsoas(session: Session, *, ward: Ward, lsoas: Iterable[tuple[str, str]])
 
 
 def live_wards(session: Session) -> list[Ward]:
-    return list(session.scalars(select(Ward).where(Ward.deleted.is_(False)).order_by(Ward.la_name, Ward.name)))
+    return list(
+        session.scalars(select(Ward).where(Ward.deleted.is_(False)).order_by(Ward.la_name, Ward.name))
+    )
