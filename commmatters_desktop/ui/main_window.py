@@ -92,8 +92,10 @@ class MainWindow(QMainWindow):
         self.cycle_label.setObjectName("statusCycle")
         self.sync_label = QLabel("Sync: not set up", self)
         self.sync_label.setObjectName("statusSync")
-        prefix = "DEMO vault" if self.vault.is_demo else "Vault"
-        self.vault_label.setText(f"{prefix}: {self.vault.folder} (unlocked with {self.vault.key_source})")
+        if self.vault.is_demo:
+            self.vault_label.setText(f"DEMO vault: {self.vault.folder} (published demo passphrase)")
+        else:
+            self.vault_label.setText(f"Vault: {self.vault.folder} (unlocked with the {self.vault.key_source})")
         for label in (self.vault_label, self.cycle_label, self.sync_label):
             bar.addPermanentWidget(label)
 
@@ -112,7 +114,9 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1280, 720)
+            # First run: most of the screen, whether a 1366x768 laptop or a 1920x1080 projector.
+            available = self.screen().availableGeometry()
+            self.resize(min(1600, int(available.width() * 0.9)), min(1000, int(available.height() * 0.9)))
         if state is not None:
             self.restoreState(state)
 

@@ -108,3 +108,11 @@ def test_window_size_is_remembered(
     second = MainWindow(demo_vault, clock=clock, settings=window_settings)
     qtbot.addWidget(second)
     assert (second.width(), second.height()) == (790, 570)
+
+
+def test_the_priority_column_stays_readable_in_a_small_window(window: MainWindow) -> None:
+    window.resize(790, 560)
+    window.refresh()
+    table = window.ward_view.table
+    assert table.columnWidth(WardColumn.PRIORITY) >= 320
+    assert not table.wordWrap()

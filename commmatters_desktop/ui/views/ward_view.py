@@ -52,10 +52,12 @@ class WardView(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(WardColumn.PRIORITY, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)  # the priority: it takes what is left, never less than its minimum
+        header.setMinimumSectionSize(48)
 
         self.summary = QLabel(self)
         self.summary.setObjectName("wardCount")
@@ -76,7 +78,21 @@ class WardView(QWidget):
         self.authority.setCurrentText(current if current in authorities else ALL_AUTHORITIES)
         self.authority.blockSignals(False)
         self.model.set_rows(rows)
+        self._fit_columns()
         self._update_summary()
+
+    def _fit_columns(self) -> None:
+        """Size columns to their contents, capped, so the priority column always keeps room to be read."""
+        caps = {WardColumn.NAME: 220, WardColumn.LA: 160, WardColumn.OFFICERS: 240}
+        for column in WardColumn:
+            if column is WardColumn.PRIORITY:
+                continue
+            self.table.resizeColumnToContents(column)
+            cap = caps.get(column)
+            if cap is not None and self.table.columnWidth(column) > cap:
+                self.table.setColumnWidth(column, cap)
+        fixed = sum(self.table.columnWidth(c) for c in WardColumn if c is not WardColumn.PRIORITY)
+        self.table.setColumnWidth(WardColumn.PRIORITY, max(320, self.table.viewport().width() - fixed))
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
