@@ -548,33 +548,27 @@ class _Builder:
             self.quarter(ward, Timeline(self.current, self.today), spread[index], index + 7)
 
     def staff(self, ward: Ward) -> None:
+        """A ward officer and a PCSO from the borough's team, and a panel chair (a member of the public)."""
         team = self.agency(ward.la_name, AgencyKind.POLICE_TEAM)
-        officer = people.create_person(
-            self.s,
-            full_name=f"PC {self.name()}",
-            role=PersonRole.WARD_OFFICER,
-            agency=team,
-            title=f"PC {self.rng.randint(1000, 9999)}",
-        )
-        pcso = people.create_person(
-            self.s,
-            full_name=f"PCSO {self.name()}",
-            role=PersonRole.PCSO,
-            agency=team,
-            title=f"PCSO {self.rng.randint(7000, 7999)}",
-        )
+        for role, rank, numbers in (
+            (PersonRole.WARD_OFFICER, "PC", (1000, 9999)),
+            (PersonRole.PCSO, "PCSO", (7000, 7999)),
+        ):
+            officer = people.create_person(
+                self.s,
+                full_name=f"{rank} {self.name()}",
+                role=role,
+                agency=team,
+                title=f"{rank} {self.rng.randint(*numbers)}",
+            )
+            people.assign(self.s, ward=ward, person=officer, role=role)
         chair = people.create_person(
             self.s,
             full_name=self.name(),
             role=PersonRole.PANEL_CHAIR,
             phone=f"07700 900{self.rng.randint(100, 999)}",
         )
-        for person, role in (
-            (officer, PersonRole.WARD_OFFICER),
-            (pcso, PersonRole.PCSO),
-            (chair, PersonRole.PANEL_CHAIR),
-        ):
-            people.assign(self.s, ward=ward, person=person, role=role)
+        people.assign(self.s, ward=ward, person=chair, role=PersonRole.PANEL_CHAIR)
 
     def quarter(self, ward: Ward, time: Timeline, status: PriorityStatus | None, index: int) -> None:
         cycle = time.cycle

@@ -33,6 +33,20 @@ PASSPHRASE = "correct horse battery staple"
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 REPO = Path(__file__).resolve().parents[1]
 GM_WARDS = REPO / "resources" / "data" / "ons" / "greater-manchester-wards-2022.csv"
+GM_BOROUGHS = frozenset(
+    {
+        "Bolton",
+        "Bury",
+        "Manchester",
+        "Oldham",
+        "Rochdale",
+        "Salford",
+        "Stockport",
+        "Tameside",
+        "Trafford",
+        "Wigan",
+    }
+)
 GM_LSOAS = REPO / "resources" / "data" / "ons" / "greater-manchester-lsoa-to-ward-2022.csv"
 
 

@@ -17,6 +17,7 @@ from commmatters_desktop.core.models import Cycle, Priority, WardRole, WeekOfAct
 from commmatters_desktop.demo import DEMO_PASSPHRASE, NoKeyring, build, demo_wards, open_demo
 from commmatters_desktop.storage.keystore import KeyringStore
 from commmatters_desktop.storage.vault import NotAVault, Vault
+from tests.conftest import GM_BOROUGHS
 
 S = PriorityStatus
 
@@ -32,21 +33,7 @@ def priorities_in(vault: Vault, cycle: str) -> list[Priority]:
 def test_forty_real_wards_four_in_each_borough() -> None:
     chosen = demo_wards()
     assert len(chosen) == 40
-    assert Counter(la for _c, _n, _lc, la in chosen) == {
-        la: 4
-        for la in (
-            "Bolton",
-            "Bury",
-            "Manchester",
-            "Oldham",
-            "Rochdale",
-            "Salford",
-            "Stockport",
-            "Tameside",
-            "Trafford",
-            "Wigan",
-        )
-    }
+    assert Counter(la for _c, _n, _lc, la in chosen) == {la: 4 for la in GM_BOROUGHS}
 
 
 def test_the_live_cycle_has_a_priority_in_every_state(demo_vault: Vault) -> None:

@@ -95,7 +95,9 @@ class MainWindow(QMainWindow):
         if self.vault.is_demo:
             self.vault_label.setText(f"DEMO vault: {self.vault.folder} (published demo passphrase)")
         else:
-            self.vault_label.setText(f"Vault: {self.vault.folder} (unlocked with the {self.vault.key_source})")
+            self.vault_label.setText(
+                f"Vault: {self.vault.folder} (unlocked with the {self.vault.key_source})"
+            )
         for label in (self.vault_label, self.cycle_label, self.sync_label):
             bar.addPermanentWidget(label)
 

@@ -156,8 +156,7 @@ def test_the_database_itself_refuses_a_second_agreed_priority(vault: Vault, ward
 def test_in_action_needs_a_problem_statement_and_an_owned_action(vault: Vault, ward: Ward) -> None:
     priority, council = agreed(vault, ward)
     with vault.unit_of_work() as s:
-        p = s.get(Priority, priority.id)
-        assert p is not None
+        p = common.fetch(s, Priority, priority.id)
         priorities.move(s, priority=p, target=S.PLANNING)
         with pytest.raises(RuleViolation) as refused:
             priorities.move(s, priority=p, target=S.IN_ACTION)
@@ -181,8 +180,7 @@ def test_in_action_needs_a_problem_statement_and_an_owned_action(vault: Vault, w
 def test_closing_is_refused_until_actions_feedback_and_assessment_are_done(vault: Vault, ward: Ward) -> None:
     priority, council = agreed(vault, ward)
     with vault.unit_of_work() as s:
-        p = s.get(Priority, priority.id)
-        assert p is not None
+        p = common.fetch(s, Priority, priority.id)
         priorities.update_plan(s, priority=p, problem_statement="Evening drug use by the play area.")
         owner = s.merge(council)
         patrols = response.add_action(
@@ -221,8 +219,7 @@ def test_closing_is_refused_until_actions_feedback_and_assessment_are_done(vault
 def test_escalation_and_its_return(vault: Vault, ward: Ward) -> None:
     priority, _ = agreed(vault, ward)
     with vault.unit_of_work() as s:
-        p = s.get(Priority, priority.id)
-        assert p is not None
+        p = common.fetch(s, Priority, priority.id)
         priorities.move(s, priority=p, target=S.PLANNING)
         priorities.escalate(s, priority=p, reason="Needs housing and health resources")
         assert p.status is S.ESCALATED
@@ -250,8 +247,7 @@ def test_feedback_is_recorded_once_given_and_only_for_agreed_priorities(vault: V
             response.record_feedback(s, priority=p, channel=FeedbackChannel.ONLINE, summary="Posted")
     priority, _ = agreed(vault, ward)
     with vault.unit_of_work() as s:
-        p = s.get(Priority, priority.id)
-        assert p is not None
+        p = common.fetch(s, Priority, priority.id)
         with pytest.raises(ValidationError, match="cannot be in the future"):
             response.record_feedback(
                 s,
@@ -336,8 +332,7 @@ def test_the_audit_trail_never_names_a_member_of_the_public(vault: Vault, ward: 
 def test_actions_move_through_their_own_states(vault: Vault, ward: Ward) -> None:
     priority, council = agreed(vault, ward)
     with vault.unit_of_work() as s:
-        p = s.get(Priority, priority.id)
-        assert p is not None
+        p = common.fetch(s, Priority, priority.id)
         a = response.add_action(s, priority=p, description="Patrols", kind=ActionKind.ENFORCEMENT)
         assert response.update_action(
             s, action=a, owner_agency_id=council.id, due_on=dt.date(2026, 12, 1)
@@ -356,8 +351,7 @@ def test_actions_move_through_their_own_states(vault: Vault, ward: Ward) -> None
 def test_measures_record_baseline_and_result(vault: Vault, ward: Ward) -> None:
     priority, _ = agreed(vault, ward)
     with vault.unit_of_work() as s:
-        p = s.get(Priority, priority.id)
-        assert p is not None
+        p = common.fetch(s, Priority, priority.id)
         m = response.add_measure(
             s, priority=p, name="ASB reports in the park", baseline_value=14, target_value=7
         )
