@@ -276,3 +276,31 @@ def test_a_backup_is_encrypted_verified_and_restorable(
 def test_a_backup_into_a_folder_gets_a_dated_name(vault: Vault, tmp_path: Path) -> None:
     target = vault.backup(tmp_path)
     assert target.name == "commmatters-backup-20261121-100000.db"
+
+
+def test_a_full_disk_is_explained_and_loses_nothing(vault: Vault) -> None:
+    """SQLITE_FULL, the error a full disk gives, produced deterministically with max_page_count."""
+    from sqlalchemy import event
+
+    from commmatters_desktop.storage.vault import DiskFull
+
+    with vault.unit_of_work() as s:
+        wards.create_ward(s, code="E05000650", name="Astley Bridge")
+    vault.engine.dispose()
+
+    @event.listens_for(vault.engine, "connect")
+    def _cap(connection: object, _record: object) -> None:
+        pages = connection.execute("PRAGMA page_count").fetchone()[0]  # type: ignore[attr-defined]
+        connection.execute(f"PRAGMA max_page_count = {pages + 2}")  # type: ignore[attr-defined]
+
+    with (
+        pytest.raises(DiskFull, match="disk is full, so that change was not saved"),
+        vault.unit_of_work() as s,
+    ):
+        for n in range(500):
+            people.create_agency(s, name=f"Partner {n} " + "z" * 500, kind=AgencyKind.OTHER)
+    event.remove(vault.engine, "connect", _cap)
+    vault.engine.dispose()
+    with vault.reading() as s:
+        assert wards.ward_by_code(s, "E05000650") is not None
+    assert vault.check() == []
