@@ -6,16 +6,38 @@ wards costs a handful of statements rather than one per row.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
-from commmatters_desktop.core.enums import PersonRole, PriorityStatus
-from commmatters_desktop.core.models import Cycle, Person, Priority, Ward, WardLsoa, WardRole, natural_id
+from commmatters_desktop.core import rules
+from commmatters_desktop.core.enums import (
+    AGREED_OR_LATER,
+    FINISHED_ACTION,
+    PUBLIC_ROLES,
+    ActionKind,
+    ActionStatus,
+    FeedbackChannel,
+    Outcome,
+    PersonRole,
+    PriorityStatus,
+)
+from commmatters_desktop.core.models import (
+    Agency,
+    Cycle,
+    Person,
+    Priority,
+    Ward,
+    WardLsoa,
+    WardRole,
+    WeekOfAction,
+    natural_id,
+)
 
 #: Where a ward's priority for the quarter stands when it has several candidates: the most advanced.
 _RANK = {status: rank for rank, status in enumerate(PriorityStatus)}
@@ -109,4 +131,378 @@ def local_authorities(session: Session) -> list[str]:
             .distinct()
             .order_by(Ward.la_name)
         )
+    )
+
+
+# --- the priority board -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PriorityCard:
+    """One card on the board: what an inspector needs at a glance, and what blocks its next step."""
+
+    id: uuid.UUID
+    ward_id: uuid.UUID
+    ward_code: str
+    ward_name: str
+    la_name: str
+    cycle: str
+    title: str
+    status: PriorityStatus
+    lead_agency: str
+    week_start: dt.date | None
+    open_actions: int
+    overdue_actions: int
+    blockers: tuple[str, ...]
+    escalation_reason: str = ""
+
+    @property
+    def describe(self) -> str:
+        """The card as one sentence, for screen readers and tooltips."""
+        parts = [f"{self.ward_name}: {self.title}", self.status.label]
+        if self.lead_agency:
+            parts.append(f"lead {self.lead_agency}")
+        if self.week_start:
+            parts.append(f"week of action {self.week_start:%d %b %Y}")
+        if self.overdue_actions:
+            parts.append(f"{self.overdue_actions} overdue action{'s' if self.overdue_actions != 1 else ''}")
+        if self.blockers:
+            parts.append("next step blocked: " + ", ".join(self.blockers))
+        return ". ".join(parts) + "."
+
+
+def priority_cards(session: Session, *, cycle: str | None, today: dt.date) -> list[PriorityCard]:
+    """Every live priority of ``cycle`` (or of every cycle) as a card, in a handful of queries."""
+    query = (
+        select(Priority)
+        .join(Ward, Ward.id == Priority.ward_id)
+        .where(Priority.deleted.is_(False), Ward.deleted.is_(False))
+        .options(
+            selectinload(Priority.plan),
+            selectinload(Priority.actions),
+            selectinload(Priority.feedback),
+            joinedload(Priority.ward),
+            joinedload(Priority.cycle),
+            joinedload(Priority.lead_agency),
+        )
+        .order_by(Ward.la_name, Ward.name)
+    )
+    if cycle:
+        query = query.where(Priority.cycle_id == natural_id("cycle", cycle))
+    found = list(session.scalars(query).unique())
+    agreed = {(p.ward_id, p.cycle_id): p for p in found if p.status in AGREED_OR_LATER}
+    weeks = {
+        (w.ward_id, w.cycle_id): w.week_start
+        for w in session.scalars(select(WeekOfAction).where(WeekOfAction.deleted.is_(False)))
+    }
+    return [
+        _card(p, agreed.get((p.ward_id, p.cycle_id)), weeks.get((p.ward_id, p.cycle_id)), today)
+        for p in found
+    ]
+
+
+def _card(p: Priority, agreed: Priority | None, week_start: dt.date | None, today: dt.date) -> PriorityCard:
+    live = [a for a in p.actions if a.status not in FINISHED_ACTION]
+    target = rules.next_step(p.status)
+    blockers = rules.move_blockers(p, target, already_agreed=agreed) if target else []
+    return PriorityCard(
+        id=p.id,
+        ward_id=p.ward_id,
+        ward_code=p.ward.code,
+        ward_name=p.ward.name,
+        la_name=p.ward.la_name,
+        cycle=p.cycle.code,
+        title=p.title,
+        status=p.status,
+        lead_agency=p.lead_agency.name if p.lead_agency else "",
+        week_start=week_start,
+        open_actions=len(live),
+        overdue_actions=sum(1 for a in live if a.due_on is not None and a.due_on < today),
+        blockers=tuple(blockers),
+        escalation_reason=p.escalation_reason,
+    )
+
+
+def card_for(session: Session, priority: Priority, *, today: dt.date) -> PriorityCard:
+    from commmatters_desktop.core.services.priorities import agreed_priority
+
+    agreed = agreed_priority(session, ward_id=priority.ward_id, cycle_id=priority.cycle_id)
+    week = session.scalars(
+        select(WeekOfAction.week_start).where(
+            WeekOfAction.ward_id == priority.ward_id,
+            WeekOfAction.cycle_id == priority.cycle_id,
+            WeekOfAction.deleted.is_(False),
+        )
+    ).first()
+    return _card(priority, agreed, week, today)
+
+
+def cycle_codes(session: Session) -> list[str]:
+    return list(
+        session.scalars(select(Cycle.code).where(Cycle.deleted.is_(False)).order_by(Cycle.code.desc()))
+    )
+
+
+@dataclass(frozen=True)
+class Option:
+    """A choice for a combo box: an id and the words shown."""
+
+    id: uuid.UUID
+    label: str
+
+
+def agency_options(session: Session) -> list[Option]:
+    return [
+        Option(a.id, a.name)
+        for a in session.scalars(select(Agency).where(Agency.deleted.is_(False)).order_by(Agency.name))
+    ]
+
+
+def people_options(session: Session) -> list[Option]:
+    """Officials who can own an action (never members of the public)."""
+    return [
+        Option(p.id, f"{p.full_name} ({p.agency.name})" if p.agency else p.full_name)
+        for p in session.scalars(
+            select(Person)
+            .where(Person.deleted.is_(False), Person.role.not_in(PUBLIC_ROLES))
+            .options(joinedload(Person.agency))
+            .order_by(Person.full_name)
+        )
+    ]
+
+
+# --- the SARA plan ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    id: uuid.UUID
+    description: str
+    kind: ActionKind
+    owner_agency_id: uuid.UUID | None
+    owner_agency: str
+    owner_person_id: uuid.UUID | None
+    owner_person: str
+    due_on: dt.date | None
+    status: ActionStatus
+    completion_note: str
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class MeasureRow:
+    id: uuid.UUID
+    name: str
+    source: str
+    unit: str
+    baseline_period: str
+    baseline_value: float | None
+    target_value: float | None
+    after_period: str
+    after_value: float | None
+
+
+@dataclass(frozen=True)
+class FeedbackRow:
+    id: uuid.UUID
+    channel: FeedbackChannel
+    given_on: dt.date
+    summary: str
+    file_hash: str
+
+
+@dataclass(frozen=True)
+class PlanDetail:
+    """A priority and its whole SARA plan, as plain data for the plan view."""
+
+    id: uuid.UUID
+    ward_name: str
+    ward_code: str
+    cycle: str
+    title: str
+    status: PriorityStatus
+    lead_agency: str
+    week_start: dt.date | None
+    blockers: tuple[str, ...]
+    has_plan: bool
+    fields: dict[str, str]
+    outcome: Outcome | None
+    assessed_on: dt.date | None
+    public_issue: str
+    public_action: str
+    actions: list[ActionRow]
+    measures: list[MeasureRow]
+    feedback: list[FeedbackRow]
+
+
+PLAN_TEXT_FIELDS = (
+    "problem_statement",
+    "evidence",
+    "baseline",
+    "victim",
+    "offender",
+    "location",
+    "guardian",
+    "handler",
+    "manager",
+    "causes",
+    "assessment",
+)
+
+
+def plan_detail(session: Session, priority_id: uuid.UUID, *, today: dt.date) -> PlanDetail | None:
+    p = session.get(Priority, priority_id)
+    if p is None or p.deleted:
+        return None
+    card = card_for(session, p, today=today)
+    plan = p.plan
+    return PlanDetail(
+        id=p.id,
+        ward_name=p.ward.name,
+        ward_code=p.ward.code,
+        cycle=p.cycle.code,
+        title=p.title,
+        status=p.status,
+        lead_agency=card.lead_agency,
+        week_start=card.week_start,
+        blockers=card.blockers,
+        has_plan=plan is not None,
+        fields={name: getattr(plan, name) if plan else "" for name in PLAN_TEXT_FIELDS},
+        outcome=plan.outcome if plan else None,
+        assessed_on=plan.assessed_on if plan else None,
+        public_issue=p.public_issue,
+        public_action=p.public_action,
+        actions=[
+            ActionRow(
+                id=a.id,
+                description=a.description,
+                kind=a.kind,
+                owner_agency_id=a.owner_agency_id,
+                owner_agency=a.owner_agency.name if a.owner_agency else "",
+                owner_person_id=a.owner_person_id,
+                owner_person=a.owner_person.full_name if a.owner_person else "",
+                due_on=a.due_on,
+                status=a.status,
+                completion_note=a.completion_note,
+                overdue=a.status not in FINISHED_ACTION and a.due_on is not None and a.due_on < today,
+            )
+            for a in p.actions
+        ],
+        measures=[
+            MeasureRow(
+                m.id,
+                m.name,
+                m.source,
+                m.unit,
+                m.baseline_period,
+                m.baseline_value,
+                m.target_value,
+                m.after_period,
+                m.after_value,
+            )
+            for m in p.measures
+        ],
+        feedback=[FeedbackRow(f.id, f.channel, f.given_on, f.summary, f.file_hash or "") for f in p.feedback],
+    )
+
+
+# --- a ward's page ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PastPriority:
+    id: uuid.UUID
+    cycle: str
+    title: str
+    status: PriorityStatus
+    outcome: Outcome | None
+    lead_agency: str
+
+
+@dataclass(frozen=True)
+class WardDetail:
+    id: uuid.UUID
+    code: str
+    name: str
+    la_name: str
+    vintage: str
+    team_contact: str
+    engagement_url: str
+    officers: list[str]
+    #: Members of the public (panel chair and members, key individuals): personal data, never shown publicly.
+    panel: list[str]
+    partner_contacts: list[str]
+    partners_in_work: list[str]
+    lsoas: list[str]
+    current: PastPriority | None
+    history: list[PastPriority]
+
+
+def ward_detail(session: Session, ward_id: uuid.UUID, *, cycle: str) -> WardDetail | None:
+    ward = session.get(Ward, ward_id)
+    if ward is None or ward.deleted:
+        return None
+    roles = session.execute(
+        select(WardRole.role, Person)
+        .join(Person, Person.id == WardRole.person_id)
+        .where(WardRole.ward_id == ward_id, WardRole.deleted.is_(False), Person.deleted.is_(False))
+        .options(joinedload(Person.agency))
+        .order_by(Person.full_name)
+    ).all()
+
+    def named(person: Person, role: PersonRole) -> str:
+        where = f", {person.agency.name}" if person.agency else ""
+        return f"{person.full_name} ({role.label}{where})"
+
+    priorities = list(
+        session.scalars(
+            select(Priority)
+            .where(Priority.ward_id == ward_id, Priority.deleted.is_(False))
+            .options(
+                joinedload(Priority.cycle), joinedload(Priority.lead_agency), selectinload(Priority.plan)
+            )
+        ).unique()
+    )
+    past = sorted(
+        (
+            PastPriority(
+                p.id,
+                p.cycle.code,
+                p.title,
+                p.status,
+                p.plan.outcome if p.plan else None,
+                p.lead_agency.name if p.lead_agency else "",
+            )
+            for p in priorities
+        ),
+        key=lambda item: (item.cycle, _RANK[item.status]),
+        reverse=True,
+    )
+    current = next((item for item in past if item.cycle == cycle), None)
+    partners = sorted(
+        {
+            a.owner_agency.name
+            for p in priorities
+            if p.cycle.code == cycle
+            for a in p.actions
+            if a.owner_agency is not None
+        }
+    )
+    return WardDetail(
+        id=ward.id,
+        code=ward.code,
+        name=ward.name,
+        la_name=ward.la_name,
+        vintage=ward.vintage,
+        team_contact=ward.team_contact,
+        engagement_url=ward.engagement_url,
+        officers=[
+            named(p, r) for r, p in roles if r not in PUBLIC_ROLES and r is not PersonRole.PARTNER_CONTACT
+        ],
+        panel=[named(p, r) for r, p in roles if r in PUBLIC_ROLES],
+        partner_contacts=[named(p, r) for r, p in roles if r is PersonRole.PARTNER_CONTACT],
+        partners_in_work=partners,
+        lsoas=[f"{lsoa.code} {lsoa.name}".strip() for lsoa in sorted(ward.lsoas, key=lambda x: x.code)],
+        current=current,
+        history=[item for item in past if item.cycle != cycle],
     )

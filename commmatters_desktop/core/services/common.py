@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -26,6 +26,34 @@ def tombstone(session: Session, record: Synced, summary: str = "") -> None:
     """Delete by marking: the row stays so a deletion can travel to other laptops and be merged."""
     record.deleted = True
     audit(session, "delete", record, summary)
+
+
+def restore(session: Session, record: Synced, summary: str = "") -> None:
+    """Bring back a tombstoned record (undoing a deletion keeps its id and history)."""
+    record.deleted = False
+    audit(session, "restore", record, summary)
+
+
+def apply_changes(
+    session: Session,
+    record: Synced,
+    changes: dict[str, Any],
+    *,
+    allowed: frozenset[str],
+    what: str,
+    audited: Synced | None = None,
+) -> list[str]:
+    """Set the fields that really change, refuse unknown ones, and audit once; returns what changed."""
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError(f"{what.capitalize()} has no field called {', '.join(sorted(unknown))}.")
+    cleaned = {k: v.strip() if isinstance(v, str) else v for k, v in changes.items()}
+    changed = [k for k, v in cleaned.items() if getattr(record, k) != v]
+    for key in changed:
+        setattr(record, key, cleaned[key])
+    if changed:
+        audit(session, "update", audited or record, f"changed {', '.join(changed)}")
+    return changed
 
 
 def required(value: str, message: str) -> str:

@@ -18,7 +18,7 @@ from commmatters_desktop.core.enums import AGREED_OR_LATER, NominationStatus, Ou
 from commmatters_desktop.core.errors import RuleViolation, ValidationError
 from commmatters_desktop.core.models import Agency, Nomination, PanelMeeting, Priority, SaraPlan, Ward
 from commmatters_desktop.core.services import cycles
-from commmatters_desktop.core.services.common import fetch, required
+from commmatters_desktop.core.services.common import apply_changes, fetch, required
 
 S = PriorityStatus
 
@@ -168,16 +168,9 @@ def _plan(priority: Priority) -> SaraPlan:
 
 def update_plan(session: Session, *, priority: Priority, **fields: str) -> list[str]:
     """Edit the Scanning and Analysis parts of the SARA plan; returns what changed."""
-    unknown = set(fields) - PLAN_FIELDS
-    if unknown:
-        raise ValidationError(f"A SARA plan has no part called {', '.join(sorted(unknown))}.")
-    plan = _plan(priority)
-    changed = [k for k, v in fields.items() if getattr(plan, k) != v.strip()]
-    for key in changed:
-        setattr(plan, key, fields[key].strip())
-    if changed:
-        audit(session, "plan", priority, f"changed {', '.join(changed)}")
-    return changed
+    return apply_changes(
+        session, _plan(priority), dict(fields), allowed=PLAN_FIELDS, what="a SARA plan", audited=priority
+    )
 
 
 def record_assessment(
@@ -195,6 +188,61 @@ def record_assessment(
     plan.assessed_on = assessed_on or today(session)
     audit(session, "assess", priority, outcome.label)
     return plan
+
+
+def update_assessment(
+    session: Session, *, priority: Priority, assessment: str | None = None, outcome: Outcome | None = None
+) -> list[str]:
+    """Edit the assessment as it is written (the plan view saves as you type); dated when first recorded."""
+    plan = _plan(priority)
+    changes: dict[str, object] = {}
+    if assessment is not None:
+        changes["assessment"] = assessment
+    if outcome is not None or (assessment is None and plan.outcome is not None):
+        changes["outcome"] = outcome
+    changed = apply_changes(
+        session,
+        plan,
+        changes,
+        allowed=frozenset({"assessment", "outcome"}),
+        what="an assessment",
+        audited=priority,
+    )
+    if changed and plan.assessed_on is None and plan.assessment.strip() and plan.outcome is not None:
+        plan.assessed_on = today(session)
+    return changed
+
+
+_PRIORITY_FIELDS = frozenset({"title", "public_issue", "public_action"})
+
+
+def update_priority(session: Session, *, priority: Priority, **fields: str) -> list[str]:
+    """Edit a priority's title and its public wording ("You said" and "We did")."""
+    if "title" in fields:
+        fields["title"] = required(fields["title"], "A priority needs a short title.")
+    return apply_changes(session, priority, dict(fields), allowed=_PRIORITY_FIELDS, what="a priority")
+
+
+def withdraw_agreement(session: Session, *, priority: Priority) -> Priority:
+    """Agreed in error: back to Nominated, and its nomination open again (undo of an agreement)."""
+    if priority.status not in (S.AGREED, S.PLANNING, S.IN_ACTION, S.ASSESSING):
+        raise RuleViolation(f"Cannot withdraw the agreement: the priority is {priority.status.label}.")
+    priority.status = S.NOMINATED
+    priority.agreed_on = None
+    if priority.nomination_id is not None:
+        fetch(session, Nomination, priority.nomination_id, "nomination").status = NominationStatus.OPEN
+    audit(session, "withdraw agreement", priority)
+    return priority
+
+
+def reconsider(session: Session, *, priority: Priority) -> Priority:
+    """A priority not taken forward is put back to the panel (undo of 'not taken forward')."""
+    if priority.status is not S.NOT_TAKEN_FORWARD:
+        raise RuleViolation("Only a priority that was not taken forward can be reconsidered.")
+    priority.status = S.NOMINATED
+    priority.not_taken_reason = ""
+    audit(session, "reconsider", priority)
+    return priority
 
 
 def set_public_wording(session: Session, *, priority: Priority, issue: str, action: str = "") -> None:

@@ -17,7 +17,7 @@ from commmatters_desktop.core.enums import (
 )
 from commmatters_desktop.core.errors import RuleViolation, ValidationError
 from commmatters_desktop.core.models import Action, Agency, Feedback, Measure, Person, Priority
-from commmatters_desktop.core.services.common import required
+from commmatters_desktop.core.services.common import apply_changes, required, tombstone
 
 _ACTION_FIELDS = frozenset({"description", "kind", "owner_agency_id", "owner_person_id", "due_on"})
 #: Actions belong to an agreed priority that is still live.
@@ -57,18 +57,10 @@ def add_action(
 
 
 def update_action(session: Session, *, action: Action, **fields: object) -> list[str]:
-    unknown = set(fields) - _ACTION_FIELDS
-    if unknown:
-        raise ValidationError(f"An action has no field called {', '.join(sorted(unknown))}.")
     _open_for_work(action.priority)
     if "description" in fields:
         fields["description"] = required(str(fields["description"]), "An action needs a description.")
-    changed = [k for k, v in fields.items() if getattr(action, k) != v]
-    for key in changed:
-        setattr(action, key, fields[key])
-    if changed:
-        audit(session, "update action", action, f"changed {', '.join(changed)}")
-    return changed
+    return apply_changes(session, action, dict(fields), allowed=_ACTION_FIELDS, what="an action")
 
 
 def start_action(session: Session, *, action: Action) -> None:
@@ -102,6 +94,50 @@ def reopen_action(session: Session, *, action: Action) -> None:
     action.status = ActionStatus.OPEN
     action.completed_on = None
     audit(session, "reopen action", action)
+
+
+def set_action_status(session: Session, *, action: Action, status: ActionStatus, note: str = "") -> None:
+    """One entry point for the status column: done needs what was done, cancelled needs why."""
+    if status is ActionStatus.DONE:
+        complete_action(session, action=action, note=note or action.completion_note)
+    elif status is ActionStatus.CANCELLED:
+        cancel_action(session, action=action, reason=note or action.completion_note)
+    elif status is ActionStatus.IN_PROGRESS:
+        if action.status in FINISHED_ACTION:
+            reopen_action(session, action=action)
+        start_action(session, action=action)
+    else:
+        reopen_action(session, action=action)
+
+
+def remove_action(session: Session, *, action: Action) -> None:
+    """Take an action out of the plan (a tombstone, so the removal can be undone and synced)."""
+    _open_for_work(action.priority)
+    tombstone(session, action, "action removed from the plan")
+
+
+_MEASURE_FIELDS = frozenset(
+    {
+        "name",
+        "source",
+        "unit",
+        "baseline_period",
+        "baseline_value",
+        "target_value",
+        "after_period",
+        "after_value",
+    }
+)
+
+
+def update_measure(session: Session, *, measure: Measure, **fields: object) -> list[str]:
+    if "name" in fields:
+        fields["name"] = required(str(fields["name"]), "A measure needs a name.")
+    for key in ("baseline_value", "target_value", "after_value"):
+        value = fields.get(key)
+        if value is not None and not isinstance(value, int | float):
+            raise ValidationError("Measures are numbers: type a figure such as 14 or 3.5.")
+    return apply_changes(session, measure, dict(fields), allowed=_MEASURE_FIELDS, what="a measure")
 
 
 def add_measure(

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from commmatters_desktop.core.changes import audit
 from commmatters_desktop.core.errors import ValidationError
 from commmatters_desktop.core.models import Ward, WardLsoa, natural_id
-from commmatters_desktop.core.services.common import required
+from commmatters_desktop.core.services.common import apply_changes, required
 
 _WARD_CODE = re.compile(r"^[EWSN]\d{8}$")
 _EDITABLE = frozenset({"name", "la_code", "la_name", "vintage", "team_contact", "engagement_url", "notes"})
@@ -92,17 +92,9 @@ def create_ward(
 
 def update_ward(session: Session, *, ward: Ward, **changes: str) -> list[str]:
     """Edit a ward's descriptive fields; returns the names of the fields that actually changed."""
-    unknown = set(changes) - _EDITABLE
-    if unknown:
-        raise ValidationError(f"A ward has no field called {', '.join(sorted(unknown))}.")
     if "name" in changes:
         changes["name"] = required(changes["name"], "A ward needs a name.")
-    changed = [k for k, v in changes.items() if getattr(ward, k) != v.strip()]
-    for key in changed:
-        setattr(ward, key, changes[key].strip())
-    if changed:
-        audit(session, "update", ward, f"changed {', '.join(changed)}")
-    return changed
+    return apply_changes(session, ward, dict(changes), allowed=_EDITABLE, what="a ward")
 
 
 def import_wards(session: Session, records: Iterable[tuple[int, WardRecord]]) -> ImportSummary:
