@@ -30,6 +30,7 @@ from commmatters_desktop.core.enums import (
 from commmatters_desktop.core.models import (
     Agency,
     Cycle,
+    PanelMeeting,
     Person,
     Priority,
     Ward,
@@ -506,3 +507,19 @@ def ward_detail(session: Session, ward_id: uuid.UUID, *, cycle: str) -> WardDeta
         current=current,
         history=[item for item in past if item.cycle != cycle],
     )
+
+
+def meeting_options(session: Session, *, ward_id: uuid.UUID, cycle: str) -> list[Option]:
+    """The ward's panel meetings in the cycle, newest first, for recording where a priority was agreed."""
+    return [
+        Option(m.id, f"{m.held_on:%d %b %Y} at {m.venue}")
+        for m in session.scalars(
+            select(PanelMeeting)
+            .where(
+                PanelMeeting.ward_id == ward_id,
+                PanelMeeting.cycle_id == natural_id("cycle", cycle),
+                PanelMeeting.deleted.is_(False),
+            )
+            .order_by(PanelMeeting.held_on.desc())
+        )
+    ]

@@ -44,6 +44,7 @@ from commmatters_desktop.storage.keystore import (
     KEY_BYTES,
     KeyStore,
     RecoveryCopy,
+    WrongPassphrase,
     check_new_passphrase,
     dumps,
     key_check_value,
@@ -332,6 +333,14 @@ class Vault:
             yield session
         finally:
             session.close()
+
+    def verify_passphrase(self, passphrase: str) -> bool:
+        """Is this the vault's recovery passphrase? (Unlocking after auto-lock asks for it.)"""
+        try:
+            key = self.info.recovery.unwrap(passphrase, self.info.vault_id)
+        except WrongPassphrase:
+            return False
+        return hmac.compare_digest(key, self._key)
 
     def meta(self, key: str) -> str | None:
         with self.reading() as session:

@@ -1,7 +1,13 @@
-"""The main window: views in tabs, actions in menus and a toolbar, vault and cycle in the status bar."""
+"""The main window: wards, the priority board and the SARA plan, with menus, undo and auto-lock.
+
+The window is the controller: it turns what views ask for (move this card, open that plan) into
+undoable service calls through :class:`Operations`, and reloads every view when data changes.
+"""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -11,27 +17,46 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
 from commmatters_desktop import APP_TITLE, __version__
-from commmatters_desktop.core import queries
+from commmatters_desktop.core import queries, rules
 from commmatters_desktop.core.clock import Clock, SystemClock
 from commmatters_desktop.core.cycles import CycleCode
+from commmatters_desktop.core.enums import AGREED_OR_LATER, PIPELINE, PriorityStatus
 from commmatters_desktop.core.errors import UserError
+from commmatters_desktop.core.models import Agency, PanelMeeting, Priority, Ward
+from commmatters_desktop.core.services import common, priorities, wards
 from commmatters_desktop.storage.vault import Vault
+from commmatters_desktop.ui import forms
 from commmatters_desktop.ui.actions import build_actions
+from commmatters_desktop.ui.forms import Field, Kind
+from commmatters_desktop.ui.lock import DEFAULT_MINUTES, IdleWatcher, LockScreen
+from commmatters_desktop.ui.operations import Operations
 from commmatters_desktop.ui.settings import WindowSettings
+from commmatters_desktop.ui.views.board_view import PriorityBoardView
+from commmatters_desktop.ui.views.sara_view import SaraPlanView
 from commmatters_desktop.ui.views.ward_view import WardView
 
+S = PriorityStatus
 DEMO_BANNER = "DEMO FORCE: real ward names, invented people and priorities. Nothing here is real case data."
+#: Agreement can be completed from the board when these are all that stand in its way.
+_AGREEMENT_GAPS = frozenset({"no panel meeting or online ratification recorded", "no lead agency"})
 
 
 class MainWindow(QMainWindow):
     def __init__(
-        self, vault: Vault, *, clock: Clock | None = None, settings: WindowSettings | None = None
+        self,
+        vault: Vault,
+        *,
+        clock: Clock | None = None,
+        settings: WindowSettings | None = None,
+        autolock_minutes: float | None = None,
     ) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
@@ -42,47 +67,79 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(window_title(vault))
         self.setMinimumSize(780, 540)  # an old 800x600 church-hall projector still fits
 
-        self.actions_ = build_actions(self)
+        self.ops = Operations(vault, self)
+        self.actions_ = build_actions(self, self.ops.stack)
         self.ward_view = WardView(self)
+        self.board = PriorityBoardView(self)
+        self.plan = SaraPlanView(self.ops, self.clock, self)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("viewTabs")
         self.tabs.setAccessibleName("Views")
         self.tabs.addTab(self.ward_view, "&Wards")
+        self.tabs.addTab(self.board, "Priority &board")
+        self.tabs.addTab(self.plan, "&SARA plan")
 
-        central = QWidget(self)
-        layout = QVBoxLayout(central)
+        content = QWidget(self)
+        layout = QVBoxLayout(content)
         layout.setContentsMargins(6, 6, 6, 0)
         if vault.is_demo:
-            banner = QLabel(DEMO_BANNER, central)
+            banner = QLabel(DEMO_BANNER, content)
             banner.setObjectName("demoBanner")
             banner.setAccessibleName("Demo force notice")
             banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
             banner.setStyleSheet("background: #fff3cd; color: #4d3800; font-weight: bold; padding: 6px;")
             layout.addWidget(banner)
         layout.addWidget(self.tabs, 1)
-        self.setCentralWidget(central)
+        minutes = (
+            autolock_minutes
+            if autolock_minutes is not None
+            else self.settings.autolock_minutes(DEFAULT_MINUTES)
+        )
+        self.lock_screen = LockScreen(minutes, self)
+        self.pages = QStackedWidget(self)
+        self.pages.setObjectName("windowPages")
+        self.pages.addWidget(content)
+        self.pages.addWidget(self.lock_screen)
+        self.setCentralWidget(self.pages)
+        self.idle = IdleWatcher(int(minutes * 60_000), self)
 
         self._build_menus()
         self._build_status_bar()
         self._connect()
         self._restore()
+        self.board.set_cycles(self.ops.read(queries.cycle_codes), str(self.cycle))
         self.refresh()
+
+    @property
+    def locked(self) -> bool:
+        return self.pages.currentWidget() is self.lock_screen
 
     # --- construction ------------------------------------------------------------------------------------
 
     def _build_menus(self) -> None:
         a = self.actions_
         menu = self.menuBar()
-        file_menu = menu.addMenu("&File")
-        file_menu.addActions([a.backup, a.check])
-        file_menu.addSeparator()
-        file_menu.addAction(a.quit)
-        view_menu = menu.addMenu("&View")
-        view_menu.addActions([a.show_wards, a.find, a.refresh])
+        menu.addMenu("&File").addActions([a.backup, a.check, a.lock, a.quit])
+        menu.addMenu("&Edit").addActions([a.undo, a.redo, a.find])
+        menu.addMenu("&View").addActions([a.show_wards, a.show_board, a.show_plan, a.refresh])
+        menu.addMenu("W&ards").addActions([a.add_ward, a.edit_ward, a.import_wards])
+        menu.addMenu("&Priority").addActions(
+            [
+                a.open_plan,
+                a.move_right,
+                a.move_left,
+                a.escalate,
+                a.de_escalate,
+                a.not_taken_forward,
+                a.reconsider,
+            ]
+        )
         menu.addMenu("&Help").addAction(a.about)
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("mainToolBar")
-        toolbar.addActions([a.show_wards, a.find, a.refresh, a.backup])
+        toolbar.addActions(
+            [a.show_wards, a.show_board, a.show_plan, a.undo, a.redo, a.move_left, a.move_right]
+        )
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -104,12 +161,41 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         a = self.actions_
         a.quit.triggered.connect(self.close)
+        a.lock.triggered.connect(self.lock)
         a.show_wards.triggered.connect(lambda: self.tabs.setCurrentWidget(self.ward_view))
+        a.show_board.triggered.connect(lambda: self.tabs.setCurrentWidget(self.board))
+        a.show_plan.triggered.connect(lambda: self.tabs.setCurrentWidget(self.plan))
         a.find.triggered.connect(self._find)
         a.refresh.triggered.connect(self.refresh)
         a.backup.triggered.connect(self._backup)
         a.check.triggered.connect(self._check)
         a.about.triggered.connect(self._about)
+        a.add_ward.triggered.connect(self.add_ward)
+        a.edit_ward.triggered.connect(self.edit_ward)
+        a.import_wards.triggered.connect(self.import_wards)
+        a.move_right.triggered.connect(lambda: self._step_selected(+1))
+        a.move_left.triggered.connect(lambda: self._step_selected(-1))
+        a.open_plan.triggered.connect(lambda: self._with_selected(self.open_plan))
+        a.escalate.triggered.connect(
+            lambda: self._with_selected(lambda pid: self.request_move(pid, S.ESCALATED))
+        )
+        a.not_taken_forward.triggered.connect(
+            lambda: self._with_selected(lambda pid: self.request_move(pid, S.NOT_TAKEN_FORWARD))
+        )
+        a.de_escalate.triggered.connect(lambda: self._with_selected(self.de_escalate))
+        a.reconsider.triggered.connect(lambda: self._with_selected(self.reconsider))
+        self.ops.changed.connect(self.refresh)
+        self.ops.refused.connect(self._refused)
+        self.board.move_requested.connect(self.request_move)
+        self.board.open_requested.connect(self.open_plan)
+        self.board.cycle_changed.connect(lambda _c: self.refresh())
+        self.plan.step_requested.connect(lambda pid, d: self._step(pid, d))
+        self.ward_view.ward_selected.connect(self._show_ward)
+        self.ward_view.open_plan.connect(self.open_plan)
+        self.ward_view.show_on_board.connect(self.show_on_board)
+        self.tabs.currentChanged.connect(lambda _i: self._update_actions())
+        self.idle.idle.connect(self.lock)
+        self.lock_screen.unlock_requested.connect(self.unlock)
 
     def _restore(self) -> None:
         geometry, state = self.settings.geometry(), self.settings.state()
@@ -122,17 +208,282 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)
 
-    # --- behaviour ---------------------------------------------------------------------------------------
+    # --- showing data ------------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        with self.vault.reading() as session:
-            rows = queries.ward_rows(session, cycle=str(self.cycle))
-            authorities = queries.local_authorities(session)
+        today = self.clock.today()
+        cycle = self.board.selected_cycle()
+
+        def load(s: Session) -> tuple[list[queries.WardRow], list[str], list[queries.PriorityCard]]:
+            return (
+                queries.ward_rows(s, cycle=str(self.cycle)),
+                queries.local_authorities(s),
+                queries.priority_cards(s, cycle=cycle or None, today=today),
+            )
+
+        rows, authorities, cards = self.ops.read(load)
         self.ward_view.set_rows(rows, authorities)
+        self.board.set_cards(cards)
+        self.plan.set_choices(cards)
+        self.plan.reload()
+        selected = self.ward_view.selected_ward()
+        if selected is not None:
+            self._show_ward(selected)
+        self._update_actions()
+
+    def _show_ward(self, ward_id: uuid.UUID) -> None:
+        self.ward_view.show_detail(
+            self.ops.read(lambda s: queries.ward_detail(s, ward_id, cycle=str(self.cycle)))
+        )
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        self.actions_.update(
+            has_ward=self.ward_view.selected_ward() is not None,
+            has_card=self._selected_priority() is not None,
+            locked=self.locked,
+        )
+
+    def _selected_priority(self) -> uuid.UUID | None:
+        if self.tabs.currentWidget() is self.plan:
+            return self.plan.detail.id if self.plan.detail else None
+        card = self.board.current_card()
+        return card.id if card else None
+
+    def _with_selected(self, handler: Callable[[uuid.UUID], object]) -> None:
+        selected = self._selected_priority()
+        if selected is None:
+            self.statusBar().showMessage(
+                "Select a priority on the board (or open its SARA plan) first.", 8000
+            )
+            return
+        handler(selected)
+
+    def open_plan(self, priority_id: uuid.UUID) -> None:
+        self.tabs.setCurrentWidget(self.plan)
+        self.plan.show_priority(priority_id)
+        self._update_actions()
+
+    def show_on_board(self, priority_id: uuid.UUID) -> None:
+        self.tabs.setCurrentWidget(self.board)
+        if not self.board.select(priority_id):
+            self.board.set_cycles(self.ops.read(queries.cycle_codes), "")
+            self.refresh()
+            self.board.select(priority_id)
 
     def _find(self) -> None:
-        self.tabs.setCurrentWidget(self.ward_view)
-        self.ward_view.focus_search()
+        if self.tabs.currentWidget() is self.board:
+            self.board.focus_search()
+        else:
+            self.tabs.setCurrentWidget(self.ward_view)
+            self.ward_view.focus_search()
+
+    def _refused(self, message: str) -> None:
+        self.board.show_message(message)
+        self.statusBar().showMessage(message, 15_000)
+
+    # --- moving priorities ----------------------------------------------------------------------------------
+
+    def _step_selected(self, direction: int) -> None:
+        self._with_selected(lambda pid: self._step(pid, direction))
+
+    def _step(self, priority_id: uuid.UUID, direction: int) -> None:
+        status = self.ops.read(lambda s: common.fetch(s, Priority, priority_id).status)
+        if status not in PIPELINE:
+            self._refused(f"It is {status.label}: use the Priority menu to change that.")
+            return
+        index = PIPELINE.index(status) + direction
+        if 0 <= index < len(PIPELINE):
+            self.request_move(priority_id, PIPELINE[index])
+
+    def request_move(self, priority_id: uuid.UUID, target: PriorityStatus) -> None:
+        """Move a priority as the user asked; the service decides, and every move can be undone."""
+        self.plan.commit_pending()
+        self.board.show_message("")
+        current = self.ops.read(lambda s: common.fetch(s, Priority, priority_id))
+        before = current.status
+        if target is before:
+            return
+        if target is S.ESCALATED:
+            answer = forms.ask_reason(self, "Escalate to CSP tasking", "Why does this need CSP tasking?")
+            if answer is not None:
+                why: str = answer
+                self.ops.do(
+                    "Escalate to CSP tasking",
+                    lambda s: priorities.escalate(
+                        s, priority=common.fetch(s, Priority, priority_id), reason=why
+                    ),
+                    lambda s: priorities.de_escalate(s, priority=common.fetch(s, Priority, priority_id)),
+                )
+        elif target is S.NOT_TAKEN_FORWARD:
+            answer = forms.ask_reason(self, "Not taken forward", "What reason did the panel give?")
+            if answer is not None:
+                given: str = answer
+                self.ops.do(
+                    "Mark not taken forward",
+                    lambda s: priorities.not_taken_forward(
+                        s, priority=common.fetch(s, Priority, priority_id), reason=given
+                    ),
+                    lambda s: priorities.reconsider(s, priority=common.fetch(s, Priority, priority_id)),
+                )
+        elif before is S.NOMINATED and target in AGREED_OR_LATER and self._needs_agreement(current):
+            self._agree(current, target)
+        else:
+            self.ops.do(
+                f"Move '{current.title}' to {target.label}",
+                lambda s: priorities.move(s, priority=common.fetch(s, Priority, priority_id), target=target),
+                self._undo_move(priority_id, before),
+            )
+        self.board.select(priority_id)
+
+    @staticmethod
+    def _undo_move(priority_id: uuid.UUID, before: PriorityStatus) -> Callable[[Session], object]:
+        def back(s: Session) -> object:
+            p = common.fetch(s, Priority, priority_id)
+            if before is S.NOMINATED:
+                return priorities.withdraw_agreement(s, priority=p)
+            return priorities.move(s, priority=p, target=before)
+
+        return back
+
+    def _needs_agreement(self, priority: Priority) -> bool:
+        """True when only the meeting and lead agency are missing: then the board can ask for them."""
+
+        def gaps(s: Session) -> set[str]:
+            p = common.fetch(s, Priority, priority.id)
+            sibling = priorities.agreed_priority(s, ward_id=p.ward_id, cycle_id=p.cycle_id)
+            return set(rules.agree_blockers(p, already_agreed=sibling))
+
+        found = self.ops.read(gaps)
+        return bool(found) and found <= _AGREEMENT_GAPS
+
+    def _agree(self, priority: Priority, target: PriorityStatus) -> None:
+        cycle = self.ops.read(lambda s: common.fetch(s, Priority, priority.id).cycle.code)
+        agencies = self.ops.read(queries.agency_options)
+        meetings = self.ops.read(lambda s: queries.meeting_options(s, ward_id=priority.ward_id, cycle=cycle))
+        answer = forms.ask_form(
+            self,
+            "Agree the priority",
+            f"Record how the panel agreed '{priority.title}' and which agency leads it.",
+            [
+                Field("lead", "Lead agency", Kind.CHOICE, required=True,
+                      choices=[("(choose)", None), *((o.label, o.id) for o in agencies)]),
+                Field("meeting", "Agreed at", Kind.CHOICE,
+                      choices=[*((o.label, o.id) for o in meetings), ("Ratified online (no meeting)", None)]),
+            ],
+            "Agree",
+        )  # fmt: skip
+        if answer is None:
+            return
+        pid = priority.id
+
+        def agree(s: Session) -> object:
+            p = common.fetch(s, Priority, pid)
+            meeting = common.fetch(s, PanelMeeting, answer["meeting"]) if answer["meeting"] else None
+            priorities.agree(
+                s,
+                priority=p,
+                lead_agency=common.fetch(s, Agency, answer["lead"]),
+                meeting=meeting,
+                ratified_online=meeting is None,
+            )
+            if target is not S.AGREED:
+                priorities.move(s, priority=p, target=target)
+            return p
+
+        self.ops.do("Agree the priority", agree, self._undo_move(pid, S.NOMINATED))  # fmt: skip
+
+    def de_escalate(self, priority_id: uuid.UUID) -> None:
+        reason = self.ops.read(lambda s: common.fetch(s, Priority, priority_id).escalation_reason)
+        self.ops.do(
+            "De-escalate",
+            lambda s: priorities.de_escalate(s, priority=common.fetch(s, Priority, priority_id)),
+            lambda s: priorities.escalate(s, priority=common.fetch(s, Priority, priority_id), reason=reason),
+        )
+
+    def reconsider(self, priority_id: uuid.UUID) -> None:
+        reason = self.ops.read(lambda s: common.fetch(s, Priority, priority_id).not_taken_reason)
+        self.ops.do(
+            "Reconsider",
+            lambda s: priorities.reconsider(s, priority=common.fetch(s, Priority, priority_id)),
+            lambda s: priorities.not_taken_forward(
+                s, priority=common.fetch(s, Priority, priority_id), reason=reason
+            ),
+        )
+
+    # --- wards --------------------------------------------------------------------------------------------------
+
+    def _ward_fields(self, ward: queries.WardDetail | None) -> list[Field]:
+        return [
+            Field("code", "ONS ward code", required=True, value=ward.code if ward else "",
+                  hint="A letter and eight digits, like E05000650"),
+            Field("name", "Ward name", required=True, value=ward.name if ward else ""),
+            Field("la_name", "Local authority", value=ward.la_name if ward else ""),
+            Field("team_contact", "Contact route for residents", value=ward.team_contact if ward else "",
+                  hint="A team mailbox or 101, never an officer's own phone"),
+            Field("engagement_url", "Online engagement page", value=ward.engagement_url if ward else ""),
+        ]  # fmt: skip
+
+    def add_ward(self) -> None:
+        answer = forms.ask_form(self, "Add a ward", "", self._ward_fields(None), "Add ward")
+        if answer is None:
+            return
+        code = answer.pop("code")
+
+        def create(s: Session) -> object:
+            ward = wards.create_ward(s, code=code, name=answer["name"], la_name=answer["la_name"])
+            return wards.update_ward(
+                s, ward=ward, team_contact=answer["team_contact"], engagement_url=answer["engagement_url"]
+            )
+
+        def remove(s: Session) -> None:
+            ward = wards.ward_by_code(s, code)
+            if ward is not None:
+                common.tombstone(s, ward, "undo of add")
+
+        if self.ops.do("Add a ward", create, remove):
+            self.tabs.setCurrentWidget(self.ward_view)
+            self.ward_view.search.setText(code)
+
+    def edit_ward(self) -> None:
+        ward_id = self.ward_view.selected_ward()
+        if ward_id is None:
+            return
+        detail = self.ops.read(lambda s: queries.ward_detail(s, ward_id, cycle=str(self.cycle)))
+        if detail is None:
+            return
+        fields = [f for f in self._ward_fields(detail) if f.key != "code"]
+        answer = forms.ask_form(self, f"Edit {detail.name}", f"Ward {detail.code}", fields, "Save")
+        if answer is None:
+            return
+        old = {"name": detail.name, "la_name": detail.la_name, "team_contact": detail.team_contact,
+               "engagement_url": detail.engagement_url}  # fmt: skip
+
+        def write(values: dict[str, str]) -> Callable[[Session], object]:
+            return lambda s: wards.update_ward(s, ward=common.fetch(s, Ward, ward_id), **values)
+
+        self.ops.do(f"Edit ward {detail.name}", write(answer), write(old))
+
+    def import_wards(self) -> None:
+        from commmatters_desktop.importers.ons_wards import apply_ward_lookup, read_ward_lookup
+
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Import an ONS ward lookup", str(Path.home()), "CSV files (*.csv)"
+        )
+        if not path:
+            return
+        try:
+            lookup = read_ward_lookup(Path(path))
+        except UserError as exc:
+            QMessageBox.warning(self, "Nothing was imported", exc.message)
+            return
+        summary = self.ops.attempt(lambda s: apply_ward_lookup(s, lookup))
+        if summary is not None:
+            lines = [f"{Path(path).name}: {summary.describe()}."]
+            lines += [f"Line {line}: {reason}" for line, reason in summary.skipped[:20]]
+            QMessageBox.information(self, "Wards imported", "\n".join(lines))
+
+    # --- the vault -----------------------------------------------------------------------------------------------
 
     def _backup(self) -> None:
         suggested = str(Path.home() / f"commmatters-backup-{self.clock.now():%Y%m%d}.db")
@@ -150,29 +501,47 @@ class MainWindow(QMainWindow):
         problems = self.vault.check()
         if problems:
             QMessageBox.critical(
-                self,
-                "The vault has problems",
-                "The integrity check found:\n\n"
-                + "\n".join(problems[:10])
+                self, "The vault has problems",
+                "The integrity check found:\n\n" + "\n".join(problems[:10])
                 + "\n\nRestore the newest backup from the vault's backups folder.",
-            )
+            )  # fmt: skip
         else:
             QMessageBox.information(
                 self, "Vault healthy", "Every page decrypts and the database structure is intact."
             )
 
+    def lock(self) -> None:
+        if self.locked:
+            return
+        self.plan.commit_pending()
+        self.idle.pause()
+        self.pages.setCurrentWidget(self.lock_screen)
+        self.menuBar().setEnabled(False)
+        self.lock_screen.reset()
+        self._update_actions()
+
+    def unlock(self, passphrase: str) -> None:
+        if not self.vault.verify_passphrase(passphrase):
+            self.lock_screen.refuse()
+            return
+        self.pages.setCurrentIndex(0)
+        self.menuBar().setEnabled(True)
+        self.lock_screen.reset()
+        self.idle.resume()
+        self._update_actions()
+
     def _about(self) -> None:
         QMessageBox.about(
-            self,
-            f"About {APP_TITLE}",
+            self, f"About {APP_TITLE}",
             f"<p><b>{APP_TITLE}</b> {__version__}</p>"
             "<p>Hyper-local problem solving for neighbourhood policing: one community priority per ward per "
             "quarter, a SARA plan, a week of action and feedback to the community.</p>"
             "<p>Ward boundaries contain public sector information licensed under the Open Government "
             "Licence v3.0.</p>",
-        )
+        )  # fmt: skip
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.plan.commit_pending()
         self.settings.save_window(self.saveGeometry(), self.saveState())
         super().closeEvent(event)
 

@@ -21,6 +21,14 @@ class WindowSettings:
         value = self._s.value("window/state")
         return value if isinstance(value, QByteArray) else None
 
+    def autolock_minutes(self, default: float) -> float:
+        value = self._s.value("security/autolock_minutes", default)
+        try:
+            minutes = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return default
+        return minutes if minutes > 0 else default
+
     def save_window(self, geometry: QByteArray, state: QByteArray) -> None:
         self._s.setValue("window/geometry", geometry)
         self._s.setValue("window/state", state)

@@ -22,6 +22,14 @@ def fetch(session: Session, model: type[T], record_id: uuid.UUID, what: str | No
     return record
 
 
+def fetch_any(session: Session, model: type[T], record_id: uuid.UUID) -> T:
+    """The record even if it is a tombstone (to restore it)."""
+    record = session.get(model, record_id)
+    if record is None:
+        raise NotFound(f"That {model.__name__.lower()} no longer exists.")
+    return record
+
+
 def tombstone(session: Session, record: Synced, summary: str = "") -> None:
     """Delete by marking: the row stays so a deletion can travel to other laptops and be merged."""
     record.deleted = True

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 
 from commmatters_desktop.core.queries import WardRow
+from commmatters_desktop.ui.models.filtering import refilter
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -111,20 +111,10 @@ class WardFilterProxy(QSortFilterProxyModel):
         self.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
 
     def set_search(self, text: str) -> None:
-        self._refilter(lambda: setattr(self, "_search", text.strip().casefold()))
+        refilter(self, lambda: setattr(self, "_search", text.strip().casefold()))
 
     def set_local_authority(self, name: str) -> None:
-        self._refilter(lambda: setattr(self, "_la", name))
-
-    def _refilter(self, change: Callable[[], None]) -> None:
-        """Qt 6.10 replaced invalidateRowsFilter() with a begin/end pair; use whichever this Qt has."""
-        if hasattr(self, "beginFilterChange"):
-            self.beginFilterChange()
-            change()
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:  # pragma: no cover - older Qt
-            change()
-            self.invalidateRowsFilter()
+        refilter(self, lambda: setattr(self, "_la", name))
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         model = self.sourceModel()

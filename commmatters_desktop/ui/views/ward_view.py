@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+import html
+import uuid
+
+from PySide6.QtCore import QItemSelection, Qt, Signal, SignalInstance
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -10,12 +13,15 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
+    QSplitter,
     QTableView,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
-from commmatters_desktop.core.queries import WardRow
+from commmatters_desktop.core.queries import WardDetail, WardRow
 from commmatters_desktop.ui.models.ward_table import WardColumn, WardFilterProxy, WardTableModel
 
 ALL_AUTHORITIES = "All local authorities"
@@ -23,6 +29,12 @@ ALL_AUTHORITIES = "All local authorities"
 
 class WardView(QWidget):
     count_changed = Signal(int, int)
+    #: A ward was selected: show its page.
+    ward_selected = Signal(object)
+    #: Open the SARA plan of this priority.
+    open_plan = Signal(object)
+    #: Find this priority's card on the board.
+    show_on_board = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -62,13 +74,49 @@ class WardView(QWidget):
         self.summary = QLabel(self)
         self.summary.setObjectName("wardCount")
 
+        self.detail = QTextBrowser(self)
+        self.detail.setObjectName("wardDetail")
+        self.detail.setAccessibleName("Ward page")
+        self.detail.setOpenLinks(False)
+        self.detail.setHtml("<p>Select a ward to see its team, panel, LSOAs and priorities.</p>")
+        self.open_plan_button = QPushButton("Open this quarter's SARA plan", self)
+        self.open_plan_button.setObjectName("wardOpenPlan")
+        self.open_plan_button.setAccessibleName("Open this quarter's SARA plan")
+        self.board_button = QPushButton("Show on the board", self)
+        self.board_button.setObjectName("wardShowOnBoard")
+        self.board_button.setAccessibleName("Show the ward's priority on the board")
+        for button in (self.open_plan_button, self.board_button):
+            button.setEnabled(False)
+        self.open_plan_button.clicked.connect(lambda: self._emit_current(self.open_plan))
+        self.board_button.clicked.connect(lambda: self._emit_current(self.show_on_board))
+        self._current: uuid.UUID | None = None
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+
         filters = QHBoxLayout()
         filters.addWidget(self.search, 3)
         filters.addWidget(self.authority, 1)
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addLayout(filters)
+        left_layout.addWidget(self.table, 1)
+        left_layout.addWidget(self.summary)
+        right = QWidget(self)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.detail, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.open_plan_button)
+        buttons.addWidget(self.board_button)
+        right_layout.addLayout(buttons)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("wardSplitter")
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
-        layout.addLayout(filters)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.summary)
+        layout.addWidget(self.splitter)
 
     def set_rows(self, rows: list[WardRow], authorities: list[str]) -> None:
         current = self.authority.currentText()
@@ -93,6 +141,72 @@ class WardView(QWidget):
                 self.table.setColumnWidth(column, cap)
         fixed = sum(self.table.columnWidth(c) for c in WardColumn if c is not WardColumn.PRIORITY)
         self.table.setColumnWidth(WardColumn.PRIORITY, max(320, self.table.viewport().width() - fixed))
+
+    def _emit_current(self, signal: SignalInstance) -> None:
+        if self._current is not None:
+            signal.emit(self._current)
+
+    def selected_ward(self) -> uuid.UUID | None:
+        index = self.table.currentIndex()
+        return self.proxy.ward_id(index) if index.isValid() else None
+
+    def select_ward(self, ward_id: uuid.UUID) -> bool:
+        for row in range(self.proxy.rowCount()):
+            index = self.proxy.index(row, 0)
+            if self.proxy.ward_id(index) == ward_id:
+                self.table.selectRow(row)
+                self.table.scrollTo(index)
+                return True
+        return False
+
+    def _selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        ward = self.selected_ward()
+        if ward is not None:
+            self.ward_selected.emit(ward)
+
+    def show_detail(self, ward: WardDetail | None) -> None:
+        """The ward's page. Panel members are members of the public: marked as personal data."""
+        self._current = ward.current.id if ward and ward.current else None
+        for button in (self.open_plan_button, self.board_button):
+            button.setEnabled(self._current is not None)
+        if ward is None:
+            self.detail.setHtml("<p>Select a ward to see its page.</p>")
+            return
+        e = html.escape
+
+        def items(values: list[str], empty: str) -> str:
+            return (
+                "<ul>" + "".join(f"<li>{e(v)}</li>" for v in values) + "</ul>"
+                if values
+                else f"<p><i>{empty}</i></p>"
+            )
+
+        current = ward.current
+        now = (
+            f"<p><b>{e(current.title)}</b><br>{e(current.status.label)}"
+            f"{' · lead ' + e(current.lead_agency) if current.lead_agency else ''}</p>"
+            if current
+            else "<p><i>No priority nominated yet this quarter.</i></p>"
+        )
+        history = "".join(
+            f"<tr><td>{e(p.cycle)}</td><td>{e(p.title)}</td><td>{e(p.status.label)}</td>"
+            f"<td>{e(p.outcome.label) if p.outcome else '—'}</td></tr>"
+            for p in ward.history
+        )
+        self.detail.setHtml(
+            f"<h2>{e(ward.name)}</h2><p>{e(ward.code)} ({e(ward.vintage)}) · {e(ward.la_name)}</p>"
+            f"<p><b>Contact route for residents:</b> {e(ward.team_contact) or '<i>not set</i>'}</p>"
+            f"<h3>This quarter's priority</h3>{now}"
+            f"<h3>Ward team</h3>{items(ward.officers, 'No officer assigned.')}"
+            f"<h3>Ward panel <span style='color:#b00020'>⚠ personal data</span></h3>"
+            f"{items(ward.panel, 'No panel members recorded.')}"
+            f"<h3>Partners</h3>{items(ward.partner_contacts + ward.partners_in_work, 'No partners yet.')}"
+            f"<h3>Past priorities</h3>"
+            + (f"<table cellpadding='3'><tr><th align='left'>Cycle</th><th align='left'>Priority</th>"
+               f"<th align='left'>Status</th><th align='left'>Outcome</th></tr>{history}</table>"
+               if history else "<p><i>None recorded.</i></p>")
+            + f"<h3>LSOAs ({len(ward.lsoas)})</h3><p>{e(', '.join(ward.lsoas)) or '<i>none linked</i>'}</p>"
+        )  # fmt: skip
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -1,0 +1,99 @@
+"""Auto-lock: after a spell with no keyboard or mouse, the window hides its content until unlocked.
+
+The content widgets are only hidden, never rebuilt, so nothing typed is lost; anything typed but
+not yet saved is saved before the lock shows.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+DEFAULT_MINUTES = 5
+_ACTIVITY = frozenset(
+    {
+        QEvent.Type.KeyPress,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseMove,
+        QEvent.Type.Wheel,
+        QEvent.Type.TouchBegin,
+    }
+)
+
+
+class IdleWatcher(QObject):
+    """Emits :attr:`idle` once the whole application has seen no input for ``interval_ms``."""
+
+    idle = Signal()
+
+    def __init__(self, interval_ms: int, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.idle)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+        self.timer.start()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in _ACTIVITY and self.timer.isActive():
+            self.timer.start()
+        return False
+
+    def pause(self) -> None:
+        self.timer.stop()
+
+    def resume(self) -> None:
+        self.timer.start()
+
+
+class LockScreen(QWidget):
+    unlock_requested = Signal(str)
+
+    def __init__(self, minutes: float, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("lockScreen")
+        heading = QLabel("Locked", self)
+        heading.setStyleSheet("font-size: 24pt; font-weight: bold;")
+        heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.explain = QLabel(
+            f"The window locked itself after {minutes:g} minutes without use, so nobody passing can read it. "
+            "Your work is kept exactly as you left it. Type the recovery passphrase to carry on.",
+            self,
+        )
+        self.explain.setWordWrap(True)
+        self.explain.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.passphrase = QLineEdit(self)
+        self.passphrase.setObjectName("lockPassphrase")
+        self.passphrase.setAccessibleName("Recovery passphrase to unlock")
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setMaximumWidth(420)
+        self.passphrase.returnPressed.connect(self._submit)
+        self.button = QPushButton("Unlock", self)
+        self.button.setObjectName("lockUnlock")
+        self.button.setAccessibleName("Unlock")
+        self.button.clicked.connect(self._submit)
+        self.error = QLabel(self)
+        self.error.setObjectName("lockError")
+        self.error.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.error.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        for widget in (heading, self.explain, self.passphrase, self.button, self.error):
+            layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
+
+    def _submit(self) -> None:
+        self.unlock_requested.emit(self.passphrase.text())
+
+    def reset(self) -> None:
+        self.passphrase.clear()
+        self.error.clear()
+        self.passphrase.setFocus()
+
+    def refuse(self) -> None:
+        self.error.setText("That is not the recovery passphrase. Check Caps Lock and try again.")
+        self.passphrase.selectAll()
+        self.passphrase.setFocus()

@@ -1,0 +1,93 @@
+"""Running services from the UI: one unit of work per user event, one undo command per edit.
+
+Views never open sessions. They ask :class:`Operations` to run a service; it commits, tells every
+view that the data changed, and turns a refusal into a message instead of an exception. Edits go
+through :meth:`Operations.do`, which applies the change first and only then pushes an undo command,
+so a change the rules refuse never reaches the undo stack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+from sqlalchemy.orm import Session
+
+from commmatters_desktop.core.errors import UserError
+from commmatters_desktop.storage.vault import Vault
+
+T = TypeVar("T")
+Work = Callable[[Session], object]
+
+
+class Operations(QObject):
+    #: The vault's data changed: views reload what they show.
+    changed = Signal()
+    #: A service refused or failed: the message is for the user, as written.
+    refused = Signal(str)
+
+    def __init__(self, vault: Vault, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.vault = vault
+        self.stack = QUndoStack(self)
+        self.stack.setUndoLimit(200)
+
+    def read(self, query: Callable[[Session], T]) -> T:
+        with self.vault.reading() as session:
+            return query(session)
+
+    def run(self, work: Callable[[Session], T]) -> T:
+        """Commit ``work`` as one unit of work and announce the change; raises UserError on refusal."""
+        with self.vault.unit_of_work() as session:
+            result = work(session)
+        self.changed.emit()
+        return result
+
+    def attempt(self, work: Callable[[Session], T]) -> T | None:
+        """Like :meth:`run`, but a refusal is reported through :attr:`refused` and returns None."""
+        try:
+            return self.run(work)
+        except UserError as exc:
+            self.refused.emit(exc.message)
+            return None
+
+    def do(self, text: str, forward: Work, backward: Work) -> bool:
+        """Apply an edit now and make it undoable; False (and a message) when the rules refuse it."""
+        try:
+            self.run(forward)
+        except UserError as exc:
+            self.refused.emit(exc.message)
+            return False
+        self.stack.push(_Edit(self, text, forward, backward))
+        return True
+
+
+class _Edit(QUndoCommand):
+    """An edit already applied once; undo and redo replay the services in their own transactions."""
+
+    def __init__(self, operations: Operations, text: str, forward: Work, backward: Work) -> None:
+        super().__init__(text)
+        self._ops = operations
+        self._forward = forward
+        self._backward = backward
+        self._applied = True  # Operations.do ran it before pushing
+
+    def redo(self) -> None:
+        if self._applied:
+            return
+        self._replay(self._forward)
+        self._applied = True
+
+    def undo(self) -> None:
+        self._replay(self._backward)
+        self._applied = False
+
+    def _replay(self, work: Work) -> None:
+        try:
+            self._ops.run(work)
+        except UserError as exc:
+            # The data moved on since (another edit, a sync): say so and drop the stale step.
+            self._ops.refused.emit(f"Cannot {self.text().lower()} any more: {exc.message}")
+            self.setObsolete(True)

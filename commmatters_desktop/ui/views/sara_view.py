@@ -1,0 +1,686 @@
+"""The SARA plan of one priority: Scanning, Analysis, Response, Assessment, and the feedback given.
+
+Edits save as you type (after a short pause, or when you leave the field) through undoable
+commands; there is no Save button to forget. Fields that may hold personal data are marked, because
+nothing in them may ever reach a public screen or a leaflet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import Session
+
+from commmatters_desktop.core import queries
+from commmatters_desktop.core.clock import Clock
+from commmatters_desktop.core.enums import ActionKind, ActionStatus, FeedbackChannel, Outcome
+from commmatters_desktop.core.models import Action, Feedback, Measure, Priority, SaraPlan, personal_columns
+from commmatters_desktop.core.queries import ActionRow, FeedbackRow, MeasureRow, Option, PlanDetail
+from commmatters_desktop.core.services import common, priorities, response
+from commmatters_desktop.ui import forms
+from commmatters_desktop.ui.forms import Field, Kind
+from commmatters_desktop.ui.models.record_table import (
+    Column,
+    Editor,
+    RecordDelegate,
+    RecordTableModel,
+    show_date,
+    show_number,
+)
+from commmatters_desktop.ui.operations import Operations
+from commmatters_desktop.ui.widgets import choose, index_of
+
+SAVE_DELAY_MS = 800
+PERSONAL = frozenset(personal_columns(SaraPlan))
+PERSONAL_NOTE = "Personal data: never shown on a public screen or printed on a leaflet."
+
+SECTIONS: dict[str, list[tuple[str, str]]] = {
+    "Scanning": [
+        ("problem_statement", "Problem statement"),
+        ("evidence", "Evidence"),
+        ("baseline", "Baseline data"),
+    ],
+    "Analysis": [
+        ("victim", "Victim"),
+        ("offender", "Offender"),
+        ("location", "Location"),
+        ("guardian", "Guardians (who protect the victim)"),
+        ("handler", "Handlers (who influence the offender)"),
+        ("manager", "Managers (who control the place)"),
+        ("causes", "Causes"),
+    ],
+}
+PUBLIC_FIELDS = [
+    ("public_issue", "You said (in the community's words)"),
+    ("public_action", "We did (plain English)"),
+]
+
+
+def _enum_choices(kind: type[Any]) -> list[tuple[str, Any]]:
+    return [(member.label, member) for member in kind]
+
+
+class PlanText(QPlainTextEdit):
+    """A plan field that saves itself a moment after typing stops, or when focus leaves it."""
+
+    def __init__(
+        self, key: str, label: str, save: Callable[[str, str], None], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.key = key
+        self.saved_text = ""
+        self._save = save
+        self.setObjectName(f"plan_{key}")
+        self.setAccessibleName(label)
+        self.setTabChangesFocus(True)
+        self.setMinimumHeight(56)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(SAVE_DELAY_MS)
+        self.timer.timeout.connect(self.commit)
+        self.textChanged.connect(self._typed)
+        if key in PERSONAL:
+            self.setAccessibleDescription(PERSONAL_NOTE)
+            self.setToolTip(PERSONAL_NOTE)
+            self.setStyleSheet("QPlainTextEdit { background: #fff4f4; border: 1px solid #c62828; }")
+
+    @property
+    def pending(self) -> bool:
+        return self.toPlainText() != self.saved_text
+
+    def load(self, text: str) -> None:
+        """Show the saved text, unless the user is in the middle of changing it."""
+        if self.pending and self.hasFocus():
+            self.saved_text = text
+            return
+        self.saved_text = text
+        if self.toPlainText() != text:
+            self.blockSignals(True)
+            self.setPlainText(text)
+            self.blockSignals(False)
+
+    def _typed(self) -> None:
+        self.timer.start()
+
+    def commit(self) -> None:
+        self.timer.stop()
+        if self.pending:
+            self._save(self.key, self.toPlainText())
+
+    def focusOutEvent(self, event: Any) -> None:
+        self.commit()
+        super().focusOutEvent(event)
+
+
+class SaraPlanView(QWidget):
+    #: The user asked to move the shown priority: (priority id, direction +1/-1).
+    step_requested = Signal(object, int)
+
+    def __init__(self, operations: Operations, clock: Clock, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("saraPlanView")
+        self.ops = operations
+        self.clock = clock
+        self.detail: PlanDetail | None = None
+        self._agencies: list[Option] = []
+        self._people: list[Option] = []
+        self.texts: dict[str, PlanText] = {}
+
+        self.picker = QComboBox(self)
+        self.picker.setObjectName("saraPriorityPicker")
+        self.picker.setAccessibleName("Priority whose SARA plan is shown")
+        self.picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.picker.setMinimumContentsLength(40)
+        self.picker.activated.connect(lambda _i: self.show_priority(self.picker.currentData()))
+        self.title = QLineEdit(self)
+        self.title.setObjectName("saraTitle")
+        self.title.setAccessibleName("Priority title")
+        self.title.editingFinished.connect(self._title_edited)
+        self.summary = QLabel(self)
+        self.summary.setObjectName("saraSummary")
+        self.summary.setWordWrap(True)
+        self.blockers = QLabel(self)
+        self.blockers.setObjectName("saraBlockers")
+        self.blockers.setWordWrap(True)
+        self.blockers.setStyleSheet("color: #8a4b00; font-weight: bold;")
+        self.back = QPushButton("◀ Move back", self)
+        self.back.setObjectName("saraMoveBack")
+        self.back.setAccessibleName("Move the priority back one step")
+        self.forward = QPushButton("Next step ▶", self)
+        self.forward.setObjectName("saraMoveForward")
+        self.forward.setAccessibleName("Move the priority to its next step")
+        self.back.clicked.connect(lambda: self._step(-1))
+        self.forward.clicked.connect(lambda: self._step(+1))
+        self.message = QLabel(self)
+        self.message.setObjectName("saraMessage")
+        self.message.setAccessibleName("Plan message")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("background: #fdecea; color: #7f0000; padding: 6px; font-weight: bold;")
+        self.message.hide()
+        self.empty = QLabel("Choose a priority above, or open one from the board or a ward's page.", self)
+        self.empty.setObjectName("saraEmpty")
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("saraTabs")
+        self.tabs.setAccessibleName("SARA plan sections")
+        for section, fields in SECTIONS.items():
+            self.tabs.addTab(self._text_page(fields), section)
+        self.tabs.addTab(self._response_page(), "Response")
+        self.tabs.addTab(self._assessment_page(), "Assessment")
+        self.tabs.addTab(self._feedback_page(), "Feedback")
+
+        head = QGridLayout()
+        head.addWidget(QLabel("Priority:", self), 0, 0)
+        head.addWidget(self.picker, 0, 1, 1, 3)
+        head.addWidget(QLabel("Title:", self), 1, 0)
+        head.addWidget(self.title, 1, 1)
+        head.addWidget(self.back, 1, 2)
+        head.addWidget(self.forward, 1, 3)
+        head.setColumnStretch(1, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(head)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.blockers)
+        layout.addWidget(self.message)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.tabs, 1)
+        self.ops.refused.connect(self.show_message)
+        self._set_enabled(False)
+
+    # --- building the pages --------------------------------------------------------------------------------
+
+    def _text_page(self, fields: list[tuple[str, str]]) -> QWidget:
+        page = QWidget(self)
+        form = QFormLayout(page)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for key, label in fields:
+            editor = PlanText(key, label, self._save_plan_text, page)
+            self.texts[key] = editor
+            caption = QLabel(f"{label} ⚠ personal data" if key in PERSONAL else label, page)
+            if key in PERSONAL:
+                caption.setStyleSheet("color: #b00020; font-weight: bold;")
+                caption.setToolTip(PERSONAL_NOTE)
+            caption.setBuddy(editor)
+            form.addRow(caption, editor)
+        scroller = QScrollArea(self)
+        scroller.setWidgetResizable(True)
+        scroller.setWidget(page)
+        return scroller
+
+    def _table(self, name: str, model: RecordTableModel[Any]) -> QTableView:
+        table = QTableView(self)
+        table.setObjectName(name)
+        table.setModel(model)
+        table.setItemDelegate(RecordDelegate(table))
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setWordWrap(False)
+        table.setAlternatingRowColors(True)
+        table.verticalHeader().hide()
+        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        table.horizontalHeader().setStretchLastSection(True)
+        table.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+        )
+        model.invalid.connect(self.show_message)
+        return table
+
+    def _button(self, text: str, name: str, handler: Callable[[], None]) -> QPushButton:
+        button = QPushButton(text, self)
+        button.setObjectName(name)
+        button.setAccessibleName(text.replace("…", ""))
+        button.clicked.connect(handler)
+        return button
+
+    def _response_page(self) -> QWidget:
+        self.action_model: RecordTableModel[ActionRow] = RecordTableModel(
+            [
+                Column("Action", lambda a: a.description, "description", Editor.TEXT),
+                Column("Kind", lambda a: a.kind.label, "kind", Editor.CHOICE, lambda: _enum_choices(ActionKind),
+                       current=lambda a: a.kind),
+                Column("Owner agency", lambda a: a.owner_agency, "owner_agency_id", Editor.CHOICE,
+                       lambda: [("(none)", None), *((o.label, o.id) for o in self._agencies)],
+                       current=lambda a: a.owner_agency_id),
+                Column("Owner", lambda a: a.owner_person, "owner_person_id", Editor.CHOICE,
+                       lambda: [("(none)", None), *((o.label, o.id) for o in self._people)],
+                       current=lambda a: a.owner_person_id),
+                Column("Due", lambda a: show_date(a.due_on), "due_on", Editor.DATE),
+                Column("Status", lambda a: a.status.label + (" (overdue)" if a.overdue else ""), "status",
+                       Editor.CHOICE, lambda: _enum_choices(ActionStatus), current=lambda a: a.status),
+                Column("What was done / why cancelled", lambda a: a.completion_note, "completion_note", Editor.TEXT),
+            ],
+            self,
+            warn=lambda a: a.overdue,
+        )  # fmt: skip
+        self.action_model.edit_requested.connect(self._edit_action)
+        self.actions_table = self._table("actionsTable", self.action_model)
+        self.actions_table.setAccessibleName("Actions (Response)")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self._button("Add action…", "addActionButton", self.add_action))
+        buttons.addWidget(self._button("Remove action", "removeActionButton", self.remove_action))
+        buttons.addStretch(1)
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.actions_table, 1)
+        layout.addLayout(buttons)
+        return page
+
+    def _assessment_page(self) -> QWidget:
+        def number(header: str, attr: str) -> Column[MeasureRow]:
+            return Column(header, lambda m: show_number(getattr(m, attr)), attr, Editor.NUMBER)
+
+        def text(header: str, attr: str) -> Column[MeasureRow]:
+            return Column(header, lambda m: str(getattr(m, attr)), attr, Editor.TEXT)
+
+        self.measure_model: RecordTableModel[MeasureRow] = RecordTableModel(
+            [
+                text("Measure", "name"), text("Source", "source"), text("Unit", "unit"),
+                text("Baseline period", "baseline_period"), number("Baseline", "baseline_value"),
+                number("Target", "target_value"), text("After period", "after_period"),
+                number("Result", "after_value"),
+            ],
+            self,
+        )  # fmt: skip
+        self.measure_model.edit_requested.connect(self._edit_measure)
+        self.measures_table = self._table("measuresTable", self.measure_model)
+        self.measures_table.setAccessibleName("Measures (before and after)")
+        self.outcome = QComboBox(self)
+        self.outcome.setObjectName("saraOutcome")
+        self.outcome.setAccessibleName("Outcome")
+        self.outcome.addItem("Not assessed yet", None)
+        for label, value in _enum_choices(Outcome):
+            self.outcome.addItem(label, value)
+        self.outcome.activated.connect(lambda _i: self._outcome_chosen())
+        assessment = PlanText("assessment", "Assessment: what the measures show", self._save_plan_text, self)
+        self.texts["assessment"] = assessment
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.measures_table, 1)
+        row = QHBoxLayout()
+        row.addWidget(self._button("Add measure…", "addMeasureButton", self.add_measure))
+        row.addStretch(1)
+        row.addWidget(QLabel("Outcome:", self))
+        row.addWidget(self.outcome)
+        layout.addLayout(row)
+        layout.addWidget(QLabel("Assessment: what the measures show, and what residents say", self))
+        layout.addWidget(assessment)
+        return page
+
+    def _feedback_page(self) -> QWidget:
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        words = QGroupBox("What residents will read", page)
+        form = QFormLayout(words)
+        for key, label in PUBLIC_FIELDS:
+            editor = PlanText(key, label, self._save_public_text, words)
+            self.texts[key] = editor
+            form.addRow(label, editor)
+        layout.addWidget(words)
+        self.feedback_model: RecordTableModel[FeedbackRow] = RecordTableModel(
+            [
+                Column("Channel", lambda f: f.channel.label),
+                Column("Given on", lambda f: show_date(f.given_on)),
+                Column("What was fed back", lambda f: f.summary),
+                Column("Leaflet file", lambda f: f.file_hash[:12]),
+            ],
+            self,
+        )
+        self.feedback_table = self._table("feedbackTable", self.feedback_model)
+        self.feedback_table.setAccessibleName("Feedback given to the community")
+        layout.addWidget(self.feedback_table, 1)
+        row = QHBoxLayout()
+        row.addWidget(self._button("Record feedback…", "recordFeedbackButton", self.record_feedback))
+        row.addStretch(1)
+        layout.addLayout(row)
+        return page
+
+    # --- loading ---------------------------------------------------------------------------------------------
+
+    def set_choices(self, cards: list[queries.PriorityCard]) -> None:
+        current = self.detail.id if self.detail else None
+        self.picker.blockSignals(True)
+        self.picker.clear()
+        for card in sorted(cards, key=lambda c: (c.la_name, c.ward_name)):
+            self.picker.addItem(
+                f"{card.ward_name} ({card.la_name}): {card.title} [{card.status.label}]", card.id
+            )
+        if current is not None:
+            choose(self.picker, current)
+        self.picker.blockSignals(False)
+
+    def show_priority(self, priority_id: uuid.UUID | None) -> None:
+        self.commit_pending()
+        self.show_message("")
+        if priority_id is None:
+            self.detail = None
+            self._set_enabled(False)
+            return
+        self.detail = None
+        self.reload(priority_id)
+
+    def reload(self, priority_id: uuid.UUID | None = None) -> None:
+        target = priority_id or (self.detail.id if self.detail else None)
+        if target is None:
+            return
+        today = self.clock.today()
+
+        def load(s: Session) -> tuple[PlanDetail | None, list[Option], list[Option]]:
+            return (
+                queries.plan_detail(s, target, today=today),
+                queries.agency_options(s),
+                queries.people_options(s),
+            )
+
+        detail, self._agencies, self._people = self.ops.read(load)
+        self.detail = detail
+        if detail is None:
+            self._set_enabled(False)
+            return
+        if index_of(self.picker, detail.id) >= 0:
+            choose(self.picker, detail.id)
+        if not self.title.hasFocus():
+            self.title.setText(detail.title)
+        week = f" · week of action {detail.week_start:%d %b %Y}" if detail.week_start else ""
+        lead = f" · lead {detail.lead_agency}" if detail.lead_agency else " · no lead agency yet"
+        self.summary.setText(
+            f"<b>{detail.ward_name}</b> ({detail.ward_code}) · {detail.cycle} · "
+            f"<b>{detail.status.label}</b>{lead}{week}"
+        )
+        self.blockers.setText("Next step blocked: " + "; ".join(detail.blockers) if detail.blockers else "")
+        self.blockers.setVisible(bool(detail.blockers))
+        for key, editor in self.texts.items():
+            editor.load(
+                detail.public_issue
+                if key == "public_issue"
+                else detail.public_action
+                if key == "public_action"
+                else detail.fields[key]
+            )
+        choose(self.outcome, detail.outcome)
+        self.action_model.set_rows(detail.actions)
+        self.measure_model.set_rows(detail.measures)
+        self.feedback_model.set_rows(detail.feedback)
+        for table in (self.actions_table, self.measures_table):
+            table.resizeColumnsToContents()
+            for col in range(table.model().columnCount()):
+                table.setColumnWidth(col, min(table.columnWidth(col), 320))
+        self._set_enabled(True, plan=detail.has_plan)
+
+    def _set_enabled(self, shown: bool, plan: bool = False) -> None:
+        self.tabs.setVisible(shown)
+        self.empty.setVisible(not shown)
+        for widget in (self.title, self.back, self.forward):
+            widget.setEnabled(shown)
+        self.summary.setVisible(shown)
+        for editor in self.texts.values():
+            editor.setReadOnly(not plan and editor.key not in ("public_issue", "public_action"))
+        self.action_model.editable = self.measure_model.editable = plan
+        if shown and not plan:
+            self.show_message(
+                "This priority has not been agreed yet: its SARA plan starts when the panel agrees it."
+            )
+
+    def commit_pending(self) -> None:
+        """Save anything typed but not yet saved (before switching priority, locking or closing)."""
+        for editor in self.texts.values():
+            editor.commit()
+
+    def show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    # --- edits: each one undoable, each through a service --------------------------------------------------
+
+    def _priority(self, s: Session) -> Priority:
+        assert self.detail is not None
+        return common.fetch(s, Priority, self.detail.id, "priority")
+
+    def _save_plan_text(self, key: str, text: str) -> None:
+        if self.detail is None:
+            return
+        old = self.texts[key].saved_text
+        label = self.texts[key].accessibleName().split(":")[0]
+        pid = self.detail.id
+
+        def write(value: str) -> Callable[[Session], object]:
+            def work(s: Session) -> object:
+                p = common.fetch(s, Priority, pid, "priority")
+                if key == "assessment":
+                    return priorities.update_assessment(s, priority=p, assessment=value)
+                return priorities.update_plan(s, priority=p, **{key: value})
+
+            return work
+
+        if self.ops.do(f"Edit {label.lower()}", write(text), write(old)):
+            self.texts[key].saved_text = text
+            self.show_message("")
+
+    def _save_public_text(self, key: str, text: str) -> None:
+        if self.detail is None:
+            return
+        old, pid = self.texts[key].saved_text, self.detail.id
+
+        def write(value: str) -> Callable[[Session], object]:
+            return lambda s: priorities.update_priority(
+                s, priority=common.fetch(s, Priority, pid, "priority"), **{key: value}
+            )
+
+        if self.ops.do("Edit the public wording", write(text), write(old)):
+            self.texts[key].saved_text = text
+
+    def _title_edited(self) -> None:
+        if self.detail is None or self.title.text().strip() == self.detail.title:
+            return
+        old, new, pid = self.detail.title, self.title.text(), self.detail.id
+
+        def write(value: str) -> Callable[[Session], object]:
+            return lambda s: priorities.update_priority(
+                s, priority=common.fetch(s, Priority, pid), title=value
+            )
+
+        if not self.ops.do("Rename the priority", write(new), write(old)):
+            self.title.setText(old)
+
+    def _outcome_chosen(self) -> None:
+        if self.detail is None:
+            return
+        old, new, pid = self.detail.outcome, self.outcome.currentData(), self.detail.id
+        if old == new:
+            return
+
+        def write(value: Outcome | None) -> Callable[[Session], object]:
+            return lambda s: priorities.update_assessment(
+                s, priority=common.fetch(s, Priority, pid), outcome=value
+            )
+
+        self.ops.do("Record the outcome", write(new), write(old))
+
+    def _edit_action(self, row: ActionRow, name: str, value: Any) -> None:
+        if name == "status":
+            self._change_status(row, value)
+            return
+        old = getattr(row, name)
+        if old == value:
+            return
+
+        def write(v: Any) -> Callable[[Session], object]:
+            def work(s: Session) -> object:
+                action = common.fetch(s, Action, row.id, "action")
+                if name == "completion_note":
+                    action.completion_note = str(v).strip()
+                    return None
+                return response.update_action(s, action=action, **{name: v})
+
+            return work
+
+        self.ops.do(
+            f"Edit the action's {name.replace('_id', '').replace('_', ' ')}", write(value), write(old)
+        )
+
+    def _change_status(self, row: ActionRow, status: ActionStatus) -> None:
+        if status is row.status:
+            return
+        note = row.completion_note
+        if status in (ActionStatus.DONE, ActionStatus.CANCELLED) and not note.strip():
+            question = "What was done?" if status is ActionStatus.DONE else "Why was it cancelled?"
+            answer = forms.ask_reason(self, f"Mark the action {status.label.lower()}", question)
+            if answer is None:
+                return
+            note = answer
+
+        def write(target: ActionStatus, text: str) -> Callable[[Session], object]:
+            return lambda s: response.set_action_status(
+                s, action=common.fetch(s, Action, row.id, "action"), status=target, note=text
+            )
+
+        self.ops.do(
+            f"Mark the action {status.label.lower()}",
+            write(status, note),
+            write(row.status, row.completion_note),
+        )
+
+    def _edit_measure(self, row: MeasureRow, name: str, value: Any) -> None:
+        old = getattr(row, name)
+        if old == value:
+            return
+
+        def write(v: Any) -> Callable[[Session], object]:
+            return lambda s: response.update_measure(s, measure=common.fetch(s, Measure, row.id), **{name: v})
+
+        self.ops.do(f"Edit the measure's {name.replace('_', ' ')}", write(value), write(old))
+
+    def _created(
+        self,
+        text: str,
+        create: Callable[[Session], Any],
+        kind: type[Any],
+        remove: Callable[[Session, Any], None],
+    ) -> None:
+        """An undoable creation: undo tombstones the new record, redo restores it with the same id."""
+        made: dict[str, uuid.UUID] = {}
+
+        def forward(s: Session) -> object:
+            if "id" in made:
+                common.restore(s, common.fetch_any(s, kind, made["id"]))
+            else:
+                made["id"] = create(s).id
+            return None
+
+        self.ops.do(text, forward, lambda s: remove(s, common.fetch(s, kind, made["id"])))
+
+    def add_action(self) -> None:
+        if self.detail is None:
+            return
+        answer = forms.ask_form(self, "Add an action", "A named, dated piece of work for police or a partner.", [
+            Field("description", "What will be done", Kind.MULTILINE, required=True),
+            Field("kind", "Kind", Kind.CHOICE, value=ActionKind.ENFORCEMENT, choices=_enum_choices(ActionKind)),
+            Field("owner_agency", "Owner agency", Kind.CHOICE, choices=[("(none yet)", None)]
+                  + [(o.label, o.id) for o in self._agencies]),
+            Field("owner_person", "Owner", Kind.CHOICE, choices=[("(none yet)", None)]
+                  + [(o.label, o.id) for o in self._people]),
+            Field("due_on", "Due", Kind.DATE, hint="dd/mm/yyyy"),
+        ], "Add action")  # fmt: skip
+        if answer is None:
+            return
+        pid = self.detail.id
+
+        def create(s: Session) -> Action:
+            from commmatters_desktop.core.models import Agency, Person
+
+            return response.add_action(
+                s,
+                priority=common.fetch(s, Priority, pid),
+                description=answer["description"],
+                kind=answer["kind"],
+                owner_agency=common.fetch(s, Agency, answer["owner_agency"])
+                if answer["owner_agency"]
+                else None,
+                owner_person=common.fetch(s, Person, answer["owner_person"])
+                if answer["owner_person"]
+                else None,
+                due_on=answer["due_on"],
+            )
+
+        self._created("Add an action", create, Action, lambda s, a: response.remove_action(s, action=a))
+
+    def remove_action(self) -> None:
+        index = self.actions_table.currentIndex()
+        if not index.isValid():
+            self.show_message("Select the action to remove first.")
+            return
+        row = self.action_model.row_at(index.row())
+        self.ops.do(
+            "Remove the action",
+            lambda s: response.remove_action(s, action=common.fetch(s, Action, row.id)),
+            lambda s: common.restore(s, common.fetch_any(s, Action, row.id)),
+        )
+
+    def add_measure(self) -> None:
+        if self.detail is None:
+            return
+        answer = forms.ask_form(self, "Add a measure", "Something you can count before and after the week.", [
+            Field("name", "Measure", required=True, hint="for example: ASB reports in the park"),
+            Field("source", "Source"),
+            Field("unit", "Unit", value="reports"),
+            Field("baseline_period", "Baseline period", value="3 months before"),
+        ], "Add measure")  # fmt: skip
+        if answer is None:
+            return
+        pid = self.detail.id
+        self._created(
+            "Add a measure",
+            lambda s: response.add_measure(s, priority=common.fetch(s, Priority, pid), **answer),
+            Measure,
+            lambda s, m: common.tombstone(s, m, "measure removed"),
+        )
+
+    def record_feedback(self) -> None:
+        if self.detail is None:
+            return
+        answer = forms.ask_form(self, "Record feedback", "Feedback already given to the community.", [
+            Field("channel", "How", Kind.CHOICE, value=FeedbackChannel.PANEL, choices=_enum_choices(FeedbackChannel)),
+            Field("given_on", "Given on", Kind.DATE, required=True, value=self.clock.today()),
+            Field("summary", "What was fed back", Kind.MULTILINE, required=True),
+        ], "Record feedback")  # fmt: skip
+        if answer is None:
+            return
+        pid = self.detail.id
+        given_on: dt.date = answer["given_on"]
+        self._created(
+            "Record feedback",
+            lambda s: response.record_feedback(
+                s, priority=common.fetch(s, Priority, pid), channel=answer["channel"], summary=answer["summary"],
+                given_on=given_on,
+            ),
+            Feedback,
+            lambda s, f: common.tombstone(s, f, "feedback record removed"),
+        )  # fmt: skip
+
+    def _step(self, direction: int) -> None:
+        if self.detail is not None:
+            self.commit_pending()
+            self.step_requested.emit(self.detail.id, direction)
