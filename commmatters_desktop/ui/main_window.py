@@ -189,6 +189,7 @@ class MainWindow(QMainWindow):
         self.board.move_requested.connect(self.request_move)
         self.board.open_requested.connect(self.open_plan)
         self.board.cycle_changed.connect(lambda _c: self.refresh())
+        self.board.selection_changed.connect(self._update_actions)
         self.plan.step_requested.connect(lambda pid, d: self._step(pid, d))
         self.ward_view.ward_selected.connect(self._show_ward)
         self.ward_view.open_plan.connect(self.open_plan)

@@ -80,6 +80,8 @@ class PriorityBoardView(QWidget):
     open_requested = Signal(object)
     #: The cycle shown changed ("" for every cycle).
     cycle_changed = Signal(str)
+    #: A card was selected or deselected (enables the Priority menu).
+    selection_changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -128,6 +130,7 @@ class PriorityBoardView(QWidget):
             proxy.move_requested.connect(self.move_requested)
             column = BoardColumn(status, proxy, strip)
             column.list.activated.connect(self._activated)
+            column.list.selectionModel().selectionChanged.connect(lambda *_: self.selection_changed.emit())
             column.list.doubleClicked.connect(self._activated)
             self.columns.append(column)
             row.addWidget(column, 1)
