@@ -46,3 +46,32 @@ def test_opening_a_large_vault(benchmark: BenchmarkFixture, large_force: Vault) 
     folder = large_force.folder
     large_force.close()
     benchmark(lambda: Vault.open(folder, keystore=KeyringStore()).close())
+
+
+def test_building_the_board_for_650_wards(benchmark: BenchmarkFixture, large_force: Vault) -> None:
+    import datetime as dt
+
+    def cards() -> int:
+        with large_force.reading() as s:
+            return len(queries.priority_cards(s, cycle="2026-Q4", today=dt.date(2026, 11, 21)))
+
+    assert benchmark(cards) == WARDS
+
+
+def test_refreshing_the_window_for_650_wards(benchmark: BenchmarkFixture, large_force: Vault, qtbot) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from PySide6.QtCore import QSettings
+
+    from commmatters_desktop.core.clock import FixedClock
+    from commmatters_desktop.core.enums import PriorityStatus
+    from commmatters_desktop.ui.main_window import MainWindow
+    from commmatters_desktop.ui.settings import WindowSettings
+
+    settings = WindowSettings(QSettings(str(large_force.folder.parent / "s.ini"), QSettings.Format.IniFormat))
+    window = MainWindow(
+        large_force, clock=FixedClock.on(dt.date(2026, 11, 21)), settings=settings, autolock_minutes=600
+    )
+    qtbot.addWidget(window)
+    benchmark(window.refresh)
+    assert window.board.column_of(PriorityStatus.AGREED).proxy.rowCount() == WARDS

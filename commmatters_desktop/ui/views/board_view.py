@@ -167,11 +167,11 @@ class PriorityBoardView(QWidget):
         return "" if text == ALL else text
 
     def set_cards(self, cards: list[PriorityCard]) -> None:
+        """Show ``cards``; the filter is settled first so the columns filter once, on the model reset."""
         keep = self.current_card()
-        self.model.set_cards(cards)
-        for combo, values in (
-            (self.authority, {c.la_name for c in cards}),
-            (self.lead, {c.lead_agency for c in cards if c.lead_agency}),
+        for combo, values, name in (
+            (self.authority, {c.la_name for c in cards}, "la"),
+            (self.lead, {c.lead_agency for c in cards if c.lead_agency}, "lead"),
         ):
             chosen = combo.currentText()
             combo.blockSignals(True)
@@ -179,12 +179,14 @@ class PriorityBoardView(QWidget):
             combo.addItems([ALL, *sorted(values)])
             combo.setCurrentText(chosen if chosen in values else ALL)
             combo.blockSignals(False)
-        self._set("la", self.authority.currentText(), refresh_only=True)
-        self._set("lead", self.lead.currentText(), refresh_only=True)
+            setattr(self.filter, name, "" if combo.currentText() == ALL else combo.currentText())
+        self.model.set_cards(cards)
+        for column in self.columns:
+            column.update_header()
         if keep is not None:
             self.select(keep.id)
 
-    def _set(self, name: str, value: str, refresh_only: bool = False) -> None:
+    def _set(self, name: str, value: str) -> None:
         setattr(self.filter, name, "" if value == ALL else value)
         for column in self.columns:
             column.proxy.refresh_filter()

@@ -70,6 +70,7 @@ class WardView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)  # the priority: it takes what is left, never less than its minimum
         header.setMinimumSectionSize(48)
+        header.setResizeContentsPrecision(60)  # size columns from a sample of rows, not all 650
 
         self.summary = QLabel(self)
         self.summary.setObjectName("wardCount")
