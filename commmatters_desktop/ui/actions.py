@@ -19,6 +19,7 @@ class Actions:
     backup: QAction
     check: QAction
     lock: QAction
+    autolock: QAction
     quit: QAction
     undo: QAction
     redo: QAction
@@ -78,6 +79,8 @@ def build_actions(parent: QWidget, stack: QUndoStack) -> Actions:
         backup=a(parent, "actionBackup", "&Back up vault…", "Write an encrypted copy of the vault", "Ctrl+Shift+B"),
         check=a(parent, "actionCheck", "&Check database", "Verify every page of the encrypted database", None),
         lock=a(parent, "actionLock", "&Lock now", "Hide everything until the recovery passphrase is typed", "Ctrl+L"),
+        autolock=a(parent, "actionAutolock", "Auto-lock &after…", "Choose how long the window waits before "
+                   "locking itself", None),
         quit=a(parent, "actionQuit", "&Quit", "Close the vault and quit", Key.Quit),
         undo=undo,
         redo=redo,

@@ -42,6 +42,10 @@ class IdleWatcher(QObject):
             self.timer.start()
         return False
 
+    def set_minutes(self, minutes: float) -> None:
+        self.timer.setInterval(int(minutes * 60_000))
+        self.timer.start()
+
     def pause(self) -> None:
         self.timer.stop()
 
@@ -58,11 +62,8 @@ class LockScreen(QWidget):
         heading = QLabel("Locked", self)
         heading.setStyleSheet("font-size: 24pt; font-weight: bold;")
         heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.explain = QLabel(
-            f"The window locked itself after {minutes:g} minutes without use, so nobody passing can read it. "
-            "Your work is kept exactly as you left it. Type the recovery passphrase to carry on.",
-            self,
-        )
+        self.explain = QLabel(self)
+        self.set_minutes(minutes)
         self.explain.setWordWrap(True)
         self.explain.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.passphrase = QLineEdit(self)
@@ -84,6 +85,12 @@ class LockScreen(QWidget):
         for widget in (heading, self.explain, self.passphrase, self.button, self.error):
             layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(2)
+
+    def set_minutes(self, minutes: float) -> None:
+        self.explain.setText(
+            f"The window locks itself after {minutes:g} minutes without use, so nobody passing can read it. "
+            "Your work is kept exactly as you left it. Type the recovery passphrase to carry on."
+        )
 
     def _submit(self) -> None:
         self.unlock_requested.emit(self.passphrase.text())

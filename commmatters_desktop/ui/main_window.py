@@ -119,7 +119,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         a = self.actions_
         menu = self.menuBar()
-        menu.addMenu("&File").addActions([a.backup, a.check, a.lock, a.quit])
+        menu.addMenu("&File").addActions([a.backup, a.check, a.lock, a.autolock, a.quit])
         menu.addMenu("&Edit").addActions([a.undo, a.redo, a.find])
         menu.addMenu("&View").addActions([a.show_wards, a.show_board, a.show_plan, a.refresh])
         menu.addMenu("W&ards").addActions([a.add_ward, a.edit_ward, a.import_wards])
@@ -162,6 +162,7 @@ class MainWindow(QMainWindow):
         a = self.actions_
         a.quit.triggered.connect(self.close)
         a.lock.triggered.connect(self.lock)
+        a.autolock.triggered.connect(self.choose_autolock)
         a.show_wards.triggered.connect(lambda: self.tabs.setCurrentWidget(self.ward_view))
         a.show_board.triggered.connect(lambda: self.tabs.setCurrentWidget(self.board))
         a.show_plan.triggered.connect(lambda: self.tabs.setCurrentWidget(self.plan))
@@ -510,6 +511,21 @@ class MainWindow(QMainWindow):
             QMessageBox.information(
                 self, "Vault healthy", "Every page decrypts and the database structure is intact."
             )
+
+    def choose_autolock(self) -> None:
+        choices = [(f"{m} minutes", float(m)) for m in (2, 5, 10, 15, 30)]
+        current = self.settings.autolock_minutes(DEFAULT_MINUTES)
+        answer = forms.ask_form(
+            self, "Auto-lock", "How long may the window sit unused before it locks itself?",
+            [Field("minutes", "Lock after", Kind.CHOICE, value=current, choices=choices)], "Save",
+        )  # fmt: skip
+        if answer is None:
+            return
+        minutes = float(answer["minutes"])
+        self.settings.set_autolock_minutes(minutes)
+        self.idle.set_minutes(minutes)
+        self.lock_screen.set_minutes(minutes)
+        self.statusBar().showMessage(f"The window will lock after {minutes:g} minutes without use.", 8000)
 
     def lock(self) -> None:
         if self.locked:

@@ -29,6 +29,10 @@ class WindowSettings:
             return default
         return minutes if minutes > 0 else default
 
+    def set_autolock_minutes(self, minutes: float) -> None:
+        self._s.setValue("security/autolock_minutes", minutes)
+        self._s.sync()
+
     def save_window(self, geometry: QByteArray, state: QByteArray) -> None:
         self._s.setValue("window/geometry", geometry)
         self._s.setValue("window/state", state)

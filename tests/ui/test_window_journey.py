@@ -187,3 +187,39 @@ def test_an_action_done_today_is_not_overdue(demo_vault: Vault) -> None:
         cards = queries.priority_cards(s, cycle="2026-Q4", today=dt.date(2026, 11, 21))
     assert all(c.overdue_actions <= c.open_actions for c in cards)
     assert ActionStatus.DONE.label == "Done"
+
+
+def test_the_auto_lock_time_is_chosen_from_the_file_menu(
+    qtbot: QtBot, demo_vault: Vault, clock: FixedClock, window_settings: WindowSettings, answer_forms
+) -> None:  # type: ignore[no-untyped-def]
+    answers, _ = answer_forms
+    window = make(qtbot, demo_vault, clock, window_settings)
+    assert window.idle.timer.interval() == 5 * 60_000  # the default
+    answers["Auto-lock"] = {"minutes": 10.0}
+    window.actions_.autolock.trigger()
+    assert window_settings.autolock_minutes(5) == 10.0 and window.idle.timer.interval() == 10 * 60_000
+    assert "10 minutes" in window.lock_screen.explain.text()
+
+
+def test_importing_wards_from_the_menu(
+    qtbot: QtBot,
+    demo_vault: Vault,
+    clock: FixedClock,
+    window_settings: WindowSettings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    from tests.conftest import GM_WARDS
+
+    window = make(qtbot, demo_vault, clock, window_settings, autolock_minutes=600)
+    shown: list[str] = []
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileName", lambda *_a, **_k: (str(GM_WARDS), "CSV files (*.csv)")
+    )
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: shown.append(text))
+    window.actions_.import_wards.trigger()
+    assert shown == [
+        "greater-manchester-wards-2022.csv: 175 wards added, 0 wards updated, 40 wards unchanged."
+    ]
+    assert window.ward_view.model.rowCount() == 215
