@@ -1,0 +1,234 @@
+"""What a "You said, we did" leaflet says, decided in one place (the PDF layout lives in reports/).
+
+The content comes only from public fields: the priority's public wording, completed actions' notes,
+measures and the ward's team contact route. Figures under 5 are shown as "fewer than 5". Before
+anything is drawn, the whole text goes through the privacy gate; a finding refuses the leaflet
+with a list of what to redact and where.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from commmatters_desktop.core import privacy
+from commmatters_desktop.core.cycles import CycleCode
+from commmatters_desktop.core.enums import FINISHED_ACTION, ActionKind, ActionStatus, Channel
+from commmatters_desktop.core.errors import NotFound, UserError
+from commmatters_desktop.core.models import Nomination, PanelMeeting, Priority, natural_id
+from commmatters_desktop.core.services.priorities import agreed_priority
+from commmatters_desktop.core.services.wards import ward_by_code
+
+SMALL_NUMBER = 5
+OGL_LINE = "Contains public sector information licensed under the Open Government Licence v3.0."
+MAX_DONE_ITEMS = 8
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One before/after measure as residents will read it."""
+
+    name: str
+    unit: str
+    before_label: str
+    after_label: str
+    before: float | None
+    after: float | None
+    #: False when a figure had to be suppressed (under 5), so no chart may show its true size.
+    chartable: bool
+    source: str
+
+
+@dataclass(frozen=True)
+class LeafletContent:
+    force_name: str
+    ward_name: str
+    ward_code: str
+    la_name: str
+    cycle: str
+    period: str
+    you_said: str
+    raised_by: int
+    channels: list[str]
+    we_did: list[tuple[str, list[str]]]
+    summary_action: str
+    figures: list[Figure]
+    next_steps: list[str]
+    next_meeting: str
+    contact: str
+    engagement_url: str
+    show_ogl: bool
+    demo: bool
+    priority_id: object = field(default=None)
+
+    def texts(self) -> list[tuple[str, str]]:
+        """(section, text) for every piece of text printed: what the privacy gate reads."""
+        parts = [("You said", self.you_said), ("We did", self.summary_action)]
+        parts += [("We did", f"{agency}: {item}") for agency, items in self.we_did for item in items]
+        parts += [("What changed", f.name) for f in self.figures]
+        parts += [("What happens next", step) for step in self.next_steps]
+        parts += [("Get involved", self.next_meeting)]
+        return parts
+
+
+class PersonalDataFound(UserError):
+    def __init__(self, ward: str, findings: list[tuple[str, privacy.Finding]]) -> None:
+        listed = "; ".join(f"'{f.text}' ({f.label}) in {section}" for section, f in findings)
+        super().__init__(
+            f"The leaflet for {ward} was not made because it would print personal data: {listed}. "
+            "Remove these from the SARA plan's public wording or action notes, then try again."
+        )
+        self.findings = findings
+
+
+def figure_text(value: float | None) -> str:
+    if value is None:
+        return "not yet measured"
+    if value < SMALL_NUMBER:
+        return f"fewer than {SMALL_NUMBER}"
+    return f"{value:g}"
+
+
+def quarter_period(code: str) -> str:
+    cycle = CycleCode.parse(code)
+    return f"{cycle.start:%B} to {cycle.end:%B %Y}"
+
+
+def leaflet_content(
+    session: Session, *, ward_code: str, cycle: str, today: dt.date, force_name: str, demo: bool
+) -> LeafletContent:
+    ward = ward_by_code(session, ward_code)
+    if ward is None:
+        raise NotFound(
+            f"There is no ward {ward_code.upper()} in the vault. Check the code with 'wards list'."
+        )
+    priority = agreed_priority(
+        session, ward_id=ward.id, cycle_id=natural_id("cycle", str(CycleCode.parse(cycle)))
+    )
+    if priority is None:
+        raise UserError(
+            f"{ward.name} has no agreed priority in {cycle}, so there is nothing to feed back yet."
+        )
+    priority = session.scalars(
+        select(Priority)
+        .where(Priority.id == priority.id)
+        .options(selectinload(Priority.actions), selectinload(Priority.measures), selectinload(Priority.plan))
+    ).one()
+
+    support, channels = _support(session, priority)
+    done: dict[str, list[str]] = defaultdict(list)
+    for action in priority.actions:
+        if action.status is ActionStatus.DONE and action.kind is not ActionKind.FEEDBACK:
+            owner = action.owner_agency.name if action.owner_agency else "Police"
+            done[owner].append(action.completion_note or action.description)
+    we_did, shown = [], 0
+    for agency in sorted(done):
+        items = done[agency][: max(0, MAX_DONE_ITEMS - shown)]
+        if items:
+            we_did.append((agency, items))
+            shown += len(items)
+    # The leaflet is itself the feedback: feedback actions are not "what happens next" for residents.
+    next_steps = [
+        a.description
+        for a in priority.actions
+        if a.status not in FINISHED_ACTION and a.kind is not ActionKind.FEEDBACK
+    ]
+    if priority.plan and priority.plan.outcome is not None and priority.plan.outcome.value != "achieved":
+        next_steps.insert(
+            0, "The work continues: the problem is not yet solved, and the ward team will keep at it."
+        )
+    figures = [
+        Figure(
+            name=m.name,
+            unit=m.unit,
+            before_label=m.baseline_period or "Before",
+            after_label=m.after_period or "After",
+            before=m.baseline_value,
+            after=m.after_value,
+            chartable=all(v is not None and v >= SMALL_NUMBER for v in (m.baseline_value, m.after_value)),
+            source=m.source,
+        )
+        for m in priority.measures
+    ]
+    meeting = session.scalars(
+        select(PanelMeeting)
+        .where(PanelMeeting.ward_id == ward.id, PanelMeeting.deleted.is_(False), PanelMeeting.held_on > today)
+        .order_by(PanelMeeting.held_on)
+    ).first()
+    content = LeafletContent(
+        force_name=force_name,
+        ward_name=ward.name,
+        ward_code=ward.code,
+        la_name=ward.la_name,
+        cycle=str(CycleCode.parse(cycle)),
+        period=quarter_period(cycle),
+        you_said=priority.public_issue or priority.title,
+        raised_by=support,
+        channels=channels,
+        we_did=we_did,
+        summary_action=priority.public_action,
+        figures=figures,
+        next_steps=next_steps[:5],
+        next_meeting=(
+            f"The next ward panel meets on {meeting.held_on:%A %d %B %Y} at {meeting.venue}. Everyone is welcome."
+            if meeting else "Ask the ward team when the next ward panel meets: everyone is welcome."
+        ),
+        contact=ward.team_contact or "Call 101 (non-emergency) and ask for the neighbourhood team.",
+        engagement_url=ward.engagement_url,
+        show_ogl=any(_crime_source(f.source) for f in figures),
+        demo=demo,
+        priority_id=priority.id,
+    )  # fmt: skip
+    check(content, privacy.protected_names(session))
+    return content
+
+
+def check(content: LeafletContent, names: list[str]) -> None:
+    """The privacy gate: refuse the leaflet if any of its text holds personal data."""
+    findings = [
+        (section, finding)
+        for section, text in content.texts()
+        for finding in privacy.scan(text, names, allow=[content.contact])
+    ]
+    if findings:
+        raise PersonalDataFound(content.ward_name, findings)
+
+
+def _crime_source(source: str) -> bool:
+    lowered = source.lower()
+    return any(word in lowered for word in ("police", "crime", "asb"))
+
+
+def _support(session: Session, priority: Priority) -> tuple[int, list[str]]:
+    """How many people raised it, and through which channels (the nomination and any merged into it)."""
+    if priority.nomination_id is None:
+        return 0, []
+    rows = list(
+        session.scalars(
+            select(Nomination).where(
+                Nomination.deleted.is_(False),
+                (Nomination.id == priority.nomination_id)
+                | (Nomination.merged_into_id == priority.nomination_id),
+            )
+        )
+    )
+    by_channel: dict[Channel, int] = defaultdict(int)
+    for nomination in rows:
+        by_channel[nomination.channel] += nomination.support
+    return sum(by_channel.values()), [
+        f"{CHANNEL_WORDS.get(channel, channel.label.lower())} ({count})"
+        for channel, count in sorted(by_channel.items())
+    ]
+
+
+CHANNEL_WORDS = {
+    Channel.PANEL: "at the ward panel",
+    Channel.ONLINE: "online",
+    Channel.SURVEY: "in a street survey",
+    Channel.PARTNER: "through a partner",
+    Channel.OFFICER: "to the ward officer",
+}

@@ -1,0 +1,1 @@
+"""Printed outputs (reportlab): leaflets now; panel minutes and the quarterly report to follow."""
