@@ -92,6 +92,21 @@ def build_parser() -> argparse.ArgumentParser:
     importing.add_argument(
         "csv", type=Path, help="the lookup file (columns WDyyCD, WDyyNM, LADyyCD, LADyyNM)"
     )
+    formats = ["a4", "a5", "large-print"]
+    leaflet = command("leaflet", "write one ward's 'You said, we did' leaflet as a PDF", cmd_leaflet)
+    leaflet.add_argument("--ward", required=True, metavar="CODE", help="the ward's ONS code")
+    leaflet.add_argument("--cycle", metavar="YEAR-QN", help="the quarter (default: this quarter)")
+    leaflet.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
+    leaflet.add_argument("--format", choices=formats, default="a4", help="a4 (default), a5 or large-print")
+    leaflet.add_argument("--draft", action="store_true", help="do not record it as feedback given")
+    leaflets = command("leaflets", "write a leaflet for every ward whose priority has feedback", cmd_leaflets)
+    leaflets.add_argument("--cycle", metavar="YEAR-QN", help="the quarter (default: this quarter)")
+    leaflets.add_argument("--out", required=True, type=Path, metavar="DIR")
+    leaflets.add_argument("--format", choices=formats, default="a4")
+    leaflets.add_argument("--draft", action="store_true", help="do not record them as feedback given")
+    force_cmd = command("force", "show or set the force name and logo printed on leaflets", cmd_force)
+    force_cmd.add_argument("--name", help="the force's name as it should be printed")
+    force_cmd.add_argument("--logo", type=Path, metavar="FILE", help="a PNG or JPEG logo or crest")
     return parser
 
 
@@ -376,6 +391,114 @@ def cmd_wards_import(ctx: Context) -> int:
                 + (f"; {summary.lsoas_linked} LSOAs linked." if summary.lsoas_linked else ".")
             ]
             + [f"  line {line}: {reason}" for line, reason in summary.skipped]
+        ),
+    )
+    return 0
+
+
+def _cycle(ctx: Context) -> str:
+    return str(CycleCode.parse(ctx.args.cycle) if ctx.args.cycle else CycleCode.containing(ctx.clock.today()))
+
+
+def _write_pdf(path: Path, data: bytes) -> None:
+    from commmatters_desktop.storage.vault import atomic_write
+
+    if path.suffix.lower() != ".pdf":
+        raise UserError(f"{path.name} should end in .pdf so it opens as a PDF.")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"Cannot create the folder {path.parent}: {exc.strerror}.") from None
+    atomic_write(path, data)
+
+
+def cmd_leaflet(ctx: Context) -> int:
+    from commmatters_desktop.core.leaflets import record_distribution
+    from commmatters_desktop.reports.leaflet import LeafletFormat, produce
+
+    cycle, fmt = _cycle(ctx), LeafletFormat(ctx.args.format)
+    with ctx.open_vault() as vault:
+        with vault.reading() as session:
+            leaflet = produce(session, ward_code=ctx.args.ward, cycle=cycle, today=ctx.clock.today(), fmt=fmt,
+                              demo=vault.is_demo)  # fmt: skip
+        _write_pdf(ctx.args.out, leaflet.data)
+        recorded = False
+        if not ctx.args.draft:
+            with vault.unit_of_work() as session:
+                recorded = record_distribution(session, content=leaflet.content, file_hash=leaflet.sha256,
+                                               fmt_label=fmt.label)  # fmt: skip
+    ctx.emit(
+        {"file": str(ctx.args.out), "ward": leaflet.content.ward_code, "cycle": cycle, "format": fmt.value,
+         "sha256": leaflet.sha256, "recorded_as_feedback": recorded},
+        lambda: f"Wrote the {fmt.label} leaflet for {leaflet.content.ward_name} ({cycle}) to {ctx.args.out}"
+        + ("; recorded as feedback given." if recorded else " (draft: not recorded)." if ctx.args.draft
+           else "; this exact leaflet was already recorded."),
+    )  # fmt: skip
+    return 0
+
+
+def cmd_leaflets(ctx: Context) -> int:
+    from commmatters_desktop.core.leaflets import record_distribution, wards_with_feedback
+    from commmatters_desktop.reports.leaflet import LeafletFormat, produce
+
+    cycle, fmt, folder = _cycle(ctx), LeafletFormat(ctx.args.format), ctx.args.out
+    written: list[dict[str, str]] = []
+    refused: list[dict[str, str]] = []
+    with ctx.open_vault() as vault:
+        with vault.reading() as session:
+            codes = wards_with_feedback(session, cycle)
+        for code in codes:
+            try:
+                with vault.reading() as session:
+                    leaflet = produce(session, ward_code=code, cycle=cycle, today=ctx.clock.today(), fmt=fmt,
+                                      demo=vault.is_demo)  # fmt: skip
+                target = folder / leaflet.file_name()
+                _write_pdf(target, leaflet.data)
+                if not ctx.args.draft:
+                    with vault.unit_of_work() as session:
+                        record_distribution(session, content=leaflet.content, file_hash=leaflet.sha256,
+                                            fmt_label=fmt.label)  # fmt: skip
+                written.append({"ward": code, "file": str(target), "sha256": leaflet.sha256})
+            except UserError as exc:
+                if "disk is full" in exc.message:
+                    raise
+                refused.append({"ward": code, "reason": exc.message})
+    ctx.emit(
+        {"cycle": cycle, "format": fmt.value, "written": written, "refused": refused},
+        lambda: "\n".join(
+            [
+                f"Wrote {len(written)} {fmt.label} leaflet{'s' if len(written) != 1 else ''} for {cycle} to {folder}."
+            ]
+            + [f"  not written for {r['ward']}: {r['reason']}" for r in refused]
+            + (
+                []
+                if codes
+                else [f"No ward has feedback recorded for {cycle} yet, so there was nothing to write."]
+            )
+        ),
+    )
+    return 1 if refused else 0
+
+
+def cmd_force(ctx: Context) -> int:
+    from commmatters_desktop.core.services import force
+
+    logo: bytes | None = None
+    if ctx.args.logo is not None:
+        try:
+            logo = ctx.args.logo.read_bytes()
+        except OSError as exc:
+            raise UserError(f"Cannot read the logo {ctx.args.logo}: {exc.strerror}.") from None
+    with ctx.open_vault() as vault:
+        if ctx.args.name is not None or logo is not None:
+            with vault.unit_of_work() as session:
+                force.set_force(session, name=ctx.args.name, logo=logo)
+        with vault.reading() as session:
+            name, has_logo = force.force_name(session), force.force_logo(session) is not None
+    ctx.emit(
+        {"name": name, "logo": has_logo},
+        lambda: (
+            f"Leaflets are published as '{name}'" + (" with its logo." if has_logo else " (no logo set).")
         ),
     )
     return 0

@@ -31,7 +31,7 @@ from commmatters_desktop.core.enums import (
 )
 from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.core.models import Agency, PanelMeeting, Priority, Ward, WeekOfAction
-from commmatters_desktop.core.services import cycles, engagement, people, priorities, response, wards
+from commmatters_desktop.core.services import cycles, engagement, force, people, priorities, response, wards
 from commmatters_desktop.importers.ons_wards import read_ward_lookup
 from commmatters_desktop.paths import resource
 from commmatters_desktop.storage.keystore import KeyStore
@@ -546,6 +546,12 @@ class _Builder:
                 ward, Timeline(self.last, self.today), S.CLOSED if index % 3 else S.FEEDBACK_GIVEN, index
             )
             self.quarter(ward, Timeline(self.current, self.today), spread[index], index + 7)
+            # Next quarter's panel is already booked, so leaflets can tell residents when and where.
+            engagement.record_meeting(
+                self.s, ward=ward, cycle=str(self.current.next()),
+                held_on=self.current.next().start + dt.timedelta(days=7 + index % 14),
+                venue=f"{ward.name} {VENUES[(index + 2) % len(VENUES)]}",
+            )  # fmt: skip
 
     def staff(self, ward: Ward) -> None:
         """A ward officer and a PCSO from the borough's team, and a panel chair (a member of the public)."""
@@ -751,6 +757,7 @@ def build(folder: Path, *, clock: Clock | None = None) -> Vault:
     try:
         with vault.unit_of_work(DEMO_ACTOR) as session:
             populate(session, clock.today())
+            force.set_force(session, name=DEMO_FORCE_NAME)
         vault.set_meta(DEMO_META_KEY, clock.today().isoformat())
     except BaseException:
         vault.close()

@@ -198,6 +198,57 @@ def check(content: LeafletContent, names: list[str]) -> None:
         raise PersonalDataFound(content.ward_name, findings)
 
 
+def wards_with_feedback(session: Session, cycle: str) -> list[str]:
+    """Ward codes whose agreed priority in ``cycle`` has feedback recorded: the batch's leaflets."""
+    from commmatters_desktop.core.enums import AGREED_OR_LATER
+    from commmatters_desktop.core.models import Feedback, Ward
+
+    return list(
+        session.scalars(
+            select(Ward.code)
+            .join(Priority, Priority.ward_id == Ward.id)
+            .join(Feedback, Feedback.priority_id == Priority.id)
+            .where(
+                Priority.cycle_id == natural_id("cycle", str(CycleCode.parse(cycle))),
+                Priority.deleted.is_(False),
+                Priority.status.in_(AGREED_OR_LATER),
+                Feedback.deleted.is_(False),
+                Ward.deleted.is_(False),
+            )
+            .distinct()
+            .order_by(Ward.code)
+        )
+    )
+
+
+def record_distribution(
+    session: Session, *, content: LeafletContent, file_hash: str, fmt_label: str, on: dt.date | None = None
+) -> bool:
+    """A leaflet going out is feedback given: record it with its hash (once per distinct file)."""
+    from commmatters_desktop.core.enums import FeedbackChannel
+    from commmatters_desktop.core.models import Feedback
+    from commmatters_desktop.core.services import response
+    from commmatters_desktop.core.services.common import fetch
+
+    priority = fetch(session, Priority, content.priority_id, "priority")  # type: ignore[arg-type]
+    already = session.scalars(
+        select(Feedback).where(
+            Feedback.priority_id == priority.id, Feedback.file_hash == file_hash, Feedback.deleted.is_(False)
+        )
+    ).first()
+    if already is not None:
+        return False
+    response.record_feedback(
+        session,
+        priority=priority,
+        channel=FeedbackChannel.LEAFLET,
+        summary=f"'You said, we did' leaflet ({fmt_label}) for {content.ward_name}",
+        given_on=on,
+        file_hash=file_hash,
+    )
+    return True
+
+
 def _crime_source(source: str) -> bool:
     lowered = source.lower()
     return any(word in lowered for word in ("police", "crime", "asb"))

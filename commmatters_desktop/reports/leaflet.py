@@ -6,7 +6,10 @@ are figures, a QR code to the online engagement page, and the force's name (and 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import re
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 from xml.sax.saxutils import escape
@@ -33,9 +36,20 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from sqlalchemy.orm import Session
 
-from commmatters_desktop.core.leaflets import OGL_LINE, Figure, LeafletContent, figure_text
-from commmatters_desktop.reports.pdf import ACCENT, BRAND, FONT, MUTED, demo_marking, register_fonts, style
+from commmatters_desktop.core.leaflets import OGL_LINE, Figure, LeafletContent, figure_text, leaflet_content
+from commmatters_desktop.core.services import force
+from commmatters_desktop.reports.pdf import (
+    ACCENT,
+    BRAND,
+    FONT,
+    MUTED,
+    demo_marking,
+    register_fonts,
+    sha256,
+    style,
+)
 
 
 class LeafletFormat(StrEnum):
@@ -66,6 +80,7 @@ def render_leaflet(
     doc = BaseDocTemplate(
         buffer, pagesize=page, invariant=True, title=f"You said, we did: {content.ward_name} {content.cycle}",
         author=content.force_name, subject="Community Matters feedback leaflet", creator="Community Matters Desktop",
+        initialFontName=FONT,  # or reportlab lists an unembedded Helvetica on every page
         leftMargin=margin, rightMargin=margin, topMargin=margin, bottomMargin=margin,
     )  # fmt: skip
     footer = (18 if content.show_ogl else 12) * mm * (1.4 if fmt is LeafletFormat.LARGE_PRINT else 1)
@@ -197,27 +212,33 @@ def _story(
     if content.engagement_url:
         involved.append(Paragraph(f"Have your say online: {e(content.engagement_url)}", p))
         size = {LeafletFormat.A4: 26 * mm, LeafletFormat.A5: 22 * mm, LeafletFormat.LARGE_PRINT: 34 * mm}[fmt]
-        table = Table(
-            [[involved, _qr(content.engagement_url, size)]], colWidths=[width - size - 4 * mm, size + 4 * mm]
+        story.append(
+            _table(
+                [[involved, _qr(content.engagement_url, size)]],
+                [width - size - 4 * mm, size + 4 * mm],
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            )
         )
-        table.setStyle(
-            TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
-        )
-        story.append(table)
     else:
         story.extend(involved)
     return story
 
 
+def _table(rows: list[list[Any]], widths: list[float], *commands: tuple[Any, ...]) -> Table:
+    """A layout table in our font (reportlab's default cell font is an unembedded Helvetica)."""
+    table = Table(rows, colWidths=widths)
+    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), *commands]))
+    return table
+
+
 def _boxed(flowable: Flowable, width: float) -> Table:
-    table = Table([[flowable]], colWidths=[width])
-    table.setStyle(TableStyle([
-        ("BACKGROUND", (0, 0), (-1, -1), HexColor("#eef3f8")),
-        ("LINEBEFORE", (0, 0), (0, -1), 4, BRAND),
+    return _table(
+        [[flowable]], [width],
+        ("BACKGROUND", (0, 0), (-1, -1), HexColor("#eef3f8")), ("LINEBEFORE", (0, 0), (0, -1), 4, BRAND),
         ("LEFTPADDING", (0, 0), (-1, -1), 8), ("TOPPADDING", (0, 0), (-1, -1), 6),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
-    ]))  # fmt: skip
-    return table
+    )  # fmt: skip
 
 
 def _bullets(items: list[str], para: ParagraphStyle) -> ListFlowable:
@@ -252,9 +273,10 @@ def _figure(figure: Figure, para: ParagraphStyle, body: float, width: float, fmt
     chart.bars[0].fillColor = BRAND
     chart.bars.strokeColor = None
     drawing.add(chart)
-    table = Table([[text, drawing]], colWidths=[width - chart_w - 4, chart_w + 4])
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
-    return table
+    return _table(
+        [[text, drawing]], [width - chart_w - 4, chart_w + 4],
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+    )  # fmt: skip
 
 
 def _qr(url: str, size: float) -> Drawing:
@@ -263,3 +285,32 @@ def _qr(url: str, size: float) -> Drawing:
     drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
     drawing.add(widget)
     return drawing
+
+
+@dataclass(frozen=True)
+class Leaflet:
+    content: LeafletContent
+    data: bytes
+    sha256: str
+    fmt: LeafletFormat
+
+    def file_name(self) -> str:
+        slug = re.sub(r"[^a-z0-9]+", "-", self.content.ward_name.lower()).strip("-")
+        suffix = "" if self.fmt is LeafletFormat.A4 else f"-{self.fmt.value}"
+        return f"{self.content.ward_code}-{slug}-{self.content.cycle}{suffix}.pdf"
+
+
+def produce(
+    session: Session, *, ward_code: str, cycle: str, today: dt.date, fmt: LeafletFormat, demo: bool
+) -> Leaflet:
+    """Content (through the privacy gate), then the PDF: the one path the CLI and the window share."""
+    content = leaflet_content(
+        session,
+        ward_code=ward_code,
+        cycle=cycle,
+        today=today,
+        force_name=force.force_name(session),
+        demo=demo,
+    )
+    data = render_leaflet(content, fmt, logo=force.force_logo(session))
+    return Leaflet(content, data, sha256(data), fmt)

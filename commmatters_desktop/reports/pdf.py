@@ -9,6 +9,8 @@ from __future__ import annotations
 import functools
 import hashlib
 
+from reportlab import rl_config
+from reportlab.graphics import shapes
 from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
@@ -32,6 +34,10 @@ def register_fonts() -> None:
     pdfmetrics.registerFont(TTFont(FONT, str(resource("fonts", "DejaVuSans.ttf"))))
     pdfmetrics.registerFont(TTFont(FONT_BOLD, str(resource("fonts", "DejaVuSans-Bold.ttf"))))
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
+    # Charts and QR codes start from reportlab's graphics defaults, and every canvas from its base
+    # font; both would otherwise list an unembedded Helvetica in the PDF.
+    shapes.STATE_DEFAULTS["fontName"] = FONT
+    rl_config.canvas_basefontname = FONT
 
 
 def style(
