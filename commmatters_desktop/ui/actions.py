@@ -38,6 +38,8 @@ class Actions:
     de_escalate: QAction
     not_taken_forward: QAction
     reconsider: QAction
+    preview_leaflet: QAction
+    cycle_leaflets: QAction
     about: QAction
 
     def all(self) -> list[QAction]:
@@ -51,7 +53,7 @@ class Actions:
             return
         self.edit_ward.setEnabled(has_ward)
         for action in (self.move_right, self.move_left, self.open_plan, self.escalate, self.de_escalate,
-                       self.not_taken_forward, self.reconsider):  # fmt: skip
+                       self.not_taken_forward, self.reconsider, self.preview_leaflet):  # fmt: skip
             action.setEnabled(has_card)
 
 
@@ -104,5 +106,9 @@ def build_actions(parent: QWidget, stack: QUndoStack) -> Actions:
                             "forward, with the reason", None),
         reconsider=a(parent, "actionReconsider", "&Reconsider", "Put a priority not taken forward back to the panel",
                      None),
+        preview_leaflet=a(parent, "actionPreviewLeaflet", "&Preview leaflet…", "The 'You said, we did' leaflet "
+                          "for the selected priority", "Ctrl+Shift+P"),
+        cycle_leaflets=a(parent, "actionCycleLeaflets", "&Leaflets for the cycle…", "Make a leaflet for every "
+                         "ward whose priority has feedback", None),
         about=a(parent, "actionAbout", "&About Community Matters Desktop", "Version and licences", None),
     )  # fmt: skip

@@ -36,6 +36,7 @@ from commmatters_desktop.storage.vault import Vault
 from commmatters_desktop.ui import forms
 from commmatters_desktop.ui.actions import build_actions
 from commmatters_desktop.ui.forms import Field, Kind
+from commmatters_desktop.ui.leaflet_preview import LeafletPreview
 from commmatters_desktop.ui.lock import DEFAULT_MINUTES, IdleWatcher, LockScreen
 from commmatters_desktop.ui.operations import Operations
 from commmatters_desktop.ui.settings import WindowSettings
@@ -119,7 +120,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         a = self.actions_
         menu = self.menuBar()
-        menu.addMenu("&File").addActions([a.backup, a.check, a.lock, a.autolock, a.quit])
+        menu.addMenu("&File").addActions([a.cycle_leaflets, a.backup, a.check, a.lock, a.autolock, a.quit])
         menu.addMenu("&Edit").addActions([a.undo, a.redo, a.find])
         menu.addMenu("&View").addActions([a.show_wards, a.show_board, a.show_plan, a.refresh])
         menu.addMenu("W&ards").addActions([a.add_ward, a.edit_ward, a.import_wards])
@@ -185,6 +186,9 @@ class MainWindow(QMainWindow):
         )
         a.de_escalate.triggered.connect(lambda: self._with_selected(self.de_escalate))
         a.reconsider.triggered.connect(lambda: self._with_selected(self.reconsider))
+        a.preview_leaflet.triggered.connect(lambda: self._with_selected(self.preview_leaflet))
+        a.cycle_leaflets.triggered.connect(self.cycle_leaflets)
+        self.plan.leaflet_requested.connect(self.preview_leaflet)
         self.ops.changed.connect(self.refresh)
         self.ops.refused.connect(self._refused)
         self.board.move_requested.connect(self.request_move)
@@ -412,6 +416,41 @@ class MainWindow(QMainWindow):
                 s, priority=common.fetch(s, Priority, priority_id), reason=reason
             ),
         )
+
+    # --- leaflets -------------------------------------------------------------------------------------------
+
+    def preview_leaflet(self, priority_id: uuid.UUID) -> LeafletPreview:
+        ward_code, cycle = self.ops.read(
+            lambda s: (lambda p: (p.ward.code, p.cycle.code))(common.fetch(s, Priority, priority_id))
+        )
+        dialog = LeafletPreview(self.ops, self.clock, ward_code, cycle, self)
+        dialog.open()
+        return dialog
+
+    def cycle_leaflets(self) -> None:
+        from commmatters_desktop.reports.leaflet import LeafletFormat
+        from commmatters_desktop.ui.leaflet_preview import batch_leaflets
+
+        cycle = self.board.selected_cycle() or str(self.cycle)
+        answer = forms.ask_form(
+            self, f"Leaflets for {cycle}", "A leaflet for every ward whose priority has feedback recorded.",
+            [Field("format", "Format", Kind.CHOICE, value=LeafletFormat.A4,
+                   choices=[(f.label, f) for f in LeafletFormat])],
+            "Choose folder…",
+        )  # fmt: skip
+        if answer is None:
+            return
+        folder = QFileDialog.getExistingDirectory(self, "Save the leaflets in", str(Path.home()))
+        if not folder:
+            return
+        written, refused, cancelled = batch_leaflets(
+            self.ops, self.clock, cycle, Path(folder), answer["format"], self
+        )
+        lines = [f"{len(written)} leaflet{'s' if len(written) != 1 else ''} saved in {folder}."]
+        if cancelled:
+            lines.append("Stopped when you pressed Cancel.")
+        lines += refused[:10]
+        QMessageBox.information(self, "Leaflets", "\n\n".join(lines))
 
     # --- wards --------------------------------------------------------------------------------------------------
 

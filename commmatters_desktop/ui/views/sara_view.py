@@ -137,6 +137,8 @@ class PlanText(QPlainTextEdit):
 class SaraPlanView(QWidget):
     #: The user asked to move the shown priority: (priority id, direction +1/-1).
     step_requested = Signal(object, int)
+    #: Preview the "You said, we did" leaflet of the shown priority.
+    leaflet_requested = Signal(object)
 
     def __init__(self, operations: Operations, clock: Clock, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -354,6 +356,7 @@ class SaraPlanView(QWidget):
         layout.addWidget(self.feedback_table, 1)
         row = QHBoxLayout()
         row.addWidget(self._button("Record feedback…", "recordFeedbackButton", self.record_feedback))
+        row.addWidget(self._button("Preview leaflet…", "previewLeafletButton", self._preview))
         row.addStretch(1)
         layout.addLayout(row)
         return page
@@ -679,6 +682,11 @@ class SaraPlanView(QWidget):
             Feedback,
             lambda s, f: common.tombstone(s, f, "feedback record removed"),
         )  # fmt: skip
+
+    def _preview(self) -> None:
+        if self.detail is not None:
+            self.commit_pending()
+            self.leaflet_requested.emit(self.detail.id)
 
     def _step(self, direction: int) -> None:
         if self.detail is not None:

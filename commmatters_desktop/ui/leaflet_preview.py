@@ -1,0 +1,188 @@
+"""Previewing, printing and saving "You said, we did" leaflets, one ward or a whole cycle.
+
+A preview records nothing; printing or saving a leaflet is giving it out, so that records the
+feedback (with the file's hash) through the same service the command line uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, Qt
+from PySide6.QtGui import QPainter
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QProgressDialog,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from commmatters_desktop.core.clock import Clock
+from commmatters_desktop.core.errors import UserError
+from commmatters_desktop.core.leaflets import record_distribution, wards_with_feedback
+from commmatters_desktop.reports.leaflet import Leaflet, LeafletFormat, produce
+from commmatters_desktop.storage.vault import atomic_write
+from commmatters_desktop.ui.operations import Operations
+
+
+class LeafletPreview(QDialog):
+    def __init__(self, ops: Operations, clock: Clock, ward_code: str, cycle: str,
+                 parent: QWidget | None = None) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.setObjectName("leafletPreview")
+        self.setWindowTitle("Leaflet preview")
+        self.resize(760, 900)
+        self.ops, self.clock, self.ward_code, self.cycle = ops, clock, ward_code, cycle
+        self.leaflet: Leaflet | None = None
+        self.format = QComboBox(self)
+        self.format.setObjectName("leafletFormat")
+        self.format.setAccessibleName("Leaflet format")
+        for fmt in LeafletFormat:
+            self.format.addItem(fmt.label, fmt.value)
+        self.format.currentIndexChanged.connect(lambda _i: self.rebuild())
+        self.message = QLabel(self)
+        self.message.setObjectName("leafletMessage")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("background: #fdecea; color: #7f0000; padding: 6px; font-weight: bold;")
+        self.message.hide()
+        self.document = QPdfDocument(self)
+        self.view = QPdfView(self)
+        self.view.setObjectName("leafletView")
+        self.view.setAccessibleName("Leaflet pages")
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.view.setDocument(self.document)
+        self.print_button = self._button("Print…", "leafletPrint", self.print_leaflet)
+        self.save_button = self._button("Save as…", "leafletSave", self.save_leaflet)
+        close = self._button("Close", "leafletClose", self.accept)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Format:", self))
+        row.addWidget(self.format)
+        row.addStretch(1)
+        row.addWidget(self.print_button)
+        row.addWidget(self.save_button)
+        row.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.message)
+        layout.addWidget(self.view, 1)
+        self._buffer: QBuffer | None = None
+        self.rebuild()
+
+    def _button(self, text: str, name: str, handler: Callable[[], object]) -> QPushButton:
+        button = QPushButton(text, self)
+        button.setObjectName(name)
+        button.setAccessibleName(text.rstrip("…"))
+        button.clicked.connect(handler)
+        return button
+
+    @property
+    def chosen_format(self) -> LeafletFormat:
+        return LeafletFormat(self.format.currentData())
+
+    def rebuild(self) -> None:
+        fmt, today = self.chosen_format, self.clock.today()
+        try:
+            self.leaflet = self.ops.read(
+                lambda s: produce(s, ward_code=self.ward_code, cycle=self.cycle, today=today, fmt=fmt,
+                                  demo=self.ops.vault.is_demo)
+            )  # fmt: skip
+        except UserError as exc:
+            self.leaflet = None
+            self.document.close()
+            self.message.setText(exc.message)
+            self.message.show()
+        else:
+            self.message.hide()
+            self._buffer = QBuffer(self)
+            self._buffer.setData(QByteArray(self.leaflet.data))
+            self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+            self.document.load(self._buffer)
+        for button in (self.print_button, self.save_button):
+            button.setEnabled(self.leaflet is not None)
+
+    def _record(self, leaflet: Leaflet) -> None:
+        self.ops.attempt(lambda s: record_distribution(s, content=leaflet.content, file_hash=leaflet.sha256,
+                                                       fmt_label=leaflet.fmt.label))  # fmt: skip
+
+    def save_leaflet(self) -> Path | None:
+        if self.leaflet is None:
+            return None
+        suggested = str(Path.home() / self.leaflet.file_name())
+        path, _ = QFileDialog.getSaveFileName(self, "Save the leaflet", suggested, "PDF (*.pdf)")
+        if not path:
+            return None
+        target = Path(path if path.lower().endswith(".pdf") else f"{path}.pdf")
+        try:
+            atomic_write(target, self.leaflet.data)
+        except (OSError, UserError) as exc:
+            self.message.setText(getattr(exc, "message", None) or f"The leaflet was not saved: {exc}.")
+            self.message.show()
+            return None
+        self._record(self.leaflet)
+        return target
+
+    def print_leaflet(self, printer: QPrinter | None = None) -> bool:
+        if self.leaflet is None:
+            return False
+        printer = printer or QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return False
+        painter = QPainter(printer)
+        try:
+            for page in range(self.document.pageCount()):
+                if page:
+                    printer.newPage()
+                area: QRect = painter.viewport()
+                image = self.document.render(page, QSize(area.width(), area.height()))
+                painter.drawImage(area, image)
+        finally:
+            painter.end()
+        self._record(self.leaflet)
+        return True
+
+
+def batch_leaflets(ops: Operations, clock: Clock, cycle: str, folder: Path, fmt: LeafletFormat,
+                   parent: QWidget | None = None) -> tuple[list[Path], list[str], bool]:  # fmt: skip
+    """Every ward of ``cycle`` with feedback: (files written, refusals, cancelled)."""
+    codes = ops.read(lambda s: wards_with_feedback(s, cycle))
+    progress = QProgressDialog("Making leaflets…", "Cancel", 0, len(codes), parent)
+    progress.setObjectName("leafletProgress")
+    progress.setWindowTitle("Leaflets")
+    progress.setWindowModality(Qt.WindowModality.WindowModal)
+    progress.setMinimumDuration(0)
+    written: list[Path] = []
+    refused: list[str] = []
+    cancelled = False
+    today = clock.today()
+    for index, code in enumerate(codes):
+        if progress.wasCanceled():
+            cancelled = True
+            break
+        progress.setLabelText(f"Making the leaflet for {code} ({index + 1} of {len(codes)})…")
+        try:
+            leaflet = ops.read(lambda s, c=code: produce(s, ward_code=c, cycle=cycle, today=today, fmt=fmt,
+                                                         demo=ops.vault.is_demo))  # type: ignore[misc]  # fmt: skip
+            target = folder / leaflet.file_name()
+            atomic_write(target, leaflet.data)
+            ops.run(lambda s, lf=leaflet: record_distribution(s, content=lf.content, file_hash=lf.sha256,
+                                                              fmt_label=fmt.label))  # type: ignore[misc]  # fmt: skip
+            written.append(target)
+        except UserError as exc:
+            if "disk is full" in exc.message:
+                refused.append(exc.message)
+                break
+            refused.append(exc.message)
+        progress.setValue(index + 1)
+    progress.close()
+    return written, refused, cancelled

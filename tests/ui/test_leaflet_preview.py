@@ -1,0 +1,142 @@
+"""Leaflets in the window: preview, switch format, print, save, refuse on personal data, a whole cycle."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QProgressDialog
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from commmatters_desktop.core.clock import FixedClock
+from commmatters_desktop.core.enums import FeedbackChannel, PriorityStatus
+from commmatters_desktop.core.models import Feedback, Priority
+from commmatters_desktop.core.services import common, priorities
+from commmatters_desktop.reports.leaflet import LeafletFormat
+from commmatters_desktop.storage.vault import Vault
+from commmatters_desktop.ui.leaflet_preview import LeafletPreview
+from commmatters_desktop.ui.main_window import MainWindow
+from commmatters_desktop.ui.settings import WindowSettings
+
+
+@pytest.fixture
+def window(
+    qtbot: QtBot, demo_vault: Vault, clock: FixedClock, window_settings: WindowSettings
+) -> Iterator[MainWindow]:
+    main = MainWindow(demo_vault, clock=clock, settings=window_settings, autolock_minutes=600)
+    qtbot.addWidget(main)
+    main.resize(1366, 768)
+    main.show()
+    qtbot.waitExposed(main)
+    yield main
+
+
+def card(window: MainWindow, status: PriorityStatus = PriorityStatus.FEEDBACK_GIVEN):  # type: ignore[no-untyped-def]
+    return next(c for c in window.board.model.cards() if c.status is status)
+
+
+def ready(qtbot: QtBot, dialog: LeafletPreview, pages: int) -> None:
+    qtbot.waitUntil(
+        lambda: dialog.document.status() == QPdfDocument.Status.Ready and dialog.document.pageCount() == pages
+    )
+
+
+def leaflet_feedback(vault: Vault, priority_id: object) -> list[Feedback]:
+    with vault.reading() as s:
+        return list(s.scalars(select(Feedback).where(Feedback.priority_id == priority_id,
+                                                     Feedback.channel == FeedbackChannel.LEAFLET)))  # fmt: skip
+
+
+def test_preview_from_the_board_and_switch_format(
+    window: MainWindow, qtbot: QtBot, demo_vault: Vault
+) -> None:
+    chosen = card(window)
+    window.board.select(chosen.id)
+    window.actions_.preview_leaflet.trigger()
+    dialog = window.findChild(LeafletPreview, "leafletPreview")
+    assert dialog is not None and dialog.isVisible()
+    qtbot.addWidget(dialog)
+    ready(qtbot, dialog, 1)
+    dialog.format.setCurrentIndex(dialog.format.findData(LeafletFormat.A5.value))
+    ready(qtbot, dialog, 2)
+    assert leaflet_feedback(demo_vault, chosen.id) == []  # a preview records nothing
+
+
+def test_saving_writes_the_pdf_and_records_it(
+    window: MainWindow, qtbot: QtBot, demo_vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chosen = card(window)
+    dialog = window.preview_leaflet(chosen.id)
+    qtbot.addWidget(dialog)
+    ready(qtbot, dialog, 1)
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(tmp_path / "leaflet"), "PDF (*.pdf)")
+    )
+    saved = dialog.save_leaflet()
+    assert saved == tmp_path / "leaflet.pdf" and PdfReader(saved).pages
+    recorded = leaflet_feedback(demo_vault, chosen.id)
+    assert [f.file_hash for f in recorded] == [dialog.leaflet.sha256]  # type: ignore[union-attr]
+
+
+def test_printing_sends_every_page_and_records_it(
+    window: MainWindow, qtbot: QtBot, demo_vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chosen = card(window, PriorityStatus.CLOSED)
+    dialog = window.preview_leaflet(chosen.id)
+    qtbot.addWidget(dialog)
+    dialog.format.setCurrentIndex(dialog.format.findData(LeafletFormat.LARGE_PRINT.value))
+    ready(qtbot, dialog, 2)
+    printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    monkeypatch.setattr(QPrintDialog, "exec", lambda _self: QDialog.DialogCode.Accepted)
+    assert dialog.print_leaflet(printer) is True
+    assert len(PdfReader(tmp_path / "printed.pdf").pages) == 2
+    assert len(leaflet_feedback(demo_vault, chosen.id)) == 1
+
+
+def test_personal_data_stops_the_preview_with_the_list(
+    window: MainWindow, qtbot: QtBot, demo_vault: Vault
+) -> None:
+    chosen = card(window)
+    with demo_vault.unit_of_work() as s:
+        priorities.update_priority(s, priority=common.fetch(s, Priority, chosen.id),
+                                   public_issue="Call Dave on 07700 900456 about the racing")  # fmt: skip
+    dialog = window.preview_leaflet(chosen.id)
+    qtbot.addWidget(dialog)
+    assert (
+        dialog.message.isVisible() and "'07700 900456' (a phone number) in You said" in dialog.message.text()
+    )
+    assert not dialog.print_button.isEnabled() and not dialog.save_button.isEnabled()
+
+
+def test_leaflets_for_the_whole_cycle(
+    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer_forms
+) -> None:  # type: ignore[no-untyped-def]
+    answers, _ = answer_forms
+    answers["Leaflets for 2026-Q4"] = {"format": LeafletFormat.A4}
+    shown: list[str] = []
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *_a, **_k: str(tmp_path))
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: shown.append(text))
+    window.actions_.cycle_leaflets.trigger()
+    assert len(list(tmp_path.glob("*.pdf"))) == 6
+    assert shown and shown[0].startswith(f"6 leaflets saved in {tmp_path}.")
+
+
+def test_cancelling_a_batch_stops_it(
+    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer_forms
+) -> None:  # type: ignore[no-untyped-def]
+    answers, _ = answer_forms
+    answers["Leaflets for 2026-Q4"] = {"format": LeafletFormat.A4}
+    shown: list[str] = []
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *_a, **_k: str(tmp_path))
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: shown.append(text))
+    monkeypatch.setattr(QProgressDialog, "wasCanceled", lambda _self: True)
+    window.actions_.cycle_leaflets.trigger()
+    assert list(tmp_path.glob("*.pdf")) == []
+    assert "Stopped when you pressed Cancel." in shown[0]
