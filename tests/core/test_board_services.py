@@ -51,7 +51,7 @@ def test_cards_show_blockers_overdue_actions_and_weeks(demo_vault: Vault) -> Non
 def test_every_cycle_at_once(demo_vault: Vault) -> None:
     with demo_vault.reading() as s:
         assert len(queries.priority_cards(s, cycle=None, today=TODAY)) == 77
-        assert queries.cycle_codes(s) == ["2026-Q4", "2026-Q3"]
+        assert queries.cycle_codes(s) == ["2027-Q1", "2026-Q4", "2026-Q3"]
 
 
 def test_plan_detail_and_ward_detail(demo_vault: Vault) -> None:
