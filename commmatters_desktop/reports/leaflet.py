@@ -28,6 +28,7 @@ from reportlab.platypus import (
     Flowable,
     Frame,
     KeepInFrame,
+    KeepTogether,
     ListFlowable,
     ListItem,
     PageTemplate,
@@ -169,59 +170,61 @@ def _story(
     content: LeafletContent, fmt: LeafletFormat, body: float, heading: float, width: float
 ) -> list[Flowable]:
     h = style("h", heading, bold=True, color=BRAND, space_before=heading * 0.5, space_after=heading * 0.25)
-    h.keepWithNext = 1  # a heading never ends a page without its section
     p = style("p", body, space_after=body * 0.35)
     quote = style("q", body * 1.15, bold=True, leading=1.35)
     small = style("s", body * 0.9, color=MUTED)
     e = escape
     story: list[Flowable] = []
 
-    story.append(Paragraph("You said", h))
-    story.append(_boxed(Paragraph(f"“{e(content.you_said)}”", quote), width))
+    def section(title: str, parts: list[Flowable]) -> None:
+        """A heading never ends a page without the start of its section (A4 is one page: nothing to break)."""
+        if fmt is LeafletFormat.A4:
+            story.extend([Paragraph(title, h), *parts])
+        else:
+            story.append(KeepTogether([Paragraph(title, h), parts[0]]))
+            story.extend(parts[1:])
+
+    said: list[Flowable] = [_boxed(Paragraph(f"“{e(content.you_said)}”", quote), width)]
     if content.raised_by:
         channels = ", ".join(content.channels)
-        story.append(Spacer(1, body * 0.3))
-        story.append(Paragraph(
+        said.append(Spacer(1, body * 0.3))
+        said.append(Paragraph(
             f"Raised by {content.raised_by} {'person' if content.raised_by == 1 else 'people'}"
             f"{': ' + e(channels) if channels else ''}.", small))  # fmt: skip
+    section("You said", said)
 
-    story.append(Paragraph("We did", h))
-    if content.summary_action:
-        story.append(Paragraph(e(content.summary_action), p))
+    did: list[Flowable] = [Paragraph(e(content.summary_action), p)] if content.summary_action else []
     for agency, items in content.we_did:
-        story.append(Paragraph(f"<b>{e(agency)}</b>", p))
-        story.append(_bullets(items, p))
-    if not content.we_did and not content.summary_action:
-        story.append(Paragraph("The work is under way; this leaflet will be updated when it is done.", p))
+        did += [Paragraph(f"<b>{e(agency)}</b>", p), _bullets(items, p)]
+    section(
+        "We did",
+        did or [Paragraph("The work is under way; this leaflet will be updated when it is done.", p)],
+    )
 
     if content.figures:
-        story.append(Paragraph("What changed", h))
-        for figure in content.figures:
-            story.append(_figure(figure, p, body, width, fmt))
+        section("What changed", [_figure(figure, p, body, width, fmt) for figure in content.figures])
 
-    story.append(Paragraph("What happens next", h))
     steps = content.next_steps or ["The ward team will keep an eye on it and report back at the ward panel."]
-    story.append(_bullets(steps, p))
+    section("What happens next", [_bullets(steps, p)])
 
-    story.append(Paragraph("Get involved", h))
-    involved = [
-        Paragraph(e(content.next_meeting), p),
-        Paragraph(f"<b>Contact the ward team:</b> {e(content.contact)}", p),
-        Paragraph("In an emergency always call 999.", small),
-    ]
+    involved: list[Flowable] = [Paragraph(e(content.next_meeting), p)]
     if content.engagement_url:
-        involved.append(Paragraph(f"Have your say online: {e(content.engagement_url)}", p))
+        online = [*involved, Paragraph(f"Have your say online: {e(content.engagement_url)}", p)]
         size = {LeafletFormat.A4: 26 * mm, LeafletFormat.A5: 22 * mm, LeafletFormat.LARGE_PRINT: 34 * mm}[fmt]
-        story.append(
+        involved = [
             _table(
-                [[involved, _qr(content.engagement_url, size)]],
+                [[online, _qr(content.engagement_url, size)]],
                 [width - size - 4 * mm, size + 4 * mm],
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
             )
-        )
-    else:
-        story.extend(involved)
+        ]
+    # The contact route gets the full width: an email address split across lines gets mistyped.
+    involved += [
+        Paragraph(f"<b>Contact the ward team:</b><br/>{e(content.contact)}", p),
+        Paragraph("In an emergency always call 999.", small),
+    ]
+    section("Get involved", involved)
     return story
 
 

@@ -220,3 +220,27 @@ def test_the_force_name_and_logo_are_printed(vault: Vault, tmp_path: Path) -> No
     assert any(obj.get("/Subtype") == "/Image" for obj in reader.pages[0]["/Resources"]["/XObject"].values())
     with vault.unit_of_work() as s, pytest.raises(Exception, match="PNG or JPEG"):
         force.set_force(s, logo=b"GIF89a....")
+
+
+@pytest.mark.parametrize("fmt", [LeafletFormat.A5, LeafletFormat.LARGE_PRINT])
+def test_no_heading_is_left_at_the_foot_of_a_page(demo_vault: Vault, fmt: LeafletFormat) -> None:
+    from commmatters_desktop.core.leaflets import wards_with_feedback
+
+    with demo_vault.reading() as s:
+        codes = wards_with_feedback(s, "2026-Q4")
+    for code in codes:
+        leaflet = make(demo_vault, code, fmt)
+        pages = [page.extract_text() for page in PdfReader(io.BytesIO(leaflet.data)).pages]
+        content = leaflet.content
+        starts = {
+            "What happens next": (content.next_steps or ["The ward team will keep an eye on it"])[0][:25],
+            "Get involved": content.next_meeting[:25],
+            "What changed": content.figures[0].name[:20] if content.figures else None,
+        }
+        for heading, first_words in starts.items():
+            if first_words is None:
+                continue
+            page = next(i for i, text in enumerate(pages) if heading in text)
+            assert first_words in " ".join(pages[page].split()), (
+                f"{code} {fmt}: '{heading}' left without its text"
+            )
