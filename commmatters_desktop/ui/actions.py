@@ -40,6 +40,7 @@ class Actions:
     reconsider: QAction
     preview_leaflet: QAction
     cycle_leaflets: QAction
+    force_identity: QAction
     about: QAction
 
     def all(self) -> list[QAction]:
@@ -110,5 +111,7 @@ def build_actions(parent: QWidget, stack: QUndoStack) -> Actions:
                           "for the selected priority", "Ctrl+Shift+P"),
         cycle_leaflets=a(parent, "actionCycleLeaflets", "&Leaflets for the cycle…", "Make a leaflet for every "
                          "ward whose priority has feedback", None),
+        force_identity=a(parent, "actionForceIdentity", "&Force name and logo…", "The name and logo printed on "
+                         "leaflets", None),
         about=a(parent, "actionAbout", "&About Community Matters Desktop", "Version and licences", None),
     )  # fmt: skip

@@ -120,7 +120,9 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         a = self.actions_
         menu = self.menuBar()
-        menu.addMenu("&File").addActions([a.cycle_leaflets, a.backup, a.check, a.lock, a.autolock, a.quit])
+        menu.addMenu("&File").addActions(
+            [a.cycle_leaflets, a.force_identity, a.backup, a.check, a.lock, a.autolock, a.quit]
+        )
         menu.addMenu("&Edit").addActions([a.undo, a.redo, a.find])
         menu.addMenu("&View").addActions([a.show_wards, a.show_board, a.show_plan, a.refresh])
         menu.addMenu("W&ards").addActions([a.add_ward, a.edit_ward, a.import_wards])
@@ -188,6 +190,7 @@ class MainWindow(QMainWindow):
         a.reconsider.triggered.connect(lambda: self._with_selected(self.reconsider))
         a.preview_leaflet.triggered.connect(lambda: self._with_selected(self.preview_leaflet))
         a.cycle_leaflets.triggered.connect(self.cycle_leaflets)
+        a.force_identity.triggered.connect(self.force_identity)
         self.plan.leaflet_requested.connect(self.preview_leaflet)
         self.ops.changed.connect(self.refresh)
         self.ops.refused.connect(self._refused)
@@ -451,6 +454,36 @@ class MainWindow(QMainWindow):
             lines.append("Stopped when you pressed Cancel.")
         lines += refused[:10]
         QMessageBox.information(self, "Leaflets", "\n\n".join(lines))
+
+    def force_identity(self) -> None:
+        from commmatters_desktop.core.services import force
+
+        current = self.ops.read(force.force_name)
+        answer = forms.ask_form(
+            self, "Force name and logo", "Printed at the top of every leaflet.",
+            [Field("name", "Force name", required=True, value=current),
+             Field("logo", "Change the logo", Kind.CHECK, value=False)],
+            "Save",
+        )  # fmt: skip
+        if answer is None:
+            return
+        logo: bytes | None = None
+        if answer["logo"]:
+            path, _ = QFileDialog.getOpenFileName(
+                self, "Choose the logo", str(Path.home()), "Images (*.png *.jpg)"
+            )
+            if path:
+                try:
+                    logo = Path(path).read_bytes()
+                except OSError as exc:
+                    QMessageBox.warning(self, "Logo not read", f"{path} could not be read: {exc.strerror}.")
+                    return
+        try:
+            self.ops.run(lambda s: force.set_force(s, name=answer["name"], logo=logo))
+        except UserError as exc:
+            QMessageBox.warning(self, "Not changed", exc.message)
+            return
+        self.statusBar().showMessage(f"Leaflets will be published as '{answer['name']}'.", 8000)
 
     # --- wards --------------------------------------------------------------------------------------------------
 

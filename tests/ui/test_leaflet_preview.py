@@ -140,3 +140,34 @@ def test_cancelling_a_batch_stops_it(
     window.actions_.cycle_leaflets.trigger()
     assert list(tmp_path.glob("*.pdf")) == []
     assert "Stopped when you pressed Cancel." in shown[0]
+
+
+def test_the_force_name_and_logo_are_set_from_the_file_menu(
+    window: MainWindow, demo_vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer_forms
+) -> None:  # type: ignore[no-untyped-def]
+    from PIL import Image
+
+    from commmatters_desktop.core.services import force
+
+    answers, _ = answer_forms
+    Image.new("RGB", (40, 40), (200, 0, 0)).save(tmp_path / "crest.png")
+    answers["Force name and logo"] = {"name": "Greater Exampleshire Police", "logo": True}
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_a, **_k: (str(tmp_path / "crest.png"), ""))
+    window.actions_.force_identity.trigger()
+    with demo_vault.reading() as s:
+        assert force.force_name(s) == "Greater Exampleshire Police"
+        assert force.force_logo(s) == (tmp_path / "crest.png").read_bytes()
+
+
+def test_a_logo_that_is_not_an_image_is_refused(
+    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer_forms
+) -> None:  # type: ignore[no-untyped-def]
+    answers, _ = answer_forms
+    (tmp_path / "notes.txt").write_text("not an image")
+    answers["Force name and logo"] = {"name": "Greater Exampleshire Police", "logo": True}
+    warned: list[str] = []
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_a, **_k: (str(tmp_path / "notes.txt"), ""))
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: warned.append(text))
+    window.actions_.force_identity.trigger()
+    assert warned == ["The logo must be a PNG or JPEG image."]
+    assert "Greater Exampleshire" not in window.statusBar().currentMessage()
