@@ -39,6 +39,7 @@ from commmatters_desktop.core.models import (
     WeekOfAction,
     natural_id,
 )
+from commmatters_desktop.core.services.priorities import SARA_TEXT_FIELDS
 
 #: Where a ward's priority for the quarter stands when it has several candidates: the most advanced.
 _RANK = {status: rank for rank, status in enumerate(PriorityStatus)}
@@ -336,19 +337,7 @@ class PlanDetail:
     feedback: list[FeedbackRow]
 
 
-PLAN_TEXT_FIELDS = (
-    "problem_statement",
-    "evidence",
-    "baseline",
-    "victim",
-    "offender",
-    "location",
-    "guardian",
-    "handler",
-    "manager",
-    "causes",
-    "assessment",
-)
+PLAN_TEXT_FIELDS = (*SARA_TEXT_FIELDS, "assessment")
 
 
 def plan_detail(session: Session, priority_id: uuid.UUID, *, today: dt.date) -> PlanDetail | None:

@@ -314,27 +314,19 @@ class MainWindow(QMainWindow):
         if target is before:
             return
         if target is S.ESCALATED:
-            answer = forms.ask_reason(self, "Escalate to CSP tasking", "Why does this need CSP tasking?")
-            if answer is not None:
-                why: str = answer
-                self.ops.do(
-                    "Escalate to CSP tasking",
-                    lambda s: priorities.escalate(
-                        s, priority=common.fetch(s, Priority, priority_id), reason=why
-                    ),
-                    lambda s: priorities.de_escalate(s, priority=common.fetch(s, Priority, priority_id)),
-                )
+            self._with_reason(
+                "Escalate to CSP tasking", "Why does this need CSP tasking?",
+                lambda s, why: priorities.escalate(s, priority=common.fetch(s, Priority, priority_id), reason=why),
+                lambda s: priorities.de_escalate(s, priority=common.fetch(s, Priority, priority_id)),
+            )  # fmt: skip
         elif target is S.NOT_TAKEN_FORWARD:
-            answer = forms.ask_reason(self, "Not taken forward", "What reason did the panel give?")
-            if answer is not None:
-                given: str = answer
-                self.ops.do(
-                    "Mark not taken forward",
-                    lambda s: priorities.not_taken_forward(
-                        s, priority=common.fetch(s, Priority, priority_id), reason=given
-                    ),
-                    lambda s: priorities.reconsider(s, priority=common.fetch(s, Priority, priority_id)),
-                )
+            self._with_reason(
+                "Not taken forward", "What reason did the panel give?",
+                lambda s, why: priorities.not_taken_forward(
+                    s, priority=common.fetch(s, Priority, priority_id), reason=why
+                ),
+                lambda s: priorities.reconsider(s, priority=common.fetch(s, Priority, priority_id)),
+            )  # fmt: skip
         elif before is S.NOMINATED and target in AGREED_OR_LATER and self._needs_agreement(current):
             self._agree(current, target)
         else:
@@ -344,6 +336,19 @@ class MainWindow(QMainWindow):
                 self._undo_move(priority_id, before),
             )
         self.board.select(priority_id)
+
+    def _with_reason(
+        self,
+        title: str,
+        question: str,
+        forward: Callable[[Session, str], object],
+        backward: Callable[[Session], object],
+    ) -> None:
+        """A side-state change: ask for the reason, then make it an undoable edit."""
+        answer = forms.ask_reason(self, title, question)
+        if answer is not None:
+            reason: str = answer
+            self.ops.do(title, lambda s: forward(s, reason), backward)
 
     @staticmethod
     def _undo_move(priority_id: uuid.UUID, before: PriorityStatus) -> Callable[[Session], object]:

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
+from pytestqt.qtbot import QtBot
 
+from commmatters_desktop.core.clock import FixedClock
+from commmatters_desktop.storage.vault import Vault
+from commmatters_desktop.ui.main_window import MainWindow
 from commmatters_desktop.ui.settings import WindowSettings
 
 
@@ -39,3 +44,16 @@ def answer_forms(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-de
     monkeypatch.setattr(forms, "ask_form", ask_form)
     monkeypatch.setattr(forms, "ask_reason", ask_reason)
     return answers, asked
+
+
+@pytest.fixture
+def window(
+    qtbot: QtBot, demo_vault: Vault, clock: FixedClock, window_settings: WindowSettings
+) -> Iterator[MainWindow]:
+    """The main window on the demo force, laptop-sized, with auto-lock far away."""
+    main = MainWindow(demo_vault, clock=clock, settings=window_settings, autolock_minutes=600)
+    qtbot.addWidget(main)
+    main.resize(1366, 768)
+    main.show()
+    qtbot.waitExposed(main)
+    yield main

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.qtbot import QtBot
 
-from commmatters_desktop.core.clock import FixedClock
 from commmatters_desktop.core.enums import PriorityStatus
 from commmatters_desktop.core.models import Priority
 from commmatters_desktop.core.queries import PriorityCard
@@ -16,22 +13,13 @@ from commmatters_desktop.core.services import common
 from commmatters_desktop.storage.vault import Vault
 from commmatters_desktop.ui.main_window import MainWindow
 from commmatters_desktop.ui.models.board_model import CARD_ROLE
-from commmatters_desktop.ui.settings import WindowSettings
 
 S = PriorityStatus
 
 
-@pytest.fixture
-def window(
-    qtbot: QtBot, demo_vault: Vault, clock: FixedClock, window_settings: WindowSettings
-) -> Iterator[MainWindow]:
-    main = MainWindow(demo_vault, clock=clock, settings=window_settings, autolock_minutes=600)
-    qtbot.addWidget(main)
-    main.resize(1366, 768)
-    main.show()
-    qtbot.waitExposed(main)
-    main.actions_.show_board.trigger()
-    yield main
+@pytest.fixture(autouse=True)
+def on_the_board(window: MainWindow) -> None:
+    window.actions_.show_board.trigger()
 
 
 def vault_status(vault: Vault, card: PriorityCard) -> PriorityStatus:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,6 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QProgressDialog
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from commmatters_desktop.core.clock import FixedClock
 from commmatters_desktop.core.enums import FeedbackChannel, PriorityStatus
 from commmatters_desktop.core.models import Feedback, Priority
 from commmatters_desktop.core.services import common, priorities
@@ -21,19 +19,6 @@ from commmatters_desktop.reports.leaflet import LeafletFormat
 from commmatters_desktop.storage.vault import Vault
 from commmatters_desktop.ui.leaflet_preview import LeafletPreview
 from commmatters_desktop.ui.main_window import MainWindow
-from commmatters_desktop.ui.settings import WindowSettings
-
-
-@pytest.fixture
-def window(
-    qtbot: QtBot, demo_vault: Vault, clock: FixedClock, window_settings: WindowSettings
-) -> Iterator[MainWindow]:
-    main = MainWindow(demo_vault, clock=clock, settings=window_settings, autolock_minutes=600)
-    qtbot.addWidget(main)
-    main.resize(1366, 768)
-    main.show()
-    qtbot.waitExposed(main)
-    yield main
 
 
 def card(window: MainWindow, status: PriorityStatus = PriorityStatus.FEEDBACK_GIVEN):  # type: ignore[no-untyped-def]

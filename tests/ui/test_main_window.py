@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel
@@ -14,18 +12,6 @@ from commmatters_desktop.storage.vault import Vault
 from commmatters_desktop.ui.main_window import MainWindow
 from commmatters_desktop.ui.models.ward_table import WardColumn
 from commmatters_desktop.ui.settings import WindowSettings
-
-
-@pytest.fixture
-def window(
-    qtbot: QtBot, demo_vault: Vault, clock: FixedClock, window_settings: WindowSettings
-) -> Iterator[MainWindow]:
-    main = MainWindow(demo_vault, clock=clock, settings=window_settings)
-    qtbot.addWidget(main)
-    main.resize(1366, 768)
-    main.show()
-    qtbot.waitExposed(main)
-    yield main
 
 
 def column(window: MainWindow, col: WardColumn) -> list[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
@@ -12,14 +11,12 @@ from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from commmatters_desktop.core.clock import FixedClock
 from commmatters_desktop.core.enums import ActionStatus, Outcome, PriorityStatus
 from commmatters_desktop.core.models import Action, Cycle, Priority
 from commmatters_desktop.core.services import common
 from commmatters_desktop.storage.vault import Vault
 from commmatters_desktop.ui.main_window import MainWindow
 from commmatters_desktop.ui.models.record_table import parse_date
-from commmatters_desktop.ui.settings import WindowSettings
 
 S = PriorityStatus
 
@@ -39,18 +36,6 @@ def fetch(vault: Vault, priority: Priority) -> Priority:
         p = common.fetch(s, Priority, priority.id)
         _ = (p.plan, p.actions, p.feedback, p.measures)
         return p
-
-
-@pytest.fixture
-def window(
-    qtbot: QtBot, demo_vault: Vault, clock: FixedClock, window_settings: WindowSettings
-) -> Iterator[MainWindow]:
-    main = MainWindow(demo_vault, clock=clock, settings=window_settings, autolock_minutes=600)
-    qtbot.addWidget(main)
-    main.resize(1366, 768)
-    main.show()
-    qtbot.waitExposed(main)
-    yield main
 
 
 @pytest.fixture

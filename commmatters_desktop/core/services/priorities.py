@@ -22,20 +22,12 @@ from commmatters_desktop.core.services.common import apply_changes, fetch, requi
 
 S = PriorityStatus
 
-PLAN_FIELDS = frozenset(
-    {
-        "problem_statement",
-        "evidence",
-        "baseline",
-        "victim",
-        "offender",
-        "location",
-        "guardian",
-        "handler",
-        "manager",
-        "causes",
-    }
-)
+#: The SARA plan's Scanning and Analysis text, in the order the plan is read.
+SARA_TEXT_FIELDS: tuple[str, ...] = (
+    "problem_statement", "evidence", "baseline",
+    "victim", "offender", "location", "guardian", "handler", "manager", "causes",
+)  # fmt: skip
+PLAN_FIELDS = frozenset(SARA_TEXT_FIELDS)
 
 
 def agreed_priority(session: Session, *, ward_id: object, cycle_id: object) -> Priority | None:
