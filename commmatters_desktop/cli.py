@@ -92,6 +92,23 @@ def build_parser() -> argparse.ArgumentParser:
     importing.add_argument(
         "csv", type=Path, help="the lookup file (columns WDyyCD, WDyyNM, LADyyCD, LADyyNM)"
     )
+    nominations = commands.add_parser("nominations", help="import or list nominations", parents=[common])
+    nomination_commands = nominations.add_subparsers(
+        dest="nomination_command", metavar="ACTION", required=True
+    )
+    n_import = nomination_commands.add_parser(
+        "import", parents=[common], help="import an online poll or survey CSV "
+        "(ward_code,wording,category,support,source,date,reference; any case and order)",
+    )  # fmt: skip
+    n_import.set_defaults(handler=cmd_nominations_import)
+    n_import.add_argument("csv", type=Path)
+    n_import.add_argument("--ward", metavar="CODE", help="the ward, for files without a ward_code column")
+    n_import.add_argument("--cycle", metavar="YEAR-QN", help="the quarter (default: this quarter)")
+    n_list = nomination_commands.add_parser("list", parents=[common], help="list the nominations")
+    n_list.set_defaults(handler=cmd_nominations_list)
+    n_list.add_argument("--ward", metavar="CODE")
+    n_list.add_argument("--cycle", metavar="YEAR-QN", help="the quarter (default: this quarter)")
+
     formats = ["a4", "a5", "large-print"]
     leaflet = command("leaflet", "write one ward's 'You said, we did' leaflet as a PDF", cmd_leaflet)
     leaflet.add_argument("--ward", required=True, metavar="CODE", help="the ward's ONS code")
@@ -501,4 +518,47 @@ def cmd_force(ctx: Context) -> int:
             f"Leaflets are published as '{name}'" + (" with its logo." if has_logo else " (no logo set).")
         ),
     )
+    return 0
+
+
+def cmd_nominations_import(ctx: Context) -> int:
+    from commmatters_desktop.core.services.engagement import import_nominations
+    from commmatters_desktop.importers.nominations import read_nominations
+
+    cycle = _cycle(ctx)
+    parsed = read_nominations(ctx.args.csv, ward=ctx.args.ward)  # checked whole before the vault opens
+    with ctx.open_vault() as vault, vault.unit_of_work() as session:
+        result = import_nominations(session, parsed.records, cycle=cycle)
+    skipped = sorted([*parsed.problems, *result.skipped])
+    ctx.emit(
+        {"cycle": cycle, "added": result.added, "merged": result.merged,
+         "skipped": [{"line": line, "reason": reason} for line, reason in skipped]},
+        lambda: "\n".join(
+            [f"Imported {ctx.args.csv.name} for {cycle}: {result.added} added, {result.merged} merged, "
+             f"{len(skipped)} skipped."]
+            + [f"  line {line}: {reason}" for line, reason in skipped]
+        ),
+    )  # fmt: skip
+    return 0
+
+
+def cmd_nominations_list(ctx: Context) -> int:
+    from commmatters_desktop.core import queries
+
+    cycle = _cycle(ctx)
+    with ctx.open_vault() as vault, vault.reading() as session:
+        rows = queries.nomination_rows(session, cycle=cycle, ward_code=ctx.args.ward)
+    if ctx.json:
+        ctx.emit([row.as_json() for row in rows], str)
+        return 0
+    if not rows:
+        ctx.say(
+            f"No nominations for {cycle}" + (f" in ward {ctx.args.ward.upper()}." if ctx.args.ward else ".")
+        )
+        return 0
+    for r in rows:
+        votes = f", {r.votes} votes" if r.votes is not None else ""
+        ctx.say(f"{r.ward_code}  {r.display}  [{r.channel.label}, support {r.combined_support}{votes}; "
+                f"{r.status.label}]")  # fmt: skip
+    ctx.say(f"{len(rows)} nomination{'s' if len(rows) != 1 else ''} for {cycle}.")
     return 0

@@ -245,7 +245,13 @@ class Nomination(Synced):
     source_ref: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[NominationStatus] = mapped_column(_enum(NominationStatus), default=NominationStatus.OPEN)
     reason: Mapped[str] = mapped_column(Text, default="")
+    #: What the projector shows: the officer's redaction of ``wording`` (blank: the masked wording).
+    public_wording: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: Show-of-hands count at the panel meeting.
+    votes: Mapped[int | None] = mapped_column(Integer)
     merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("nomination.id"))
+
+    ward: Mapped[Ward] = relationship()
 
 
 # --- the priority and its SARA plan ----------------------------------------------------------------------

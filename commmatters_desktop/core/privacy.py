@@ -7,6 +7,7 @@ registrations. A leaflet with a finding is refused; the meeting screen masks wha
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ _VRM = re.compile(r"\b(?:[A-Z]{2}\d{2}\s?[A-Z]{3}|[A-Z]\d{1,3}\s?[A-Z]{3}|[A-Z]{
 
 KIND_LABELS = {
     "name": "a name held as personal data",
+    "person": "what looks like a person's name",
     "phone": "a phone number",
     "email": "an email address",
     "vehicle": "a vehicle registration",
@@ -45,10 +47,65 @@ class Finding:
         return KIND_LABELS[self.kind]
 
 
-def scan(text: str, names: Iterable[str] = (), *, allow: Iterable[str] = ()) -> list[Finding]:
+_TITLE_WORDS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "sir", "dame"})
+_CAPITALISED_RUN = re.compile(r"[A-Z][a-z'’-]*\.?(?:\s+[A-Z][a-z'’-]*\.?)+")
+#: A capitalised word after a given name that makes it a place, not a person ("Victoria Road").
+_PLACE_WORDS = frozenset(
+    "road street lane avenue park close way drive court gardens square hill green place terrace crescent grove "
+    "walk row centre center hall school church library estate house station bridge field fields common market "
+    "precinct parade view rise mews wharf academy college surgery club pub arms inn ward council".split()
+)
+
+
+@functools.cache
+def _given_names() -> frozenset[str]:
+    from commmatters_desktop.paths import resource
+
+    words = resource("data", "given-names.txt").read_text(encoding="utf-8")
+    return frozenset(w for line in words.splitlines() if not line.startswith("#") for w in line.split())
+
+
+def guess_people(text: str) -> list[Finding]:
+    """Likely names of people typed by residents ("Margaret Oduya", "Mrs Dawson").
+
+    Inside each run of capitalised words: a title and the word after it, or a common given name and
+    the capitalised words after it that are not street or place words. Used to mask public screens,
+    where hiding a place by mistake costs little and showing a person costs a lot; never to refuse
+    a leaflet.
+    """
+    found = []
+    for run in _CAPITALISED_RUN.finditer(text):
+        words = [
+            (m.group(), run.start() + m.start(), run.start() + m.end())
+            for m in re.finditer(r"\S+", run.group())
+        ]
+        index = 0
+        while index < len(words) - 1:
+            word = words[index][0].rstrip(".").lower()
+            if word in _TITLE_WORDS or word in _given_names():
+                end = index + 1
+                while (
+                    end < len(words)
+                    and end - index <= 2
+                    and words[end][0].rstrip(".").lower() not in _PLACE_WORDS
+                ):
+                    end += 1
+                if end > index + 1:
+                    start, stop = words[index][1], words[end - 1][2] - words[end - 1][0].endswith(".")
+                    found.append(Finding("person", text[start:stop], start, stop))
+                    index = end
+                    continue
+            index += 1
+    return found
+
+
+def scan(
+    text: str, names: Iterable[str] = (), *, allow: Iterable[str] = (), guess_names: bool = False
+) -> list[Finding]:
     """Everything in ``text`` that looks like personal data, in order of appearance.
 
-    ``allow`` lists strings that may appear (a team mailbox or switchboard printed on purpose).
+    ``allow`` lists strings that may appear (a team mailbox or switchboard printed on purpose);
+    ``guess_names`` also catches names that are not in the vault (for public screens).
     """
     allowed = {a.strip().casefold() for a in allow if a.strip()}
     found: list[Finding] = []
@@ -63,6 +120,8 @@ def scan(text: str, names: Iterable[str] = (), *, allow: Iterable[str] = ()) -> 
             if any(value.casefold() in a for a in allowed):
                 continue
             found.append(Finding(kind, value, match.start(), match.start() + len(value)))
+    if guess_names:
+        found.extend(guess_people(text))
     found.sort(key=lambda f: (f.start, -f.end))
     # Drop findings inside another (an email's digits are not also a phone number).
     kept: list[Finding] = []
@@ -74,8 +133,10 @@ def scan(text: str, names: Iterable[str] = (), *, allow: Iterable[str] = ()) -> 
 
 def mask(text: str, findings: list[Finding]) -> str:
     """``text`` with each finding replaced by a neutral placeholder, for display on a public screen."""
-    placeholders = {"name": "[name removed]", "phone": "[number removed]", "email": "[email removed]",
-                    "vehicle": "[vehicle removed]"}  # fmt: skip
+    placeholders = {
+        "name": "[name removed]", "person": "[name removed]", "phone": "[number removed]",
+        "email": "[email removed]", "vehicle": "[vehicle removed]",
+    }  # fmt: skip
     out, last = [], 0
     for finding in sorted(findings, key=lambda f: f.start):
         out.append(text[last : finding.start])

@@ -22,7 +22,9 @@ from commmatters_desktop.core.enums import (
     PUBLIC_ROLES,
     ActionKind,
     ActionStatus,
+    Channel,
     FeedbackChannel,
+    NominationStatus,
     Outcome,
     PersonRole,
     PriorityStatus,
@@ -30,6 +32,7 @@ from commmatters_desktop.core.enums import (
 from commmatters_desktop.core.models import (
     Agency,
     Cycle,
+    Nomination,
     PanelMeeting,
     Person,
     Priority,
@@ -512,3 +515,82 @@ def meeting_options(session: Session, *, ward_id: uuid.UUID, cycle: str) -> list
             .order_by(PanelMeeting.held_on.desc())
         )
     ]
+
+
+# --- nominations and the panel meeting ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NominationRow:
+    id: uuid.UUID
+    ward_code: str
+    ward_name: str
+    cycle: str
+    wording: str
+    #: What a public screen may show: the officer's redaction, or the wording with personal data masked.
+    display: str
+    #: True when something in the wording looked like personal data and was masked for display.
+    masked: bool
+    category: str
+    channel: Channel
+    support: int
+    combined_support: int
+    #: Support per channel, this nomination and any merged into it.
+    channels: dict[str, int]
+    votes: int | None
+    status: NominationStatus
+    reason: str
+    merged_into: uuid.UUID | None
+    raised_on: dt.date | None
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("wording")  # the raw wording may hold personal data: exported only as masked
+        data.update(
+            id=str(self.id), channel=self.channel.value, status=self.status.value,
+            merged_into=str(self.merged_into) if self.merged_into else None,
+            raised_on=self.raised_on.isoformat() if self.raised_on else None,
+        )  # fmt: skip
+        return data
+
+
+def nomination_rows(session: Session, *, cycle: str, ward_code: str | None = None) -> list[NominationRow]:
+    from commmatters_desktop.core import privacy
+
+    query = (
+        select(Nomination)
+        .join(Ward, Ward.id == Nomination.ward_id)
+        .where(
+            Nomination.deleted.is_(False),
+            Nomination.cycle_id == natural_id("cycle", cycle),
+            Ward.deleted.is_(False),
+        )
+        .options(joinedload(Nomination.ward))
+        .order_by(Ward.la_name, Ward.name, Nomination.support.desc())
+    )
+    if ward_code:
+        query = query.where(Ward.code == ward_code.strip().upper())
+    found = list(session.scalars(query).unique())
+    names = privacy.protected_names(session)
+    merged: dict[uuid.UUID, list[Nomination]] = defaultdict(list)
+    for n in found:
+        if n.merged_into_id is not None:
+            merged[n.merged_into_id].append(n)
+    rows = []
+    for n in found:
+        family = [n, *merged.get(n.id, [])]
+        channels: dict[str, int] = defaultdict(int)
+        for member in family:
+            channels[member.channel.label] += member.support
+        findings = privacy.scan(n.wording, names, guess_names=True)
+        display = n.public_wording or privacy.mask(n.wording, findings)
+        rows.append(
+            NominationRow(
+                id=n.id, ward_code=n.ward.code, ward_name=n.ward.name, cycle=cycle, wording=n.wording,
+                display=display, masked=bool(findings) and not n.public_wording, category=n.category,
+                channel=n.channel, support=n.support, combined_support=sum(m.support for m in family),
+                channels=dict(channels), votes=n.votes, status=n.status, reason=n.reason,
+                merged_into=n.merged_into_id, raised_on=n.raised_on,
+            )
+        )  # fmt: skip
+    return rows

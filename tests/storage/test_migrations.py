@@ -19,8 +19,8 @@ EXTRA_REVISION = '''"""A later release adds a column."""
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
@@ -51,13 +51,13 @@ def test_an_upgrade_takes_an_encrypted_backup_first(
 ) -> None:
     scripts = tmp_path / "migrations"
     shutil.copytree(migrate.SCRIPT_LOCATION, scripts)
-    (scripts / "versions" / "0002_police_area.py").write_text(EXTRA_REVISION)
+    (scripts / "versions" / "0003_police_area.py").write_text(EXTRA_REVISION)
     monkeypatch.setattr(migrate, "SCRIPT_LOCATION", scripts)
 
     with Vault.open(vault_dir, keystore=KeyringStore()) as vault:
-        assert migrate.current_revision(vault.engine) == "0002"
+        assert migrate.current_revision(vault.engine) == "0003"
         assert vault.last_backup is not None and vault.last_backup.parent == vault_dir / BACKUP_FOLDER
-        assert vault.last_backup.name.startswith("before-upgrade-from-0001-")
+        assert vault.last_backup.name.startswith("before-upgrade-from-0002-")
         backup = vault.last_backup
     # The backup is the old schema, still encrypted with the vault's key.
     assert backup.read_bytes()[:16] != b"SQLite format 3\x00"
@@ -67,7 +67,7 @@ def test_an_upgrade_takes_an_encrypted_backup_first(
     shutil.copy(backup, restored / "commmatters.db")
     shutil.copy(vault_dir / "vault.json", restored / "vault.json")
     with Vault.open(restored, keystore=KeyringStore()) as old:
-        assert migrate.current_revision(old.engine) == "0001"
+        assert migrate.current_revision(old.engine) == "0002"
 
 
 def test_a_vault_from_a_newer_version_is_refused_untouched(vault: Vault) -> None:
@@ -80,3 +80,36 @@ def test_a_vault_from_a_newer_version_is_refused_untouched(vault: Vault) -> None
         Vault.open(folder, keystore=KeyringStore())
     assert (folder / "commmatters.db").read_bytes() == before
     assert not (folder / BACKUP_FOLDER).exists()
+
+
+def test_a_vault_from_the_first_release_upgrades_with_its_data(vault_dir: Path) -> None:
+    """0001 -> 0002 on a real encrypted vault: backup first, nominations kept, new fields empty."""
+    import datetime as dt
+
+    from alembic import command
+
+    from commmatters_desktop.core.enums import Channel
+    from commmatters_desktop.core.models import Nomination
+    from commmatters_desktop.core.services import engagement, wards
+
+    with Vault.open(vault_dir, keystore=KeyringStore()) as vault:
+        with vault.unit_of_work() as s:
+            ward = wards.create_ward(s, code="E05000650", name="Astley Bridge")
+            engagement.nominate(s, ward=ward, wording="Speeding on Moss Bank Way", channel=Channel.ONLINE,
+                                support=9, raised_on=dt.date(2026, 11, 1))  # fmt: skip
+        with vault.engine.begin() as connection:
+            command.downgrade(migrate.alembic_config(connection), "0001")
+        assert migrate.current_revision(vault.engine) == "0001"
+    with Vault.open(vault_dir, keystore=KeyringStore()) as vault:
+        assert migrate.current_revision(vault.engine) == "0002"
+        assert vault.last_backup is not None and vault.last_backup.name.startswith(
+            "before-upgrade-from-0001-"
+        )
+        with vault.reading() as s:
+            (nomination,) = s.query(Nomination).all()
+            assert (nomination.wording, nomination.support, nomination.public_wording, nomination.votes) == (
+                "Speeding on Moss Bank Way",
+                9,
+                "",
+                None,
+            )

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commmatters_desktop.core.changes import audit
 from commmatters_desktop.core.enums import Channel, NominationStatus
 from commmatters_desktop.core.errors import RuleViolation, ValidationError
-from commmatters_desktop.core.models import Nomination, PanelMeeting, Ward
+from commmatters_desktop.core.models import Agency, Nomination, PanelMeeting, Priority, Ward
 from commmatters_desktop.core.services import cycles
 from commmatters_desktop.core.services.common import count, required
 
@@ -77,3 +80,173 @@ def record_meeting(
     session.flush()
     audit(session, "meeting", meeting, f"panel meeting for {ward.name} on {held_on.isoformat()}")
     return meeting
+
+
+def merge_nominations(session: Session, *, keep: Nomination, absorb: Nomination) -> Nomination:
+    """Near-duplicates ("drug dealing in the park" / "drugs in Queens Park") become one.
+
+    The absorbed nomination keeps its own wording and support and points at the kept one, so the
+    combined support counts both and both wordings stay on record.
+    """
+    if keep.id == absorb.id:
+        raise ValidationError("Choose two different nominations to merge.")
+    if (keep.ward_id, keep.cycle_id) != (absorb.ward_id, absorb.cycle_id):
+        raise RuleViolation("Only nominations for the same ward and quarter can be merged.")
+    for nomination in (keep, absorb):
+        if nomination.status is not NominationStatus.OPEN:
+            raise RuleViolation(f"'{nomination.wording[:40]}' is already {nomination.status.label}.")
+    for child in session.scalars(select(Nomination).where(Nomination.merged_into_id == absorb.id)):
+        child.merged_into_id = keep.id  # what absorb had absorbed moves with it
+    absorb.status = NominationStatus.MERGED
+    absorb.merged_into_id = keep.id
+    audit(session, "merge", keep, "two nominations merged")
+    return keep
+
+
+def unmerge_nomination(session: Session, *, nomination: Nomination) -> None:
+    """Undo a merge: the nomination stands on its own again."""
+    if nomination.status is not NominationStatus.MERGED:
+        raise RuleViolation("That nomination was not merged.")
+    nomination.status = NominationStatus.OPEN
+    nomination.merged_into_id = None
+    audit(session, "unmerge", nomination)
+
+
+def combined_support(session: Session, nomination: Nomination) -> int:
+    merged = session.scalars(
+        select(Nomination.support).where(
+            Nomination.merged_into_id == nomination.id, Nomination.deleted.is_(False)
+        )
+    )
+    return nomination.support + sum(merged)
+
+
+def redact_nomination(session: Session, *, nomination: Nomination, public_wording: str) -> None:
+    """The wording shown on the projector and printed in minutes; the original is kept, unshown."""
+    nomination.public_wording = public_wording.strip()
+    audit(session, "redact", nomination, "public wording set")
+
+
+def record_votes(session: Session, *, nomination: Nomination, votes: int | None) -> None:
+    if votes is not None and votes < 0:
+        raise ValidationError("A show of hands cannot be negative.")
+    nomination.votes = votes
+
+
+def update_meeting(
+    session: Session, *, meeting: PanelMeeting, attendance: int | None = None, decisions: str | None = None,
+    venue: str | None = None, held_on: dt.date | None = None,
+) -> None:  # fmt: skip
+    if attendance is not None:
+        meeting.attendance = count(attendance, "attendance")
+    if decisions is not None:
+        meeting.decisions = decisions.strip()
+    if venue is not None:
+        meeting.venue = required(venue, "Say where the panel met.")
+    if held_on is not None:
+        meeting.held_on = held_on
+    audit(session, "update", meeting, "meeting details")
+
+
+def record_panel_decision(
+    session: Session,
+    *,
+    meeting: PanelMeeting,
+    chosen: Nomination,
+    lead_agency: Agency,
+    title: str,
+    declined_reason: str = "Not chosen by the ward panel's vote",
+) -> Priority:
+    """The panel agrees ONE priority from the nominations; the rest are recorded as not taken forward.
+
+    The priority is created and agreed through the same services as everywhere else, so the
+    one-per-ward-per-cycle rule and the agreement rule apply here too.
+    """
+    from commmatters_desktop.core.services import priorities
+
+    if chosen.ward_id != meeting.ward_id or chosen.cycle_id != meeting.cycle_id:
+        raise RuleViolation("That nomination is not for this ward panel's quarter.")
+    ward = session.get(Ward, meeting.ward_id)
+    assert ward is not None
+    priority = priorities.propose(session, ward=ward, title=title, nomination=chosen)
+    priorities.agree(session, priority=priority, lead_agency=lead_agency, meeting=meeting)
+    for other in session.scalars(
+        select(Nomination).where(
+            Nomination.ward_id == meeting.ward_id,
+            Nomination.cycle_id == meeting.cycle_id,
+            Nomination.status == NominationStatus.OPEN,
+            Nomination.deleted.is_(False),
+        )
+    ):
+        votes = f" ({other.votes} votes)" if other.votes is not None else ""
+        decline_nomination(session, nomination=other, reason=f"{declined_reason}{votes}.")
+    return priority
+
+
+@dataclass(frozen=True)
+class NominationRecord:
+    """One nomination as an importer read it (line number kept for the report)."""
+
+    line: int
+    ward_code: str
+    wording: str
+    channel: Channel
+    support: int
+    category: str = ""
+    raised_on: dt.date | None = None
+    reference: str = ""
+
+
+@dataclass
+class NominationImport:
+    added: int = 0
+    #: Already imported, with a changed support count: the count was updated.
+    merged: int = 0
+    #: (line, reason): already imported unchanged, or not imported because something was wrong.
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+
+    def describe(self) -> str:
+        return f"{self.added} added, {self.merged} merged, {len(self.skipped)} skipped"
+
+
+def import_nominations(
+    session: Session, records: list[NominationRecord], *, cycle: str | None
+) -> NominationImport:
+    """Add nominations from an online poll or survey; re-importing the same file adds nothing twice."""
+    from commmatters_desktop.core.services.wards import ward_by_code
+
+    result = NominationImport()
+    cycle_id = cycles.cycle(session, cycle).id
+    for record in records:
+        ward = ward_by_code(session, record.ward_code)
+        if ward is None:
+            result.skipped.append((record.line, f"no ward {record.ward_code} in the vault"))
+            continue
+        reference = record.reference or _row_reference(record)
+        existing = session.scalars(
+            select(Nomination).where(
+                Nomination.ward_id == ward.id,
+                Nomination.cycle_id == cycle_id,
+                Nomination.source_ref == reference,
+            )
+        ).first()
+        if existing is not None:
+            if existing.support != record.support and existing.status is NominationStatus.OPEN:
+                existing.support = record.support
+                result.merged += 1
+            else:
+                result.skipped.append((record.line, "already imported"))
+            continue
+        nominate(
+            session, ward=ward, wording=record.wording, channel=record.channel, cycle=cycle,
+            category=record.category, support=record.support, raised_on=record.raised_on, source_ref=reference,
+        )  # fmt: skip
+        result.added += 1
+    return result
+
+
+def _row_reference(record: NominationRecord) -> str:
+    """A stable reference for rows without one, so the same row imported again is recognised."""
+    basis = "|".join([record.ward_code.upper(), " ".join(record.wording.lower().split()), record.channel.value,
+                      record.raised_on.isoformat() if record.raised_on else ""])  # fmt: skip
+    return "row:" + hashlib.sha256(basis.encode()).hexdigest()[:24]
