@@ -80,9 +80,11 @@ def test_support_as_people_write_it(text: str, expected: int) -> None:
     assert parse_support(text) == expected
 
 
-@pytest.mark.parametrize(("text", "channel"), [("Nextdoor poll", Channel.ONLINE), ("Door to door survey", Channel.SURVEY),
-                                               ("PACT meeting", Channel.PANEL), ("Council", Channel.PARTNER),
-                                               ("carrier pigeon", Channel.OTHER), ("", Channel.ONLINE)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("text", "channel"),
+    [("Nextdoor poll", Channel.ONLINE), ("Door to door survey", Channel.SURVEY), ("PACT meeting", Channel.PANEL),
+     ("Council", Channel.PARTNER), ("carrier pigeon", Channel.OTHER), ("", Channel.ONLINE)],
+)  # fmt: skip
 def test_channels_are_read_by_whole_words(text: str, channel: Channel) -> None:
     assert parse_channel(text) is channel
 
