@@ -1,0 +1,126 @@
+"""What a ward panel (PACT) meeting shows in public, and what its minutes record.
+
+Everything here is safe for a projector by construction: last quarter's result comes through the
+leaflet's content rules (so through the same privacy gate), and nominations appear only in their
+redacted or masked wording. The officer's own screen may show more; the public screen only this.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from commmatters_desktop.core import privacy, queries
+from commmatters_desktop.core.cycles import CycleCode
+from commmatters_desktop.core.enums import NominationStatus
+from commmatters_desktop.core.errors import NotFound, UserError
+from commmatters_desktop.core.leaflets import LeafletContent, leaflet_content
+from commmatters_desktop.core.models import PanelMeeting, Priority, Ward
+from commmatters_desktop.core.services.force import force_name
+from commmatters_desktop.core.services.priorities import agreed_priority
+
+
+@dataclass(frozen=True)
+class Agenda:
+    meeting_id: uuid.UUID
+    ward_id: uuid.UUID
+    ward_code: str
+    ward_name: str
+    la_name: str
+    cycle: str
+    held_on: dt.date
+    venue: str
+    attendance: int | None
+    force_name: str
+    demo: bool
+    #: Last quarter's "You said, we did" (None: nothing to report, or held back, see ``last_note``).
+    last_quarter: LeafletContent | None
+    last_note: str
+    nominations: list[queries.NominationRow]
+    agencies: list[queries.Option]
+    #: The priority this meeting agreed, if it has decided.
+    decided: str = ""
+    decided_lead: str = ""
+    decisions: str = ""
+    previous_cycle: str = field(default="")
+
+    @property
+    def open_nominations(self) -> list[queries.NominationRow]:
+        return [n for n in self.nominations if n.status is NominationStatus.OPEN]
+
+    @property
+    def shown_nominations(self) -> list[queries.NominationRow]:
+        """Everything the panel considers: merged nominations appear within the one they joined."""
+        return [n for n in self.nominations if n.status is not NominationStatus.MERGED]
+
+
+def agenda(session: Session, meeting_id: uuid.UUID, *, today: dt.date, demo: bool) -> Agenda:
+    meeting = session.get(PanelMeeting, meeting_id)
+    if meeting is None or meeting.deleted:
+        raise NotFound("That panel meeting no longer exists.")
+    ward = session.get(Ward, meeting.ward_id)
+    assert ward is not None
+    code = _cycle_code(session, meeting)
+    previous = str(CycleCode.parse(code).previous())
+    last, note = None, ""
+    try:
+        last = leaflet_content(session, ward_code=ward.code, cycle=previous, today=today,
+                               force_name=force_name(session), demo=demo)  # fmt: skip
+    except UserError as exc:
+        note = exc.message
+    decided = agreed_priority(session, ward_id=ward.id, cycle_id=meeting.cycle_id)
+    lead = ""
+    if decided is not None and decided.lead_agency_id is not None:
+        lead = next((o.label for o in queries.agency_options(session) if o.id == decided.lead_agency_id), "")
+    return Agenda(
+        meeting_id=meeting.id, ward_id=ward.id, ward_code=ward.code, ward_name=ward.name, la_name=ward.la_name,
+        cycle=code, held_on=meeting.held_on, venue=meeting.venue, attendance=meeting.attendance,
+        force_name=force_name(session), demo=demo, last_quarter=last, last_note=note,
+        nominations=queries.nomination_rows(session, cycle=code, ward_code=ward.code),
+        agencies=queries.agency_options(session), decided=_public_title(session, decided), decided_lead=lead,
+        decisions=public_text(session, meeting.decisions), previous_cycle=previous,
+    )  # fmt: skip
+
+
+def _cycle_code(session: Session, meeting: PanelMeeting) -> str:
+    from commmatters_desktop.core.models import Cycle
+
+    cycle = session.get(Cycle, meeting.cycle_id)
+    assert cycle is not None
+    return cycle.code
+
+
+def _public_title(session: Session, priority: Priority | None) -> str:
+    if priority is None:
+        return ""
+    return privacy.mask(
+        priority.title, privacy.scan(priority.title, privacy.protected_names(session), guess_names=True)
+    )
+
+
+def meeting_for(session: Session, *, ward_code: str, cycle: str) -> PanelMeeting | None:
+    """The ward's panel meeting in the cycle (the latest, if there were several)."""
+    from commmatters_desktop.core.models import natural_id
+    from commmatters_desktop.core.services.wards import ward_by_code
+
+    ward = ward_by_code(session, ward_code)
+    if ward is None:
+        raise NotFound(f"There is no ward {ward_code.upper()} in the vault.")
+    return session.scalars(
+        select(PanelMeeting)
+        .where(
+            PanelMeeting.ward_id == ward.id,
+            PanelMeeting.cycle_id == natural_id("cycle", str(CycleCode.parse(cycle))),
+            PanelMeeting.deleted.is_(False),
+        )
+        .order_by(PanelMeeting.held_on.desc())
+    ).first()
+
+
+def public_text(session: Session, text: str) -> str:
+    """Free text typed by the officer (decisions, actions agreed), masked for minutes and screens."""
+    return privacy.mask(text, privacy.scan(text, privacy.protected_names(session), guess_names=True))
