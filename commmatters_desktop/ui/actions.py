@@ -31,6 +31,7 @@ class Actions:
     add_ward: QAction
     edit_ward: QAction
     import_wards: QAction
+    meeting: QAction
     move_right: QAction
     move_left: QAction
     open_plan: QAction
@@ -95,6 +96,8 @@ def build_actions(parent: QWidget, stack: QUndoStack) -> Actions:
         add_ward=a(parent, "actionAddWard", "&Add ward…", "Add a ward by its ONS code", None),
         edit_ward=a(parent, "actionEditWard", "&Edit ward…", "Change the selected ward's details", None),
         import_wards=a(parent, "actionImportWards", "&Import wards…", "Import an ONS ward lookup CSV", "Ctrl+I"),
+        meeting=a(parent, "actionMeeting", "Ward &panel meeting…", "Prepare and run a ward panel meeting on the "
+                  "projector", "Ctrl+M"),
         move_right=a(parent, "actionMoveRight", "Move to &next step", "Move the selected priority one column right",
                      "Ctrl+Shift+Right"),
         move_left=a(parent, "actionMoveLeft", "Move &back a step", "Move the selected priority one column left",

@@ -30,7 +30,7 @@ from commmatters_desktop.core.clock import Clock, SystemClock
 from commmatters_desktop.core.cycles import CycleCode
 from commmatters_desktop.core.enums import AGREED_OR_LATER, PIPELINE, PriorityStatus
 from commmatters_desktop.core.errors import UserError
-from commmatters_desktop.core.models import Agency, PanelMeeting, Priority, Ward
+from commmatters_desktop.core.models import Agency, PanelMeeting, Priority, Ward, natural_id
 from commmatters_desktop.core.services import common, priorities, wards
 from commmatters_desktop.storage.vault import Vault
 from commmatters_desktop.ui import forms
@@ -38,6 +38,7 @@ from commmatters_desktop.ui.actions import build_actions
 from commmatters_desktop.ui.forms import Field, Kind
 from commmatters_desktop.ui.leaflet_preview import LeafletPreview
 from commmatters_desktop.ui.lock import DEFAULT_MINUTES, IdleWatcher, LockScreen
+from commmatters_desktop.ui.meeting import MeetingPrep
 from commmatters_desktop.ui.operations import Operations
 from commmatters_desktop.ui.settings import WindowSettings
 from commmatters_desktop.ui.views.board_view import PriorityBoardView
@@ -125,7 +126,7 @@ class MainWindow(QMainWindow):
         )
         menu.addMenu("&Edit").addActions([a.undo, a.redo, a.find])
         menu.addMenu("&View").addActions([a.show_wards, a.show_board, a.show_plan, a.refresh])
-        menu.addMenu("W&ards").addActions([a.add_ward, a.edit_ward, a.import_wards])
+        menu.addMenu("W&ards").addActions([a.meeting, a.add_ward, a.edit_ward, a.import_wards])
         menu.addMenu("&Priority").addActions(
             [
                 a.open_plan,
@@ -177,6 +178,7 @@ class MainWindow(QMainWindow):
         a.add_ward.triggered.connect(self.add_ward)
         a.edit_ward.triggered.connect(self.edit_ward)
         a.import_wards.triggered.connect(self.import_wards)
+        a.meeting.triggered.connect(self.open_meeting)
         a.move_right.triggered.connect(lambda: self._step_selected(+1))
         a.move_left.triggered.connect(lambda: self._step_selected(-1))
         a.open_plan.triggered.connect(lambda: self._with_selected(self.open_plan))
@@ -424,6 +426,25 @@ class MainWindow(QMainWindow):
                 s, priority=common.fetch(s, Priority, priority_id), reason=reason
             ),
         )
+
+    # --- ward panel meetings -------------------------------------------------------------------------------
+
+    def open_meeting(self) -> MeetingPrep:
+        """Meeting preparation for the selected ward: this quarter, or next if this one's is agreed."""
+        ward_id = self.ward_view.selected_ward()
+        card = self.board.current_card()
+        if ward_id is None and card is not None:
+            ward_id = card.ward_id
+        cycle = str(self.cycle)
+        if ward_id is not None:
+            agreed = self.ops.read(
+                lambda s: priorities.agreed_priority(s, ward_id=ward_id, cycle_id=natural_id("cycle", cycle))
+            )
+            if agreed is not None:
+                cycle = str(self.cycle.next())
+        dialog = MeetingPrep(self.ops, self.clock, ward_id=ward_id, cycle=cycle, parent=self)
+        dialog.open()
+        return dialog
 
     # --- leaflets -------------------------------------------------------------------------------------------
 

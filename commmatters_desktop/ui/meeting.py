@@ -1,0 +1,740 @@
+"""Running a ward panel (PACT) meeting: preparation on the officer's screen, then the projector.
+
+:class:`MeetingPrep` is private to the officer: it shows nominations as residents wrote them beside
+what the projector will show, and lets the officer redact, merge, import and add. :class:`MeetingView`
+is the public screen: large type, high contrast, keyboard driven, and built only from
+:class:`~commmatters_desktop.core.meeting.Agenda`, which holds nothing a resident could be named by.
+"""
+
+from __future__ import annotations
+
+import html
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import Session
+
+from commmatters_desktop.core import meeting as meetings
+from commmatters_desktop.core import queries
+from commmatters_desktop.core.clock import Clock
+from commmatters_desktop.core.cycles import CycleCode
+from commmatters_desktop.core.enums import Channel, NominationStatus
+from commmatters_desktop.core.errors import UserError
+from commmatters_desktop.core.meeting import Agenda
+from commmatters_desktop.core.models import Agency, Nomination, PanelMeeting, Ward
+from commmatters_desktop.core.queries import NominationRow
+from commmatters_desktop.core.services import common, engagement
+from commmatters_desktop.storage.vault import atomic_write
+from commmatters_desktop.ui import forms
+from commmatters_desktop.ui.forms import Field, Kind
+from commmatters_desktop.ui.models.record_table import (
+    Column,
+    Editor,
+    RecordDelegate,
+    RecordTableModel,
+    parse_date,
+    show_date,
+)
+from commmatters_desktop.ui.operations import Operations
+
+
+class MeetingPrep(QDialog):
+    """The officer's screen: get the nominations ready, then put the meeting on the projector."""
+
+    def __init__(
+        self,
+        ops: Operations,
+        clock: Clock,
+        *,
+        ward_id: uuid.UUID | None,
+        cycle: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("meetingPrep")
+        self.setWindowTitle("Ward panel meeting: preparation (not for the projector)")
+        self.resize(1180, 720)
+        self.ops, self.clock = ops, clock
+        self.meeting_id: uuid.UUID | None = None
+        self.view: MeetingView | None = None
+
+        self.ward = QComboBox(self)
+        self.ward.setObjectName("meetingWard")
+        self.ward.setAccessibleName("Ward")
+        for row in ops.read(lambda s: queries.ward_rows(s, cycle=cycle)):
+            self.ward.addItem(f"{row.name} ({row.la_name}, {row.code})", row.id)
+        if ward_id is not None:
+            self.ward.setCurrentIndex(max(self.ward.findText(self._label_of(ward_id)), 0))
+        self.cycle = QComboBox(self)
+        self.cycle.setObjectName("meetingCycle")
+        self.cycle.setAccessibleName("Quarter the panel chooses a priority for")
+        codes = sorted({*ops.read(queries.cycle_codes), cycle}, reverse=True)
+        self.cycle.addItems(codes)
+        self.cycle.setCurrentText(cycle)
+        self.date = QLineEdit(self)
+        self.date.setObjectName("meetingDate")
+        self.date.setAccessibleName("Meeting date")
+        self.date.setPlaceholderText("dd/mm/yyyy")
+        self.venue = QLineEdit(self)
+        self.venue.setObjectName("meetingVenue")
+        self.venue.setAccessibleName("Venue")
+        self.attendance = QSpinBox(self)
+        self.attendance.setObjectName("meetingAttendance")
+        self.attendance.setAccessibleName("Attendance (number of people)")
+        self.attendance.setRange(0, 2000)
+        self.decisions = QPlainTextEdit(self)
+        self.decisions.setObjectName("meetingDecisions")
+        self.decisions.setAccessibleName("Actions and notes agreed (no residents' names)")
+        self.decisions.setFixedHeight(70)
+        self.decisions.setTabChangesFocus(True)
+
+        self.model: RecordTableModel[NominationRow] = RecordTableModel(
+            [
+                Column("On the projector as", lambda n: n.display, "display", Editor.TEXT),
+                Column("As the resident wrote it (never shown)", lambda n: n.wording),
+                Column("From", lambda n: ", ".join(f"{k} {v}" for k, v in n.channels.items())),
+                Column("Support", lambda n: str(n.combined_support)),
+                Column("Votes", lambda n: "" if n.votes is None else str(n.votes), "votes", Editor.NUMBER),
+                Column("Status", lambda n: n.status.label + (" · masked" if n.masked else "")),
+            ],
+            self,
+        )
+        self.model.edit_requested.connect(self._edit)
+        self.model.invalid.connect(self.show_message)
+        self.table = QTableView(self)
+        self.table.setObjectName("meetingNominations")
+        self.table.setAccessibleName("Nominations")
+        self.table.setModel(self.model)
+        self.table.setItemDelegate(RecordDelegate(self.table))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.message = QLabel(self)
+        self.message.setObjectName("meetingMessage")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("background: #fdecea; color: #7f0000; padding: 6px; font-weight: bold;")
+        self.message.hide()
+
+        form = QFormLayout()
+        form.addRow("Ward:", self.ward)
+        form.addRow("Priority for:", self.cycle)
+        details = QHBoxLayout()
+        for label, widget in (("Date:", self.date), ("Venue:", self.venue), ("Attendance:", self.attendance)):
+            details.addWidget(QLabel(label, self))
+            details.addWidget(widget, 1 if widget is self.venue else 0)
+        form.addRow(details)
+        form.addRow("Actions and notes agreed:", self.decisions)
+        buttons = QHBoxLayout()
+        for text, name, handler in (
+            ("Add nomination…", "meetingAdd", self.add_nomination),
+            ("Import poll CSV…", "meetingImport", self.import_csv),
+            ("Merge…", "meetingMerge", self.merge),
+            ("Print minutes…", "meetingMinutes", self.save_minutes),
+        ):
+            buttons.addWidget(self._button(text, name, handler))
+        buttons.addStretch(1)
+        self.start = self._button("Start meeting mode ▶", "meetingStart", self.start_meeting)
+        self.start.setDefault(True)
+        buttons.addWidget(self.start)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+
+        self.ward.currentIndexChanged.connect(lambda _i: self.load())
+        self.cycle.currentIndexChanged.connect(lambda _i: self.load())
+        self.ops.changed.connect(self.reload_table)
+        self.load()
+
+    def _label_of(self, ward_id: uuid.UUID) -> str:
+        return next(
+            (self.ward.itemText(i) for i in range(self.ward.count()) if self.ward.itemData(i) == ward_id), ""
+        )
+
+    def _button(self, text: str, name: str, handler: Callable[[], object]) -> QPushButton:
+        button = QPushButton(text, self)
+        button.setObjectName(name)
+        button.setAccessibleName(text.rstrip("…▶ "))
+        button.clicked.connect(handler)
+        return button
+
+    @property
+    def ward_id(self) -> uuid.UUID:
+        value = self.ward.currentData()
+        assert isinstance(value, uuid.UUID)
+        return value
+
+    @property
+    def ward_code(self) -> str:
+        return self.ward.currentText().rsplit(", ", 1)[-1].rstrip(")")
+
+    def show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    # --- the meeting record -----------------------------------------------------------------------------
+
+    def load(self) -> None:
+        """The ward's meeting for the quarter (a new one is suggested if none is booked)."""
+        found = self.ops.read(
+            lambda s: meetings.meeting_for(s, ward_code=self.ward_code, cycle=self.cycle.currentText())
+        )
+        self.meeting_id = found.id if found else None
+        start = CycleCode.parse(self.cycle.currentText()).start
+        self.date.setText(show_date(found.held_on if found else max(self.clock.today(), start)))
+        self.venue.setText(found.venue if found else "")
+        self.attendance.setValue(found.attendance or 0 if found else 0)
+        self.decisions.setPlainText(found.decisions if found else "")
+        self.reload_table()
+
+    def reload_table(self) -> None:
+        rows = self.ops.read(
+            lambda s: queries.nomination_rows(s, cycle=self.cycle.currentText(), ward_code=self.ward_code)
+        )
+        self.model.set_rows(rows)
+        self.table.resizeColumnsToContents()
+        for column in range(self.model.columnCount()):
+            self.table.setColumnWidth(column, min(self.table.columnWidth(column), 330))
+
+    def save_details(self) -> uuid.UUID | None:
+        """Create or update the meeting from the fields; None (and a message) if something is wrong."""
+        try:
+            held_on = parse_date(self.date.text()) or self.clock.today()
+        except UserError as exc:
+            self.show_message(exc.message)
+            return None
+        ward_id, cycle, meeting_id = self.ward_id, self.cycle.currentText(), self.meeting_id
+        venue, attendance, notes = self.venue.text(), self.attendance.value(), self.decisions.toPlainText()
+
+        def save(s: Session) -> uuid.UUID:
+            if meeting_id is None:
+                made = engagement.record_meeting(
+                    s,
+                    ward=common.fetch(s, Ward, ward_id),
+                    held_on=held_on,
+                    venue=venue,
+                    cycle=cycle,
+                    attendance=attendance,
+                    decisions=notes,
+                )
+                return made.id
+            engagement.update_meeting(
+                s,
+                meeting=common.fetch(s, PanelMeeting, meeting_id),
+                attendance=attendance,
+                decisions=notes,
+                venue=venue,
+                held_on=held_on,
+            )
+            return meeting_id
+
+        try:
+            self.meeting_id = self.ops.run(save)
+        except UserError as exc:
+            self.show_message(exc.message)
+            return None
+        self.show_message("")
+        return self.meeting_id
+
+    # --- nominations ------------------------------------------------------------------------------------------
+
+    def _edit(self, row: NominationRow, name: str, value: Any) -> None:
+        if name == "display":
+            old = row.display if not row.masked else ""
+            self.ops.do(
+                "Redact a nomination",
+                lambda s: engagement.redact_nomination(
+                    s, nomination=common.fetch(s, Nomination, row.id), public_wording=str(value)
+                ),
+                lambda s: engagement.redact_nomination(
+                    s, nomination=common.fetch(s, Nomination, row.id), public_wording=old
+                ),
+            )
+        elif name == "votes":
+            votes = None if value is None else int(value)
+            self.ops.do(
+                "Record the votes",
+                lambda s: engagement.record_votes(
+                    s, nomination=common.fetch(s, Nomination, row.id), votes=votes
+                ),
+                lambda s: engagement.record_votes(
+                    s, nomination=common.fetch(s, Nomination, row.id), votes=row.votes
+                ),
+            )
+
+    def add_nomination(self) -> None:
+        answer = forms.ask_form(
+            self,
+            "Add a nomination",
+            "Typed in during or before the meeting.",
+            [
+                Field("wording", "What was raised", Kind.MULTILINE, required=True),
+                Field(
+                    "channel",
+                    "Raised",
+                    Kind.CHOICE,
+                    value=Channel.PANEL,
+                    choices=[(c.label, c) for c in Channel],
+                ),
+                Field("support", "How many people", value="1"),
+                Field("category", "Category"),
+            ],
+            "Add",
+        )
+        if answer is None:
+            return
+        try:
+            from commmatters_desktop.importers.nominations import parse_support
+
+            support = parse_support(str(answer["support"]))
+        except UserError as exc:
+            self.show_message(f"Not added: {exc.message}.")
+            return
+        ward_id, cycle = self.ward_id, self.cycle.currentText()
+        made: dict[str, uuid.UUID] = {}
+
+        def forward(s: Session) -> object:
+            if "id" in made:
+                common.restore(s, common.fetch_any(s, Nomination, made["id"]))
+                return None
+            made["id"] = engagement.nominate(
+                s,
+                ward=common.fetch(s, Ward, ward_id),
+                wording=answer["wording"],
+                channel=answer["channel"],
+                support=support,
+                category=answer["category"],
+                cycle=cycle,
+                raised_on=self.clock.today(),
+            ).id
+            return None
+
+        self.ops.do(
+            "Add a nomination",
+            forward,
+            lambda s: common.tombstone(s, common.fetch(s, Nomination, made["id"])),
+        )
+
+    def import_csv(self) -> None:
+        """Import a poll export: the columns are guessed, and the officer confirms or changes them."""
+        from commmatters_desktop.importers.csvfile import read_csv
+        from commmatters_desktop.importers.nominations import FIELDS, guess_mapping, parse_nominations
+
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Import nominations", str(Path.home()), "CSV files (*.csv)"
+        )
+        if not path:
+            return
+        try:
+            table = read_csv(Path(path))
+        except UserError as exc:
+            self.show_message(exc.message)
+            return
+        guessed = guess_mapping(table.headers)
+        choices = [("(not in this file)", None), *((h, h) for h in table.headers)]
+        answer = forms.ask_form(
+            self,
+            "Match the columns",
+            f"Which column of {Path(path).name} holds each piece? Rows without a ward "
+            f"code are taken as {self.ward.currentText()}.",
+            [
+                Field(
+                    name,
+                    name.replace("_", " ").capitalize(),
+                    Kind.CHOICE,
+                    value=guessed[name],
+                    choices=choices,
+                )
+                for name in FIELDS
+            ],
+            "Import",
+        )
+        if answer is None:
+            return
+        try:
+            parsed = parse_nominations(table, ward=self.ward_code, mapping=answer)
+        except UserError as exc:
+            self.show_message(exc.message)
+            return
+        cycle = self.cycle.currentText()
+        result = self.ops.attempt(lambda s: engagement.import_nominations(s, parsed.records, cycle=cycle))
+        if result is not None:
+            problems = sorted([*parsed.problems, *result.skipped])
+            lines = [
+                f"{Path(path).name}: {result.added} added, {result.merged} merged, {len(problems)} skipped."
+            ]
+            lines += [f"line {line}: {reason}" for line, reason in problems[:8]]
+            self.show_message("\n".join(lines))
+
+    def merge(self) -> None:
+        rows = [r for r in self.model.rows() if r.status is NominationStatus.OPEN]
+        if len(rows) < 2:
+            self.show_message("There need to be two open nominations to merge.")
+            return
+        choices = [(r.display[:80], r.id) for r in rows]
+        answer = forms.ask_form(
+            self,
+            "Merge two nominations",
+            "The second joins the first: both wordings are kept and their support is added together.",
+            [
+                Field("keep", "Keep", Kind.CHOICE, value=rows[0].id, choices=choices),
+                Field("absorb", "Merge into it", Kind.CHOICE, value=rows[1].id, choices=choices),
+            ],
+            "Merge",
+        )
+        if answer is None:
+            return
+        keep, absorb = answer["keep"], answer["absorb"]
+        self.ops.do(
+            "Merge nominations",
+            lambda s: engagement.merge_nominations(
+                s, keep=common.fetch(s, Nomination, keep), absorb=common.fetch(s, Nomination, absorb)
+            ),
+            lambda s: engagement.unmerge_nomination(s, nomination=common.fetch(s, Nomination, absorb)),
+        )
+
+    # --- the meeting and its minutes ------------------------------------------------------------------------
+
+    def agenda(self) -> Agenda | None:
+        meeting_id = self.save_details()
+        if meeting_id is None:
+            return None
+        today, demo = self.clock.today(), self.ops.vault.is_demo
+        return self.ops.read(lambda s: meetings.agenda(s, meeting_id, today=today, demo=demo))
+
+    def start_meeting(self) -> MeetingView | None:
+        agenda = self.agenda()
+        if agenda is None:
+            return None
+        self.view = MeetingView(self.ops, self.clock, agenda.meeting_id)
+        screens = QGuiApplication.screens()
+        if len(screens) > 1:  # the projector is usually the second screen
+            self.view.setScreen(screens[1])
+            self.view.move(screens[1].geometry().topLeft())
+        self.view.showFullScreen()
+        self.view.activateWindow()
+        return self.view
+
+    def save_minutes(self) -> Path | None:
+        from commmatters_desktop.reports.minutes import render_minutes
+
+        agenda = self.agenda()
+        if agenda is None:
+            return None
+        name = f"minutes-{agenda.ward_code}-{agenda.held_on:%Y-%m-%d}.pdf"
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save the minutes", str(Path.home() / name), "PDF (*.pdf)"
+        )
+        if not path:
+            return None
+        target = Path(path if path.lower().endswith(".pdf") else f"{path}.pdf")
+        try:
+            atomic_write(target, render_minutes(agenda))
+        except (UserError, OSError) as exc:
+            self.show_message(getattr(exc, "message", None) or f"The minutes were not saved: {exc}.")
+            return None
+        self.show_message(f"Minutes saved to {target}.")
+        return target
+
+
+STAGES = ("Welcome", "Last quarter", "Nominations", "The vote", "Decision", "Thank you")
+HINT = "← → agenda   ↑ ↓ choose   0–9 type a count   Tab lead agency   Enter record   Esc leave"
+
+
+class MeetingView(QWidget):
+    """The projector screen. Everything on it comes from the Agenda: nothing identifies a resident."""
+
+    decided = Signal(object)
+
+    def __init__(
+        self, ops: Operations, clock: Clock, meeting_id: uuid.UUID, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("meetingView")
+        self.setWindowTitle("Ward panel meeting")
+        self.setAccessibleName("Ward panel meeting, public screen")
+        self.ops, self.clock, self.meeting_id = ops, clock, meeting_id
+        self.stage = 0
+        self.selected = 0
+        self.lead = 0
+        self.choosing_lead = False
+        self.typed = ""
+        self.confirming = False
+        self.setStyleSheet("QWidget#meetingView { background: #0b1f3a; } QLabel { color: #ffffff; }")
+        self.title = QLabel(self)
+        self.title.setObjectName("meetingTitle")
+        self.body = QLabel(self)
+        self.body.setObjectName("meetingBody")
+        self.body.setWordWrap(True)
+        self.body.setTextFormat(Qt.TextFormat.RichText)
+        self.body.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.hint = QLabel(HINT, self)
+        self.hint.setObjectName("meetingHint")
+        self.note = QLabel(self)
+        self.note.setObjectName("meetingNote")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(48, 32, 48, 24)
+        layout.addWidget(self.title)
+        layout.addWidget(self.body, 1)
+        layout.addWidget(self.note)
+        layout.addWidget(self.hint)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.agenda = self._load()
+        self.lead = self._default_lead()
+        self.redraw()
+
+    def _load(self) -> Agenda:
+        today, demo = self.clock.today(), self.ops.vault.is_demo
+        return self.ops.read(lambda s: meetings.agenda(s, self.meeting_id, today=today, demo=demo))
+
+    def _default_lead(self) -> int:
+        """The ward's own neighbourhood team if there is one; the officer can change it with Tab."""
+        agencies = self.agenda.agencies
+        for wanted in (f"{self.agenda.la_name} Neighbourhood", "Neighbourhood"):
+            found = next((i for i, o in enumerate(agencies) if wanted.lower() in o.label.lower()), None)
+            if found is not None:
+                return found
+        return 0
+
+    # --- drawing ----------------------------------------------------------------------------------------------
+
+    def resizeEvent(self, event: Any) -> None:
+        self.redraw()
+        super().resizeEvent(event)
+
+    def redraw(self) -> None:
+        """Large type readable at five metres: sizes follow the screen's height."""
+        base = max(18, self.height() // 24)
+        self.title.setStyleSheet(f"font-size: {int(base * 1.6)}px; font-weight: bold; color: #ffd166;")
+        self.body.setStyleSheet(f"font-size: {base}px;")
+        self.hint.setStyleSheet(f"font-size: {max(12, base // 2)}px; color: #c8d3e6;")
+        self.note.setStyleSheet(f"font-size: {max(14, int(base * 0.7))}px; color: #ffd166;")
+        a = self.agenda
+        demo = " · DEMO" if a.demo else ""
+        self.title.setText(f"{STAGES[self.stage]} — {a.ward_name}{demo}")
+        self.body.setText(getattr(self, f"_stage_{self.stage}")(a))
+
+    def _stage_0(self, a: Agenda) -> str:
+        people = "" if a.attendance in (None, 0) else f"<p>{a.attendance} people here tonight.</p>"
+        return (
+            f"<p>Ward panel meeting for <b>{_e(a.ward_name)}</b>, {_e(a.la_name)}</p>"
+            f"<p>{a.held_on:%A %d %B %Y} · {_e(a.venue)}</p>{people}"
+            f"<p>Tonight we hear what happened last quarter, then choose <b>one</b> priority for "
+            f"{_quarter(a.cycle)}.</p>"
+        )
+
+    def _stage_1(self, a: Agenda) -> str:
+        last = a.last_quarter
+        if last is None:
+            return "<p>There is no result from last quarter to report at this meeting.</p>"
+        did = "".join(f"<li>{_e(item)}</li>" for _agency, items in last.we_did for item in items[:2])
+        figure = last.figures[0] if last.figures else None
+        changed = ""
+        if figure is not None:
+            from commmatters_desktop.core.leaflets import figure_text
+
+            changed = (
+                f"<p><b>What changed:</b> {_e(figure.name)}: {figure_text(figure.before)} → "
+                f"{figure_text(figure.after)}</p>"
+            )
+        return (
+            f"<p><b>You said:</b> “{_e(last.you_said)}”</p><p><b>We did:</b> {_e(last.summary_action)}</p>"
+            f"<ul>{did}</ul>{changed}"
+        )
+
+    def _nomination_lines(self, a: Agenda, *, votes: bool) -> str:
+        lines = []
+        for index, n in enumerate(a.shown_nominations):
+            chosen = index == self.selected and self.stage in (3, 4) and not self.choosing_lead
+            marker = "▶ " if chosen else ""
+            support = " · ".join(f"{k.lower()} {v}" for k, v in n.channels.items())
+            count = ""
+            if votes:
+                if chosen and self.typed:
+                    count = f" <span style='color:#ffd166'><b>{self.typed}</b> hands</span>"
+                elif n.votes is None:
+                    count = " <span style='color:#c8d3e6'>not counted yet</span>"
+                else:
+                    count = f" <span style='color:#ffd166'><b>{n.votes}</b> hands</span>"
+            style = "background:#1d3d6b;" if chosen else ""
+            lines.append(
+                f"<p style='{style}'>{index + 1}. {marker}{_e(n.display)} "
+                f"<span style='color:#c8d3e6'>({n.combined_support}: {support})</span>{count}</p>"
+            )
+        return "".join(lines) or "<p>No nominations yet.</p>"
+
+    def _stage_2(self, a: Agenda) -> str:
+        return "<p>What residents raised, and how many:</p>" + self._nomination_lines(a, votes=False)
+
+    def _stage_3(self, a: Agenda) -> str:
+        return "<p>Show of hands for each (↑ ↓ choose, type the count):</p>" + self._nomination_lines(
+            a, votes=True
+        )
+
+    def _stage_4(self, a: Agenda) -> str:
+        if a.decided:
+            return f"<p>The panel agreed: <b>{_e(a.decided)}</b></p><p>Lead agency: <b>{_e(a.decided_lead)}</b></p>"
+        shown = a.shown_nominations
+        if not shown:
+            return "<p>There are no nominations to decide between.</p>"
+        choice = shown[min(self.selected, len(shown) - 1)]
+        lead = a.agencies[self.lead].label if a.agencies else "(no partner agencies in the vault)"
+        lead_style = "background:#1d3d6b;" if self.choosing_lead else ""
+        confirm = (
+            "<p style='color:#ffd166'>Press Enter again to record this decision.</p>"
+            if self.confirming
+            else ""
+        )
+        return (
+            f"<p>Priority for {_quarter(a.cycle)}:</p><p style='{'' if self.choosing_lead else 'background:#1d3d6b;'}'>"
+            f"<b>{_e(choice.display)}</b></p><p style='{lead_style}'>Lead agency: <b>{_e(lead)}</b></p>"
+            f"{confirm}"
+        )
+
+    def _stage_5(self, a: Agenda) -> str:
+        decided = (
+            f"<p>Our priority: <b>{_e(a.decided)}</b>, led by {_e(a.decided_lead)}.</p>" if a.decided else ""
+        )
+        return (
+            f"{decided}<p>Thank you for coming. We will report back on what was done in a "
+            "“You said, we did” leaflet and at the next ward panel.</p>"
+        )
+
+    # --- keyboard -------------------------------------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key, text = event.key(), event.text()
+        count = len(self.agenda.shown_nominations)
+        if key == Qt.Key.Key_Escape:
+            self.close()
+            return
+        if key in (Qt.Key.Key_Right, Qt.Key.Key_PageDown, Qt.Key.Key_Space):
+            self._save_typed()
+            self.stage = min(self.stage + 1, len(STAGES) - 1)
+            self.confirming = False
+            if self.stage == 3 or (self.stage == 4 and not self.agenda.decided):
+                self.selected = self._most_votes() if self.stage == 4 else 0
+        elif key in (Qt.Key.Key_Left, Qt.Key.Key_PageUp, Qt.Key.Key_Backspace) and not (
+            key == Qt.Key.Key_Backspace and self.typed
+        ):
+            self._save_typed()
+            self.stage = max(self.stage - 1, 0)
+            self.confirming = False
+        elif key in (Qt.Key.Key_Up, Qt.Key.Key_Down) and self.stage in (3, 4):
+            self._save_typed()
+            step = 1 if key == Qt.Key.Key_Down else -1
+            if self.stage == 4 and self.choosing_lead and self.agenda.agencies:
+                self.lead = (self.lead + step) % len(self.agenda.agencies)
+            elif count:
+                self.selected = (self.selected + step) % count
+            self.confirming = False
+        elif key == Qt.Key.Key_Tab and self.stage == 4:
+            self.choosing_lead = not self.choosing_lead
+        elif text.isdigit() and self.stage in (0, 3):
+            self.typed = (self.typed + text)[-4:]
+            if self.stage == 0:
+                self._save_attendance()
+        elif key == Qt.Key.Key_Backspace and self.typed:
+            self.typed = self.typed[:-1]
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if self.stage == 3:
+                self._save_typed()
+            elif self.stage == 4 and not self.agenda.decided:
+                if self.confirming:
+                    self._decide()
+                else:
+                    self.confirming = True
+        else:
+            super().keyPressEvent(event)
+            return
+        self.redraw()
+
+    def _most_votes(self) -> int:
+        shown = self.agenda.shown_nominations
+        return max(
+            range(len(shown)), key=lambda i: (shown[i].votes or 0, shown[i].combined_support), default=0
+        )
+
+    def _save_typed(self) -> None:
+        if self.stage != 3 or not self.typed:
+            return
+        row = self.agenda.shown_nominations[self.selected]
+        votes, before = int(self.typed), row.votes
+        self.typed = ""
+        self.ops.do(
+            "Record the votes",
+            lambda s: engagement.record_votes(s, nomination=common.fetch(s, Nomination, row.id), votes=votes),
+            lambda s: engagement.record_votes(
+                s, nomination=common.fetch(s, Nomination, row.id), votes=before
+            ),
+        )
+        self.agenda = self._load()
+
+    def _save_attendance(self) -> None:
+        attendance = int(self.typed)
+        self.ops.attempt(
+            lambda s: engagement.update_meeting(
+                s, meeting=common.fetch(s, PanelMeeting, self.meeting_id), attendance=attendance
+            )
+        )
+        self.agenda = self._load()
+
+    def _decide(self) -> None:
+        shown = self.agenda.shown_nominations
+        if not shown or not self.agenda.agencies:
+            return
+        choice, lead = shown[self.selected], self.agenda.agencies[self.lead].id
+        title = choice.display[:200]
+
+        def decide(s: Session) -> object:
+            return engagement.record_panel_decision(
+                s,
+                meeting=common.fetch(s, PanelMeeting, self.meeting_id),
+                chosen=common.fetch(s, Nomination, choice.id),
+                lead_agency=common.fetch(s, Agency, lead),
+                title=title,
+            ).id
+
+        try:
+            priority_id = self.ops.run(decide)
+        except UserError as exc:
+            self.note.setText(exc.message)  # the rule's words (already agreed this quarter, say)
+            self.confirming = False
+            return
+        self.confirming = False
+        self.agenda = self._load()
+        self.note.setText("")
+        self.decided.emit(priority_id)
+
+
+def _e(text: str) -> str:
+    return html.escape(text)
+
+
+def _quarter(code: str) -> str:
+    cycle = CycleCode.parse(code)
+    return f"{cycle.start:%B} to {cycle.end:%B %Y}"
