@@ -7,6 +7,7 @@ Exit status: 0 done, 1 refused or failed (one line on stderr says why and what t
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import json
 import os
@@ -108,6 +109,47 @@ def build_parser() -> argparse.ArgumentParser:
     n_list.set_defaults(handler=cmd_nominations_list)
     n_list.add_argument("--ward", metavar="CODE")
     n_list.add_argument("--cycle", metavar="YEAR-QN", help="the quarter (default: this quarter)")
+
+    plan = commands.add_parser(
+        "plan", help="plan the weeks of action and export calendar invites", parents=[common]
+    )
+    plan_commands = plan.add_subparsers(dest="plan_command", metavar="ACTION", required=True)
+    weeks = plan_commands.add_parser("weeks", parents=[common], help="plan the weeks of action for a cycle")
+    weeks.set_defaults(handler=cmd_plan_weeks)
+    weeks.add_argument("--cycle", metavar="YEAR-QN", help="the quarter (default: this quarter)")
+    weeks.add_argument("--mode", required=True, choices=["rolling", "all-wards"])
+    weeks.add_argument(
+        "--start", required=True, metavar="YYYY-MM-DD", help="first week (all-wards: the week)"
+    )
+    weeks.add_argument("--per-week", type=int, metavar="N", help="rolling: at most N wards a week")
+    weeks.add_argument("--la", metavar="NAME", help="only the wards of this local authority")
+    weeks.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        metavar="YYYY-MM-DD",
+        help="a week that cannot be used (repeat for more); it is remembered for the cycle",
+    )
+    weeks.add_argument("--dry-run", action="store_true", help="show the plan without saving it")
+    ics = plan_commands.add_parser(
+        "ics", parents=[common], help="calendar invites for the weeks and due actions"
+    )
+    ics.set_defaults(handler=cmd_plan_ics)
+    ics.add_argument("--cycle", metavar="YEAR-QN", help="the quarter (default: this quarter)")
+    ics.add_argument("--out", required=True, type=Path, metavar="FILE.ics")
+    ics.add_argument("--agency", metavar="NAME", help="only this partner's due actions (and no weeks)")
+    overview_cmd = command(
+        "overview", "every ward's priority this cycle, and the wards that are stuck", cmd_overview
+    )
+    overview_cmd.add_argument("--cycle", metavar="YEAR-QN", help="the quarter (default: this quarter)")
+    actions_cmd = command(
+        "actions", "open actions across wards by partner; --out writes a PDF list", cmd_actions
+    )
+    actions_cmd.add_argument("--agency", metavar="NAME", help="one partner agency")
+    actions_cmd.add_argument("--cycle", metavar="YEAR-QN", help="only this quarter's priorities")
+    actions_cmd.add_argument(
+        "--out", type=Path, metavar="FILE.pdf", help="print the partner's list (needs --agency)"
+    )
 
     formats = ["a4", "a5", "large-print"]
     leaflet = command("leaflet", "write one ward's 'You said, we did' leaflet as a PDF", cmd_leaflet)
@@ -242,6 +284,10 @@ def run(
     except KeyboardInterrupt:
         print(f"{APP_NAME}: interrupted; nothing more was changed.", file=err)
         return 130
+    except BrokenPipeError:
+        # The reader went away (``| head``): stop quietly, as Unix tools do.
+        _silence_stdout()
+        return 1
     except Exception as exc:
         log = _log_crash()
         print(
@@ -250,6 +296,14 @@ def run(
             file=err,
         )
         return 1
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (tests): nothing to silence
+        pass
 
 
 def _log_crash() -> Path:
@@ -561,4 +615,182 @@ def cmd_nominations_list(ctx: Context) -> int:
         ctx.say(f"{r.ward_code}  {r.display}  [{r.channel.label}, support {r.combined_support}{votes}; "
                 f"{r.status.label}]")  # fmt: skip
     ctx.say(f"{len(rows)} nomination{'s' if len(rows) != 1 else ''} for {cycle}.")
+    return 0
+
+
+def _date(text: str, what: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UserError(
+            f"{what} '{text}' is not a date: write it as YYYY-MM-DD, for example 2027-01-04."
+        ) from None
+
+
+def cmd_plan_weeks(ctx: Context) -> int:
+    from commmatters_desktop.core.enums import ScheduleMode
+    from commmatters_desktop.core.services import planning
+
+    cycle = _cycle(ctx)
+    mode = ScheduleMode.ROLLING if ctx.args.mode == "rolling" else ScheduleMode.ALL_WARDS
+    start = _date(ctx.args.start, "The start")
+    skips = [_date(text, "The week to skip") for text in ctx.args.skip]
+    with ctx.open_vault() as vault, vault.unit_of_work() as session:
+        for week in skips:
+            planning.set_unavailable(session, cycle=cycle, week=week, reason="skipped when planning")
+        plan = planning.make_plan(session, cycle=cycle, mode=mode, start=start, per_week=ctx.args.per_week,
+                                  la=ctx.args.la or "")  # fmt: skip
+        changed = 0 if ctx.args.dry_run else planning.save_plan(session, cycle=cycle, plan=plan)
+        session.flush()
+        clashes = [] if ctx.args.dry_run else planning.clashes(session, cycle)
+        names = {w.id: (w.code, w.name) for w in planning.wards_to_plan(session)}
+    ctx.emit(
+        {
+            "cycle": cycle,
+            "mode": mode.value,
+            "per_week": plan.per_week,
+            "saved": not ctx.args.dry_run,
+            "changed": changed,
+            "explanation": plan.explanation,
+            "weeks": {names[w][0]: d.isoformat() for w, d in plan.weeks.items()},
+            "unplaced": [w.code for w in plan.unplaced],
+            "clashes": [c.describe() for c in clashes],
+        },
+        lambda: "\n".join(
+            [*plan.explanation]
+            + [
+                f"  week of {week:%d %b %Y}: {count} ward{'s' if count != 1 else ''}"
+                for week, count in plan.by_week().items()
+            ]
+            + [
+                (
+                    "Not saved (dry run)."
+                    if ctx.args.dry_run
+                    else f"Saved: {changed} ward{'s' if changed != 1 else ''} changed."
+                )
+            ]
+            + [f"Clash: {c.describe()}" for c in clashes]
+        ),
+    )
+    return 0
+
+
+def cmd_plan_ics(ctx: Context) -> int:
+    from commmatters_desktop.core import queries
+    from commmatters_desktop.core.partner_actions import open_actions
+    from commmatters_desktop.core.services import force, planning
+    from commmatters_desktop.reports.ics import calendar
+    from commmatters_desktop.storage.vault import atomic_write
+
+    cycle = _cycle(ctx)
+    if ctx.args.out.suffix.lower() != ".ics":
+        raise UserError(f"{ctx.args.out.name} should end in .ics so calendars recognise it.")
+    with ctx.open_vault() as vault, vault.reading() as session:
+        titles = {
+            c.ward_id: c.title for c in queries.priority_cards(session, cycle=cycle, today=ctx.clock.today())
+        }
+        wards = {w.id: w for w in queries.ward_rows(session, cycle=cycle)}
+        weeks = (
+            []
+            if ctx.args.agency
+            else [
+                (wards[w].code, wards[w].name, titles.get(w, "priority to be agreed"), d)
+                for w, d in sorted(planning.weeks_of(session, cycle).items(), key=lambda item: item[1])
+                if w in wards
+            ]
+        )
+        actions = open_actions(session, today=ctx.clock.today(), cycle=cycle, agency=ctx.args.agency)
+        if (
+            ctx.args.agency
+            and not actions
+            and ctx.args.agency not in {o.label for o in queries.agency_options(session)}
+        ):
+            raise UserError(
+                f"There is no partner agency called '{ctx.args.agency}'. Check the name with 'actions'."
+            )
+        data = calendar(
+            cycle=cycle,
+            weeks=weeks,
+            actions=actions,
+            stamp=ctx.clock.now(),
+            force_name=force.force_name(session),
+            demo=vault.is_demo,
+        )
+    ctx.args.out.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(ctx.args.out, data)
+    dated = sum(1 for a in actions if a.due_on)
+    ctx.emit(
+        {"file": str(ctx.args.out), "weeks": len(weeks), "actions": dated},
+        lambda: f"Wrote {len(weeks)} weeks of action and {dated} due actions for {cycle} to {ctx.args.out}.",
+    )
+    return 0
+
+
+def cmd_overview(ctx: Context) -> int:
+    from commmatters_desktop.core.overview import overview
+
+    cycle = _cycle(ctx)
+    with ctx.open_vault() as vault, vault.reading() as session:
+        result = overview(session, cycle=cycle, today=ctx.clock.today())
+    ctx.emit(
+        {
+            "cycle": cycle,
+            "counts": result.counts,
+            "stuck": [
+                {"ward": w.ward_code, "name": w.ward_name, "state": w.state, "reasons": list(w.reasons)}
+                for w in result.stuck
+            ],
+        },
+        lambda: "\n".join(
+            [
+                f"{cycle}: " + ", ".join(f"{count} {state}" for state, count in result.counts.items()),
+                f"{len(result.stuck)} ward{'s' if len(result.stuck) != 1 else ''} stuck:",
+            ]
+            + [f"  {w.ward_code} {w.ward_name} ({w.state}): {'; '.join(w.reasons)}" for w in result.stuck]
+        ),
+    )
+    return 0
+
+
+def cmd_actions(ctx: Context) -> int:
+    from commmatters_desktop.core.partner_actions import open_actions
+    from commmatters_desktop.core.services import force
+    from commmatters_desktop.reports.action_list import render_action_list
+
+    if ctx.args.out is not None and not ctx.args.agency:
+        raise UserError("Say whose list to print with --agency NAME.")
+    cycle = str(CycleCode.parse(ctx.args.cycle)) if ctx.args.cycle else None
+    with ctx.open_vault() as vault, vault.reading() as session:
+        actions = open_actions(session, today=ctx.clock.today(), cycle=cycle, agency=ctx.args.agency)
+        name, demo = force.force_name(session), vault.is_demo
+    if ctx.args.out is not None:
+        _write_pdf(
+            ctx.args.out,
+            render_action_list(ctx.args.agency, actions, today=ctx.clock.today(), force_name=name, demo=demo),
+        )
+        ctx.say(f"Wrote {len(actions)} open actions for {ctx.args.agency} to {ctx.args.out}.")
+        return 0
+    ctx.emit(
+        [
+            {
+                "agency": a.agency,
+                "ward": a.ward_code,
+                "priority": a.priority,
+                "action": a.description,
+                "due": a.due_on.isoformat() if a.due_on else None,
+                "status": a.status.value,
+                "overdue": a.overdue,
+            }
+            for a in actions
+        ],
+        lambda: (
+            "\n".join(
+                f"{a.agency}: {a.due_on:%d %b} {a.description} ({a.ward_name}){' OVERDUE' if a.overdue else ''}"
+                if a.due_on
+                else f"{a.agency}: no date: {a.description} ({a.ward_name})"
+                for a in actions
+            )
+            or "No open actions."
+        ),
+    )
     return 0

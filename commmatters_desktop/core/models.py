@@ -215,6 +215,17 @@ class WeekOfAction(Synced):
     week_start: Mapped[dt.date]
 
 
+class UnavailableWeek(Synced):
+    """A week no week of action may use (a bank holiday, a big event, officers abstracted)."""
+
+    __tablename__ = "unavailable_week"
+    __table_args__ = (UniqueConstraint("cycle_id", "week_start"),)
+
+    cycle_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cycle.id"), index=True)
+    week_start: Mapped[dt.date]
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
 class PanelMeeting(Synced):
     """A ward panel (PACT) meeting. Attendance is a count: names are recorded only for officials."""
 

@@ -19,8 +19,8 @@ EXTRA_REVISION = '''"""A later release adds a column."""
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0099"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
@@ -51,13 +51,13 @@ def test_an_upgrade_takes_an_encrypted_backup_first(
 ) -> None:
     scripts = tmp_path / "migrations"
     shutil.copytree(migrate.SCRIPT_LOCATION, scripts)
-    (scripts / "versions" / "0003_police_area.py").write_text(EXTRA_REVISION)
+    (scripts / "versions" / "0099_police_area.py").write_text(EXTRA_REVISION)
     monkeypatch.setattr(migrate, "SCRIPT_LOCATION", scripts)
 
     with Vault.open(vault_dir, keystore=KeyringStore()) as vault:
-        assert migrate.current_revision(vault.engine) == "0003"
+        assert migrate.current_revision(vault.engine) == "0099"
         assert vault.last_backup is not None and vault.last_backup.parent == vault_dir / BACKUP_FOLDER
-        assert vault.last_backup.name.startswith("before-upgrade-from-0002-")
+        assert vault.last_backup.name.startswith("before-upgrade-from-0003-")
         backup = vault.last_backup
     # The backup is the old schema, still encrypted with the vault's key.
     assert backup.read_bytes()[:16] != b"SQLite format 3\x00"
@@ -67,12 +67,12 @@ def test_an_upgrade_takes_an_encrypted_backup_first(
     shutil.copy(backup, restored / "commmatters.db")
     shutil.copy(vault_dir / "vault.json", restored / "vault.json")
     with Vault.open(restored, keystore=KeyringStore()) as old:
-        assert migrate.current_revision(old.engine) == "0002"
+        assert migrate.current_revision(old.engine) == "0003"
 
 
 def test_a_vault_from_a_newer_version_is_refused_untouched(vault: Vault) -> None:
     with vault.engine.begin() as connection:
-        connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0099'")
+        connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0999'")
     folder = vault.folder
     vault.close()
     before = (folder / "commmatters.db").read_bytes()
@@ -101,7 +101,7 @@ def test_a_vault_from_the_first_release_upgrades_with_its_data(vault_dir: Path) 
             command.downgrade(migrate.alembic_config(connection), "0001")
         assert migrate.current_revision(vault.engine) == "0001"
     with Vault.open(vault_dir, keystore=KeyringStore()) as vault:
-        assert migrate.current_revision(vault.engine) == "0002"
+        assert migrate.current_revision(vault.engine) == migrate.head_revision()
         assert vault.last_backup is not None and vault.last_backup.name.startswith(
             "before-upgrade-from-0001-"
         )

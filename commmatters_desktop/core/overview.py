@@ -1,0 +1,130 @@
+"""The force overview: where every ward's priority stands this cycle, and which wards are stuck.
+
+Stuck means one of: no agreed priority by the third week of the quarter; actions overdue; the week
+of action has passed but the priority has not moved on to assessment; assessed but no feedback given.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from commmatters_desktop.core import queries
+from commmatters_desktop.core.cycles import CycleCode
+from commmatters_desktop.core.enums import PriorityStatus
+from commmatters_desktop.core.models import Priority, SaraPlan, natural_id
+from commmatters_desktop.core.services.planning import weeks_of
+
+S = PriorityStatus
+#: The overview's columns, in the order an inspector reads them.
+STATES: tuple[str, ...] = (
+    "agreed",
+    "planning",
+    "in action",
+    "assessing",
+    "feedback",
+    "closed",
+    "escalated",
+    "none",
+)
+_STATE_OF = {
+    S.AGREED: "agreed",
+    S.PLANNING: "planning",
+    S.IN_ACTION: "in action",
+    S.ASSESSING: "assessing",
+    S.FEEDBACK_GIVEN: "feedback",
+    S.CLOSED: "closed",
+    S.ESCALATED: "escalated",
+}
+AGREE_BY_WEEK = 3
+
+
+@dataclass(frozen=True)
+class WardState:
+    ward_id: uuid.UUID
+    ward_code: str
+    ward_name: str
+    la_name: str
+    state: str
+    title: str
+    priority_id: uuid.UUID | None
+    week_start: dt.date | None
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def stuck(self) -> bool:
+        return bool(self.reasons)
+
+
+@dataclass
+class Overview:
+    cycle: str
+    counts: dict[str, int] = field(default_factory=dict)
+    wards: list[WardState] = field(default_factory=list)
+
+    @property
+    def stuck(self) -> list[WardState]:
+        return [w for w in self.wards if w.stuck]
+
+
+def overview(session: Session, *, cycle: str, today: dt.date) -> Overview:
+    code = CycleCode.parse(cycle)
+    deadline = code.start + dt.timedelta(weeks=AGREE_BY_WEEK)
+    cards = {
+        c.ward_id: c
+        for c in queries.priority_cards(session, cycle=str(code), today=today)
+        if c.status in _STATE_OF
+    }
+    weeks = weeks_of(session, str(code))
+    assessed = {
+        p.id
+        for p in session.scalars(
+            select(Priority)
+            .join(SaraPlan, SaraPlan.priority_id == Priority.id)
+            .where(Priority.cycle_id == natural_id("cycle", str(code)), SaraPlan.outcome.is_not(None))
+        )
+    }
+    result = Overview(cycle=str(code), counts=dict.fromkeys(STATES, 0))
+    for ward in queries.ward_rows(session, cycle=str(code)):
+        card = cards.get(ward.id)
+        state = _STATE_OF[card.status] if card else "none"
+        week = weeks.get(ward.id)
+        reasons: list[str] = []
+        if card is None and today >= deadline:
+            reasons.append(f"no agreed priority by week {AGREE_BY_WEEK} ({deadline:%d %b})")
+        if card is not None:
+            if card.overdue_actions:
+                reasons.append(
+                    f"{card.overdue_actions} action{'s' if card.overdue_actions != 1 else ''} overdue"
+                )
+            if (
+                week is not None
+                and week + dt.timedelta(days=7) <= today
+                and card.status in (S.AGREED, S.PLANNING, S.IN_ACTION)
+            ):
+                reasons.append(f"week of action ({week:%d %b}) passed without assessment")
+            if (
+                card.id in assessed
+                and card.status in (S.ASSESSING,)
+                and "no feedback recorded" in card.blockers
+            ):
+                reasons.append("assessed but no feedback given")
+        result.counts[state] += 1
+        result.wards.append(
+            WardState(
+                ward.id,
+                ward.code,
+                ward.name,
+                ward.la_name,
+                state,
+                card.title if card else "",
+                card.id if card else None,
+                week,
+                tuple(reasons),
+            )
+        )
+    return result

@@ -1,0 +1,70 @@
+"""Actions across every ward, by partner agency: what each partner owes, and by when."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from commmatters_desktop.core.enums import FINISHED_ACTION, ActionKind, ActionStatus
+from commmatters_desktop.core.models import Action, Agency, Cycle, Priority, Ward
+
+
+@dataclass(frozen=True)
+class PartnerAction:
+    id: uuid.UUID
+    agency: str
+    ward_code: str
+    ward_name: str
+    priority_id: uuid.UUID
+    priority: str
+    cycle: str
+    description: str
+    kind: ActionKind
+    due_on: dt.date | None
+    status: ActionStatus
+    overdue: bool
+
+
+def open_actions(
+    session: Session, *, today: dt.date, cycle: str | None = None, agency: str | None = None
+) -> list[PartnerAction]:
+    """Open actions (not done or cancelled), soonest due first, optionally for one cycle or agency."""
+    query = (
+        select(Action)
+        .join(Priority, Priority.id == Action.priority_id)
+        .join(Ward, Ward.id == Priority.ward_id)
+        .join(Cycle, Cycle.id == Priority.cycle_id)
+        .outerjoin(Agency, Agency.id == Action.owner_agency_id)
+        .where(Action.deleted.is_(False), Priority.deleted.is_(False), Action.status.not_in(FINISHED_ACTION))
+        .options(
+            joinedload(Action.priority).joinedload(Priority.ward),
+            joinedload(Action.owner_agency),
+            joinedload(Action.priority).joinedload(Priority.cycle),
+        )
+        .order_by(Agency.name, Action.due_on.is_(None), Action.due_on, Ward.name)
+    )
+    if cycle:
+        query = query.where(Cycle.code == cycle)
+    if agency:
+        query = query.where(Agency.name == agency)
+    return [
+        PartnerAction(
+            id=a.id,
+            agency=a.owner_agency.name if a.owner_agency else "(no owner yet)",
+            ward_code=a.priority.ward.code,
+            ward_name=a.priority.ward.name,
+            priority_id=a.priority_id,
+            priority=a.priority.title,
+            cycle=a.priority.cycle.code,
+            description=a.description,
+            kind=a.kind,
+            due_on=a.due_on,
+            status=a.status,
+            overdue=a.due_on is not None and a.due_on < today,
+        )
+        for a in session.scalars(query).unique()
+    ]

@@ -1,0 +1,174 @@
+"""Weeks of action as records: saving a plan, moving a ward's week by hand, unavailable weeks, clashes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from commmatters_desktop.core import planner
+from commmatters_desktop.core.changes import audit
+from commmatters_desktop.core.cycles import CycleCode
+from commmatters_desktop.core.enums import FINISHED_ACTION, PUBLIC_ROLES, AgencyKind, PersonRole, ScheduleMode
+from commmatters_desktop.core.models import (
+    Action,
+    Agency,
+    Cycle,
+    Person,
+    Priority,
+    UnavailableWeek,
+    Ward,
+    WardRole,
+    WeekOfAction,
+    natural_id,
+)
+from commmatters_desktop.core.services import cycles
+from commmatters_desktop.core.services.common import fetch
+
+
+def weeks_of(session: Session, cycle: str) -> dict[uuid.UUID, dt.date]:
+    return {
+        w.ward_id: w.week_start
+        for w in session.scalars(
+            select(WeekOfAction).where(
+                WeekOfAction.cycle_id == natural_id("cycle", cycle), WeekOfAction.deleted.is_(False)
+            )
+        )
+    }
+
+
+def unavailable_weeks(session: Session, cycle: str) -> dict[dt.date, str]:
+    return {
+        u.week_start: u.reason
+        for u in session.scalars(
+            select(UnavailableWeek).where(
+                UnavailableWeek.cycle_id == natural_id("cycle", cycle), UnavailableWeek.deleted.is_(False)
+            )
+        )
+    }
+
+
+def set_unavailable(
+    session: Session, *, cycle: str, week: dt.date, reason: str = "", unavailable: bool = True
+) -> None:
+    """Mark (or clear) a week that no week of action may use."""
+    record = cycles.cycle(session, cycle)
+    start = planner.monday(week)
+    row = session.scalars(
+        select(UnavailableWeek).where(
+            UnavailableWeek.cycle_id == record.id, UnavailableWeek.week_start == start
+        )
+    ).first()
+    if row is None:
+        if unavailable:
+            session.add(UnavailableWeek(cycle_id=record.id, week_start=start, reason=reason.strip()))
+    else:
+        row.deleted = not unavailable
+        row.reason = reason.strip() or row.reason
+    audit(session, "unavailable" if unavailable else "available", record, f"week of {start:%d %b %Y}")
+
+
+def set_week(session: Session, *, ward: Ward, cycle: str, week_start: dt.date | None) -> None:
+    """Move (or clear) one ward's week of action by hand."""
+    record = cycles.cycle(session, cycle)
+    row = session.scalars(
+        select(WeekOfAction).where(WeekOfAction.cycle_id == record.id, WeekOfAction.ward_id == ward.id)
+    ).first()
+    if week_start is None:
+        if row is not None:
+            row.deleted = True
+    elif row is None:
+        session.add(WeekOfAction(cycle_id=record.id, ward_id=ward.id, week_start=planner.monday(week_start)))
+    else:
+        row.week_start, row.deleted = planner.monday(week_start), False
+    audit(
+        session,
+        "week of action",
+        ward,
+        f"{cycle}: {week_start:%d %b %Y}" if week_start else f"{cycle}: cleared",
+    )
+
+
+def wards_to_plan(session: Session, *, la: str = "") -> list[planner.WardToPlan]:
+    query = select(Ward).where(Ward.deleted.is_(False)).order_by(Ward.la_name, Ward.name)
+    if la:
+        query = query.where(Ward.la_name.ilike(la) | (Ward.la_code == la.upper()))
+    return [planner.WardToPlan(w.id, w.code, w.name) for w in session.scalars(query)]
+
+
+def make_plan(
+    session: Session,
+    *,
+    cycle: str,
+    mode: ScheduleMode,
+    start: dt.date,
+    per_week: int | None = None,
+    la: str = "",
+) -> planner.Plan:
+    code = CycleCode.parse(cycle)
+    return planner.plan_weeks(
+        wards_to_plan(session, la=la), cycle=code, mode=mode, start=start, per_week=per_week,
+        unavailable=unavailable_weeks(session, str(code)),
+    )  # fmt: skip
+
+
+def save_plan(session: Session, *, cycle: str, plan: planner.Plan) -> int:
+    """Write a plan's weeks (only the wards it placed); returns how many changed."""
+    record = cycles.cycle(session, cycle)
+    record.schedule_mode = plan.mode
+    current = weeks_of(session, record.code)
+    changed = 0
+    for ward_id, week in plan.weeks.items():
+        if current.get(ward_id) != week:
+            set_week(session, ward=fetch(session, Ward, ward_id), cycle=record.code, week_start=week)
+            changed += 1
+    return changed
+
+
+def restore_weeks(session: Session, *, cycle: str, weeks: dict[uuid.UUID, dt.date | None],
+                  mode: ScheduleMode | None) -> None:  # fmt: skip
+    """Put weeks back as they were (undo of a plan)."""
+    record = cycles.cycle(session, cycle)
+    record.schedule_mode = mode
+    for ward_id, week in weeks.items():
+        set_week(session, ward=fetch(session, Ward, ward_id), cycle=record.code, week_start=week)
+
+
+def clashes(session: Session, cycle: str) -> list[planner.Clash]:
+    """Officers and partner teams due in two wards' weeks of action at once."""
+    weeks = weeks_of(session, cycle)
+    names = {w.id: w.name for w in session.scalars(select(Ward).where(Ward.id.in_(weeks)))}
+    teams: dict[str, set[str]] = defaultdict(set)
+    for ward_id, person in session.execute(
+        select(WardRole.ward_id, Person.full_name)
+        .join(Person, Person.id == WardRole.person_id)
+        .where(WardRole.deleted.is_(False), WardRole.role.in_((PersonRole.WARD_OFFICER, PersonRole.PCSO)),
+               WardRole.role.not_in(PUBLIC_ROLES))
+    ):  # fmt: skip
+        if ward_id in names:
+            teams[names[ward_id]].add(person)
+    for ward_id, agency in session.execute(
+        select(Priority.ward_id, Agency.name)
+        .join(Action, Action.priority_id == Priority.id)
+        .join(Agency, Agency.id == Action.owner_agency_id)
+        .join(Cycle, Cycle.id == Priority.cycle_id)
+        .where(Cycle.code == cycle, Action.deleted.is_(False), Priority.deleted.is_(False),
+               Action.status.not_in(FINISHED_ACTION), Agency.kind.not_in(_SPREAD_AGENCIES))
+    ):  # fmt: skip
+        if ward_id in names:
+            teams[names[ward_id]].add(agency)
+    return planner.find_clashes({names[w]: d for w, d in weeks.items() if w in names}, dict(teams))
+
+
+#: Force-wide and borough-wide bodies work in many wards at once: a shared week is not a clash for them.
+_SPREAD_AGENCIES = (
+    AgencyKind.LOCAL_AUTHORITY, AgencyKind.CSP, AgencyKind.HEALTH, AgencyKind.HOUSING, AgencyKind.FIRE,
+    AgencyKind.CHARITY, AgencyKind.SAFEGUARDING,
+)  # fmt: skip
+
+
+def set_mode(session: Session, *, cycle: str, mode: ScheduleMode) -> None:
+    cycles.cycle(session, cycle).schedule_mode = mode
