@@ -26,6 +26,9 @@ class Actions:
     show_wards: QAction
     show_board: QAction
     show_plan: QAction
+    show_calendar: QAction
+    show_partners: QAction
+    show_overview: QAction
     find: QAction
     refresh: QAction
     add_ward: QAction
@@ -91,6 +94,11 @@ def build_actions(parent: QWidget, stack: QUndoStack) -> Actions:
         show_wards=a(parent, "actionShowWards", "&Wards", "Every ward, its team and its priority", "Ctrl+1"),
         show_board=a(parent, "actionShowBoard", "Priority &board", "Every priority across the lifecycle", "Ctrl+2"),
         show_plan=a(parent, "actionShowPlan", "&SARA plan", "The SARA plan of the selected priority", "Ctrl+3"),
+        show_calendar=a(parent, "actionShowCalendar", "&Calendar", "Weeks of action across the quarter", "Ctrl+4"),
+        show_partners=a(parent, "actionShowPartners", "&Partners' actions", "Open actions by partner agency",
+                        "Ctrl+5"),
+        show_overview=a(parent, "actionShowOverview", "Force &overview", "Every ward's priority and who is stuck",
+                        "Ctrl+6"),
         find=a(parent, "actionFind", "&Find…", "Search the current view", Key.Find),
         refresh=a(parent, "actionRefresh", "&Refresh", "Reload from the vault", Key.Refresh),
         add_ward=a(parent, "actionAddWard", "&Add ward…", "Add a ward by its ONS code", None),

@@ -6,6 +6,7 @@ undoable service calls through :class:`Operations`, and reloads every view when 
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -28,11 +29,13 @@ from commmatters_desktop import APP_TITLE, __version__
 from commmatters_desktop.core import queries, rules
 from commmatters_desktop.core.clock import Clock, SystemClock
 from commmatters_desktop.core.cycles import CycleCode
-from commmatters_desktop.core.enums import AGREED_OR_LATER, PIPELINE, PriorityStatus
+from commmatters_desktop.core.enums import AGREED_OR_LATER, PIPELINE, PriorityStatus, ScheduleMode
 from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.core.models import Agency, PanelMeeting, Priority, Ward, natural_id
-from commmatters_desktop.core.services import common, priorities, wards
-from commmatters_desktop.storage.vault import Vault
+from commmatters_desktop.core.overview import overview
+from commmatters_desktop.core.partner_actions import open_actions
+from commmatters_desktop.core.services import common, planning, priorities, wards
+from commmatters_desktop.storage.vault import Vault, atomic_write
 from commmatters_desktop.ui import forms
 from commmatters_desktop.ui.actions import build_actions
 from commmatters_desktop.ui.forms import Field, Kind
@@ -42,6 +45,12 @@ from commmatters_desktop.ui.meeting import MeetingPrep
 from commmatters_desktop.ui.operations import Operations
 from commmatters_desktop.ui.settings import WindowSettings
 from commmatters_desktop.ui.views.board_view import PriorityBoardView
+from commmatters_desktop.ui.views.cycle_views import (
+    CalendarView,
+    ForceOverviewView,
+    PartnerActionsView,
+    set_cycles,
+)
 from commmatters_desktop.ui.views.sara_view import SaraPlanView
 from commmatters_desktop.ui.views.ward_view import WardView
 
@@ -80,6 +89,12 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.ward_view, "&Wards")
         self.tabs.addTab(self.board, "Priority &board")
         self.tabs.addTab(self.plan, "&SARA plan")
+        self.calendar = CalendarView(self)
+        self.partners = PartnerActionsView(self)
+        self.overview = ForceOverviewView(self)
+        self.tabs.addTab(self.calendar, "&Calendar")
+        self.tabs.addTab(self.partners, "Partners' a&ctions")
+        self.tabs.addTab(self.overview, "Force &overview")
 
         content = QWidget(self)
         layout = QVBoxLayout(content)
@@ -125,7 +140,17 @@ class MainWindow(QMainWindow):
             [a.cycle_leaflets, a.force_identity, a.backup, a.check, a.lock, a.autolock, a.quit]
         )
         menu.addMenu("&Edit").addActions([a.undo, a.redo, a.find])
-        menu.addMenu("&View").addActions([a.show_wards, a.show_board, a.show_plan, a.refresh])
+        menu.addMenu("&View").addActions(
+            [
+                a.show_wards,
+                a.show_board,
+                a.show_plan,
+                a.show_calendar,
+                a.show_partners,
+                a.show_overview,
+                a.refresh,
+            ]
+        )
         menu.addMenu("W&ards").addActions([a.meeting, a.add_ward, a.edit_ward, a.import_wards])
         menu.addMenu("&Priority").addActions(
             [
@@ -170,6 +195,19 @@ class MainWindow(QMainWindow):
         a.show_wards.triggered.connect(lambda: self.tabs.setCurrentWidget(self.ward_view))
         a.show_board.triggered.connect(lambda: self.tabs.setCurrentWidget(self.board))
         a.show_plan.triggered.connect(lambda: self.tabs.setCurrentWidget(self.plan))
+        a.show_calendar.triggered.connect(lambda: self.tabs.setCurrentWidget(self.calendar))
+        a.show_partners.triggered.connect(lambda: self.tabs.setCurrentWidget(self.partners))
+        a.show_overview.triggered.connect(lambda: self.tabs.setCurrentWidget(self.overview))
+        self.calendar.week_requested.connect(self.set_week)
+        self.calendar.unavailable_requested.connect(self.toggle_unavailable)
+        self.calendar.plan_requested.connect(self.plan_weeks)
+        self.calendar.export_requested.connect(self.export_ics)
+        self.calendar.cycle_changed.connect(lambda _c: self._refresh_cycle_views())
+        self.partners.filter_changed.connect(self._refresh_cycle_views)
+        self.partners.open_requested.connect(self.open_plan)
+        self.partners.print_requested.connect(self.print_partner_list)
+        self.overview.open_requested.connect(self.open_plan)
+        self.overview.cycle_changed.connect(lambda _c: self._refresh_cycle_views())
         a.find.triggered.connect(self._find)
         a.refresh.triggered.connect(self.refresh)
         a.backup.triggered.connect(self._backup)
@@ -204,7 +242,7 @@ class MainWindow(QMainWindow):
         self.ward_view.ward_selected.connect(self._show_ward)
         self.ward_view.open_plan.connect(self.open_plan)
         self.ward_view.show_on_board.connect(self.show_on_board)
-        self.tabs.currentChanged.connect(lambda _i: self._update_actions())
+        self.tabs.currentChanged.connect(self._tab_changed)
         self.idle.idle.connect(self.lock)
         self.lock_screen.unlock_requested.connect(self.unlock)
 
@@ -240,7 +278,41 @@ class MainWindow(QMainWindow):
         selected = self.ward_view.selected_ward()
         if selected is not None:
             self._show_ward(selected)
+        self._refresh_cycle_views()
         self._update_actions()
+
+    def _tab_changed(self, _index: int) -> None:
+        self._refresh_cycle_views()
+        self._update_actions()
+
+    def _refresh_cycle_views(self) -> None:
+        """The calendar, partners' actions and overview, reloaded only while one of them is shown."""
+        shown = self.tabs.currentWidget()
+        if shown not in (self.calendar, self.partners, self.overview):
+            return
+        today = self.clock.today()
+        codes = self.ops.read(queries.cycle_codes)
+        if shown is self.calendar:
+            set_cycles(self.calendar.cycle, codes, str(self.cycle))
+            cycle = self.calendar.cycle.currentText()
+            data = self.ops.read(lambda s: planning.calendar_data(s, cycle))
+            self.calendar.model.load(
+                cycle=cycle,
+                wards=data.wards,
+                chosen=data.weeks,
+                unavailable=data.unavailable,
+                clashing={(ward, c.week) for c in data.clashes for ward in c.wards},
+            )
+            self.calendar.mode.setText(data.summary)
+            self.calendar.clashes.setText("\n".join(c.describe() for c in data.clashes[:6]))
+        elif shown is self.partners:
+            agency = self.partners.selected_agency()
+            actions = self.ops.read(lambda s: open_actions(s, today=today, agency=agency))
+            self.partners.set_actions(actions, [o.label for o in self.ops.read(queries.agency_options)])
+        else:
+            set_cycles(self.overview.cycle, codes, str(self.cycle))
+            cycle = self.overview.cycle.currentText()
+            self.overview.show_overview(self.ops.read(lambda s: overview(s, cycle=cycle, today=today)))
 
     def _show_ward(self, ward_id: uuid.UUID) -> None:
         self.ward_view.show_detail(
@@ -426,6 +498,159 @@ class MainWindow(QMainWindow):
                 s, priority=common.fetch(s, Priority, priority_id), reason=reason
             ),
         )
+
+    # --- the quarter: weeks of action -----------------------------------------------------------------------
+
+    def set_week(self, ward_id: uuid.UUID, week: dt.date | None) -> None:
+        cycle = self.calendar.cycle.currentText()
+        before = self.ops.read(lambda s: planning.weeks_of(s, cycle).get(ward_id))
+
+        def write(value: dt.date | None) -> Callable[[Session], object]:
+            return lambda s: planning.set_week(
+                s, ward=common.fetch(s, Ward, ward_id), cycle=cycle, week_start=value
+            )
+
+        self.ops.do("Move a week of action", write(week), write(before))
+
+    def toggle_unavailable(self, week: dt.date) -> None:
+        cycle = self.calendar.cycle.currentText()
+        blocked = week in self.ops.read(lambda s: planning.unavailable_weeks(s, cycle))
+
+        def write(unavailable: bool) -> Callable[[Session], object]:
+            return lambda s: planning.set_unavailable(s, cycle=cycle, week=week, unavailable=unavailable)
+
+        self.ops.do(
+            "Mark the week " + ("available" if blocked else "unavailable"), write(not blocked), write(blocked)
+        )
+
+    def plan_weeks(self, cycle: str) -> None:
+        code = CycleCode.parse(cycle)
+        authorities = self.ops.read(queries.local_authorities)
+        answer = forms.ask_form(
+            self,
+            f"Plan the weeks of action for {cycle}",
+            "Every ward in the force, or one local authority.",
+            [
+                Field(
+                    "mode",
+                    "Plan",
+                    Kind.CHOICE,
+                    value=ScheduleMode.ROLLING,
+                    choices=[(m.label, m) for m in ScheduleMode],
+                ),
+                Field(
+                    "start",
+                    "Starting (rolling) or the week (all wards)",
+                    Kind.DATE,
+                    required=True,
+                    value=max(code.start, self.clock.today()),
+                ),
+                Field("per_week", "At most this many wards a week (rolling; blank: as few as fit)"),
+                Field(
+                    "la",
+                    "Wards",
+                    Kind.CHOICE,
+                    value="",
+                    choices=[("All wards", ""), *((a, a) for a in authorities)],
+                ),
+            ],
+            "Preview",
+        )
+        if answer is None:
+            return
+        try:
+            per_week = int(answer["per_week"]) if str(answer["per_week"]).strip() else None
+            plan = self.ops.read(
+                lambda s: planning.make_plan(
+                    s,
+                    cycle=cycle,
+                    mode=answer["mode"],
+                    start=answer["start"],
+                    per_week=per_week,
+                    la=answer["la"],
+                )
+            )
+        except (UserError, ValueError) as exc:
+            QMessageBox.warning(
+                self, "Not planned", getattr(exc, "message", "Wards per week must be a number.")
+            )
+            return
+        verdict = QMessageBox.question(
+            self, "Save this plan?", "\n\n".join(plan.explanation) + "\n\nSave it?"
+        )
+        if verdict != QMessageBox.StandardButton.Yes:
+            return
+        before = self.ops.read(lambda s: planning.weeks_of(s, cycle))
+        previous_mode = self.ops.read(lambda s: planning.calendar_data(s, cycle).mode)
+        undo = {ward_id: before.get(ward_id) for ward_id in plan.weeks}
+        self.ops.do(
+            f"Plan the weeks of {cycle}",
+            lambda s: planning.save_plan(s, cycle=cycle, plan=plan),
+            lambda s: planning.restore_weeks(s, cycle=cycle, weeks=undo, mode=previous_mode),
+        )
+        self.tabs.setCurrentWidget(self.calendar)
+
+    def export_ics(self, cycle: str) -> Path | None:
+        from commmatters_desktop.core.services import force
+        from commmatters_desktop.reports.ics import calendar
+
+        suggested = str(Path.home() / f"community-matters-{cycle}.ics")
+        path, _ = QFileDialog.getSaveFileName(self, "Export calendar invites", suggested, "Calendar (*.ics)")
+        if not path:
+            return None
+        today, stamp = self.clock.today(), self.clock.now()
+
+        def build(s: Session) -> bytes:
+            titles = {c.ward_id: c.title for c in queries.priority_cards(s, cycle=cycle, today=today)}
+            wards = {w.id: w for w in queries.ward_rows(s, cycle=cycle)}
+            weeks = [
+                (wards[w].code, wards[w].name, titles.get(w, "priority to be agreed"), d)
+                for w, d in sorted(planning.weeks_of(s, cycle).items(), key=lambda i: i[1])
+                if w in wards
+            ]
+            return calendar(
+                cycle=cycle,
+                weeks=weeks,
+                actions=open_actions(s, today=today, cycle=cycle),
+                stamp=stamp,
+                force_name=force.force_name(s),
+                demo=self.vault.is_demo,
+            )
+
+        target = Path(path if path.lower().endswith(".ics") else f"{path}.ics")
+        try:
+            atomic_write(target, self.ops.read(build))
+        except (OSError, UserError) as exc:
+            QMessageBox.warning(self, "Not exported", getattr(exc, "message", str(exc)))
+            return None
+        self.statusBar().showMessage(f"Calendar invites for {cycle} written to {target}", 10_000)
+        return target
+
+    def print_partner_list(self, agency: str) -> Path | None:
+        from commmatters_desktop.core.services import force
+        from commmatters_desktop.reports.action_list import render_action_list
+
+        if self.partners.selected_agency() is None:
+            QMessageBox.information(self, "Choose a partner", "Choose the partner whose list to print first.")
+            return None
+        suggested = str(Path.home() / f"actions-{agency.lower().replace(' ', '-')}.pdf")
+        path, _ = QFileDialog.getSaveFileName(self, "Save the partner's list", suggested, "PDF (*.pdf)")
+        if not path:
+            return None
+        today = self.clock.today()
+        data = self.ops.read(
+            lambda s: render_action_list(
+                agency,
+                open_actions(s, today=today, agency=agency),
+                today=today,
+                force_name=force.force_name(s),
+                demo=self.vault.is_demo,
+            )
+        )
+        target = Path(path if path.lower().endswith(".pdf") else f"{path}.pdf")
+        atomic_write(target, data)
+        self.statusBar().showMessage(f"{agency}'s list written to {target}", 10_000)
+        return target
 
     # --- ward panel meetings -------------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -110,9 +111,13 @@ def make_plan(
 ) -> planner.Plan:
     code = CycleCode.parse(cycle)
     return planner.plan_weeks(
-        wards_to_plan(session, la=la), cycle=code, mode=mode, start=start, per_week=per_week,
+        wards_to_plan(session, la=la),
+        cycle=code,
+        mode=mode,
+        start=start,
+        per_week=per_week,
         unavailable=unavailable_weeks(session, str(code)),
-    )  # fmt: skip
+    )
 
 
 def save_plan(session: Session, *, cycle: str, plan: planner.Plan) -> int:
@@ -128,8 +133,9 @@ def save_plan(session: Session, *, cycle: str, plan: planner.Plan) -> int:
     return changed
 
 
-def restore_weeks(session: Session, *, cycle: str, weeks: dict[uuid.UUID, dt.date | None],
-                  mode: ScheduleMode | None) -> None:  # fmt: skip
+def restore_weeks(
+    session: Session, *, cycle: str, weeks: dict[uuid.UUID, dt.date | None], mode: ScheduleMode | None
+) -> None:
     """Put weeks back as they were (undo of a plan)."""
     record = cycles.cycle(session, cycle)
     record.schedule_mode = mode
@@ -145,9 +151,12 @@ def clashes(session: Session, cycle: str) -> list[planner.Clash]:
     for ward_id, person in session.execute(
         select(WardRole.ward_id, Person.full_name)
         .join(Person, Person.id == WardRole.person_id)
-        .where(WardRole.deleted.is_(False), WardRole.role.in_((PersonRole.WARD_OFFICER, PersonRole.PCSO)),
-               WardRole.role.not_in(PUBLIC_ROLES))
-    ):  # fmt: skip
+        .where(
+            WardRole.deleted.is_(False),
+            WardRole.role.in_((PersonRole.WARD_OFFICER, PersonRole.PCSO)),
+            WardRole.role.not_in(PUBLIC_ROLES),
+        )
+    ):
         if ward_id in names:
             teams[names[ward_id]].add(person)
     for ward_id, agency in session.execute(
@@ -155,9 +164,14 @@ def clashes(session: Session, cycle: str) -> list[planner.Clash]:
         .join(Action, Action.priority_id == Priority.id)
         .join(Agency, Agency.id == Action.owner_agency_id)
         .join(Cycle, Cycle.id == Priority.cycle_id)
-        .where(Cycle.code == cycle, Action.deleted.is_(False), Priority.deleted.is_(False),
-               Action.status.not_in(FINISHED_ACTION), Agency.kind.not_in(_SPREAD_AGENCIES))
-    ):  # fmt: skip
+        .where(
+            Cycle.code == cycle,
+            Action.deleted.is_(False),
+            Priority.deleted.is_(False),
+            Action.status.not_in(FINISHED_ACTION),
+            Agency.kind.not_in(_SPREAD_AGENCIES),
+        )
+    ):
         if ward_id in names:
             teams[names[ward_id]].add(agency)
     return planner.find_clashes({names[w]: d for w, d in weeks.items() if w in names}, dict(teams))
@@ -165,10 +179,50 @@ def clashes(session: Session, cycle: str) -> list[planner.Clash]:
 
 #: Force-wide and borough-wide bodies work in many wards at once: a shared week is not a clash for them.
 _SPREAD_AGENCIES = (
-    AgencyKind.LOCAL_AUTHORITY, AgencyKind.CSP, AgencyKind.HEALTH, AgencyKind.HOUSING, AgencyKind.FIRE,
-    AgencyKind.CHARITY, AgencyKind.SAFEGUARDING,
-)  # fmt: skip
+    AgencyKind.LOCAL_AUTHORITY,
+    AgencyKind.CSP,
+    AgencyKind.HEALTH,
+    AgencyKind.HOUSING,
+    AgencyKind.FIRE,
+    AgencyKind.CHARITY,
+    AgencyKind.SAFEGUARDING,
+)
 
 
 def set_mode(session: Session, *, cycle: str, mode: ScheduleMode) -> None:
     cycles.cycle(session, cycle).schedule_mode = mode
+
+
+@dataclass(frozen=True)
+class CalendarData:
+    """Everything the calendar view shows for one cycle, as plain data."""
+
+    cycle: str
+    wards: list[tuple[uuid.UUID, str, str]]
+    weeks: dict[uuid.UUID, dt.date]
+    unavailable: dict[dt.date, str]
+    clashes: list[planner.Clash]
+    mode: ScheduleMode | None
+
+    @property
+    def summary(self) -> str:
+        mode = self.mode.label if self.mode else "not planned yet"
+        return f"{len(self.weeks)} of {len(self.wards)} wards have a week · {mode}"
+
+
+def calendar_data(session: Session, cycle: str) -> CalendarData:
+    record = session.get(Cycle, natural_id("cycle", cycle))
+    wards = [
+        (w.id, w.code, w.name)
+        for w in session.scalars(
+            select(Ward).where(Ward.deleted.is_(False)).order_by(Ward.la_name, Ward.name)
+        )
+    ]
+    return CalendarData(
+        cycle=cycle,
+        wards=wards,
+        weeks=weeks_of(session, cycle),
+        unavailable=unavailable_weeks(session, cycle),
+        clashes=clashes(session, cycle),
+        mode=record.schedule_mode if record is not None else None,
+    )

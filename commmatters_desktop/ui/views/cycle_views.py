@@ -1,0 +1,368 @@
+"""The quarter at force level: the calendar of weeks of action, partners' actions, and the overview."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from commmatters_desktop.core.cycles import CycleCode
+from commmatters_desktop.core.overview import STATES, Overview, WardState
+from commmatters_desktop.core.partner_actions import PartnerAction
+from commmatters_desktop.ui.models.record_table import Column, RecordTableModel, show_date
+
+Index = QModelIndex | QPersistentModelIndex
+WEEK_MARK = "■"
+
+
+def _table(parent: QWidget, name: str, accessible: str) -> QTableView:
+    table = QTableView(parent)
+    table.setObjectName(name)
+    table.setAccessibleName(accessible)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.verticalHeader().hide()
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def cycle_picker(parent: QWidget, name: str) -> QComboBox:
+    combo = QComboBox(parent)
+    combo.setObjectName(name)
+    combo.setAccessibleName("Quarter shown")
+    return combo
+
+
+def set_cycles(combo: QComboBox, codes: list[str], current: str) -> None:
+    chosen = combo.currentText() or current
+    combo.blockSignals(True)
+    combo.clear()
+    combo.addItems(sorted({*codes, current}, reverse=True))
+    combo.setCurrentText(chosen)
+    combo.blockSignals(False)
+
+
+# --- the calendar ----------------------------------------------------------------------------------------------
+
+
+class CalendarModel(QAbstractTableModel):
+    """Wards down, the quarter's weeks across; a mark where a ward's week of action falls."""
+
+    WARD_ROLE = Qt.ItemDataRole.UserRole + 1
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.weeks: list[dt.date] = []
+        self.wards: list[tuple[uuid.UUID, str, str]] = []
+        self.chosen: dict[uuid.UUID, dt.date] = {}
+        self.unavailable: dict[dt.date, str] = {}
+        self.clashing: set[tuple[str, dt.date]] = set()
+
+    def load(
+        self,
+        *,
+        cycle: str,
+        wards: list[tuple[uuid.UUID, str, str]],
+        chosen: dict[uuid.UUID, dt.date],
+        unavailable: dict[dt.date, str],
+        clashing: set[tuple[str, dt.date]],
+    ) -> None:
+        self.beginResetModel()
+        self.weeks = CycleCode.parse(cycle).weeks()
+        self.wards, self.chosen, self.unavailable, self.clashing = wards, chosen, unavailable, clashing
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self.wards)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.weeks)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            if orientation == Qt.Orientation.Horizontal:
+                week = self.weeks[section]
+                return f"{week:%d %b}" + ("\nunavailable" if week in self.unavailable else "")
+            return self.wards[section][2]
+        if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal:
+            week = self.weeks[section]
+            return self.unavailable.get(week) or f"Week of {week:%d %B %Y}"
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        ward_id, _code, name = self.wards[index.row()]
+        week = self.weeks[index.column()]
+        mine = self.chosen.get(ward_id) == week
+        if role == Qt.ItemDataRole.DisplayRole:
+            return WEEK_MARK if mine else ""
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if mine and (name, week) in self.clashing:
+                return QBrush(QColor("#f4b6bd"))
+            if mine:
+                return QBrush(QColor("#c9dcf0"))
+            if week in self.unavailable:
+                return QBrush(QColor("#e0e0e0"))
+        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
+            state = "week of action" if mine else ("unavailable" if week in self.unavailable else "free")
+            clash = " (clash)" if mine and (name, week) in self.clashing else ""
+            return f"{name}, week of {week:%d %b}: {state}{clash}"
+        if role == self.WARD_ROLE:
+            return ward_id
+        return None
+
+
+class CalendarView(QWidget):
+    #: (ward id, Monday or None to clear): move a ward's week by hand.
+    week_requested = Signal(object, object)
+    #: (Monday): mark or clear a week as unavailable.
+    unavailable_requested = Signal(object)
+    plan_requested = Signal(str)
+    export_requested = Signal(str)
+    cycle_changed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("calendarView")
+        self.model = CalendarModel(self)
+        self.cycle = cycle_picker(self, "calendarCycle")
+        self.mode = QLabel(self)
+        self.mode.setObjectName("calendarMode")
+        self.clashes = QLabel(self)
+        self.clashes.setObjectName("calendarClashes")
+        self.clashes.setWordWrap(True)
+        self.clashes.setStyleSheet("color: #7f0000; font-weight: bold;")
+        self.table = QTableView(self)
+        self.table.setObjectName("calendarTable")
+        self.table.setAccessibleName("Weeks of action: wards down, weeks across")
+        self.table.setModel(self.model)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setMinimumSectionSize(44)
+        self.table.setWordWrap(False)
+        buttons = QHBoxLayout()
+        for text, name, handler in (
+            ("Plan weeks…", "calendarPlan", lambda: self.plan_requested.emit(self.cycle.currentText())),
+            ("Set this week (Space)", "calendarSetWeek", self.set_current_week),
+            ("Clear the week (Delete)", "calendarClearWeek", self.clear_current_week),
+            ("Week unavailable / available", "calendarUnavailable", self.toggle_unavailable),
+            (
+                "Export invites (.ics)…",
+                "calendarExport",
+                lambda: self.export_requested.emit(self.cycle.currentText()),
+            ),
+        ):
+            button = QPushButton(text, self)
+            button.setObjectName(name)
+            button.setAccessibleName(text.split(" (")[0].rstrip("…"))
+            button.clicked.connect(handler)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Quarter:", self))
+        top.addWidget(self.cycle)
+        top.addWidget(self.mode, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(buttons)
+        layout.addWidget(self.clashes)
+        layout.addWidget(self.table, 1)
+        self.cycle.currentTextChanged.connect(self.cycle_changed)
+
+    def keyPressEvent(self, event: Any) -> None:
+        if event.key() == Qt.Key.Key_Space:
+            self.set_current_week()
+        elif event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            self.clear_current_week()
+        else:
+            super().keyPressEvent(event)
+
+    def _current(self) -> tuple[uuid.UUID, dt.date] | None:
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return None
+        return index.data(CalendarModel.WARD_ROLE), self.model.weeks[index.column()]
+
+    def set_current_week(self) -> None:
+        current = self._current()
+        if current is not None:
+            self.week_requested.emit(current[0], current[1])
+
+    def clear_current_week(self) -> None:
+        current = self._current()
+        if current is not None:
+            self.week_requested.emit(current[0], None)
+
+    def toggle_unavailable(self) -> None:
+        index = self.table.currentIndex()
+        if index.isValid():
+            self.unavailable_requested.emit(self.model.weeks[index.column()])
+
+
+# --- partner actions --------------------------------------------------------------------------------------------
+
+ALL_PARTNERS = "All partners"
+
+
+class PartnerActionsView(QWidget):
+    open_requested = Signal(object)
+    print_requested = Signal(str)
+    filter_changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("partnerActionsView")
+        self.agency = QComboBox(self)
+        self.agency.setObjectName("partnerAgency")
+        self.agency.setAccessibleName("Partner agency")
+        self.summary = QLabel(self)
+        self.summary.setObjectName("partnerSummary")
+        self.model: RecordTableModel[PartnerAction] = RecordTableModel(
+            [
+                Column("Partner", lambda a: a.agency),
+                Column("Due", lambda a: show_date(a.due_on) + (" overdue" if a.overdue else "")),
+                Column("Ward", lambda a: a.ward_name),
+                Column("Priority", lambda a: f"{a.priority} ({a.cycle})"),
+                Column("Action", lambda a: a.description),
+                Column("Status", lambda a: a.status.label),
+            ],
+            self,
+            warn=lambda a: a.overdue,
+        )
+        self.model.editable = False
+        self.table = _table(self, "partnerActionsTable", "Open actions by partner")
+        self.table.setModel(self.model)
+        self.table.doubleClicked.connect(
+            lambda i: self.open_requested.emit(self.model.row_at(i.row()).priority_id)
+        )
+        self.table.activated.connect(
+            lambda i: self.open_requested.emit(self.model.row_at(i.row()).priority_id)
+        )
+        print_button = QPushButton("Print this partner's list…", self)
+        print_button.setObjectName("partnerPrint")
+        print_button.setAccessibleName("Print this partner's list")
+        print_button.clicked.connect(lambda: self.print_requested.emit(self.agency.currentText()))
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Partner:", self))
+        top.addWidget(self.agency)
+        top.addWidget(self.summary, 1)
+        top.addWidget(print_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        self.agency.currentTextChanged.connect(lambda _t: self.filter_changed.emit())
+
+    def selected_agency(self) -> str | None:
+        text = self.agency.currentText()
+        return None if text in ("", ALL_PARTNERS) else text
+
+    def set_actions(self, actions: list[PartnerAction], agencies: list[str]) -> None:
+        chosen = self.agency.currentText()
+        self.agency.blockSignals(True)
+        self.agency.clear()
+        self.agency.addItems([ALL_PARTNERS, *agencies])
+        self.agency.setCurrentText(chosen if chosen in agencies else ALL_PARTNERS)
+        self.agency.blockSignals(False)
+        self.model.set_rows(actions)
+        self.table.resizeColumnsToContents()
+        overdue = sum(a.overdue for a in actions)
+        self.summary.setText(f"{len(actions)} open, {overdue} overdue")
+
+
+# --- the force overview -------------------------------------------------------------------------------------------
+
+
+class ForceOverviewView(QWidget):
+    open_requested = Signal(object)
+    cycle_changed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("forceOverviewView")
+        self.cycle = cycle_picker(self, "overviewCycle")
+        self.counts: dict[str, QLabel] = {}
+        tiles = QGridLayout()
+        for column, state in enumerate(STATES):
+            tile = QFrame(self)
+            tile.setFrameShape(QFrame.Shape.StyledPanel)
+            number = QLabel("0", tile)
+            number.setObjectName(f"overviewCount_{state.replace(' ', '_')}")
+            number.setAccessibleName(f"Wards {state}")
+            number.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            number.setStyleSheet("font-size: 22pt; font-weight: bold;")
+            caption = QLabel(state.capitalize() if state != "none" else "No priority", tile)
+            caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            box = QVBoxLayout(tile)
+            box.addWidget(number)
+            box.addWidget(caption)
+            tiles.addWidget(tile, 0, column)
+            self.counts[state] = number
+        self.stuck_label = QLabel(self)
+        self.stuck_label.setObjectName("overviewStuckLabel")
+        self.stuck_label.setStyleSheet("font-weight: bold;")
+        self.model: RecordTableModel[WardState] = RecordTableModel(
+            [
+                Column("Ward", lambda w: f"{w.ward_name} ({w.ward_code})"),
+                Column("Local authority", lambda w: w.la_name),
+                Column("State", lambda w: w.state),
+                Column("Priority", lambda w: w.title or "—"),
+                Column("Week of action", lambda w: show_date(w.week_start)),
+                Column("Why it is stuck", lambda w: "; ".join(w.reasons)),
+            ],
+            self,
+            warn=lambda w: w.state == "escalated",
+        )
+        self.model.editable = False
+        self.table = _table(self, "overviewStuck", "Wards that are stuck")
+        self.table.setModel(self.model)
+        self.table.doubleClicked.connect(self._open)
+        self.table.activated.connect(self._open)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Quarter:", self))
+        top.addWidget(self.cycle)
+        top.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(tiles)
+        layout.addWidget(self.stuck_label)
+        layout.addWidget(self.table, 1)
+        self.cycle.currentTextChanged.connect(self.cycle_changed)
+
+    def _open(self, index: QModelIndex) -> None:
+        ward = self.model.row_at(index.row())
+        if ward.priority_id is not None:
+            self.open_requested.emit(ward.priority_id)
+
+    def show_overview(self, result: Overview) -> None:
+        for state, label in self.counts.items():
+            label.setText(str(result.counts.get(state, 0)))
+        shown = [w for w in result.wards if w.stuck or w.state == "escalated"]
+        self.model.set_rows(shown)
+        self.table.resizeColumnsToContents()
+        self.stuck_label.setText(
+            f"{len(result.stuck)} of {len(result.wards)} wards stuck"
+            + (", escalated wards marked in red" if any(w.state == "escalated" for w in shown) else "")
+        )
