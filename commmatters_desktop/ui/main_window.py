@@ -295,16 +295,7 @@ class MainWindow(QMainWindow):
         if shown is self.calendar:
             set_cycles(self.calendar.cycle, codes, str(self.cycle))
             cycle = self.calendar.cycle.currentText()
-            data = self.ops.read(lambda s: planning.calendar_data(s, cycle))
-            self.calendar.model.load(
-                cycle=cycle,
-                wards=data.wards,
-                chosen=data.weeks,
-                unavailable=data.unavailable,
-                clashing={(ward, c.week) for c in data.clashes for ward in c.wards},
-            )
-            self.calendar.mode.setText(data.summary)
-            self.calendar.clashes.setText("\n".join(c.describe() for c in data.clashes[:6]))
+            self.calendar.show_data(self.ops.read(lambda s: planning.calendar_data(s, cycle)))
         elif shown is self.partners:
             agency = self.partners.selected_agency()
             actions = self.ops.read(lambda s: open_actions(s, today=today, agency=agency))

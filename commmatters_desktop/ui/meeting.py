@@ -57,6 +57,7 @@ from commmatters_desktop.ui.models.record_table import (
     show_date,
 )
 from commmatters_desktop.ui.operations import Operations
+from commmatters_desktop.ui.widgets import keep_place
 
 
 class MeetingPrep(QDialog):
@@ -215,7 +216,7 @@ class MeetingPrep(QDialog):
         rows = self.ops.read(
             lambda s: queries.nomination_rows(s, cycle=self.cycle.currentText(), ward_code=self.ward_code)
         )
-        self.model.set_rows(rows)
+        keep_place(self.table, lambda: self.model.set_rows(rows))
         self.table.resizeColumnsToContents()
         for column in range(self.model.columnCount()):
             self.table.setColumnWidth(column, min(self.table.columnWidth(column), 330))

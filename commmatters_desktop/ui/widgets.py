@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import QAbstractItemView, QComboBox
 
 
 def index_of(combo: QComboBox, value: Any) -> int:
@@ -19,3 +20,17 @@ def index_of(combo: QComboBox, value: Any) -> int:
 def choose(combo: QComboBox, value: Any) -> None:
     """Select the item holding ``value``, or the first item when none does."""
     combo.setCurrentIndex(max(index_of(combo, value), 0))
+
+
+def keep_place(table: QAbstractItemView, reload: Callable[[], None]) -> None:
+    """Reload a table's model without losing the keyboard's place in it.
+
+    Every edit reloads from the vault; without this a keyboard user editing a cell would find the
+    cursor gone after each change.
+    """
+    here = table.currentIndex()
+    row, column = (here.row(), here.column()) if here.isValid() else (-1, -1)
+    reload()
+    model = table.model()
+    if model is not None and 0 <= row < model.rowCount() and 0 <= column < model.columnCount():
+        table.setCurrentIndex(model.index(row, column))

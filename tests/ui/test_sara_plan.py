@@ -211,3 +211,12 @@ def test_dates_are_read_as_officers_type_them() -> None:
         == dt.date(2026, 11, 30)
     )
     assert parse_date("  ") is None
+
+
+def test_editing_a_cell_keeps_the_keyboard_in_place(window: MainWindow, planning: Priority) -> None:
+    model, table = window.plan.action_model, window.plan.actions_table
+    column = [c.header for c in model.columns].index("What was done / why cancelled")
+    table.setCurrentIndex(model.index(1, column))
+    model.setData(model.index(1, column), "Started on Monday")
+    here = table.currentIndex()
+    assert (here.row(), here.column()) == (1, column)

@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
 from commmatters_desktop.core.cycles import CycleCode
 from commmatters_desktop.core.overview import STATES, Overview, WardState
 from commmatters_desktop.core.partner_actions import PartnerAction
+from commmatters_desktop.core.services.planning import CalendarData
 from commmatters_desktop.ui.models.record_table import Column, RecordTableModel, show_date
+from commmatters_desktop.ui.widgets import keep_place
 
 Index = QModelIndex | QPersistentModelIndex
 WEEK_MARK = "■"
@@ -191,6 +193,21 @@ class CalendarView(QWidget):
         layout.addWidget(self.clashes)
         layout.addWidget(self.table, 1)
         self.cycle.currentTextChanged.connect(self.cycle_changed)
+
+    def show_data(self, data: CalendarData) -> None:
+        """Reload, keeping the keyboard's place (after an edit the cursor stays where it was)."""
+        keep_place(
+            self.table,
+            lambda: self.model.load(
+                cycle=data.cycle,
+                wards=data.wards,
+                chosen=data.weeks,
+                unavailable=data.unavailable,
+                clashing={(ward, c.week) for c in data.clashes for ward in c.wards},
+            ),
+        )
+        self.mode.setText(data.summary)
+        self.clashes.setText("\n".join(c.describe() for c in data.clashes[:6]))
 
     def keyPressEvent(self, event: Any) -> None:
         if event.key() == Qt.Key.Key_Space:

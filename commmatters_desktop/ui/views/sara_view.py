@@ -50,7 +50,7 @@ from commmatters_desktop.ui.models.record_table import (
     show_number,
 )
 from commmatters_desktop.ui.operations import Operations
-from commmatters_desktop.ui.widgets import choose, index_of
+from commmatters_desktop.ui.widgets import choose, index_of, keep_place
 
 SAVE_DELAY_MS = 800
 PERSONAL = frozenset(personal_columns(SaraPlan))
@@ -424,9 +424,9 @@ class SaraPlanView(QWidget):
                 else detail.fields[key]
             )
         choose(self.outcome, detail.outcome)
-        self.action_model.set_rows(detail.actions)
-        self.measure_model.set_rows(detail.measures)
-        self.feedback_model.set_rows(detail.feedback)
+        keep_place(self.actions_table, lambda: self.action_model.set_rows(detail.actions))
+        keep_place(self.measures_table, lambda: self.measure_model.set_rows(detail.measures))
+        keep_place(self.feedback_table, lambda: self.feedback_model.set_rows(detail.feedback))
         for table in (self.actions_table, self.measures_table):
             table.resizeColumnsToContents()
             for col in range(table.model().columnCount()):

@@ -1,0 +1,97 @@
+"""The calendar, partners' actions and the overview driven by keyboard and menus."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from icalendar import Calendar
+from pypdf import PdfReader
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from commmatters_desktop.core.enums import ScheduleMode
+from commmatters_desktop.core.services import planning
+from commmatters_desktop.storage.vault import Vault
+from commmatters_desktop.ui.main_window import MainWindow
+
+
+def test_an_inspector_plans_next_quarter_and_exports_the_invites(
+    window: MainWindow,
+    qtbot: QtBot,
+    demo_vault: Vault,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    answer_forms,  # type: ignore[no-untyped-def]
+) -> None:
+    answers, _ = answer_forms
+    qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget() is window.calendar and window.calendar.objectName() == "calendarView"
+    window.calendar.cycle.setCurrentText("2027-Q1")
+    assert window.calendar.model.columnCount() == 13 and window.calendar.model.rowCount() == 40
+    answers["Plan the weeks of action for 2027-Q1"] = {"mode": ScheduleMode.ROLLING, "start": dt.date(2027, 1, 4),
+                                                      "per_week": "4", "la": ""}  # fmt: skip
+    asked: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda _p, _t, text: asked.append(text) or QMessageBox.StandardButton.Yes
+    )
+    window.calendar.plan_requested.emit("2027-Q1")
+    assert asked and asked[0].startswith("40 of 40 wards placed over 10 weeks, at most 4 a week")
+    with demo_vault.reading() as s:
+        assert len(planning.weeks_of(s, "2027-Q1")) == 40
+    assert window.calendar.mode.text() == "40 of 40 wards have a week · Rolling plan"
+    # Move the first ward's week by hand with the keyboard, then undo it.
+    window.calendar.table.setCurrentIndex(window.calendar.model.index(0, 12))
+    qtbot.keyClick(window.calendar, Qt.Key.Key_Space)
+    first_ward = window.calendar.model.wards[0][0]
+    with demo_vault.reading() as s:
+        assert planning.weeks_of(s, "2027-Q1")[first_ward] == dt.date(2027, 3, 29)
+    window.actions_.undo.trigger()
+    with demo_vault.reading() as s:
+        assert planning.weeks_of(s, "2027-Q1")[first_ward] == dt.date(2027, 1, 4)
+    here = window.calendar.table.currentIndex()
+    assert (here.row(), here.column()) == (0, 12), "the keyboard keeps its place after an edit"
+    window.calendar.table.setCurrentIndex(window.calendar.model.index(0, 0))
+    # A week made unavailable shows in the header.
+    window.calendar.toggle_unavailable()
+    assert "unavailable" in window.calendar.model.headerData(0, Qt.Orientation.Horizontal)
+    # The invites.
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(tmp_path / "q1"), ""))
+    target = window.export_ics("2027-Q1")
+    assert target == tmp_path / "q1.ics"
+    events = list(Calendar.from_ical(target.read_bytes()).walk("VEVENT"))
+    assert len([e for e in events if "Week of action" in str(e["summary"])]) == 40
+
+
+def test_the_overview_counts_and_opens_a_stuck_ward(window: MainWindow, qtbot: QtBot) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
+    view = window.overview
+    assert window.tabs.currentWidget() is view and view.objectName() == "forceOverviewView"
+    assert view.counts["in action"].text() == "8" and view.counts["escalated"].text() == "2"
+    assert view.stuck_label.text().startswith("21 of 40 wards stuck")
+    row = next(r for r in range(view.model.rowCount()) if view.model.row_at(r).priority_id is not None)
+    view.table.activated.emit(view.model.index(row, 0))
+    assert window.tabs.currentWidget() is window.plan
+    assert window.plan.detail is not None and window.plan.detail.id == view.model.row_at(row).priority_id
+
+
+def test_partners_actions_filter_and_print(
+    window: MainWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
+    view = window.partners
+    assert view.objectName() == "partnerActionsView" and view.model.rowCount() > 0
+    view.agency.setCurrentText("Bolton Council")
+    assert {a.agency for a in view.model.rows()} == {"Bolton Council"}
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(tmp_path / "bolton.pdf"), ""))
+    target = window.print_partner_list("Bolton Council")
+    assert (
+        target is not None and "Open actions for Bolton Council" in PdfReader(target).pages[0].extract_text()
+    )
+
+
+def test_the_calendar_model_passes_the_model_tester(window: MainWindow, qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+    window.actions_.show_calendar.trigger()
+    qtmodeltester.check(window.calendar.model)
