@@ -30,8 +30,17 @@ from commmatters_desktop.core.enums import (
     ScheduleMode,
 )
 from commmatters_desktop.core.errors import UserError
-from commmatters_desktop.core.models import Agency, PanelMeeting, Priority, Ward, WeekOfAction
-from commmatters_desktop.core.services import cycles, engagement, force, people, priorities, response, wards
+from commmatters_desktop.core.models import Agency, PanelMeeting, Priority, Ward
+from commmatters_desktop.core.services import (
+    cycles,
+    engagement,
+    force,
+    people,
+    planning,
+    priorities,
+    response,
+    wards,
+)
 from commmatters_desktop.importers.ons_wards import read_ward_lookup
 from commmatters_desktop.paths import resource
 from commmatters_desktop.storage.keystore import KeyStore
@@ -640,7 +649,7 @@ class _Builder:
         priorities.agree(
             self.s, priority=priority, lead_agency=self.agency(ward.la_name, problem.lead), meeting=meeting
         )
-        self.s.add(WeekOfAction(cycle_id=priority.cycle_id, ward_id=ward.id, week_start=week))
+        planning.set_week(self.s, ward=ward, cycle=priority.cycle.code, week_start=week)
         target = S.IN_ACTION if status is S.ESCALATED else status
         if target is S.AGREED:
             return

@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, insert, inspect
+from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, UOWTransaction
 
@@ -100,12 +100,14 @@ def _log_changes(session: Session, flush_context: UOWTransaction) -> None:
     context = context_of(session)
     log_rows: list[dict[str, Any]] = []
     clock_rows: dict[tuple[str, str, str], str] = {}
+    connection = session.connection()
     for obj, new in touched:
         fields = _changed_fields(obj, new=new)
         if not fields:
             continue
         stamp = str(context.hlc.tick())
         entity, row_id = obj.__tablename__, str(obj.id)
+        bases = {} if new else _stamps(connection, entity, row_id)
         for name in fields:
             log_rows.append(
                 {
@@ -114,12 +116,12 @@ def _log_changes(session: Session, flush_context: UOWTransaction) -> None:
                     "row_id": row_id,
                     "field": name,
                     "value": json.dumps(encode_value(getattr(obj, name))),
+                    "base": bases.get(name, ""),
                 }
             )
             clock_rows[(entity, row_id, name)] = stamp
     if not log_rows:
         return
-    connection = session.connection()
     connection.execute(insert(ChangeLog), log_rows)
     upsert = sqlite_insert(FieldClock)
     connection.execute(
@@ -133,6 +135,16 @@ def _log_changes(session: Session, flush_context: UOWTransaction) -> None:
         meta.on_conflict_do_update(index_elements=["key"], set_={"value": meta.excluded.value}),
         {"key": HLC_META_KEY, "value": str(context.hlc.last)},
     )
+
+
+def _stamps(connection: Any, entity: str, row_id: str) -> dict[str, str]:
+    """The current stamp of each field of a row (what an edit is about to replace)."""
+    rows = connection.execute(
+        select(FieldClock.field, FieldClock.stamp).where(
+            FieldClock.entity == entity, FieldClock.row_id == row_id
+        )
+    )
+    return {field: stamp for field, stamp in rows}
 
 
 def install(session_factory: Any) -> None:

@@ -435,6 +435,9 @@ class ChangeLog(Base):
     row_id: Mapped[str] = mapped_column(String(36))
     field: Mapped[str] = mapped_column(String(60))
     value: Mapped[str] = mapped_column(Text)
+    #: The stamp of the value this change replaced ("" for a new row): how a merge tells a later
+    #: edit (made on top of what the other laptop has) from a concurrent one (a conflict).
+    base: Mapped[str] = mapped_column(String(80), default="", server_default="")
 
 
 class FieldClock(Base):
@@ -446,6 +449,47 @@ class FieldClock(Base):
     row_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     field: Mapped[str] = mapped_column(String(60), primary_key=True)
     stamp: Mapped[str] = mapped_column(String(80))
+
+
+class SyncLedger(Base):
+    """Change files already applied here, so importing twice changes nothing."""
+
+    __tablename__ = "sync_ledger"
+
+    device: Mapped[str] = mapped_column(String(60), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    sha256: Mapped[str] = mapped_column(String(64))
+    applied_at: Mapped[dt.datetime]
+
+
+class SyncProblem(Base):
+    """A change file that could not be used (damaged, tampered, from a newer app): kept aside and reported."""
+
+    __tablename__ = "sync_problem"
+
+    device: Mapped[str] = mapped_column(String(60), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    seen_at: Mapped[dt.datetime]
+
+
+class SyncConflict(Base):
+    """The same field changed on two laptops without either seeing the other's change."""
+
+    __tablename__ = "sync_conflict"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    entity: Mapped[str] = mapped_column(String(40))
+    row_id: Mapped[str] = mapped_column(String(36))
+    field: Mapped[str] = mapped_column(String(60))
+    local_value: Mapped[str] = mapped_column(Text)
+    local_stamp: Mapped[str] = mapped_column(String(80))
+    remote_value: Mapped[str] = mapped_column(Text)
+    remote_stamp: Mapped[str] = mapped_column(String(80))
+    detected_at: Mapped[dt.datetime]
+    resolved: Mapped[bool] = mapped_column(default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
 
 
 class AuditEvent(Base):

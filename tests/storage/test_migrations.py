@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0099"
-down_revision = "0003"
+down_revision = "{head}"
 branch_labels = None
 depends_on = None
 
@@ -51,13 +51,14 @@ def test_an_upgrade_takes_an_encrypted_backup_first(
 ) -> None:
     scripts = tmp_path / "migrations"
     shutil.copytree(migrate.SCRIPT_LOCATION, scripts)
-    (scripts / "versions" / "0099_police_area.py").write_text(EXTRA_REVISION)
+    head = migrate.head_revision()
+    (scripts / "versions" / "0099_police_area.py").write_text(EXTRA_REVISION.replace("{head}", head))
     monkeypatch.setattr(migrate, "SCRIPT_LOCATION", scripts)
 
     with Vault.open(vault_dir, keystore=KeyringStore()) as vault:
         assert migrate.current_revision(vault.engine) == "0099"
         assert vault.last_backup is not None and vault.last_backup.parent == vault_dir / BACKUP_FOLDER
-        assert vault.last_backup.name.startswith("before-upgrade-from-0003-")
+        assert vault.last_backup.name.startswith(f"before-upgrade-from-{head}-")
         backup = vault.last_backup
     # The backup is the old schema, still encrypted with the vault's key.
     assert backup.read_bytes()[:16] != b"SQLite format 3\x00"
@@ -67,7 +68,7 @@ def test_an_upgrade_takes_an_encrypted_backup_first(
     shutil.copy(backup, restored / "commmatters.db")
     shutil.copy(vault_dir / "vault.json", restored / "vault.json")
     with Vault.open(restored, keystore=KeyringStore()) as old:
-        assert migrate.current_revision(old.engine) == "0003"
+        assert migrate.current_revision(old.engine) == head
 
 
 def test_a_vault_from_a_newer_version_is_refused_untouched(vault: Vault) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import uuid
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 from commmatters_desktop.core.changes import audit
 from commmatters_desktop.core.enums import Channel, NominationStatus
 from commmatters_desktop.core.errors import RuleViolation, ValidationError
-from commmatters_desktop.core.models import Agency, Nomination, PanelMeeting, Priority, Ward
+from commmatters_desktop.core.models import Agency, Nomination, PanelMeeting, Priority, Ward, natural_id
 from commmatters_desktop.core.services import cycles
 from commmatters_desktop.core.services.common import count, required
 
@@ -32,9 +33,14 @@ def nominate(
     """Record an issue the community raised for ``ward`` in ``cycle`` (default: this quarter)."""
     if support < 1:
         raise ValidationError("Support is the number of people who raised it: at least 1.")
+    cycle_record = cycles.cycle(session, cycle)
     record = Nomination(
+        # An imported row has the same id on every laptop that imports the same file.
+        id=natural_id("nomination", f"{ward.code}|{cycle_record.code}|{source_ref}")
+        if source_ref
+        else uuid.uuid4(),
         ward_id=ward.id,
-        cycle_id=cycles.cycle(session, cycle).id,
+        cycle_id=cycle_record.id,
         wording=required(wording, "Write down what the community raised."),
         channel=channel,
         category=category.strip(),

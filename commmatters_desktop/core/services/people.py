@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from commmatters_desktop.core.changes import audit
 from commmatters_desktop.core.enums import AgencyKind, PersonRole
 from commmatters_desktop.core.errors import ValidationError
-from commmatters_desktop.core.models import Agency, Person, Ward, WardRole
+from commmatters_desktop.core.models import Agency, Person, Ward, WardRole, natural_id
 from commmatters_desktop.core.services.common import required
 
 
@@ -59,7 +59,12 @@ def assign(session: Session, *, ward: Ward, person: Person, role: PersonRole) ->
     if existing is not None:
         existing.deleted = False
         return existing
-    link = WardRole(ward_id=ward.id, person_id=person.id, role=role)
+    link = WardRole(
+        id=natural_id("ward role", f"{ward.code}|{person.id}|{role.value}"),
+        ward_id=ward.id,
+        person_id=person.id,
+        role=role,
+    )
     session.add(link)
     session.flush()
     audit(session, "assign", link, f"{role.label} assigned to {ward.name}")

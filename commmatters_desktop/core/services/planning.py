@@ -30,6 +30,11 @@ from commmatters_desktop.core.services import cycles
 from commmatters_desktop.core.services.common import fetch
 
 
+def week_id(cycle: str, ward_code: str) -> uuid.UUID:
+    """One week of action per ward per cycle: the same id on every laptop that plans it."""
+    return natural_id("week", f"{cycle}|{ward_code}")
+
+
 def weeks_of(session: Session, cycle: str) -> dict[uuid.UUID, dt.date]:
     return {
         w.ward_id: w.week_start
@@ -65,7 +70,14 @@ def set_unavailable(
     ).first()
     if row is None:
         if unavailable:
-            session.add(UnavailableWeek(cycle_id=record.id, week_start=start, reason=reason.strip()))
+            session.add(
+                UnavailableWeek(
+                    id=natural_id("unavailable", f"{record.code}|{start}"),
+                    cycle_id=record.id,
+                    week_start=start,
+                    reason=reason.strip(),
+                )
+            )
     else:
         row.deleted = not unavailable
         row.reason = reason.strip() or row.reason
@@ -82,7 +94,14 @@ def set_week(session: Session, *, ward: Ward, cycle: str, week_start: dt.date | 
         if row is not None:
             row.deleted = True
     elif row is None:
-        session.add(WeekOfAction(cycle_id=record.id, ward_id=ward.id, week_start=planner.monday(week_start)))
+        session.add(
+            WeekOfAction(
+                id=week_id(record.code, ward.code),
+                cycle_id=record.id,
+                ward_id=ward.id,
+                week_start=planner.monday(week_start),
+            )
+        )
     else:
         row.week_start, row.deleted = planner.monday(week_start), False
     audit(

@@ -16,7 +16,15 @@ from commmatters_desktop.core import rules
 from commmatters_desktop.core.changes import audit, today
 from commmatters_desktop.core.enums import AGREED_OR_LATER, NominationStatus, Outcome, PriorityStatus
 from commmatters_desktop.core.errors import RuleViolation, ValidationError
-from commmatters_desktop.core.models import Agency, Nomination, PanelMeeting, Priority, SaraPlan, Ward
+from commmatters_desktop.core.models import (
+    Agency,
+    Nomination,
+    PanelMeeting,
+    Priority,
+    SaraPlan,
+    Ward,
+    natural_id,
+)
 from commmatters_desktop.core.services import cycles
 from commmatters_desktop.core.services.common import apply_changes, fetch, required
 
@@ -91,7 +99,8 @@ def agree(
         nomination = fetch(session, Nomination, priority.nomination_id, "nomination")
         nomination.status = NominationStatus.TAKEN_FORWARD
     if priority.plan is None:
-        priority.plan = SaraPlan(priority_id=priority.id)
+        # One plan per priority, with the same id wherever the agreement was recorded.
+        priority.plan = SaraPlan(id=natural_id("plan", str(priority.id)), priority_id=priority.id)
         session.add(priority.plan)
     return priority
 

@@ -1,0 +1,561 @@
+"""Export, import and merge: laptops exchanging changes through a shared folder, losing nothing.
+
+* **Export** writes the change log since the last export as one new, immutable, encrypted file.
+* **Import** reads other laptops' files in order, verifies each before parsing, applies each in one
+  transaction together with its ledger row (so a crash leaves it applied or not, never half), and
+  sets aside files that are damaged, tampered with or from a newer app, reporting them; the rest
+  still sync.
+* **Merge** is per field. A change made on top of the value here (its base stamp is ours) simply
+  applies. If both sides changed the field without seeing each other, that is a conflict: the
+  higher stamp is kept for now, so every laptop shows the same value, and both values are kept for
+  the user to choose. An edit to something deleted elsewhere is a conflict too. Two laptops agreeing
+  different priorities for the same ward and quarter keep one (the later agreement) and record a
+  conflict, never two agreed priorities.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Date, DateTime, Enum, Table, Uuid, delete, func, insert, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from commmatters_desktop.core import changes
+from commmatters_desktop.core.enums import AGREED_OR_LATER, PriorityStatus
+from commmatters_desktop.core.errors import UserError
+from commmatters_desktop.core.hlc import Stamp
+from commmatters_desktop.core.models import (
+    SYNCED_MODELS,
+    ChangeLog,
+    FieldClock,
+    Priority,
+    SyncConflict,
+    SyncLedger,
+    SyncProblem,
+    VaultMeta,
+)
+from commmatters_desktop.storage.vault import Vault
+from commmatters_desktop.sync import files
+from commmatters_desktop.sync.files import BadChangeFile, Change, ChangeFile, TeamKeys
+
+TABLES: dict[str, Table] = {model.__tablename__: model.__table__ for model in SYNCED_MODELS}  # type: ignore[misc]
+TEAM_META, EXPORTED_META, NEXT_FILE_META = "sync_team", "sync_exported_log_seq", "sync_next_file_seq"
+FOLDER_META, LAST_SYNC_META = "sync_folder", "sync_last"
+TEAM_PASSPHRASE_ENV = "COMMMATTERS_TEAM_PASSPHRASE"
+
+
+class FolderUnreachable(UserError):
+    def __init__(self, folder: Path, detail: str = "") -> None:
+        super().__init__(
+            f"The shared folder {folder} cannot be reached{f' ({detail})' if detail else ''}. Nothing was lost: "
+            "sync again when the laptop is back on the network or the USB stick is plugged in."
+        )
+
+
+@dataclass
+class SyncReport:
+    sent_files: int = 0
+    sent_changes: int = 0
+    received_files: int = 0
+    received_changes: int = 0
+    conflicts: int = 0
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+    waiting: list[str] = field(default_factory=list)
+    ignored: int = 0
+
+    def describe(self) -> str:
+        text = (
+            f"Sent {self.sent_changes} change{'s' if self.sent_changes != 1 else ''} in {self.sent_files} file"
+            f"{'s' if self.sent_files != 1 else ''}; received {self.received_changes} in {self.received_files}; "
+            f"{self.conflicts} new conflict{'s' if self.conflicts != 1 else ''}; "
+            f"{len(self.rejected)} file{'s' if len(self.rejected) != 1 else ''} rejected."
+        )
+        return text
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "sent_files": self.sent_files,
+            "sent_changes": self.sent_changes,
+            "received_files": self.received_files,
+            "received_changes": self.received_changes,
+            "conflicts": self.conflicts,
+            "rejected": [{"file": f, "reason": r} for f, r in self.rejected],
+            "waiting": self.waiting,
+            "ignored": self.ignored,
+        }
+
+
+# --- the team key -----------------------------------------------------------------------------------------
+
+
+def team_keys(vault: Vault, folder: Path, passphrase: str | None) -> TeamKeys:
+    """The team's keys: from this vault, or by joining (or founding) the team with the passphrase."""
+    local_text = vault.meta(TEAM_META)
+    local = TeamKeys.from_meta(local_text) if local_text else None
+    try:
+        data = files.read_team_file(folder)
+    except OSError as exc:
+        raise FolderUnreachable(folder, exc.strerror or "") from None
+    if data is None:
+        if local is not None:
+            raise UserError(
+                f"The shared folder {folder} has no team file, but this laptop belongs to a team. "
+                "Check you chose the right folder; nothing was changed."
+            )
+        if not passphrase:
+            raise UserError(
+                f"Choose a team passphrase to start syncing in {folder}: set {TEAM_PASSPHRASE_ENV} or "
+                "use --team-passphrase-file, and share it with colleagues in person."
+            )
+        team = files.create_team(folder, passphrase, vault.clock.now())
+    elif (
+        local is not None
+        and local.team_id == data["team"]
+        and {k["id"] for k in data["keys"]} <= set(local.keys)
+    ):
+        return local
+    else:
+        if not passphrase:
+            raise UserError(
+                f"This laptop has not joined the team that syncs in {folder}: set {TEAM_PASSPHRASE_ENV} "
+                "or use --team-passphrase-file with the team passphrase."
+            )
+        if local is not None and local.team_id != data["team"]:
+            raise UserError(f"{folder} belongs to a different team from this laptop's; nothing was changed.")
+        team = files.join_team(data, passphrase)
+    vault.set_meta(TEAM_META, team.to_meta())
+    return team
+
+
+# --- export --------------------------------------------------------------------------------------------------
+
+
+def export(vault: Vault, folder: Path, team: TeamKeys) -> tuple[int, int]:
+    """Write the changes since the last export as one new file; returns (files, changes) written."""
+    device = vault.device_id
+    watermark = int(vault.meta(EXPORTED_META) or 0)
+    seq = int(vault.meta(NEXT_FILE_META) or 1)
+    existing = folder / files.ROOT / device / files.file_name(seq)
+    if existing.exists():
+        # A previous export wrote this file but stopped before noting it: pick up after it.
+        try:
+            header, _, _ = files.read_header(existing.read_bytes())
+            watermark, seq = max(watermark, int(header["log_to"])), seq + 1
+        except (BadChangeFile, OSError, KeyError, ValueError):
+            seq += 1  # never rewrite a file another laptop may already have applied
+    with vault.reading() as session:
+        rows = list(
+            session.scalars(select(ChangeLog).where(ChangeLog.seq > watermark).order_by(ChangeLog.seq))
+        )
+    if not rows:
+        with vault.unit_of_work() as session:
+            _set_meta(session, EXPORTED_META, str(watermark))
+            _set_meta(session, NEXT_FILE_META, str(seq))
+        return 0, 0
+    key_id, key = team.current
+    change_file = ChangeFile(
+        device=device,
+        seq=seq,
+        key_id=key_id,
+        created=vault.clock.now().isoformat(timespec="seconds"),
+        log_from=rows[0].seq,
+        log_to=rows[-1].seq,
+        changes=[Change(r.entity, r.row_id, r.field, r.value, r.stamp, r.base) for r in rows],
+    )
+    try:
+        files.write_change_file(folder, device, files.encode(change_file, team_id=team.team_id, key=key), seq)
+    except OSError as exc:
+        raise FolderUnreachable(folder, exc.strerror or "") from None
+    with vault.unit_of_work() as session:
+        _set_meta(session, EXPORTED_META, str(rows[-1].seq))
+        _set_meta(session, NEXT_FILE_META, str(seq + 1))
+    return 1, len(rows)
+
+
+def pending_changes(vault: Vault) -> int:
+    watermark = int(vault.meta(EXPORTED_META) or 0)
+    with vault.reading() as session:
+        return int(
+            session.scalar(select(func.count()).select_from(ChangeLog).where(ChangeLog.seq > watermark)) or 0
+        )
+
+
+def _set_meta(session: Session, key: str, value: str) -> None:
+    session.merge(VaultMeta(key=key, value=value))
+
+
+# --- import ----------------------------------------------------------------------------------------------
+
+
+def import_all(
+    vault: Vault,
+    folder: Path,
+    team: TeamKeys,
+    report: SyncReport,
+    progress: Callable[[int, int], bool] | None = None,
+) -> None:
+    """Apply every new file from the other laptops; passes repeat while files wait for others."""
+    try:
+        listing = files.listing(folder)
+        report.ignored = files.junk_count(folder)
+    except OSError as exc:
+        raise FolderUnreachable(folder, exc.strerror or "") from None
+    with vault.reading() as session:
+        applied = {(d, s) for d, s in session.execute(select(SyncLedger.device, SyncLedger.seq))}
+        known_bad = {(p.device, p.name): p.sha256 for p in session.scalars(select(SyncProblem))}
+    todo = [
+        (device, seq, path)
+        for device, entries in listing.items()
+        if device != vault.device_id
+        for seq, path in entries
+        if (device, seq) not in applied
+    ]
+    total, done = len(todo), 0
+    waiting: dict[tuple[str, int], str] = {}
+    progressed = True
+    while todo and progressed:
+        progressed, still = False, []
+        for device, seq, path in todo:
+            if progress is not None and not progress(done, total):
+                return
+            try:
+                data = path.read_bytes()
+            except FileNotFoundError:
+                continue  # removed while we looked: not ours to worry about
+            except OSError as exc:
+                raise FolderUnreachable(folder, exc.strerror or "") from None
+            digest = hashlib.sha256(data).hexdigest()
+            name = f"{device}/{path.name}"
+            try:
+                change_file = files.decode(data, team_id=team.team_id, keys=team.keys)
+                if change_file.device != device or change_file.seq != seq:
+                    raise BadChangeFile("its contents do not match its name and folder")
+            except BadChangeFile as exc:
+                report.rejected.append((name, exc.message))
+                if known_bad.get((device, path.name)) != digest:
+                    _record_problem(vault, device, path.name, digest, exc.message)
+                continue
+            try:
+                report.conflicts += _apply_file(vault, change_file, digest)
+            except IntegrityError:
+                still.append((device, seq, path))  # it refers to something another laptop's file brings
+                waiting[(device, seq)] = name
+                continue
+            waiting.pop((device, seq), None)
+            progressed = True
+            done += 1
+            report.received_files += 1
+            report.received_changes += len(change_file.changes)
+        todo = still
+    report.waiting = sorted(waiting.values())
+
+
+def _record_problem(vault: Vault, device: str, name: str, digest: str, reason: str) -> None:
+    with vault.unit_of_work() as session:
+        row = sqlite_insert(SyncProblem).values(
+            device=device,
+            name=name,
+            sha256=digest,
+            reason=reason,
+            seen_at=vault.clock.now().replace(tzinfo=None),
+        )
+        session.execute(
+            row.on_conflict_do_update(
+                index_elements=["device", "name"], set_={"sha256": digest, "reason": reason}
+            )
+        )
+
+
+def _apply_file(vault: Vault, change_file: ChangeFile, digest: str) -> int:
+    """One file, one transaction: every change and its ledger row, or none of them."""
+    with vault.unit_of_work() as session:
+        session.connection().exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+        conflicts = apply_changes(session, change_file.changes)
+        session.add(
+            SyncLedger(
+                device=change_file.device, seq=change_file.seq, sha256=digest, applied_at=vault.clock.now()
+            )
+        )
+    return conflicts
+
+
+# --- merge --------------------------------------------------------------------------------------------------
+
+
+def _decode(table: Table, name: str, raw: str) -> Any:
+    value = json.loads(raw)
+    if value is None:
+        return None
+    kind = table.c[name].type
+    if isinstance(kind, Uuid):
+        return uuid.UUID(value)
+    if isinstance(kind, Enum) and kind.enum_class is not None:
+        return kind.enum_class(value)
+    if isinstance(kind, DateTime) or getattr(kind, "impl", None).__class__ is DateTime:
+        return dt.datetime.fromisoformat(value)
+    if isinstance(kind, Date):
+        return dt.date.fromisoformat(value)
+    return value
+
+
+def apply_changes(session: Session, incoming: list[Change]) -> int:
+    """Merge other laptops' changes into this vault, field by field; returns the conflicts found."""
+    context = changes.context_of(session)
+    connection = session.connection()
+    by_row: dict[tuple[str, str], list[Change]] = defaultdict(list)
+    for change in incoming:
+        if change.entity in TABLES:
+            by_row[(change.entity, change.row_id)].append(change)
+    conflicts = 0
+    for (entity, row_id), group in by_row.items():
+        table = TABLES[entity]
+        clocks = dict(
+            connection.execute(
+                select(FieldClock.field, FieldClock.stamp).where(
+                    FieldClock.entity == entity, FieldClock.row_id == row_id
+                )
+            ).all()
+        )
+        row = connection.execute(select(table).where(table.c.id == uuid.UUID(row_id))).mappings().first()
+        accepted: dict[str, Change] = {}
+        for change in sorted(group, key=lambda c: c.stamp):
+            context.hlc.observe(Stamp.parse(change.stamp))
+            if change.field not in table.c:
+                continue  # a field from a newer app: nothing here to put it in
+            local = clocks.get(change.field)
+            if local == change.stamp:
+                continue
+            if local is None or change.base == local:
+                accepted[change.field], clocks[change.field] = change, change.stamp
+                continue
+            here = json.dumps(changes.encode_value(row[change.field])) if row is not None else "null"
+            if here != change.value:
+                conflicts += _conflict(session, entity, row_id, change, here, local)
+            if change.stamp > local:
+                accepted[change.field], clocks[change.field] = change, change.stamp
+        if (
+            row is not None
+            and row["deleted"]
+            and "deleted" not in accepted
+            and any(c.field != "deleted" and c.base == clocks.get(c.field, c.base) for c in group)
+        ):  # an edit that arrived for something deleted here
+            edited = next(c for c in group if c.field != "deleted")
+            conflicts += _conflict(
+                session,
+                entity,
+                row_id,
+                Change(entity, row_id, "deleted", "false", edited.stamp, ""),
+                "true",
+                clocks.get("deleted", ""),
+                note="edited on another laptop after it was deleted here",
+            )
+        if not accepted:
+            continue
+        values = {name: _decode(table, name, c.value) for name, c in accepted.items()}
+        if entity == "priority":
+            conflicts += _one_agreed_priority(session, row_id, row, values, accepted)
+        if row is None:
+            connection.execute(insert(table).values(id=uuid.UUID(row_id), **values))
+        else:
+            connection.execute(update(table).where(table.c.id == uuid.UUID(row_id)).values(**values))
+        upsert = sqlite_insert(FieldClock)
+        connection.execute(
+            upsert.on_conflict_do_update(
+                index_elements=["entity", "row_id", "field"], set_={"stamp": upsert.excluded.stamp}
+            ),
+            [
+                {"entity": entity, "row_id": row_id, "field": name, "stamp": c.stamp}
+                for name, c in accepted.items()
+            ],
+        )
+    meta = sqlite_insert(VaultMeta)
+    connection.execute(
+        meta.on_conflict_do_update(index_elements=["key"], set_={"value": meta.excluded.value}),
+        {"key": changes.HLC_META_KEY, "value": str(context.hlc.last)},
+    )
+    return conflicts
+
+
+def _conflict(
+    session: Session, entity: str, row_id: str, change: Change, here: str, local_stamp: str, note: str = ""
+) -> int:
+    already = session.scalars(
+        select(SyncConflict).where(
+            SyncConflict.entity == entity,
+            SyncConflict.row_id == row_id,
+            SyncConflict.field == change.field,
+            SyncConflict.remote_stamp == change.stamp,
+        )
+    ).first()
+    if already is not None:
+        return 0
+    session.add(
+        SyncConflict(
+            entity=entity,
+            row_id=row_id,
+            field=change.field,
+            local_value=here,
+            local_stamp=local_stamp,
+            remote_value=change.value,
+            remote_stamp=change.stamp,
+            detected_at=changes.context_of(session).clock.now(),
+            note=note,
+        )
+    )
+    return 1
+
+
+def _one_agreed_priority(
+    session: Session, row_id: str, row: Any, values: dict[str, Any], accepted: dict[str, Change]
+) -> int:
+    """Two laptops agreed different priorities for one ward and quarter: keep the later agreement."""
+    status = values.get("status", row["status"] if row is not None else None)
+    if status not in AGREED_OR_LATER or values.get("deleted", row["deleted"] if row is not None else False):
+        return 0
+    ward_id = values.get("ward_id", row["ward_id"] if row is not None else None)
+    cycle_id = values.get("cycle_id", row["cycle_id"] if row is not None else None)
+    rival = session.execute(
+        select(Priority.id, Priority.title).where(
+            Priority.ward_id == ward_id,
+            Priority.cycle_id == cycle_id,
+            Priority.deleted.is_(False),
+            Priority.status.in_(AGREED_OR_LATER),
+            Priority.id != uuid.UUID(row_id),
+        )
+    ).first()
+    if rival is None:
+        return 0
+    rival_stamp = (
+        session.scalar(
+            select(FieldClock.stamp).where(
+                FieldClock.entity == "priority",
+                FieldClock.row_id == str(rival.id),
+                FieldClock.field == "status",
+            )
+        )
+        or ""
+    )
+    incoming = accepted["status"].stamp if "status" in accepted else ""
+    title = values.get("title", row["title"] if row is not None else "")
+    if (incoming, row_id) > (rival_stamp, str(rival.id)):
+        # The incoming agreement is later: the one here steps back, as a change of its own that travels.
+        target = session.get(Priority, rival.id)
+        assert target is not None
+        target.status = PriorityStatus.NOMINATED
+        session.flush()
+        loser = rival.title
+    else:
+        values["status"] = PriorityStatus.NOMINATED
+        loser = title
+    kept = title if loser == rival.title else rival.title
+    return _conflict(
+        session,
+        "priority",
+        row_id,
+        Change("priority", row_id, "status", json.dumps("agreed"), incoming, ""),
+        json.dumps("agreed"),
+        rival_stamp,
+        note=(
+            f"Two laptops agreed different priorities for the same ward and quarter. Kept '{kept}' as agreed and "
+            f"set '{loser}' back to Nominated: check which one the panel agreed."
+        ),
+    )
+
+
+# --- conflicts -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConflictRow:
+    id: int
+    entity: str
+    row_id: str
+    field: str
+    local_value: Any
+    remote_value: Any
+    local_when: str
+    remote_when: str
+    remote_device: str
+    note: str
+
+
+def open_conflicts(session: Session) -> list[ConflictRow]:
+    def when(stamp: str) -> str:
+        return f"{Stamp.parse(stamp).moment:%d %b %Y %H:%M}" if stamp else "unknown"
+
+    return [
+        ConflictRow(
+            c.id,
+            c.entity,
+            c.row_id,
+            c.field,
+            json.loads(c.local_value),
+            json.loads(c.remote_value),
+            when(c.local_stamp),
+            when(c.remote_stamp),
+            Stamp.parse(c.remote_stamp).device if c.remote_stamp else "",
+            c.note,
+        )
+        for c in session.scalars(
+            select(SyncConflict).where(SyncConflict.resolved.is_(False)).order_by(SyncConflict.id)
+        )
+    ]
+
+
+def resolve_conflict(session: Session, conflict_id: int, *, keep: str) -> None:
+    """The user chose: the chosen value is written as a new edit here, and travels to the others."""
+    conflict = session.get(SyncConflict, conflict_id)
+    if conflict is None or conflict.resolved:
+        raise UserError("That conflict has already been resolved.")
+    if keep not in ("local", "remote"):
+        raise UserError("Choose to keep this laptop's value or the other laptop's.")
+    model = next(m for m in SYNCED_MODELS if m.__tablename__ == conflict.entity)
+    record = session.get(model, uuid.UUID(conflict.row_id))
+    if record is None:
+        raise UserError("The record in that conflict no longer exists.")
+    chosen = conflict.local_value if keep == "local" else conflict.remote_value
+    setattr(record, conflict.field, _decode(model.__table__, conflict.field, chosen))  # type: ignore[arg-type]
+    conflict.resolved = True
+    changes.audit(
+        session,
+        "resolve conflict",
+        record,
+        f"kept {'this' if keep == 'local' else 'the other'} laptop's {conflict.field.replace('_', ' ')}",
+    )
+
+
+# --- a whole sync ---------------------------------------------------------------------------------------------
+
+
+def sync(
+    vault: Vault,
+    folder: Path,
+    *,
+    passphrase: str | None = None,
+    progress: Callable[[int, int], bool] | None = None,
+) -> SyncReport:
+    """Import what the others wrote, then export what this laptop did; nothing is lost either way."""
+    folder = folder.expanduser()
+    if not folder.is_dir():
+        raise FolderUnreachable(folder, "it does not exist or is not a folder")
+    team = team_keys(vault, folder, passphrase)
+    report = SyncReport()
+    import_all(vault, folder, team, report, progress)
+    report.sent_files, report.sent_changes = export(vault, folder, team)
+    vault.set_meta(FOLDER_META, str(folder))
+    vault.set_meta(LAST_SYNC_META, vault.clock.now().isoformat(timespec="seconds"))
+    return report
+
+
+def forget_problems(session: Session) -> None:
+    session.execute(delete(SyncProblem))
