@@ -98,9 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
         dest="nomination_command", metavar="ACTION", required=True
     )
     n_import = nomination_commands.add_parser(
-        "import", parents=[common], help="import an online poll or survey CSV "
+        "import",
+        parents=[common],
+        help="import an online poll or survey CSV "
         "(ward_code,wording,category,support,source,date,reference; any case and order)",
-    )  # fmt: skip
+    )
     n_import.set_defaults(handler=cmd_nominations_import)
     n_import.add_argument("csv", type=Path)
     n_import.add_argument("--ward", metavar="CODE", help="the ward, for files without a ward_code column")
@@ -149,6 +151,20 @@ def build_parser() -> argparse.ArgumentParser:
     actions_cmd.add_argument("--cycle", metavar="YEAR-QN", help="only this quarter's priorities")
     actions_cmd.add_argument(
         "--out", type=Path, metavar="FILE.pdf", help="print the partner's list (needs --agency)"
+    )
+
+    sync_cmd = command("sync", "exchange changes with colleagues' laptops through a shared folder", cmd_sync)
+    sync_cmd.add_argument(
+        "--folder", type=Path, metavar="DIR", help="the shared folder (default: the last one used)"
+    )
+    sync_cmd.add_argument(
+        "--team-passphrase-file",
+        type=Path,
+        metavar="FILE",
+        help="read the team passphrase from FILE (or set COMMMATTERS_TEAM_PASSPHRASE)",
+    )
+    sync_cmd.add_argument(
+        "--rotate-key", action="store_true", help="start using a new team key (old files stay readable)"
     )
 
     formats = ["a4", "a5", "large-print"]
@@ -490,21 +506,41 @@ def cmd_leaflet(ctx: Context) -> int:
     cycle, fmt = _cycle(ctx), LeafletFormat(ctx.args.format)
     with ctx.open_vault() as vault:
         with vault.reading() as session:
-            leaflet = produce(session, ward_code=ctx.args.ward, cycle=cycle, today=ctx.clock.today(), fmt=fmt,
-                              demo=vault.is_demo)  # fmt: skip
+            leaflet = produce(
+                session,
+                ward_code=ctx.args.ward,
+                cycle=cycle,
+                today=ctx.clock.today(),
+                fmt=fmt,
+                demo=vault.is_demo,
+            )
         _write_pdf(ctx.args.out, leaflet.data)
         recorded = False
         if not ctx.args.draft:
             with vault.unit_of_work() as session:
-                recorded = record_distribution(session, content=leaflet.content, file_hash=leaflet.sha256,
-                                               fmt_label=fmt.label)  # fmt: skip
+                recorded = record_distribution(
+                    session, content=leaflet.content, file_hash=leaflet.sha256, fmt_label=fmt.label
+                )
     ctx.emit(
-        {"file": str(ctx.args.out), "ward": leaflet.content.ward_code, "cycle": cycle, "format": fmt.value,
-         "sha256": leaflet.sha256, "recorded_as_feedback": recorded},
-        lambda: f"Wrote the {fmt.label} leaflet for {leaflet.content.ward_name} ({cycle}) to {ctx.args.out}"
-        + ("; recorded as feedback given." if recorded else " (draft: not recorded)." if ctx.args.draft
-           else "; this exact leaflet was already recorded."),
-    )  # fmt: skip
+        {
+            "file": str(ctx.args.out),
+            "ward": leaflet.content.ward_code,
+            "cycle": cycle,
+            "format": fmt.value,
+            "sha256": leaflet.sha256,
+            "recorded_as_feedback": recorded,
+        },
+        lambda: (
+            f"Wrote the {fmt.label} leaflet for {leaflet.content.ward_name} ({cycle}) to {ctx.args.out}"
+            + (
+                "; recorded as feedback given."
+                if recorded
+                else " (draft: not recorded)."
+                if ctx.args.draft
+                else "; this exact leaflet was already recorded."
+            )
+        ),
+    )
     return 0
 
 
@@ -521,14 +557,21 @@ def cmd_leaflets(ctx: Context) -> int:
         for code in codes:
             try:
                 with vault.reading() as session:
-                    leaflet = produce(session, ward_code=code, cycle=cycle, today=ctx.clock.today(), fmt=fmt,
-                                      demo=vault.is_demo)  # fmt: skip
+                    leaflet = produce(
+                        session,
+                        ward_code=code,
+                        cycle=cycle,
+                        today=ctx.clock.today(),
+                        fmt=fmt,
+                        demo=vault.is_demo,
+                    )
                 target = folder / leaflet.file_name()
                 _write_pdf(target, leaflet.data)
                 if not ctx.args.draft:
                     with vault.unit_of_work() as session:
-                        record_distribution(session, content=leaflet.content, file_hash=leaflet.sha256,
-                                            fmt_label=fmt.label)  # fmt: skip
+                        record_distribution(
+                            session, content=leaflet.content, file_hash=leaflet.sha256, fmt_label=fmt.label
+                        )
                 written.append({"ward": code, "file": str(target), "sha256": leaflet.sha256})
             except UserError as exc:
                 if "disk is full" in exc.message:
@@ -585,14 +628,20 @@ def cmd_nominations_import(ctx: Context) -> int:
         result = import_nominations(session, parsed.records, cycle=cycle)
     skipped = sorted([*parsed.problems, *result.skipped])
     ctx.emit(
-        {"cycle": cycle, "added": result.added, "merged": result.merged,
-         "skipped": [{"line": line, "reason": reason} for line, reason in skipped]},
+        {
+            "cycle": cycle,
+            "added": result.added,
+            "merged": result.merged,
+            "skipped": [{"line": line, "reason": reason} for line, reason in skipped],
+        },
         lambda: "\n".join(
-            [f"Imported {ctx.args.csv.name} for {cycle}: {result.added} added, {result.merged} merged, "
-             f"{len(skipped)} skipped."]
+            [
+                f"Imported {ctx.args.csv.name} for {cycle}: {result.added} added, {result.merged} merged, "
+                f"{len(skipped)} skipped."
+            ]
             + [f"  line {line}: {reason}" for line, reason in skipped]
         ),
-    )  # fmt: skip
+    )
     return 0
 
 
@@ -612,8 +661,10 @@ def cmd_nominations_list(ctx: Context) -> int:
         return 0
     for r in rows:
         votes = f", {r.votes} votes" if r.votes is not None else ""
-        ctx.say(f"{r.ward_code}  {r.display}  [{r.channel.label}, support {r.combined_support}{votes}; "
-                f"{r.status.label}]")  # fmt: skip
+        ctx.say(
+            f"{r.ward_code}  {r.display}  [{r.channel.label}, support {r.combined_support}{votes}; "
+            f"{r.status.label}]"
+        )
     ctx.say(f"{len(rows)} nomination{'s' if len(rows) != 1 else ''} for {cycle}.")
     return 0
 
@@ -638,8 +689,9 @@ def cmd_plan_weeks(ctx: Context) -> int:
     with ctx.open_vault() as vault, vault.unit_of_work() as session:
         for week in skips:
             planning.set_unavailable(session, cycle=cycle, week=week, reason="skipped when planning")
-        plan = planning.make_plan(session, cycle=cycle, mode=mode, start=start, per_week=ctx.args.per_week,
-                                  la=ctx.args.la or "")  # fmt: skip
+        plan = planning.make_plan(
+            session, cycle=cycle, mode=mode, start=start, per_week=ctx.args.per_week, la=ctx.args.la or ""
+        )
         changed = 0 if ctx.args.dry_run else planning.save_plan(session, cycle=cycle, plan=plan)
         session.flush()
         clashes = [] if ctx.args.dry_run else planning.clashes(session, cycle)
@@ -791,6 +843,53 @@ def cmd_actions(ctx: Context) -> int:
                 for a in actions
             )
             or "No open actions."
+        ),
+    )
+    return 0
+
+
+def cmd_sync(ctx: Context) -> int:
+    from commmatters_desktop.sync import engine, files
+
+    passphrase: str | None = os.environ.get(engine.TEAM_PASSPHRASE_ENV) or None
+    if ctx.args.team_passphrase_file is not None:
+        try:
+            passphrase = ctx.args.team_passphrase_file.read_text(encoding="utf-8").splitlines()[0]
+        except (OSError, IndexError):
+            raise UserError(
+                f"Cannot read the team passphrase from {ctx.args.team_passphrase_file}."
+            ) from None
+    with ctx.open_vault() as vault:
+        folder = ctx.args.folder or (
+            Path(vault.meta(engine.FOLDER_META) or "") if vault.meta(engine.FOLDER_META) else None
+        )
+        if folder is None:
+            raise UserError("Say which shared folder to sync through with --folder DIR.")
+        if ctx.args.rotate_key:
+            if not passphrase:
+                raise UserError(
+                    f"Rotating the team key needs the team passphrase ({engine.TEAM_PASSPHRASE_ENV})."
+                )
+            team = engine.team_keys(vault, folder, passphrase)
+            files.rotate_key(folder, team, passphrase, vault.clock.now())
+            vault.set_meta(engine.TEAM_META, team.to_meta())
+        report = engine.sync(vault, folder, passphrase=passphrase)
+        with vault.reading() as session:
+            open_conflicts = len(engine.open_conflicts(session))
+    ctx.emit(
+        {**report.as_json(), "open_conflicts": open_conflicts, "folder": str(folder)},
+        lambda: "\n".join(
+            [report.describe()]
+            + [f"  rejected {name}: {reason}" for name, reason in report.rejected]
+            + [f"  waiting for another laptop's changes before {name}" for name in report.waiting]
+            + (
+                [
+                    f"{open_conflicts} conflict{'s' if open_conflicts != 1 else ''} to resolve in the app "
+                    "(Sync → Conflicts)."
+                ]
+                if open_conflicts
+                else []
+            )
         ),
     )
     return 0

@@ -12,6 +12,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 _SANDBOX = Path(tempfile.mkdtemp(prefix="commmatters-tests-"))
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -24,6 +25,7 @@ import keyring.errors  # noqa: E402
 import pytest  # noqa: E402
 from keyring.backend import KeyringBackend  # noqa: E402
 
+from commmatters_desktop.core.changes import DEVICE_META_KEY  # noqa: E402
 from commmatters_desktop.core.clock import FixedClock  # noqa: E402
 from commmatters_desktop.storage.keystore import KeyringStore  # noqa: E402
 from commmatters_desktop.storage.vault import Vault  # noqa: E402
@@ -165,3 +167,39 @@ def demo_vault(demo_dir: Path, clock: FixedClock) -> Iterator[Vault]:
 
     with open_demo(demo_dir, clock=clock) as opened:
         yield opened
+
+
+# --- three laptops for the sync tests ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def laptops(
+    _template: tuple[Path, dict[tuple[str, str], str]], tmp_path: Path, memory_keyring: MemoryKeyring
+) -> Iterator[list[Any]]:
+    folder, secrets = _template
+    memory_keyring.secrets.update(secrets)
+    made = []
+    for index, name in enumerate(("a", "b", "c")):
+        target = tmp_path / f"laptop-{name}"
+        shutil.copytree(folder, target)
+        clock = FixedClock.on(TODAY)
+        vault = Vault.open(target, keystore=KeyringStore(), clock=clock)
+        vault.set_meta(DEVICE_META_KEY, f"laptop{name}{index}")  # each laptop its own device id
+        vault.close()
+        made.append(_laptop()(name, target, clock))
+    yield made
+    for laptop in made:
+        laptop.vault.close()
+
+
+@pytest.fixture
+def shared(tmp_path: Path) -> Path:
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    return folder
+
+
+def _laptop() -> type:
+    from tests.sync.conftest import Laptop
+
+    return Laptop

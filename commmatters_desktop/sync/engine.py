@@ -267,7 +267,7 @@ def _record_problem(vault: Vault, device: str, name: str, digest: str, reason: s
             name=name,
             sha256=digest,
             reason=reason,
-            seen_at=vault.clock.now().replace(tzinfo=None),
+            seen_at=vault.clock.now(),
         )
         session.execute(
             row.on_conflict_do_update(
@@ -347,9 +347,10 @@ def apply_changes(session: Session, incoming: list[Change]) -> int:
             row is not None
             and row["deleted"]
             and "deleted" not in accepted
-            and any(c.field != "deleted" and c.base == clocks.get(c.field, c.base) for c in group)
-        ):  # an edit that arrived for something deleted here
-            edited = next(c for c in group if c.field != "deleted")
+            and any(f != "deleted" for f in accepted)
+        ):
+            # Edited on another laptop after it was deleted here: the edit is kept on record as a conflict.
+            edited = next(c for c in accepted.values() if c.field != "deleted")
             conflicts += _conflict(
                 session,
                 entity,
@@ -478,6 +479,8 @@ def _one_agreed_priority(
 @dataclass(frozen=True)
 class ConflictRow:
     id: int
+    #: What the conflict is about, in words ("Ward: Astley Bridge", "Priority: Speeding").
+    record: str
     entity: str
     row_id: str
     field: str
@@ -496,6 +499,7 @@ def open_conflicts(session: Session) -> list[ConflictRow]:
     return [
         ConflictRow(
             c.id,
+            _describe(session, c.entity, c.row_id),
             c.entity,
             c.row_id,
             c.field,
@@ -510,6 +514,19 @@ def open_conflicts(session: Session) -> list[ConflictRow]:
             select(SyncConflict).where(SyncConflict.resolved.is_(False)).order_by(SyncConflict.id)
         )
     ]
+
+
+def _describe(session: Session, entity: str, row_id: str) -> str:
+    model = next((m for m in SYNCED_MODELS if m.__tablename__ == entity), None)
+    record = session.get(model, uuid.UUID(row_id)) if model is not None else None
+    label = (
+        getattr(record, "name", None) or getattr(record, "title", None) or getattr(record, "description", "")
+    )
+    return (
+        f"{entity.replace('_', ' ').capitalize()}: {label}"
+        if label
+        else entity.replace("_", " ").capitalize()
+    )
 
 
 def resolve_conflict(session: Session, conflict_id: int, *, keep: str) -> None:

@@ -45,6 +45,9 @@ class Actions:
     preview_leaflet: QAction
     cycle_leaflets: QAction
     force_identity: QAction
+    sync_now: QAction
+    sync_folder: QAction
+    conflicts: QAction
     about: QAction
 
     def all(self) -> list[QAction]:
@@ -124,5 +127,11 @@ def build_actions(parent: QWidget, stack: QUndoStack) -> Actions:
                          "ward whose priority has feedback", None),
         force_identity=a(parent, "actionForceIdentity", "&Force name and logo…", "The name and logo printed on "
                          "leaflets", None),
+        sync_now=a(parent, "actionSync", "&Sync now", "Exchange changes with colleagues through the shared folder",
+                   "F9"),
+        sync_folder=a(parent, "actionSyncFolder", "Shared &folder…", "Choose the shared folder to sync through",
+                      None),
+        conflicts=a(parent, "actionConflicts", "&Conflicts…", "Things changed on two laptops: choose which to keep",
+                    None),
         about=a(parent, "actionAbout", "&About Community Matters Desktop", "Version and licences", None),
     )  # fmt: skip

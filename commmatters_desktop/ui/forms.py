@@ -36,6 +36,7 @@ class Kind(Enum):
     CHOICE = "choice"
     DATE = "date"
     CHECK = "check"
+    PASSWORD = "password"
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,8 @@ class FormDialog(QDialog):
             check.setChecked(bool(spec.value))
             return check
         edit = QLineEdit(self)
+        if spec.kind is Kind.PASSWORD:
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
         if spec.kind is Kind.DATE:
             edit.setPlaceholderText("dd/mm/yyyy")
             edit.setText(show_date(spec.value) if isinstance(spec.value, dt.date) else "")

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QProgressDialog,
     QStackedWidget,
     QTabWidget,
     QVBoxLayout,
@@ -44,6 +45,7 @@ from commmatters_desktop.ui.lock import DEFAULT_MINUTES, IdleWatcher, LockScreen
 from commmatters_desktop.ui.meeting import MeetingPrep
 from commmatters_desktop.ui.operations import Operations
 from commmatters_desktop.ui.settings import WindowSettings
+from commmatters_desktop.ui.sync_panel import ConflictsDialog
 from commmatters_desktop.ui.views.board_view import PriorityBoardView
 from commmatters_desktop.ui.views.cycle_views import (
     CalendarView,
@@ -68,8 +70,10 @@ class MainWindow(QMainWindow):
         clock: Clock | None = None,
         settings: WindowSettings | None = None,
         autolock_minutes: float | None = None,
+        sync_on_open: bool = True,
     ) -> None:
         super().__init__()
+        self.sync_on_close = sync_on_open
         self.setObjectName("mainWindow")
         self.vault = vault
         self.clock = clock or SystemClock()
@@ -126,6 +130,9 @@ class MainWindow(QMainWindow):
         self._restore()
         self.board.set_cycles(self.ops.read(queries.cycle_codes), str(self.cycle))
         self.refresh()
+        if sync_on_open:
+            self.sync_now(quiet=True)  # the shared folder, if it is reachable; silent otherwise
+        self._show_sync_state()
 
     @property
     def locked(self) -> bool:
@@ -163,6 +170,7 @@ class MainWindow(QMainWindow):
                 a.reconsider,
             ]
         )
+        menu.addMenu("S&ync").addActions([a.sync_now, a.sync_folder, a.conflicts])
         menu.addMenu("&Help").addAction(a.about)
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("mainToolBar")
@@ -231,6 +239,9 @@ class MainWindow(QMainWindow):
         a.preview_leaflet.triggered.connect(lambda: self._with_selected(self.preview_leaflet))
         a.cycle_leaflets.triggered.connect(self.cycle_leaflets)
         a.force_identity.triggered.connect(self.force_identity)
+        a.sync_now.triggered.connect(lambda: self.sync_now())
+        a.sync_folder.triggered.connect(lambda: self.sync_now(choose_folder=True))
+        a.conflicts.triggered.connect(self.show_conflicts)
         self.plan.leaflet_requested.connect(self.preview_leaflet)
         self.ops.changed.connect(self.refresh)
         self.ops.refused.connect(self._refused)
@@ -380,18 +391,22 @@ class MainWindow(QMainWindow):
             return
         if target is S.ESCALATED:
             self._with_reason(
-                "Escalate to CSP tasking", "Why does this need CSP tasking?",
-                lambda s, why: priorities.escalate(s, priority=common.fetch(s, Priority, priority_id), reason=why),
+                "Escalate to CSP tasking",
+                "Why does this need CSP tasking?",
+                lambda s, why: priorities.escalate(
+                    s, priority=common.fetch(s, Priority, priority_id), reason=why
+                ),
                 lambda s: priorities.de_escalate(s, priority=common.fetch(s, Priority, priority_id)),
-            )  # fmt: skip
+            )
         elif target is S.NOT_TAKEN_FORWARD:
             self._with_reason(
-                "Not taken forward", "What reason did the panel give?",
+                "Not taken forward",
+                "What reason did the panel give?",
                 lambda s, why: priorities.not_taken_forward(
                     s, priority=common.fetch(s, Priority, priority_id), reason=why
                 ),
                 lambda s: priorities.reconsider(s, priority=common.fetch(s, Priority, priority_id)),
-            )  # fmt: skip
+            )
         elif before is S.NOMINATED and target in AGREED_OR_LATER and self._needs_agreement(current):
             self._agree(current, target)
         else:
@@ -445,13 +460,22 @@ class MainWindow(QMainWindow):
             "Agree the priority",
             f"Record how the panel agreed '{priority.title}' and which agency leads it.",
             [
-                Field("lead", "Lead agency", Kind.CHOICE, required=True,
-                      choices=[("(choose)", None), *((o.label, o.id) for o in agencies)]),
-                Field("meeting", "Agreed at", Kind.CHOICE,
-                      choices=[*((o.label, o.id) for o in meetings), ("Ratified online (no meeting)", None)]),
+                Field(
+                    "lead",
+                    "Lead agency",
+                    Kind.CHOICE,
+                    required=True,
+                    choices=[("(choose)", None), *((o.label, o.id) for o in agencies)],
+                ),
+                Field(
+                    "meeting",
+                    "Agreed at",
+                    Kind.CHOICE,
+                    choices=[*((o.label, o.id) for o in meetings), ("Ratified online (no meeting)", None)],
+                ),
             ],
             "Agree",
-        )  # fmt: skip
+        )
         if answer is None:
             return
         pid = priority.id
@@ -470,7 +494,7 @@ class MainWindow(QMainWindow):
                 priorities.move(s, priority=p, target=target)
             return p
 
-        self.ops.do("Agree the priority", agree, self._undo_move(pid, S.NOMINATED))  # fmt: skip
+        self.ops.do("Agree the priority", agree, self._undo_move(pid, S.NOMINATED))
 
     def de_escalate(self, priority_id: uuid.UUID) -> None:
         reason = self.ops.read(lambda s: common.fetch(s, Priority, priority_id).escalation_reason)
@@ -489,6 +513,90 @@ class MainWindow(QMainWindow):
                 s, priority=common.fetch(s, Priority, priority_id), reason=reason
             ),
         )
+
+    # --- sync -----------------------------------------------------------------------------------------------
+
+    def _show_sync_state(self) -> None:
+        from commmatters_desktop.sync import engine
+
+        last = self.vault.meta(engine.LAST_SYNC_META)
+        pending = engine.pending_changes(self.vault)
+        conflicts = len(self.ops.read(engine.open_conflicts))
+        when = f"last {dt.datetime.fromisoformat(last):%d %b %H:%M}" if last else "not set up"
+        extra = f" · {pending} to send" if pending and last else ""
+        extra += f" · {conflicts} conflict{'s' if conflicts != 1 else ''}" if conflicts else ""
+        self.sync_label.setText(f"Sync: {when}{extra}")
+
+    def shared_folder(self) -> Path | None:
+        from commmatters_desktop.sync import engine
+
+        chosen = self.vault.meta(engine.FOLDER_META)
+        return Path(chosen) if chosen else None
+
+    def sync_now(self, *, choose_folder: bool = False, quiet: bool = False) -> object:
+        """Sync through the shared folder; quiet (on start and close) says nothing if it cannot."""
+        from commmatters_desktop.sync import engine
+
+        folder = self.shared_folder()
+        if folder is None or choose_folder:
+            if quiet:
+                return None
+            picked = QFileDialog.getExistingDirectory(self, "Choose the shared folder", str(Path.home()))
+            if not picked:
+                return None
+            folder = Path(picked)
+        if quiet and not folder.is_dir():
+            return None
+        passphrase: str | None = None
+        if self.vault.meta(engine.TEAM_META) is None or choose_folder:
+            if quiet:
+                return None
+            answer = forms.ask_form(
+                self,
+                "Team passphrase",
+                "Laptops that sync together share a team passphrase. The first laptop "
+                "chooses it; colleagues type the same one. Tell it to them in person, never by email.",
+                [Field("passphrase", "Team passphrase", Kind.PASSWORD, required=True)],
+                "Sync",
+            )
+            if answer is None:
+                return None
+            passphrase = answer["passphrase"]
+        progress = QProgressDialog("Syncing…", "Stop", 0, 0, self)
+        progress.setObjectName("syncProgress")
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(800)
+
+        def step(done: int, total: int) -> bool:
+            progress.setMaximum(total)
+            progress.setValue(done)
+            return not progress.wasCanceled()
+
+        try:
+            report = engine.sync(self.vault, folder, passphrase=passphrase, progress=step)
+        except UserError as exc:
+            progress.close()
+            if not quiet:
+                QMessageBox.warning(self, "Sync did not finish", exc.message)
+            self.statusBar().showMessage(exc.message, 15_000)
+            return None
+        progress.close()
+        self.refresh()
+        self._show_sync_state()
+        self.statusBar().showMessage(report.describe(), 15_000)
+        if report.rejected and not quiet:
+            QMessageBox.warning(
+                self,
+                "Some files were not used",
+                "\n".join(f"{name}: {reason}" for name, reason in report.rejected[:12]),
+            )
+        return report
+
+    def show_conflicts(self) -> ConflictsDialog:
+        dialog = ConflictsDialog(self.ops, self)
+        dialog.finished.connect(lambda _r: self._show_sync_state())
+        dialog.open()
+        return dialog
 
     # --- the quarter: weeks of action -----------------------------------------------------------------------
 
@@ -678,11 +786,20 @@ class MainWindow(QMainWindow):
 
         cycle = self.board.selected_cycle() or str(self.cycle)
         answer = forms.ask_form(
-            self, f"Leaflets for {cycle}", "A leaflet for every ward whose priority has feedback recorded.",
-            [Field("format", "Format", Kind.CHOICE, value=LeafletFormat.A4,
-                   choices=[(f.label, f) for f in LeafletFormat])],
+            self,
+            f"Leaflets for {cycle}",
+            "A leaflet for every ward whose priority has feedback recorded.",
+            [
+                Field(
+                    "format",
+                    "Format",
+                    Kind.CHOICE,
+                    value=LeafletFormat.A4,
+                    choices=[(f.label, f) for f in LeafletFormat],
+                )
+            ],
             "Choose folder…",
-        )  # fmt: skip
+        )
         if answer is None:
             return
         folder = QFileDialog.getExistingDirectory(self, "Save the leaflets in", str(Path.home()))
@@ -702,11 +819,15 @@ class MainWindow(QMainWindow):
 
         current = self.ops.read(force.force_name)
         answer = forms.ask_form(
-            self, "Force name and logo", "Printed at the top of every leaflet.",
-            [Field("name", "Force name", required=True, value=current),
-             Field("logo", "Change the logo", Kind.CHECK, value=False)],
+            self,
+            "Force name and logo",
+            "Printed at the top of every leaflet.",
+            [
+                Field("name", "Force name", required=True, value=current),
+                Field("logo", "Change the logo", Kind.CHECK, value=False),
+            ],
             "Save",
-        )  # fmt: skip
+        )
         if answer is None:
             return
         logo: bytes | None = None
@@ -731,14 +852,23 @@ class MainWindow(QMainWindow):
 
     def _ward_fields(self, ward: queries.WardDetail | None) -> list[Field]:
         return [
-            Field("code", "ONS ward code", required=True, value=ward.code if ward else "",
-                  hint="A letter and eight digits, like E05000650"),
+            Field(
+                "code",
+                "ONS ward code",
+                required=True,
+                value=ward.code if ward else "",
+                hint="A letter and eight digits, like E05000650",
+            ),
             Field("name", "Ward name", required=True, value=ward.name if ward else ""),
             Field("la_name", "Local authority", value=ward.la_name if ward else ""),
-            Field("team_contact", "Contact route for residents", value=ward.team_contact if ward else "",
-                  hint="A team mailbox or 101, never an officer's own phone"),
+            Field(
+                "team_contact",
+                "Contact route for residents",
+                value=ward.team_contact if ward else "",
+                hint="A team mailbox or 101, never an officer's own phone",
+            ),
             Field("engagement_url", "Online engagement page", value=ward.engagement_url if ward else ""),
-        ]  # fmt: skip
+        ]
 
     def add_ward(self) -> None:
         answer = forms.ask_form(self, "Add a ward", "", self._ward_fields(None), "Add ward")
@@ -772,8 +902,12 @@ class MainWindow(QMainWindow):
         answer = forms.ask_form(self, f"Edit {detail.name}", f"Ward {detail.code}", fields, "Save")
         if answer is None:
             return
-        old = {"name": detail.name, "la_name": detail.la_name, "team_contact": detail.team_contact,
-               "engagement_url": detail.engagement_url}  # fmt: skip
+        old = {
+            "name": detail.name,
+            "la_name": detail.la_name,
+            "team_contact": detail.team_contact,
+            "engagement_url": detail.engagement_url,
+        }
 
         def write(values: dict[str, str]) -> Callable[[Session], object]:
             return lambda s: wards.update_ward(s, ward=common.fetch(s, Ward, ward_id), **values)
@@ -817,10 +951,12 @@ class MainWindow(QMainWindow):
         problems = self.vault.check()
         if problems:
             QMessageBox.critical(
-                self, "The vault has problems",
-                "The integrity check found:\n\n" + "\n".join(problems[:10])
+                self,
+                "The vault has problems",
+                "The integrity check found:\n\n"
+                + "\n".join(problems[:10])
                 + "\n\nRestore the newest backup from the vault's backups folder.",
-            )  # fmt: skip
+            )
         else:
             QMessageBox.information(
                 self, "Vault healthy", "Every page decrypts and the database structure is intact."
@@ -830,9 +966,12 @@ class MainWindow(QMainWindow):
         choices = [(f"{m} minutes", float(m)) for m in (2, 5, 10, 15, 30)]
         current = self.settings.autolock_minutes(DEFAULT_MINUTES)
         answer = forms.ask_form(
-            self, "Auto-lock", "How long may the window sit unused before it locks itself?",
-            [Field("minutes", "Lock after", Kind.CHOICE, value=current, choices=choices)], "Save",
-        )  # fmt: skip
+            self,
+            "Auto-lock",
+            "How long may the window sit unused before it locks itself?",
+            [Field("minutes", "Lock after", Kind.CHOICE, value=current, choices=choices)],
+            "Save",
+        )
         if answer is None:
             return
         minutes = float(answer["minutes"])
@@ -863,16 +1002,19 @@ class MainWindow(QMainWindow):
 
     def _about(self) -> None:
         QMessageBox.about(
-            self, f"About {APP_TITLE}",
+            self,
+            f"About {APP_TITLE}",
             f"<p><b>{APP_TITLE}</b> {__version__}</p>"
             "<p>Hyper-local problem solving for neighbourhood policing: one community priority per ward per "
             "quarter, a SARA plan, a week of action and feedback to the community.</p>"
             "<p>Ward boundaries contain public sector information licensed under the Open Government "
             "Licence v3.0.</p>",
-        )  # fmt: skip
+        )
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.plan.commit_pending()
+        if self.sync_on_close:
+            self.sync_now(quiet=True)
         self.settings.save_window(self.saveGeometry(), self.saveState())
         super().closeEvent(event)
 

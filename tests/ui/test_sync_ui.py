@@ -1,0 +1,70 @@
+"""Sync from the window: the first sync asks for the team passphrase, the status bar, conflicts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QFileDialog
+from pytestqt.qtbot import QtBot
+
+from commmatters_desktop.core.clock import FixedClock
+from commmatters_desktop.core.services import wards
+from commmatters_desktop.storage.vault import Vault
+from commmatters_desktop.sync.engine import sync
+from commmatters_desktop.ui.main_window import MainWindow
+from commmatters_desktop.ui.settings import WindowSettings
+from tests.sync.conftest import TEAM_PASSPHRASE, Laptop
+
+
+def test_sync_from_the_window_then_resolve_a_conflict(
+    qtbot: QtBot,
+    laptops: list[Laptop],
+    shared: Path,
+    window_settings: WindowSettings,
+    clock: FixedClock,
+    monkeypatch: pytest.MonkeyPatch,
+    answer_forms,  # type: ignore[no-untyped-def]
+) -> None:
+    a, b, _ = laptops
+    answers, asked = answer_forms
+    with a.vault.unit_of_work() as s:
+        wards.create_ward(s, code="E05000650", name="Astley Bridge")
+    a.sync(shared)
+    window = MainWindow(b.vault, clock=b.clock, settings=window_settings, autolock_minutes=600)
+    qtbot.addWidget(window)
+    assert window.sync_label.text() == "Sync: not set up"
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *_a, **_k: str(shared))
+    answers["Team passphrase"] = {"passphrase": TEAM_PASSPHRASE}
+    report = window.sync_now()
+    assert asked == ["Team passphrase"] and report.received_files == 1  # type: ignore[attr-defined]
+    assert window.ward_view.model.rowCount() == 1
+    assert window.sync_label.text().startswith("Sync: last 21 Nov")
+    # A concurrent edit on both laptops becomes a conflict the window shows, and the user chooses.
+    with a.vault.unit_of_work() as s:
+        wards.update_ward(s, ward=wards.ward_by_code(s, "E05000650"), notes="A's note")  # type: ignore[arg-type]
+    with b.vault.unit_of_work() as s:
+        wards.update_ward(s, ward=wards.ward_by_code(s, "E05000650"), notes="B's note")  # type: ignore[arg-type]
+    sync(a.vault, shared)
+    window.actions_.sync_now.trigger()
+    assert "1 conflict" in window.sync_label.text()
+    dialog = window.show_conflicts()
+    qtbot.addWidget(dialog)
+    assert dialog.model.rowCount() == 1 and dialog.model.row_at(0).record == "Ward: Astley Bridge"
+    dialog.table.selectRow(0)
+    dialog.resolve("local" if dialog.model.row_at(0).local_value == "B's note" else "remote")
+    assert dialog.model.rowCount() == 0
+    with b.vault.reading() as s:
+        assert wards.ward_by_code(s, "E05000650").notes == "B's note"  # type: ignore[union-attr]
+
+
+def test_an_unreachable_folder_on_start_is_silent(
+    qtbot: QtBot, demo_vault: Vault, clock: FixedClock, window_settings: WindowSettings, tmp_path: Path
+) -> None:
+    from commmatters_desktop.sync import engine
+
+    demo_vault.set_meta(engine.FOLDER_META, str(tmp_path / "unplugged-usb-stick"))
+    demo_vault.set_meta(engine.TEAM_META, '{"team": "x", "order": [], "keys": {}}')
+    window = MainWindow(demo_vault, clock=clock, settings=window_settings, autolock_minutes=600)
+    qtbot.addWidget(window)
+    assert window.sync_label.text() == "Sync: not set up"
