@@ -289,6 +289,92 @@ def _apply_file(vault: Vault, change_file: ChangeFile, digest: str) -> int:
     return conflicts
 
 
+# --- snapshots: joining without replaying years of files -------------------------------------------------
+
+SNAPSHOT_EVERY = 50
+
+
+def write_snapshot(vault: Vault, folder: Path, team: TeamKeys) -> Path:
+    """The whole state (every field with its stamp) and which files it already covers."""
+    with vault.reading() as session:
+        clocks = {(c.entity, c.row_id, c.field): c.stamp for c in session.scalars(select(FieldClock))}
+        applied: dict[str, set[int]] = defaultdict(set)
+        for device, seq in session.execute(select(SyncLedger.device, SyncLedger.seq)):
+            applied[device].add(int(seq))
+        covers: dict[str, int] = {}
+        for device, seqs in applied.items():
+            # Only up to the first gap: a file still waiting is not inside this state.
+            last = 0
+            while last + 1 in seqs:
+                last += 1
+            covers[device] = last
+        state: list[Change] = []
+        for entity, table in TABLES.items():
+            for row in session.execute(select(table)).mappings():
+                row_id = str(row["id"])
+                for column in table.columns:
+                    stamp = clocks.get((entity, row_id, column.key))
+                    if column.key != "id" and stamp:
+                        state.append(
+                            Change(
+                                entity,
+                                row_id,
+                                column.key,
+                                json.dumps(changes.encode_value(row[column.key])),
+                                stamp,
+                                "",
+                            )
+                        )
+    own = int(vault.meta(NEXT_FILE_META) or 1) - 1
+    if own > 0:
+        covers[vault.device_id] = own
+    key_id, key = team.current
+    snapshot = ChangeFile(
+        device=vault.device_id,
+        seq=own,
+        key_id=key_id,
+        created=vault.clock.now().isoformat(timespec="seconds"),
+        log_from=0,
+        log_to=0,
+        changes=state,
+        covers=covers,
+    )
+    return files.write_snapshot(
+        folder, vault.device_id, files.encode(snapshot, team_id=team.team_id, key=key), own
+    )
+
+
+def join_from_snapshot(vault: Vault, folder: Path, team: TeamKeys, report: SyncReport) -> bool:
+    """A laptop's first sync starts from the newest snapshot another laptop wrote, if there is one."""
+    if vault.meta(LAST_SYNC_META) is not None:
+        return False  # joined already: from now on only new files are read
+    newest = files.newest_snapshot(folder)
+    if newest is None or newest.name.startswith(f"{vault.device_id}-"):
+        return False
+    data = newest.read_bytes()
+    try:
+        snapshot = files.decode(data, team_id=team.team_id, keys=team.keys)
+    except BadChangeFile as exc:
+        report.rejected.append((f"snapshots/{newest.name}", exc.message))
+        return False
+    digest = hashlib.sha256(data).hexdigest()
+    with vault.unit_of_work() as session:
+        session.connection().exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+        report.conflicts += apply_changes(session, snapshot.changes)
+        for device, last in snapshot.covers.items():
+            if device == vault.device_id:
+                continue
+            for seq in range(1, last + 1):
+                session.merge(
+                    SyncLedger(
+                        device=device, seq=seq, sha256=f"snapshot:{digest[:16]}", applied_at=vault.clock.now()
+                    )
+                )
+    report.received_files += 1
+    report.received_changes += len(snapshot.changes)
+    return True
+
+
 # --- merge --------------------------------------------------------------------------------------------------
 
 
@@ -567,8 +653,12 @@ def sync(
         raise FolderUnreachable(folder, "it does not exist or is not a folder")
     team = team_keys(vault, folder, passphrase)
     report = SyncReport()
+    join_from_snapshot(vault, folder, team, report)
     import_all(vault, folder, team, report, progress)
     report.sent_files, report.sent_changes = export(vault, folder, team)
+    written = int(vault.meta(NEXT_FILE_META) or 1) - 1
+    if report.sent_files and written % SNAPSHOT_EVERY == 0:
+        write_snapshot(vault, folder, team)  # so laptops joining later need not replay every file
     vault.set_meta(FOLDER_META, str(folder))
     vault.set_meta(LAST_SYNC_META, vault.clock.now().isoformat(timespec="seconds"))
     return report

@@ -65,6 +65,8 @@ class ChangeFile:
     log_from: int
     log_to: int
     changes: list[Change]
+    #: Snapshots only: the last file of each laptop already inside this state.
+    covers: dict[str, int] = field(default_factory=dict)
 
 
 def file_name(seq: int) -> str:
@@ -83,6 +85,7 @@ def encode(file: ChangeFile, *, team_id: str, key: bytes) -> bytes:
         "count": len(file.changes),
         "log_from": file.log_from,
         "log_to": file.log_to,
+        "covers": file.covers,
     }
     aad = MAGIC + f" {FORMAT}\n".encode() + json.dumps(header, sort_keys=True).encode() + b"\n"
     body = zlib.compress(
@@ -143,6 +146,7 @@ def decode(data: bytes, *, team_id: str, keys: dict[str, bytes]) -> ChangeFile:
         log_from=int(header["log_from"]),
         log_to=int(header["log_to"]),
         changes=[Change(*row) for row in rows],
+        covers={str(k): int(v) for k, v in header.get("covers", {}).items()},
     )
 
 
@@ -255,13 +259,34 @@ def write_change_file(folder: Path, device: str, data: bytes, seq: int) -> Path:
     return target
 
 
+SNAPSHOTS = "snapshots"
+SNAPSHOT_FILE = re.compile(r"^(\w+)-(\d{10})\.cmsnap$")
+
+
+def write_snapshot(folder: Path, device: str, data: bytes, seq: int) -> Path:
+    directory = folder / ROOT / SNAPSHOTS
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / f"{device}-{seq:010d}.cmsnap"
+    atomic_write(target, data)
+    return target
+
+
+def newest_snapshot(folder: Path) -> Path | None:
+    """The most recently written snapshot, by name (device and sequence) and time."""
+    directory = folder / ROOT / SNAPSHOTS
+    if not directory.is_dir():
+        return None
+    found = [p for p in directory.iterdir() if SNAPSHOT_FILE.match(p.name)]
+    return max(found, key=lambda p: (p.stat().st_mtime, p.name), default=None)
+
+
 def listing(folder: Path) -> dict[str, list[tuple[int, Path]]]:
     """Every device's change files in order, junk left out. Raises OSError if the folder has gone."""
     root = folder / ROOT
     found: dict[str, list[tuple[int, Path]]] = {}
     for device in sorted(os.listdir(root)):
         path = root / device
-        if JUNK.search(device) or not path.is_dir():
+        if JUNK.search(device) or not path.is_dir() or device == SNAPSHOTS:
             continue
         files = []
         for name in os.listdir(path):
@@ -277,6 +302,6 @@ def junk_count(folder: Path) -> int:
     count = 0
     for device in os.listdir(root):
         path = root / device
-        if path.is_dir():
+        if path.is_dir() and device != SNAPSHOTS:
             count += sum(1 for name in os.listdir(path) if not CHANGE_FILE.match(name) or JUNK.search(name))
     return count

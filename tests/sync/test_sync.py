@@ -279,3 +279,30 @@ def test_hours_of_clock_skew_still_order_edits_by_what_each_laptop_saw(
     assert ward_named(a).notes == "Later, on slow laptop B"  # type: ignore[union-attr]
     with a.vault.reading() as s:
         assert engine.open_conflicts(s) == []
+
+
+def test_a_new_laptop_joins_from_a_snapshot_and_reads_only_newer_files(
+    laptops: list[Laptop], shared: Path
+) -> None:
+    a, b, c = laptops
+    for n in range(30):  # a long history: thirty files
+        add_ward(a, f"E05{900000 + n:06d}", f"Ward {n}")
+        a.sync(shared)
+    b.sync(shared)
+    team = engine.team_keys(b.vault, shared, None)
+    snapshot = engine.write_snapshot(b.vault, shared, team)
+    assert snapshot.parent.name == "snapshots" and b"Ward 1" not in snapshot.read_bytes()
+    add_ward(a, "E05000650", "Astley Bridge")  # one more file after the snapshot
+    a.sync(shared)
+    report = c.sync(shared)
+    assert report.received_files == 2, "the snapshot and the one newer file, not thirty-one files"
+    with c.vault.reading() as s:
+        codes = {w.code for w in s.scalars(select(Ward))}
+    assert len(codes) == 31 and "E05000650" in codes
+    again = c.sync(shared)
+    assert again.received_files == 0
+    # The joined laptop's own edits still travel to the others.
+    edit(c, "From the new laptop")
+    c.sync(shared)
+    a.sync(shared)
+    assert ward_named(a).notes == "From the new laptop"  # type: ignore[union-attr]
