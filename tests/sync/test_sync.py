@@ -306,3 +306,64 @@ def test_a_new_laptop_joins_from_a_snapshot_and_reads_only_newer_files(
     c.sync(shared)
     a.sync(shared)
     assert ward_named(a).notes == "From the new laptop"  # type: ignore[union-attr]
+
+
+def test_three_demo_laptops_edit_the_same_priorities_and_end_identical(
+    _demo_template: Path, tmp_path: Path, shared: Path, clock: object
+) -> None:
+    """The issue's scenario: the demo force on three laptops, offline edits, syncs in any order."""
+    import shutil
+
+    from commmatters_desktop.core import changes as change_log
+    from commmatters_desktop.core.clock import FixedClock
+    from commmatters_desktop.demo import open_demo
+
+    vaults = []
+    for index in range(3):
+        folder = tmp_path / f"demo-{index}"
+        shutil.copytree(_demo_template, folder)
+        vault = open_demo(folder, clock=FixedClock.on(__import__("datetime").date(2026, 11, 21)))
+        vault.set_meta(change_log.DEVICE_META_KEY, f"demo{index}")
+        vault.close()
+        vaults.append(open_demo(folder, clock=FixedClock.on(__import__("datetime").date(2026, 11, 21))))
+    try:
+        with vaults[0].reading() as s:
+            targets = [
+                p.id for p in s.scalars(select(Priority).where(Priority.status == PriorityStatus.PLANNING))
+            ][:3]
+        # Laptop 0 and 1 both retitle the first priority; laptop 2 edits the second; 1 and 2 edit the third's plan.
+        edits = [(0, targets[0], "title", "Drugs in the park (A)"), (1, targets[0], "title", "Drugs in the park (B)"),
+                 (2, targets[1], "title", "Speeding (C)"), (1, targets[2], "public_action", "Patrols (B)"),
+                 (2, targets[2], "public_action", "Patrols (C)")]  # fmt: skip
+        for laptop, pid, field, value in edits:
+            vaults[laptop].clock.advance(minutes=1)  # type: ignore[attr-defined]
+            with vaults[laptop].unit_of_work() as s:
+                priorities.update_priority(s, priority=common.fetch(s, Priority, pid), **{field: value})
+        for laptop in (2, 0, 1, 2, 0, 1):
+            engine.sync(vaults[laptop], shared, passphrase=TEAM_PASSPHRASE)
+
+        def snapshot(vault):  # type: ignore[no-untyped-def]
+            with vault.reading() as s:
+                return sorted(
+                    (str(p.id), p.title, p.public_action, p.status) for p in s.scalars(select(Priority))
+                )
+
+        first = snapshot(vaults[0])
+        assert snapshot(vaults[1]) == first and snapshot(vaults[2]) == first
+        titles = {row[0]: row for row in first}
+        assert titles[str(targets[1])][1] == "Speeding (C)"  # an edit nobody else touched arrives everywhere
+        for vault in vaults:
+            with vault.reading() as s:
+                fields = {(c.row_id, c.field) for c in engine.open_conflicts(s)}
+            assert (str(targets[0]), "title") in fields or (str(targets[2]), "public_action") in fields
+        # Every concurrent value is kept somewhere: as the value, or inside a conflict.
+        kept = set()
+        for vault in vaults:
+            with vault.reading() as s:
+                for c in engine.open_conflicts(s):
+                    kept |= {c.local_value, c.remote_value}
+        kept |= {row[1] for row in first} | {row[2] for row in first}
+        assert {"Drugs in the park (A)", "Drugs in the park (B)", "Patrols (B)", "Patrols (C)"} <= kept
+    finally:
+        for vault in vaults:
+            vault.close()
