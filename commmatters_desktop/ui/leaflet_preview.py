@@ -6,7 +6,6 @@ feedback (with the file's hash) through the same service the command line uses.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, Qt
@@ -21,7 +20,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QProgressDialog,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +30,7 @@ from commmatters_desktop.core.leaflets import record_distribution, wards_with_fe
 from commmatters_desktop.reports.leaflet import Leaflet, LeafletFormat, produce
 from commmatters_desktop.storage.vault import atomic_write
 from commmatters_desktop.ui.operations import Operations
+from commmatters_desktop.ui.widgets import button
 
 
 class LeafletPreview(QDialog):
@@ -61,9 +60,9 @@ class LeafletPreview(QDialog):
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
         self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
         self.view.setDocument(self.document)
-        self.print_button = self._button("Print…", "leafletPrint", self.print_leaflet)
-        self.save_button = self._button("Save as…", "leafletSave", self.save_leaflet)
-        close = self._button("Close", "leafletClose", self.accept)
+        self.print_button = button(self, "Print…", "leafletPrint", self.print_leaflet)
+        self.save_button = button(self, "Save as…", "leafletSave", self.save_leaflet)
+        close = button(self, "Close", "leafletClose", self.accept)
         row = QHBoxLayout()
         row.addWidget(QLabel("Format:", self))
         row.addWidget(self.format)
@@ -77,13 +76,6 @@ class LeafletPreview(QDialog):
         layout.addWidget(self.view, 1)
         self._buffer: QBuffer | None = None
         self.rebuild()
-
-    def _button(self, text: str, name: str, handler: Callable[[], object]) -> QPushButton:
-        button = QPushButton(text, self)
-        button.setObjectName(name)
-        button.setAccessibleName(text.rstrip("…"))
-        button.clicked.connect(handler)
-        return button
 
     @property
     def chosen_format(self) -> LeafletFormat:
@@ -107,8 +99,8 @@ class LeafletPreview(QDialog):
             self._buffer.setData(QByteArray(self.leaflet.data))
             self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
             self.document.load(self._buffer)
-        for button in (self.print_button, self.save_button):
-            button.setEnabled(self.leaflet is not None)
+        for action in (self.print_button, self.save_button):
+            action.setEnabled(self.leaflet is not None)
 
     def _record(self, leaflet: Leaflet) -> None:
         self.ops.attempt(lambda s: record_distribution(s, content=leaflet.content, file_hash=leaflet.sha256,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QSpinBox,
     QTableView,
     QVBoxLayout,
@@ -57,7 +55,7 @@ from commmatters_desktop.ui.models.record_table import (
     show_date,
 )
 from commmatters_desktop.ui.operations import Operations
-from commmatters_desktop.ui.widgets import keep_place
+from commmatters_desktop.ui.widgets import button, keep_place
 
 
 class MeetingPrep(QDialog):
@@ -155,9 +153,9 @@ class MeetingPrep(QDialog):
             ("Merge…", "meetingMerge", self.merge),
             ("Print minutes…", "meetingMinutes", self.save_minutes),
         ):
-            buttons.addWidget(self._button(text, name, handler))
+            buttons.addWidget(button(self, text, name, handler))
         buttons.addStretch(1)
-        self.start = self._button("Start meeting mode ▶", "meetingStart", self.start_meeting)
+        self.start = button(self, "Start meeting mode ▶", "meetingStart", self.start_meeting)
         self.start.setDefault(True)
         buttons.addWidget(self.start)
         layout = QVBoxLayout(self)
@@ -175,13 +173,6 @@ class MeetingPrep(QDialog):
         return next(
             (self.ward.itemText(i) for i in range(self.ward.count()) if self.ward.itemData(i) == ward_id), ""
         )
-
-    def _button(self, text: str, name: str, handler: Callable[[], object]) -> QPushButton:
-        button = QPushButton(text, self)
-        button.setObjectName(name)
-        button.setAccessibleName(text.rstrip("…▶ "))
-        button.clicked.connect(handler)
-        return button
 
     @property
     def ward_id(self) -> uuid.UUID:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import QAbstractItemView, QComboBox
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QPushButton, QWidget
 
 
 def index_of(combo: QComboBox, value: Any) -> int:
@@ -34,3 +34,12 @@ def keep_place(table: QAbstractItemView, reload: Callable[[], None]) -> None:
     model = table.model()
     if model is not None and 0 <= row < model.rowCount() and 0 <= column < model.columnCount():
         table.setCurrentIndex(model.index(row, column))
+
+
+def button(parent: QWidget, text: str, name: str, handler: Callable[[], object]) -> QPushButton:
+    """A push button with a stable objectName and an accessible name from its text."""
+    made = QPushButton(text, parent)
+    made.setObjectName(name)
+    made.setAccessibleName(text.rstrip("…▶ "))
+    made.clicked.connect(handler)
+    return made

@@ -100,27 +100,28 @@ def test_personal_data_stops_the_preview_with_the_list(
     assert not dialog.print_button.isEnabled() and not dialog.save_button.isEnabled()
 
 
-def test_leaflets_for_the_whole_cycle(
-    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer_forms
-) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture
+def batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer_forms) -> list[str]:  # type: ignore[no-untyped-def]
+    """Answer the batch's questions (A4, save in tmp_path) and collect what it reports."""
     answers, _ = answer_forms
     answers["Leaflets for 2026-Q4"] = {"format": LeafletFormat.A4}
     shown: list[str] = []
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *_a, **_k: str(tmp_path))
     monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: shown.append(text))
+    return shown
+
+
+def test_leaflets_for_the_whole_cycle(window: MainWindow, tmp_path: Path, batch: list[str]) -> None:
+    shown = batch
     window.actions_.cycle_leaflets.trigger()
     assert len(list(tmp_path.glob("*.pdf"))) == 6
     assert shown and shown[0].startswith(f"6 leaflets saved in {tmp_path}.")
 
 
 def test_cancelling_a_batch_stops_it(
-    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer_forms
-) -> None:  # type: ignore[no-untyped-def]
-    answers, _ = answer_forms
-    answers["Leaflets for 2026-Q4"] = {"format": LeafletFormat.A4}
-    shown: list[str] = []
-    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *_a, **_k: str(tmp_path))
-    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: shown.append(text))
+    window: MainWindow, tmp_path: Path, batch: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown = batch
     monkeypatch.setattr(QProgressDialog, "wasCanceled", lambda _self: True)
     window.actions_.cycle_leaflets.trigger()
     assert list(tmp_path.glob("*.pdf")) == []

@@ -50,7 +50,7 @@ from commmatters_desktop.ui.models.record_table import (
     show_number,
 )
 from commmatters_desktop.ui.operations import Operations
-from commmatters_desktop.ui.widgets import choose, index_of, keep_place
+from commmatters_desktop.ui.widgets import button, choose, index_of, keep_place
 
 SAVE_DELAY_MS = 800
 PERSONAL = frozenset(personal_columns(SaraPlan))
@@ -251,13 +251,6 @@ class SaraPlanView(QWidget):
         model.invalid.connect(self.show_message)
         return table
 
-    def _button(self, text: str, name: str, handler: Callable[[], None]) -> QPushButton:
-        button = QPushButton(text, self)
-        button.setObjectName(name)
-        button.setAccessibleName(text.replace("…", ""))
-        button.clicked.connect(handler)
-        return button
-
     def _response_page(self) -> QWidget:
         self.action_model: RecordTableModel[ActionRow] = RecordTableModel(
             [
@@ -282,8 +275,8 @@ class SaraPlanView(QWidget):
         self.actions_table = self._table("actionsTable", self.action_model)
         self.actions_table.setAccessibleName("Actions (Response)")
         buttons = QHBoxLayout()
-        buttons.addWidget(self._button("Add action…", "addActionButton", self.add_action))
-        buttons.addWidget(self._button("Remove action", "removeActionButton", self.remove_action))
+        buttons.addWidget(button(self, "Add action…", "addActionButton", self.add_action))
+        buttons.addWidget(button(self, "Remove action", "removeActionButton", self.remove_action))
         buttons.addStretch(1)
         page = QWidget(self)
         layout = QVBoxLayout(page)
@@ -323,7 +316,7 @@ class SaraPlanView(QWidget):
         layout = QVBoxLayout(page)
         layout.addWidget(self.measures_table, 1)
         row = QHBoxLayout()
-        row.addWidget(self._button("Add measure…", "addMeasureButton", self.add_measure))
+        row.addWidget(button(self, "Add measure…", "addMeasureButton", self.add_measure))
         row.addStretch(1)
         row.addWidget(QLabel("Outcome:", self))
         row.addWidget(self.outcome)
@@ -355,8 +348,8 @@ class SaraPlanView(QWidget):
         self.feedback_table.setAccessibleName("Feedback given to the community")
         layout.addWidget(self.feedback_table, 1)
         row = QHBoxLayout()
-        row.addWidget(self._button("Record feedback…", "recordFeedbackButton", self.record_feedback))
-        row.addWidget(self._button("Preview leaflet…", "previewLeafletButton", self._preview))
+        row.addWidget(button(self, "Record feedback…", "recordFeedbackButton", self.record_feedback))
+        row.addWidget(button(self, "Preview leaflet…", "previewLeafletButton", self._preview))
         row.addStretch(1)
         layout.addLayout(row)
         return page
