@@ -738,19 +738,7 @@ def cmd_plan_ics(ctx: Context) -> int:
     if ctx.args.out.suffix.lower() != ".ics":
         raise UserError(f"{ctx.args.out.name} should end in .ics so calendars recognise it.")
     with ctx.open_vault() as vault, vault.reading() as session:
-        titles = {
-            c.ward_id: c.title for c in queries.priority_cards(session, cycle=cycle, today=ctx.clock.today())
-        }
-        wards = {w.id: w for w in queries.ward_rows(session, cycle=cycle)}
-        weeks = (
-            []
-            if ctx.args.agency
-            else [
-                (wards[w].code, wards[w].name, titles.get(w, "priority to be agreed"), d)
-                for w, d in sorted(planning.weeks_of(session, cycle).items(), key=lambda item: item[1])
-                if w in wards
-            ]
-        )
+        weeks = [] if ctx.args.agency else planning.invite_weeks(session, cycle)
         actions = open_actions(session, today=ctx.clock.today(), cycle=cycle, agency=ctx.args.agency)
         if (
             ctx.args.agency

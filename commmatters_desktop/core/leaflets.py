@@ -19,7 +19,8 @@ from commmatters_desktop.core import privacy
 from commmatters_desktop.core.cycles import CycleCode
 from commmatters_desktop.core.enums import FINISHED_ACTION, ActionKind, ActionStatus, Channel
 from commmatters_desktop.core.errors import NotFound, UserError
-from commmatters_desktop.core.models import Nomination, PanelMeeting, Priority, natural_id
+from commmatters_desktop.core.models import PanelMeeting, Priority, natural_id
+from commmatters_desktop.core.services.engagement import support_by_channel
 from commmatters_desktop.core.services.priorities import agreed_priority
 from commmatters_desktop.core.services.wards import ward_by_code
 
@@ -255,21 +256,10 @@ def _crime_source(source: str) -> bool:
 
 
 def _support(session: Session, priority: Priority) -> tuple[int, list[str]]:
-    """How many people raised it, and through which channels (the nomination and any merged into it)."""
+    """How many people raised it, and through which channels, in the leaflet's words."""
     if priority.nomination_id is None:
         return 0, []
-    rows = list(
-        session.scalars(
-            select(Nomination).where(
-                Nomination.deleted.is_(False),
-                (Nomination.id == priority.nomination_id)
-                | (Nomination.merged_into_id == priority.nomination_id),
-            )
-        )
-    )
-    by_channel: dict[Channel, int] = defaultdict(int)
-    for nomination in rows:
-        by_channel[nomination.channel] += nomination.support
+    by_channel = support_by_channel(session, priority.nomination_id)
     return sum(by_channel.values()), [
         f"{CHANNEL_WORDS.get(channel, channel.label.lower())} ({count})"
         for channel, count in sorted(by_channel.items())

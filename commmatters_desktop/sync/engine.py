@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Enum, Table, Uuid, delete, func, insert, select, update
+from sqlalchemy import Date, DateTime, Enum, Table, Uuid, func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -206,8 +206,7 @@ def import_all(
 ) -> None:
     """Apply every new file from the other laptops; passes repeat while files wait for others."""
     try:
-        listing = files.listing(folder)
-        report.ignored = files.junk_count(folder)
+        listing, report.ignored = files.listing(folder)
     except OSError as exc:
         raise FolderUnreachable(folder, exc.strerror or "") from None
     with vault.reading() as session:
@@ -662,7 +661,3 @@ def sync(
     vault.set_meta(FOLDER_META, str(folder))
     vault.set_meta(LAST_SYNC_META, vault.clock.now().isoformat(timespec="seconds"))
     return report
-
-
-def forget_problems(session: Session) -> None:
-    session.execute(delete(SyncProblem))

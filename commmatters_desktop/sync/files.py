@@ -280,10 +280,14 @@ def newest_snapshot(folder: Path) -> Path | None:
     return max(found, key=lambda p: (p.stat().st_mtime, p.name), default=None)
 
 
-def listing(folder: Path) -> dict[str, list[tuple[int, Path]]]:
-    """Every device's change files in order, junk left out. Raises OSError if the folder has gone."""
+def listing(folder: Path) -> tuple[dict[str, list[tuple[int, Path]]], int]:
+    """Every device's change files in order, and how many junk names were passed over (one listing).
+
+    Raises OSError if the folder has gone.
+    """
     root = folder / ROOT
     found: dict[str, list[tuple[int, Path]]] = {}
+    junk = 0
     for device in sorted(os.listdir(root)):
         path = root / device
         if JUNK.search(device) or not path.is_dir() or device == SNAPSHOTS:
@@ -293,15 +297,7 @@ def listing(folder: Path) -> dict[str, list[tuple[int, Path]]]:
             match = CHANGE_FILE.match(name)
             if match and not JUNK.search(name):
                 files.append((int(match.group(1)), path / name))
+            else:
+                junk += 1
         found[device] = sorted(files)
-    return found
-
-
-def junk_count(folder: Path) -> int:
-    root = folder / ROOT
-    count = 0
-    for device in os.listdir(root):
-        path = root / device
-        if path.is_dir() and device != SNAPSHOTS:
-            count += sum(1 for name in os.listdir(path) if not CHANGE_FILE.match(name) or JUNK.search(name))
-    return count
+    return found, junk

@@ -7,7 +7,7 @@ closes, and :func:`ask_form` is the single place views call, so each flow can be
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -160,7 +160,3 @@ def ask_form(
 def ask_reason(parent: QWidget | None, title: str, question: str) -> str | None:
     answer = ask_form(parent, title, "", [Field("reason", question, Kind.MULTILINE, required=True)], "OK")
     return None if answer is None else str(answer["reason"])
-
-
-#: Views call forms through this indirection so tests can answer them.
-Asker = Callable[..., dict[str, Any] | None]

@@ -700,16 +700,9 @@ class MainWindow(QMainWindow):
         today, stamp = self.clock.today(), self.clock.now()
 
         def build(s: Session) -> bytes:
-            titles = {c.ward_id: c.title for c in queries.priority_cards(s, cycle=cycle, today=today)}
-            wards = {w.id: w for w in queries.ward_rows(s, cycle=cycle)}
-            weeks = [
-                (wards[w].code, wards[w].name, titles.get(w, "priority to be agreed"), d)
-                for w, d in sorted(planning.weeks_of(s, cycle).items(), key=lambda i: i[1])
-                if w in wards
-            ]
             return calendar(
                 cycle=cycle,
-                weeks=weeks,
+                weeks=planning.invite_weeks(s, cycle),
                 actions=open_actions(s, today=today, cycle=cycle),
                 stamp=stamp,
                 force_name=force.force_name(s),

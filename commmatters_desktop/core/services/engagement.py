@@ -118,13 +118,21 @@ def unmerge_nomination(session: Session, *, nomination: Nomination) -> None:
     audit(session, "unmerge", nomination)
 
 
-def combined_support(session: Session, nomination: Nomination) -> int:
-    merged = session.scalars(
-        select(Nomination.support).where(
-            Nomination.merged_into_id == nomination.id, Nomination.deleted.is_(False)
+def support_by_channel(session: Session, nomination_id: uuid.UUID) -> dict[Channel, int]:
+    """How many people raised it through each channel: the nomination and any merged into it."""
+    by_channel: dict[Channel, int] = {}
+    for family in session.scalars(
+        select(Nomination).where(
+            Nomination.deleted.is_(False),
+            (Nomination.id == nomination_id) | (Nomination.merged_into_id == nomination_id),
         )
-    )
-    return nomination.support + sum(merged)
+    ):
+        by_channel[family.channel] = by_channel.get(family.channel, 0) + family.support
+    return by_channel
+
+
+def combined_support(session: Session, nomination: Nomination) -> int:
+    return sum(support_by_channel(session, nomination.id).values())
 
 
 def redact_nomination(session: Session, *, nomination: Nomination, public_wording: str) -> None:

@@ -13,7 +13,14 @@ from sqlalchemy.orm import Session
 from commmatters_desktop.core import planner
 from commmatters_desktop.core.changes import audit
 from commmatters_desktop.core.cycles import CycleCode
-from commmatters_desktop.core.enums import FINISHED_ACTION, PUBLIC_ROLES, AgencyKind, PersonRole, ScheduleMode
+from commmatters_desktop.core.enums import (
+    AGREED_OR_LATER,
+    FINISHED_ACTION,
+    PUBLIC_ROLES,
+    AgencyKind,
+    PersonRole,
+    ScheduleMode,
+)
 from commmatters_desktop.core.models import (
     Action,
     Agency,
@@ -112,6 +119,33 @@ def set_week(session: Session, *, ward: Ward, cycle: str, week_start: dt.date | 
     )
 
 
+def invite_weeks(session: Session, cycle: str) -> list[tuple[str, str, str, dt.date]]:
+    """(ward code, ward name, agreed priority title, Monday) for each planned week, soonest first."""
+    titles = dict(
+        session.execute(
+            select(Priority.ward_id, Priority.title).where(
+                Priority.cycle_id == natural_id("cycle", cycle),
+                Priority.deleted.is_(False),
+                Priority.status.in_(AGREED_OR_LATER),
+            )
+        ).all()
+    )
+    found = session.execute(
+        select(Ward.id, Ward.code, Ward.name, WeekOfAction.week_start)
+        .join(WeekOfAction, WeekOfAction.ward_id == Ward.id)
+        .where(
+            WeekOfAction.cycle_id == natural_id("cycle", cycle),
+            WeekOfAction.deleted.is_(False),
+            Ward.deleted.is_(False),
+        )
+        .order_by(WeekOfAction.week_start, Ward.name)
+    )
+    return [
+        (code, name, titles.get(ward_id, "priority to be agreed"), week)
+        for ward_id, code, name, week in found
+    ]
+
+
 def wards_to_plan(session: Session, *, la: str = "") -> list[planner.WardToPlan]:
     query = select(Ward).where(Ward.deleted.is_(False)).order_by(Ward.la_name, Ward.name)
     if la:
@@ -206,10 +240,6 @@ _SPREAD_AGENCIES = (
     AgencyKind.CHARITY,
     AgencyKind.SAFEGUARDING,
 )
-
-
-def set_mode(session: Session, *, cycle: str, mode: ScheduleMode) -> None:
-    cycles.cycle(session, cycle).schedule_mode = mode
 
 
 @dataclass(frozen=True)
