@@ -55,7 +55,7 @@ from commmatters_desktop.ui.models.record_table import (
     show_date,
 )
 from commmatters_desktop.ui.operations import Operations
-from commmatters_desktop.ui.widgets import button, keep_place
+from commmatters_desktop.ui.widgets import ChoiceCombo, button, keep_place
 
 
 class MeetingPrep(QDialog):
@@ -78,13 +78,14 @@ class MeetingPrep(QDialog):
         self.meeting_id: uuid.UUID | None = None
         self.view: MeetingView | None = None
 
-        self.ward = QComboBox(self)
-        self.ward.setObjectName("meetingWard")
+        rows = ops.read(lambda s: queries.ward_rows(s, cycle=cycle))
+        self._codes = {row.id: row.code for row in rows}
+        self.ward = ChoiceCombo(
+            self, [(f"{row.name} ({row.la_name}, {row.code})", row.id) for row in rows], name="meetingWard"
+        )
         self.ward.setAccessibleName("Ward")
-        for row in ops.read(lambda s: queries.ward_rows(s, cycle=cycle)):
-            self.ward.addItem(f"{row.name} ({row.la_name}, {row.code})", row.id)
         if ward_id is not None:
-            self.ward.setCurrentIndex(max(self.ward.findText(self._label_of(ward_id)), 0))
+            self.ward.select(ward_id)
         self.cycle = QComboBox(self)
         self.cycle.setObjectName("meetingCycle")
         self.cycle.setAccessibleName("Quarter the panel chooses a priority for")
@@ -169,20 +170,15 @@ class MeetingPrep(QDialog):
         self.ops.changed.connect(self.reload_table)
         self.load()
 
-    def _label_of(self, ward_id: uuid.UUID) -> str:
-        return next(
-            (self.ward.itemText(i) for i in range(self.ward.count()) if self.ward.itemData(i) == ward_id), ""
-        )
-
     @property
     def ward_id(self) -> uuid.UUID:
-        value = self.ward.currentData()
+        value = self.ward.value()
         assert isinstance(value, uuid.UUID)
         return value
 
     @property
     def ward_code(self) -> str:
-        return self.ward.currentText().rsplit(", ", 1)[-1].rstrip(")")
+        return self._codes[self.ward_id]
 
     def show_message(self, text: str) -> None:
         self.message.setText(text)
