@@ -147,7 +147,7 @@ def batch_leaflets(ops: Operations, clock: Clock, cycle: str, folder: Path, fmt:
     codes = ops.read(lambda s: wards_with_feedback(s, cycle))
     progress = QProgressDialog("Making leaflets…", "Cancel", 0, len(codes), parent)
     progress.setObjectName("leafletProgress")
-    progress.setWindowTitle("Leaflets")
+    progress.setWindowTitle("Making leaflets")
     progress.setWindowModality(Qt.WindowModality.WindowModal)
     progress.setMinimumDuration(0)
     written: list[Path] = []

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -16,6 +16,7 @@ from commmatters_desktop.core.models import Nomination, Priority
 from commmatters_desktop.storage.vault import Vault
 from commmatters_desktop.ui.main_window import MainWindow
 from commmatters_desktop.ui.meeting import MeetingPrep, MeetingView
+from tests.ui.driver import Dialogs
 
 POLL = (
     "\ufeffReference,Ward_Code,WORDING,Support,Source,Date\r\n"
@@ -29,19 +30,16 @@ PERSONAL = ("Margaret", "Oduya", "07700", "900123")
 
 
 @pytest.fixture
-def prep(
-    window: MainWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer_forms
-) -> MeetingPrep:  # type: ignore[no-untyped-def]
-    answers, _ = answer_forms
+def prep(window: MainWindow, qtbot: QtBot, tmp_path: Path, dialogs: Dialogs) -> MeetingPrep:
     window.ward_view.table.selectRow(0)  # Astley Bridge: its priority this quarter is agreed, so next quarter
     dialog = window.open_meeting()
     qtbot.addWidget(dialog)
     assert dialog.cycle.currentText() == "2027-Q1" and "E05000650" in dialog.ward.currentText()
     poll = tmp_path / "nextdoor-export.csv"
     poll.write_bytes(POLL.encode())
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_a, **_k: (str(poll), ""))
-    answers["Match the columns"] = {}  # accept the guessed mapping
+    dialogs.file("Import nominations", poll).form("Match the columns")  # accept the guessed mapping
     dialog.import_csv()
+    dialogs.done()
     assert dialog.message.text().startswith("nextdoor-export.csv: 3 added, 0 merged, 1 skipped.")
     assert "line 6: the support 'lots' is not a number" in dialog.message.text()
     return dialog
@@ -57,7 +55,7 @@ def test_a_whole_meeting_from_poll_to_minutes(
     qtbot: QtBot,
     demo_vault: Vault,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    dialogs: Dialogs,
 ) -> None:
     prep.venue.setText("Astley Bridge Library")
     prep.attendance.setValue(23)
@@ -108,8 +106,9 @@ def test_a_whole_meeting_from_poll_to_minutes(
     assert votes["Drugs in Queens Park"] == (6, NominationStatus.NOT_TAKEN_FORWARD)
 
     # The minutes: the decision and the counts, and no resident's name or number.
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(tmp_path / "minutes.pdf"), ""))
+    dialogs.file("Save the minutes", tmp_path / "minutes.pdf")
     saved = prep.save_minutes()
+    dialogs.done()
     assert saved is not None
     text = " ".join(page.extract_text() for page in PdfReader(saved).pages)
     for expected in ("Ward panel meeting: Astley Bridge", "Attendance: 23", "Drug dealing in the park",
@@ -126,17 +125,17 @@ def test_a_whole_meeting_from_poll_to_minutes(
 
 
 def test_the_officer_can_redact_and_merge_before_the_meeting(
-    prep: MeetingPrep, demo_vault: Vault, answer_forms
-) -> None:  # type: ignore[no-untyped-def]
-    answers, _ = answer_forms
+    prep: MeetingPrep, demo_vault: Vault, dialogs: Dialogs
+) -> None:
     model = prep.model
     masked = next(r for r in range(model.rowCount()) if model.row_at(r).masked)
     model.setData(model.index(masked, 0), "Off-road bikes on the estate")
     assert any(r.display == "Off-road bikes on the estate" and not r.masked for r in model.rows())
     rows = {r.wording: r for r in model.rows()}
-    answers["Merge two nominations"] = {"keep": rows["Drug dealing in the park, every evening"].id,
-                                        "absorb": rows["Drugs in Queens Park"].id}  # fmt: skip
+    dialogs.form("Merge two nominations", {"keep": rows["Drug dealing in the park, every evening"].id,
+                                           "absorb": rows["Drugs in Queens Park"].id})  # fmt: skip
     prep.merge()
+    dialogs.done()
     kept = next(r for r in model.rows() if r.wording.startswith("Drug dealing"))
     assert kept.combined_support == 21
     assert (

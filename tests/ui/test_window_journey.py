@@ -60,7 +60,9 @@ def test_find_a_ward_open_its_plan_add_an_action_and_move_it_until_the_rules_sto
     # Add an owned action, then move the card along until a rule stops it.
     with vault.reading() as s:
         agency = queries.agency_options(s)[0].label
-    dialogs.form("Add an action", {"description": "Landlord to fit a gate to the alley", "owner_agency": agency})
+    dialogs.form(
+        "Add an action", {"description": "Landlord to fit a gate to the alley", "owner_agency": agency}
+    )
     window.plan.findChild(QAbstractButton, "addActionButton").click()  # type: ignore[union-attr]
     dialogs.done()
     window.plan.forward.click()  # Planning -> In action
