@@ -29,7 +29,7 @@ from commmatters_desktop.core.leaflets import record_distribution, wards_with_fe
 from commmatters_desktop.reports.leaflet import Leaflet, LeafletFormat, produce
 from commmatters_desktop.storage.vault import atomic_write
 from commmatters_desktop.ui.operations import Operations
-from commmatters_desktop.ui.widgets import ChoiceCombo, button
+from commmatters_desktop.ui.widgets import ChoiceCombo, button, fit_to_screen
 
 
 class LeafletPreview(QDialog):
@@ -38,7 +38,7 @@ class LeafletPreview(QDialog):
         super().__init__(parent)
         self.setObjectName("leafletPreview")
         self.setWindowTitle("Leaflet preview")
-        self.resize(760, 900)
+        fit_to_screen(self, 760, 900)
         self.ops, self.clock, self.ward_code, self.cycle = ops, clock, ward_code, cycle
         self.leaflet: Leaflet | None = None
         self.format = ChoiceCombo(self, [(fmt.label, fmt) for fmt in LeafletFormat], name="leafletFormat")

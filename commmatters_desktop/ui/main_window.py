@@ -698,6 +698,7 @@ class MainWindow(QMainWindow):
                     start=answer["start"],
                     per_week=per_week,
                     la=answer["la"],
+                    today=self.clock.today(),
                 )
             )
         except (UserError, ValueError) as exc:
@@ -706,7 +707,11 @@ class MainWindow(QMainWindow):
             )
             return
         verdict = QMessageBox.question(
-            self, "Save this plan?", "\n\n".join(plan.explanation) + "\n\nSave it?"
+            self,
+            "Save this plan?",
+            "\n\n".join(plan.explanation)
+            + ("\n\nNothing already set moves." if not plan.moves else "")
+            + "\n\nSave it?",
         )
         if verdict != QMessageBox.StandardButton.Yes:
             return
@@ -777,13 +782,40 @@ class MainWindow(QMainWindow):
 
     # --- ward panel meetings -------------------------------------------------------------------------------
 
-    def open_meeting(self) -> MeetingPrep:
-        """Meeting preparation for the selected ward: this quarter, or next if this one's is agreed."""
+    def open_meeting(self) -> MeetingPrep | None:
+        """Meeting preparation for the selected ward: this quarter, or next if this one's is agreed.
+
+        With no ward chosen on the ward list or the board, it asks which ward: opening some other
+        ward's meeting on a projector is worse than one more question.
+        """
         ward_id = self.ward_view.selected_ward()
         card = self.board.current_card()
         if ward_id is None and card is not None:
             ward_id = card.ward_id
         cycle = str(self.cycle)
+        if ward_id is None:
+            rows = self.ops.read(lambda s: queries.ward_rows(s, cycle=cycle))
+            if not rows:
+                QMessageBox.information(
+                    self,
+                    "No wards yet",
+                    "Add or import the force's wards first (Wards menu), then prepare a meeting.",
+                )
+                return None
+            answer = forms.ask_form(
+                self,
+                "Which ward's panel meeting?",
+                "Choose the ward (type its first letters to jump to it).",
+                [
+                    Field(
+                        "ward", "Ward", Kind.CHOICE, choices=[(f"{r.name} ({r.la_name})", r.id) for r in rows]
+                    )
+                ],
+                "Prepare",
+            )
+            if answer is None:
+                return None
+            ward_id = answer["ward"]
         if ward_id is not None:
             agreed = self.ops.read(
                 lambda s: priorities.agreed_priority(s, ward_id=ward_id, cycle_id=natural_id("cycle", cycle))

@@ -56,7 +56,7 @@ from commmatters_desktop.ui.models.record_table import (
     show_date,
 )
 from commmatters_desktop.ui.operations import Operations
-from commmatters_desktop.ui.widgets import ChoiceCombo, button, keep_place
+from commmatters_desktop.ui.widgets import ChoiceCombo, button, fit_to_screen, keep_place
 
 
 class MeetingPrep(QDialog):
@@ -74,7 +74,7 @@ class MeetingPrep(QDialog):
         super().__init__(parent)
         self.setObjectName("meetingPrep")
         self.setWindowTitle("Ward panel meeting: preparation (not for the projector)")
-        self.resize(1180, 720)
+        fit_to_screen(self, 1180, 720)
         self.ops, self.clock = ops, clock
         self.meeting_id: uuid.UUID | None = None
         self.view: MeetingView | None = None

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QStringListModel
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QPushButton, QWidget
 
 
@@ -64,6 +65,17 @@ class ChoiceCombo(QComboBox):
         if index >= 0:
             self.setCurrentIndex(index)
         return index >= 0
+
+
+def fit_to_screen(window: QWidget, width: int, height: int) -> None:
+    """Size a dialog as designed, but never past the screen it opens on (a 1366x768 laptop cuts off a
+    900-pixel-high window's buttons), leaving room for the taskbar and title bar."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        window.resize(width, height)
+        return
+    available = screen.availableGeometry()
+    window.resize(min(width, int(available.width() * 0.95)), min(height, int(available.height() * 0.9)))
 
 
 def keep_place(table: QAbstractItemView, reload: Callable[[], None]) -> None:
