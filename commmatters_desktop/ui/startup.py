@@ -135,7 +135,9 @@ def platform_problem(
         missing = missing_libraries(output)
         if not missing:
             return None
-        problems.append(describe_missing(platform, missing, debian=_is_debian_like() if debian is None else debian))
+        problems.append(
+            describe_missing(platform, missing, debian=_is_debian_like() if debian is None else debian)
+        )
     return problems[-1] if problems else None
 
 
@@ -157,7 +159,7 @@ def startup_problem() -> str | None:
             return problem
     try:
         import PySide6.QtGui
-        import PySide6.QtWidgets  # noqa: F401
+        import PySide6.QtWidgets
     except ImportError as exc:
         return _import_problem(exc)
     return None

@@ -19,7 +19,6 @@ from commmatters_desktop.demo import DEMO_PASSPHRASE
 from tests.conftest import GM_LSOAS, GM_WARDS, PASSPHRASE
 
 
-
 @dataclass
 class Result:
     code: int

@@ -14,7 +14,6 @@ from commmatters_desktop.storage.vault import Vault
 from tests.conftest import GM_BOROUGHS, GM_LSOAS, GM_WARDS
 
 
-
 def write(tmp_path: Path, data: bytes, name: str = "wards.csv") -> Path:
     path = tmp_path / name
     path.write_bytes(data)

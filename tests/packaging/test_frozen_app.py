@@ -148,7 +148,9 @@ def test_a_new_vault_imports_every_kind_of_file(app: Frozen, tmp_path: Path) -> 
         encoding="utf-8",
     )
     assert "2" in app.run("--data-dir", vault, "nominations", "import", poll, **secret)
-    listed = json.loads(app.run("--data-dir", vault, "--json", "nominations", "list", "--ward", WARD, **secret))
+    listed = json.loads(
+        app.run("--data-dir", vault, "--json", "nominations", "list", "--ward", WARD, **secret)
+    )
     assert len(listed) == 2
     assert len(json.loads(app.run("--data-dir", vault, "--json", "wards", "list", **secret))) == 215
     info = json.loads(app.run("--data-dir", vault, "--json", "info", **secret))
@@ -168,7 +170,9 @@ def test_a_new_vault_imports_every_kind_of_file(app: Frozen, tmp_path: Path) -> 
 
 
 @pytest.mark.parametrize("paper", ["a4", "a5", "large-print"])
-def test_the_demo_prints_leaflets_in_every_format(app: Frozen, demo: Path, tmp_path: Path, paper: str) -> None:
+def test_the_demo_prints_leaflets_in_every_format(
+    app: Frozen, demo: Path, tmp_path: Path, paper: str
+) -> None:
     app.run("--data-dir", demo, "--demo", "leaflets", "--out", tmp_path, "--format", paper, "--draft")
     leaflets = sorted(tmp_path.glob("*.pdf"))
     assert leaflets, "no leaflet was written"
@@ -192,7 +196,9 @@ def test_the_demo_prints_every_other_report(app: Frozen, demo: Path, tmp_path: P
 
 
 def open_window(app: Frozen, demo: Path, **env: str) -> str:
-    out = app.run("--data-dir", demo, "--demo", program="commmatters-desktop-gui", COMMMATTERS_SMOKE="views", **env)
+    out = app.run(
+        "--data-dir", demo, "--demo", program="commmatters-desktop-gui", COMMMATTERS_SMOKE="views", **env
+    )
     assert "smoke: shown 'DEMO" in out, out
     return out
 

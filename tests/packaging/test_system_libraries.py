@@ -46,10 +46,16 @@ def readme_packages() -> set[str]:
 def needed(library: Path) -> list[str]:
     """The libraries a file names itself (its ELF NEEDED entries), resolved by ldd."""
     done = subprocess.run(
-        ["ldd", str(library)], capture_output=True, text=True, check=True, env={"LD_LIBRARY_PATH": str(QT_LIBS)}
+        ["ldd", str(library)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"LD_LIBRARY_PATH": str(QT_LIBS)},
     )
     assert missing_libraries(done.stdout) == [], f"{library.name} cannot load: {done.stdout}"
-    return [m.group(1) for m in re.finditer(r"=> (/\S+)", done.stdout) if not m.group(1).startswith(str(QT_LIBS))]
+    return [
+        m.group(1) for m in re.finditer(r"=> (/\S+)", done.stdout) if not m.group(1).startswith(str(QT_LIBS))
+    ]
 
 
 def owners(paths: set[str]) -> set[str]:
@@ -78,7 +84,9 @@ def with_dependencies(names: set[str]) -> set[str]:
     for line in done.stdout.splitlines():
         package, requires, provides = line.split("\t")
         names_of = [package] + [p.strip().split(" ")[0] for p in provides.split(",") if p.strip()]
-        wanted = [alt.strip().split(" ")[0].split(":")[0] for c in requires.split(",") for alt in c.split("|")]
+        wanted = [
+            alt.strip().split(" ")[0].split(":")[0] for c in requires.split(",") for alt in c.split("|")
+        ]
         for name in names_of:
             depends.setdefault(name, []).extend([package, *wanted] if name != package else wanted)
     seen: set[str] = set()

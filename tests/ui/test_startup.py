@@ -45,7 +45,9 @@ LDD_OUTPUT = """\
         ("6.8.0", (3, 11), False),
     ],
 )
-def test_pyside_6_12_0_is_refused_on_python_3_11_only(pyside: str, python: tuple[int, int], refused: bool) -> None:
+def test_pyside_6_12_0_is_refused_on_python_3_11_only(
+    pyside: str, python: tuple[int, int], refused: bool
+) -> None:
     message = startup.pyside_refusal(pyside, python)
     assert (message is not None) is refused
     if message is not None:
