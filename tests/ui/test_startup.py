@@ -126,6 +126,7 @@ def test_the_window_refuses_in_one_line_instead_of_aborting(tmp_path: Path) -> N
     assert not (tmp_path / "vault").exists()
 
 
+@needs_ldd
 def test_no_display_and_an_unknown_plugin_are_one_line_each() -> None:
     no_display = startup.platform_problem({"QT_QPA_PLATFORM": "xcb"}, PLUGINS, QT_LIBS)
     assert no_display is not None and "no desktop session (DISPLAY is not set)" in no_display
