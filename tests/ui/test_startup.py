@@ -9,13 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QLibraryInfo, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QLibraryInfo
 from pytestqt.qtbot import QtBot
 
 from commmatters_desktop import __version__
 from commmatters_desktop.ui import startup
 from commmatters_desktop.ui.main_window import MainWindow
+from tests.ui.driver import Dialogs
 
 PLUGINS = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)) / "platforms"
 QT_LIBS = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.LibrariesPath))
@@ -138,19 +138,11 @@ def test_this_install_can_start_the_window_offscreen() -> None:
     assert startup.startup_problem() is None
 
 
-def test_about_shows_the_version_and_the_build(window: MainWindow, qtbot: QtBot) -> None:
-    seen: list[str] = []
-
-    def read_and_close() -> None:
-        box = QApplication.activeModalWidget()
-        assert isinstance(box, QMessageBox)
-        seen.append(box.text())
-        box.accept()
-
-    QTimer.singleShot(0, read_and_close)
+def test_about_shows_the_version_and_the_build(window: MainWindow, dialogs: Dialogs) -> None:
+    dialogs.press("About", "OK")
     window.actions_.about.trigger()
-    qtbot.waitUntil(lambda: bool(seen))
-    assert f"{__version__} (source)" in seen[0]
+    dialogs.done()
+    assert f"{__version__} (source)" in dialogs.seen[0]
 
 
 def test_the_smoke_run_visits_every_view_and_closes(
