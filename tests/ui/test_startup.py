@@ -150,6 +150,6 @@ def test_the_smoke_run_visits_every_view_and_closes(
 ) -> None:
     monkeypatch.setenv(startup.SMOKE_ENV, "views")
     startup.smoke_after_shown(window)
-    qtbot.waitUntil(lambda: not window.isVisible())
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=60_000)  # six views on a busy 2-core runner
     out = capsys.readouterr().out
     assert "smoke: actionShowOverview" in out and "smoke: actionShowWards" in out and "smoke: shown" in out
