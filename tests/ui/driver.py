@@ -59,6 +59,10 @@ class Dialogs:
     seen: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     _handled: set[int] = field(default_factory=set)
+    #: The handled modals themselves: an id is unique only while its object lives, and a dialog made in
+    #: C++ (QFileDialog.getExistingDirectory) has a wrapper that dies after each poll, so the next dialog's
+    #: wrapper could reuse its id and never be answered (the test then hangs in that dialog).
+    _held: list[QWidget] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.timer = QTimer()
@@ -131,6 +135,7 @@ class Dialogs:
         ):
             return  # progress shows and goes by itself; answer it only when the test says so
         self._handled.add(id(modal))
+        self._held.append(modal)
         said = dialog_text(modal)
         self.seen.append(said)
         if not self.answers:
