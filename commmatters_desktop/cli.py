@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from commmatters_desktop import APP_NAME, APP_TITLE, __version__, paths
+from commmatters_desktop import APP_NAME, APP_TITLE, build, paths
 from commmatters_desktop.core.clock import Clock, SystemClock
 from commmatters_desktop.core.cycles import CycleCode
 from commmatters_desktop.core.errors import UserError
@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         description=f"{APP_TITLE}: with no command, opens the window.",
     )
-    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {build.current().describe()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(name: str, help_text: str, handler: Callable[..., int], **kw: Any) -> argparse.ArgumentParser:

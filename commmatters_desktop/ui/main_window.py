@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from commmatters_desktop import APP_TITLE, __version__
+from commmatters_desktop import APP_TITLE, build
 from commmatters_desktop.core import queries, rules
 from commmatters_desktop.core.clock import Clock, SystemClock
 from commmatters_desktop.core.cycles import CycleCode
@@ -1084,7 +1084,7 @@ class MainWindow(QMainWindow):
         QMessageBox.about(
             self,
             f"About {APP_TITLE}",
-            f"<p><b>{APP_TITLE}</b> {__version__}</p>"
+            f"<p><b>{APP_TITLE}</b> {build.current().describe()}</p>"
             "<p>Hyper-local problem solving for neighbourhood policing: one community priority per ward per "
             "quarter, a SARA plan, a week of action and feedback to the community.</p>"
             "<p>Ward boundaries contain public sector information licensed under the Open Government "
