@@ -259,7 +259,11 @@ class Option:
 def agency_options(session: Session) -> list[Option]:
     return [
         Option(a.id, a.name)
-        for a in session.scalars(select(Agency).where(Agency.deleted.is_(False)).order_by(Agency.name))
+        for a in session.scalars(
+            select(Agency)
+            .where(Agency.deleted.is_(False), Agency.retired_on.is_(None))  # retired: history only
+            .order_by(Agency.name)
+        )
     ]
 
 
@@ -269,7 +273,7 @@ def people_options(session: Session) -> list[Option]:
         Option(p.id, f"{p.full_name} ({p.agency.name})" if p.agency else p.full_name)
         for p in session.scalars(
             select(Person)
-            .where(Person.deleted.is_(False), Person.role.not_in(PUBLIC_ROLES))
+            .where(Person.deleted.is_(False), Person.retired_on.is_(None), Person.role.not_in(PUBLIC_ROLES))
             .options(joinedload(Person.agency))
             .order_by(Person.full_name)
         )
