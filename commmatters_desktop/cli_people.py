@@ -29,7 +29,9 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
         return parser.add_subparsers(dest=f"{name}_command", metavar="ACTION", required=True)
 
     def action(group: Any, name: str, help_text: str, handler: Any) -> argparse.ArgumentParser:
-        sub: argparse.ArgumentParser = group.add_parser(name, parents=[common], help=help_text, description=help_text)
+        sub: argparse.ArgumentParser = group.add_parser(
+            name, parents=[common], help=help_text, description=help_text
+        )
         sub.set_defaults(handler=handler)
         return sub
 
@@ -40,7 +42,9 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     add.add_argument("name")
     add.add_argument("--kind", required=True, choices=_KINDS)
     add.add_argument("--contact-route", default="", metavar="TEXT", help="a team mailbox or switchboard")
-    retire = action(partners, "retire", "retire an agency (its past actions still name it)", cmd_partners_retire)
+    retire = action(
+        partners, "retire", "retire an agency (its past actions still name it)", cmd_partners_retire
+    )
     retire.add_argument("name")
     imp = action(
         partners,
@@ -95,7 +99,9 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     k_log.add_argument("--anyway", action="store_true", help="log it even past the fatigue threshold")
     k_gaps = action(kin, "gaps", "groups a ward (or every ward) has no link with", cmd_kin_gaps)
     k_gaps.add_argument("--ward", metavar="CODE")
-    k_threshold = action(kin, "threshold", "show or set the consultation fatigue threshold", cmd_kin_threshold)
+    k_threshold = action(
+        kin, "threshold", "show or set the consultation fatigue threshold", cmd_kin_threshold
+    )
     k_threshold.add_argument("contacts", nargs="?", type=int, help="contacts in 90 days before a warning")
 
     feedback = family("feedback", "feedback to those who took part")
@@ -112,7 +118,9 @@ def _date(text: str | None, ctx: Context, what: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise UserError(f"{what} '{text}' is not a date: write it as YYYY-MM-DD, for example 2026-11-20.") from None
+        raise UserError(
+            f"{what} '{text}' is not a date: write it as YYYY-MM-DD, for example 2026-11-20."
+        ) from None
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -174,7 +182,10 @@ def cmd_partners_retire(ctx: Context) -> int:
     with ctx.open_vault() as vault, vault.unit_of_work() as session:
         agency = people.find_agency(session, ctx.args.name)
         people.retire_agency(session, agency=agency)
-        data = {"name": agency.name, "retired_on": agency.retired_on.isoformat() if agency.retired_on else None}
+        data = {
+            "name": agency.name,
+            "retired_on": agency.retired_on.isoformat() if agency.retired_on else None,
+        }
     ctx.emit(data, lambda: f"Retired '{data['name']}': past actions and priorities still name it.")
     return 0
 
@@ -256,9 +267,17 @@ def cmd_people_add(ctx: Context) -> int:
         )
         for ward in wards:
             people.assign(
-                session, ward=ward, person=person, role=PersonRole.WARD_OFFICER if ctx.args.ward_officer else role
+                session,
+                ward=ward,
+                person=person,
+                role=PersonRole.WARD_OFFICER if ctx.args.ward_officer else role,
             )
-        data = {"id": str(person.id), "full_name": person.full_name, "role": role.value, "wards": ctx.args.ward}
+        data = {
+            "id": str(person.id),
+            "full_name": person.full_name,
+            "role": role.value,
+            "wards": ctx.args.ward,
+        }
     ctx.emit(data, lambda: f"Added {data['full_name']} ({role.label}).")
     return 0
 
@@ -318,8 +337,10 @@ def cmd_kin_add(ctx: Context) -> int:
         data = {"id": str(person.id), "full_name": person.full_name, "consent": consent is not None}
     ctx.emit(
         data,
-        lambda: f"Added key individual {data['full_name']}"
-        + ("." if consent else "; record their consent before contacting them."),
+        lambda: (
+            f"Added key individual {data['full_name']}"
+            + ("." if consent else "; record their consent before contacting them.")
+        ),
     )
     return 0
 
@@ -341,7 +362,9 @@ def _kin_person(session: Any, ward: Any, name: str) -> Any:
         )
     ).first()
     if found is None:
-        raise UserError(f"{ward.name} has no key individual called '{name.strip()}'. See 'kin list --ward {ward.code}'.")
+        raise UserError(
+            f"{ward.name} has no key individual called '{name.strip()}'. See 'kin list --ward {ward.code}'."
+        )
     return found
 
 
@@ -402,8 +425,10 @@ def cmd_kin_threshold(ctx: Context) -> int:
         threshold = kin.fatigue_threshold(session)
     ctx.emit(
         {"threshold": threshold, "days": kin.FATIGUE_DAYS},
-        lambda: f"A key individual contacted {threshold} times in {kin.FATIGUE_DAYS} days is not asked again "
-        "without a warning.",
+        lambda: (
+            f"A key individual contacted {threshold} times in {kin.FATIGUE_DAYS} days is not asked again "
+            "without a warning."
+        ),
     )
     return 0
 
@@ -415,7 +440,11 @@ def cmd_feedback_export(ctx: Context) -> int:
     from commmatters_desktop.core.cycles import CycleCode
     from commmatters_desktop.core.feedback_export import CHANNELS, feedback_export, to_csv
 
-    cycle = str(CycleCode.parse(ctx.args.cycle)) if ctx.args.cycle else str(CycleCode.containing(ctx.clock.today()))
+    cycle = (
+        str(CycleCode.parse(ctx.args.cycle))
+        if ctx.args.cycle
+        else str(CycleCode.containing(ctx.clock.today()))
+    )
     with ctx.open_vault() as vault, vault.reading() as session:
         export = feedback_export(
             session,
@@ -427,9 +456,15 @@ def cmd_feedback_export(ctx: Context) -> int:
         )
     rows = export.rows()
     if not rows:
-        first = export.skipped[0] if export.skipped else (ctx.args.ward or "", f"no priority in {cycle} to feed back")
+        first = (
+            export.skipped[0]
+            if export.skipped
+            else (ctx.args.ward or "", f"no priority in {cycle} to feed back")
+        )
         more = f" (and {len(export.skipped) - 1} more wards)" if len(export.skipped) > 1 else ""
-        raise UserError(f"Nothing to send by {CHANNELS[export.channel]} for {cycle}: {first[0]} {first[1]}{more}.")
+        raise UserError(
+            f"Nothing to send by {CHANNELS[export.channel]} for {cycle}: {first[0]} {first[1]}{more}."
+        )
     _write(ctx.args.out, to_csv(export.headers(), rows))
     ctx.emit(
         {**export.as_json(), "out": str(ctx.args.out)},

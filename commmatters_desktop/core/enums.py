@@ -85,7 +85,13 @@ PUBLIC_ROLES: frozenset[PersonRole] = frozenset(
 
 #: The ward team: police officers and staff (their names may appear on partner documents, never residents').
 WARD_TEAM_ROLES: frozenset[PersonRole] = frozenset(
-    {PersonRole.WARD_OFFICER, PersonRole.CONSTABLE, PersonRole.PCSO, PersonRole.SERGEANT, PersonRole.INSPECTOR}
+    {
+        PersonRole.WARD_OFFICER,
+        PersonRole.CONSTABLE,
+        PersonRole.PCSO,
+        PersonRole.SERGEANT,
+        PersonRole.INSPECTOR,
+    }
 )
 
 

@@ -60,7 +60,9 @@ class FeedbackExport:
     def rows(self) -> list[list[str]]:
         if self.channel == "kin-email":
             return [
-                [name, email, m.ward_code, m.subject, m.body] for m in self.messages for name, email in m.recipients
+                [name, email, m.ward_code, m.subject, m.body]
+                for m in self.messages
+                for name, email in m.recipients
             ]
         return [[m.ward_code, m.ward_name, m.subject, m.body, m.link] for m in self.messages]
 
@@ -80,7 +82,13 @@ def check_channel(channel: str) -> str:
 
 
 def feedback_export(
-    session: Session, *, cycle: str, channel: str, today: dt.date, ward_code: str | None = None, demo: bool = False
+    session: Session,
+    *,
+    cycle: str,
+    channel: str,
+    today: dt.date,
+    ward_code: str | None = None,
+    demo: bool = False,
 ) -> FeedbackExport:
     code = CycleCode.parse(cycle)
     result = FeedbackExport(check_channel(channel), str(code))
@@ -110,12 +118,17 @@ def feedback_export(
         result.messages.append(message)
     if ward_code and not result.messages and not result.skipped:
         result.skipped.append(
-            (ward_code.upper(), f"no priority in {code} is in action or later, so there is nothing to feed back")
+            (
+                ward_code.upper(),
+                f"no priority in {code} is in action or later, so there is nothing to feed back",
+            )
         )
     return result
 
 
-def _message(priority: Priority, ward: Ward, code: CycleCode, names: list[str], demo: bool) -> FeedbackMessage:
+def _message(
+    priority: Priority, ward: Ward, code: CycleCode, names: list[str], demo: bool
+) -> FeedbackMessage:
     issue, action = priority.public_issue.strip(), priority.public_action.strip()
     if not issue or not action:
         raise UserError(
@@ -133,7 +146,9 @@ def _message(priority: Priority, ward: Ward, code: CycleCode, names: list[str], 
     findings = privacy.scan(body, names, allow=[ward.team_contact, ward.engagement_url])
     if findings:
         listed = ", ".join(f"'{f.text}' ({f.label})" for f in findings)
-        raise UserError(f"the wording holds personal data ({listed}): redact it in the SARA plan's Feedback tab")
+        raise UserError(
+            f"the wording holds personal data ({listed}): redact it in the SARA plan's Feedback tab"
+        )
     subject = f"{'DEMO: ' if demo else ''}You said, we did: {ward.name}, {code.start:%B} to {code.end:%B %Y}"
     return FeedbackMessage(ward.code, ward.name, subject, body[:NEXTDOOR_LIMIT], ward.engagement_url)
 
@@ -172,7 +187,9 @@ def _with_recipients(
         raise UserError(
             "no key individual who consented and prefers email took part this quarter (log their contacts first)"
         )
-    return FeedbackMessage(message.ward_code, message.ward_name, message.subject, message.body, message.link, recipients)
+    return FeedbackMessage(
+        message.ward_code, message.ward_name, message.subject, message.body, message.link, recipients
+    )
 
 
 def to_csv(headers: list[str], rows: list[list[str]]) -> bytes:

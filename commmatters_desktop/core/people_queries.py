@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, joinedload
 from commmatters_desktop.core.enums import PUBLIC_ROLES, AgencyKind, ContactChannel, PersonRole
 from commmatters_desktop.core.models import Agency, KinContact, Person, ReferenceGroup, Ward, WardRole
 from commmatters_desktop.core.services import kin
+from commmatters_desktop.core.services.kin import Gap
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,7 @@ class WardPeople:
     kin: list[KinRow] = field(default_factory=list)
     contacts: list[ContactRow] = field(default_factory=list)
     references: list[ReferenceRow] = field(default_factory=list)
-    gaps: list[kin.Gap] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
 
 
 def agency_rows(session: Session, *, include_retired: bool = True) -> list[AgencyRow]:
@@ -198,7 +199,10 @@ def person_rows(
     include_retired: bool = True,
 ) -> list[PersonRow]:
     query = (
-        select(Person).where(Person.deleted.is_(False)).options(joinedload(Person.agency)).order_by(Person.full_name)
+        select(Person)
+        .where(Person.deleted.is_(False))
+        .options(joinedload(Person.agency))
+        .order_by(Person.full_name)
     )
     if role is not None:
         query = query.where(Person.role == role)
@@ -253,13 +257,15 @@ def kin_rows(session: Session, *, on: dt.date, ward_code: str | None = None) -> 
             recent[person_id] += 1
         if contacted_on > last.get(person_id, dt.date.min):
             last[person_id] = contacted_on
-    return [
-        KinRow(p, recent[p.id], last.get(p.id), kin.is_fatigued(recent[p.id], threshold)) for p in people
-    ]
+    return [KinRow(p, recent[p.id], last.get(p.id), kin.is_fatigued(recent[p.id], threshold)) for p in people]
 
 
 def contact_rows(
-    session: Session, *, person_id: uuid.UUID | None = None, ward_code: str | None = None, limit: int | None = None
+    session: Session,
+    *,
+    person_id: uuid.UUID | None = None,
+    ward_code: str | None = None,
+    limit: int | None = None,
 ) -> list[ContactRow]:
     query = (
         select(KinContact, Person.full_name, Ward.code)
@@ -305,7 +311,17 @@ def ward_people(session: Session, *, ward_id: uuid.UUID, on: dt.date, recent: in
 
 
 #: The partner list for a PACT pack: one row per contact (an agency without contacts gets one row).
-PARTNER_HEADERS = ["agency", "kind", "contact_route", "status", "contact", "role", "work_email", "work_phone", "wards"]
+PARTNER_HEADERS = [
+    "agency",
+    "kind",
+    "contact_route",
+    "status",
+    "contact",
+    "role",
+    "work_email",
+    "work_phone",
+    "wards",
+]
 
 
 def partner_table(session: Session, *, include_retired: bool = False) -> list[list[str]]:
@@ -316,10 +332,9 @@ def partner_table(session: Session, *, include_retired: bool = False) -> list[li
     table: list[list[str]] = []
     for agency in agency_rows(session, include_retired=include_retired):
         base = [agency.name, agency.kind.label, agency.contact_route, agency.status]
-        for person in contacts[agency.id] or [None]:
-            if person is None:
-                table.append([*base, "", "", "", "", ""])
-            else:
-                wards = " ".join(person.ward_codes)
-                table.append([*base, person.full_name, person.title, person.email, person.phone, wards])
+        if not contacts[agency.id]:
+            table.append([*base, "", "", "", "", ""])
+        for person in contacts[agency.id]:
+            wards = " ".join(person.ward_codes)
+            table.append([*base, person.full_name, person.title, person.email, person.phone, wards])
     return table

@@ -442,7 +442,12 @@ def ward_detail(session: Session, ward_id: uuid.UUID, *, cycle: str) -> WardDeta
     roles = session.execute(
         select(WardRole.role, Person)
         .join(Person, Person.id == WardRole.person_id)
-        .where(WardRole.ward_id == ward_id, WardRole.deleted.is_(False), Person.deleted.is_(False))
+        .where(
+            WardRole.ward_id == ward_id,
+            WardRole.deleted.is_(False),
+            Person.deleted.is_(False),
+            Person.retired_on.is_(None),  # moved on: history only
+        )
         .options(joinedload(Person.agency))
         .order_by(Person.full_name)
     ).all()

@@ -76,7 +76,9 @@ def guess_columns(headers: list[str], aliases: dict[str, tuple[str, ...]]) -> di
     mapping: dict[str, str | None] = {}
     taken: set[str] = set()
     for name, patterns in aliases.items():
-        found = next((h for alias in patterns for h in headers if h not in taken and re.fullmatch(alias, h)), None)
+        found = next(
+            (h for alias in patterns for h in headers if h not in taken and re.fullmatch(alias, h)), None
+        )
         mapping[name] = found
         if found:
             taken.add(found)
@@ -117,7 +119,7 @@ def parse_csv(text: str, source: str) -> CsvTable:
     except csv.Error as exc:
         if "unexpected end of data" in str(exc):
             raise UserError(
-                f"{source} line {started[0]}: a quote (\") opens a cell that is never closed, so every row "
+                f'{source} line {started[0]}: a quote (") opens a cell that is never closed, so every row '
                 "after it would be read as one cell. Close or remove that quote and import again; nothing "
                 "was imported."
             ) from None

@@ -226,16 +226,10 @@ def parse_role(text: str) -> PersonRole:
 
 
 def _ward(session: Session, text: str) -> Ward:
-    cleaned = text.strip()
-    ward = session.scalars(
-        select(Ward).where(
-            Ward.deleted.is_(False),
-            (Ward.code == cleaned.upper()) | (func.lower(Ward.name) == cleaned.lower()),
-        )
-    ).first()
-    if ward is None:
-        raise UserError(f"there is no ward '{cleaned}' in the vault (import the wards first)")
-    return ward
+    try:
+        return people.ward_named(session, text)
+    except UserError as exc:
+        raise UserError(exc.message[0].lower() + exc.message[1:].rstrip(".")) from None
 
 
 def _person(session: Session, *, name: str, email: str, agency: Agency | None, public: bool) -> Person | None:

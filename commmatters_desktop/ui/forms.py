@@ -124,7 +124,9 @@ class FormDialog(QDialog):
             if isinstance(widget, QPlainTextEdit):
                 found[spec.key] = widget.toPlainText().strip()
             elif isinstance(widget, QComboBox):
-                found[spec.key] = widget.currentData()
+                # The choice's own value, by index: Qt's itemData turns enums and UUIDs into strings.
+                index = widget.currentIndex()
+                found[spec.key] = spec.choices[index][1] if 0 <= index < len(spec.choices) else None
             elif isinstance(widget, QCheckBox):
                 found[spec.key] = widget.isChecked()
             elif isinstance(widget, QLineEdit):

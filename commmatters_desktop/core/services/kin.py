@@ -178,7 +178,11 @@ def log_contact(
             threshold,
         )
     contact = KinContact(
-        person_id=person.id, ward_id=ward.id if ward else None, contacted_on=on, channel=channel, purpose=purpose
+        person_id=person.id,
+        ward_id=ward.id if ward else None,
+        contacted_on=on,
+        channel=channel,
+        purpose=purpose,
     )
     if contact_id is not None:
         contact.id = contact_id

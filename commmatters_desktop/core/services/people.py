@@ -194,3 +194,24 @@ def set_wards(session: Session, *, person: Person, role: PersonRole, wards: list
             tombstone(session, link, f"{role.label} coverage changed")
     for ward in wards:
         assign(session, ward=ward, person=person, role=role)
+
+
+def ward_named(session: Session, text: str) -> Ward:
+    """A ward by its ONS code or its name, whatever the case (lists and forms use either)."""
+    cleaned = text.strip()
+    ward = session.scalars(
+        select(Ward).where(
+            Ward.deleted.is_(False),
+            (Ward.code == cleaned.upper()) | (func.lower(Ward.name) == cleaned.lower()),
+        )
+    ).first()
+    if ward is None:
+        raise ValidationError(f"There is no ward '{cleaned}' in the vault (import the wards first).")
+    return ward
+
+
+def wards_from_text(session: Session, text: str) -> list[Ward]:
+    """``"E05011368; Moss Side"`` → both wards; separators ; , | / or new lines."""
+    import re
+
+    return [ward_named(session, part) for part in re.split(r"[;,|/\n]+", text) if part.strip()]

@@ -16,7 +16,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-def _synced(*columns: sa.Column, name: str) -> list[sa.Column | sa.Constraint]:
+def _synced(*columns: sa.schema.SchemaItem, name: str) -> list[sa.schema.SchemaItem]:
     return [
         *columns,
         sa.Column("id", sa.Uuid(), nullable=False),
