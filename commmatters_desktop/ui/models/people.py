@@ -6,6 +6,7 @@ Each table is a :class:`RecordTableModel` (declared columns over plain rows) beh
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +29,8 @@ class RecordFilterProxy(QSortFilterProxyModel):
         self._words: list[str] = []
         self._keep: Callable[[Any], bool] = lambda _row: True
         self.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        # Sort by the edit role: date columns give their ISO form there, so they sort by date.
+        self.setSortRole(Qt.ItemDataRole.EditRole)
 
     def set_search(self, text: str) -> None:
         refilter(self, lambda: setattr(self, "_words", text.casefold().split()))
@@ -52,6 +55,10 @@ class RecordFilterProxy(QSortFilterProxyModel):
             return True
         text = " ".join(c.show(record) for c in model.columns).casefold()
         return all(word in text for word in self._words)
+
+
+def _iso(day: Callable[[Any], dt.date | None]) -> Callable[[Any], str]:
+    return lambda r: (day(r) or dt.date.min).isoformat()
 
 
 def _retired_red(row: Any) -> bool:
@@ -103,7 +110,7 @@ def kin_model(parent: QObject) -> RecordTableModel[KinRow]:
             Column("Prefers", lambda r: r.preferred),
             Column("Consent", lambda r: r.consent),
             Column("Contacts (90 days)", lambda r: f"{r.recent}{' — fatigue' if r.fatigued else ''}"),
-            Column("Last contact", lambda r: show_date(r.last_contact)),
+            Column("Last contact", lambda r: show_date(r.last_contact), current=_iso(lambda r: r.last_contact)),
         ],
         parent,
         warn=lambda r: r.fatigued or r.person.consent_on is None,
@@ -115,7 +122,7 @@ def kin_model(parent: QObject) -> RecordTableModel[KinRow]:
 def contact_model(parent: QObject) -> RecordTableModel[ContactRow]:
     model: RecordTableModel[ContactRow] = RecordTableModel(
         [
-            Column("Date", lambda r: show_date(r.contacted_on)),
+            Column("Date", lambda r: show_date(r.contacted_on), current=_iso(lambda r: r.contacted_on)),
             Column("Key individual" + PERSONAL, lambda r: r.person),
             Column("Ward", lambda r: r.ward_code),
             Column("Channel", lambda r: r.channel.label),

@@ -79,6 +79,7 @@ def _table(parent: QWidget, name: str, accessible: str, proxy: models.RecordFilt
     table.setAccessibleName(accessible)
     table.setModel(proxy)
     table.setSortingEnabled(True)
+    table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setAlternatingRowColors(True)
@@ -96,6 +97,15 @@ def _search(parent: QWidget, name: str, accessible: str, proxy: models.RecordFil
     edit.setClearButtonEnabled(True)
     edit.textChanged.connect(proxy.set_search)
     return edit
+
+
+def fit(table: QTableView, cap: int = 260) -> None:
+    """Columns sized to what they hold (from a sample of rows), none wider than ``cap``."""
+    header = table.horizontalHeader()
+    header.setResizeContentsPrecision(50)
+    for column in range(header.count() - 1):
+        table.resizeColumnToContents(column)
+        table.setColumnWidth(column, min(table.columnWidth(column), cap))
 
 
 class _Page(QWidget):
@@ -116,6 +126,10 @@ class _Page(QWidget):
         self.layout_.addLayout(self.filters)
         self.layout_.addWidget(self.table, 1)
         self.layout_.addLayout(self.buttons)
+
+    def load(self, rows: list[Any]) -> None:
+        self.model.set_rows(rows)
+        fit(self.table)
 
     def add_buttons(self, *specs: tuple[str, str, Callable[[], object]]) -> None:
         for text, name, handler in specs:
@@ -195,6 +209,8 @@ class PeopleView(QWidget):
             4, QLabel("Contacts logged (the selected key individual's, or the ward's):")
         )
         self.kin.layout_.insertWidget(5, self.contacts, 1)
+        self.kin.layout_.setStretchFactor(self.kin.table, 2)
+        self.contacts.sortByColumn(0, Qt.SortOrder.DescendingOrder)
         self.kin.add_buttons(
             ("Add key individual…", "kinAdd", self.add_kin),
             ("Record consent…", "kinConsent", self.record_consent),
@@ -258,11 +274,12 @@ class PeopleView(QWidget):
             )
 
         agencies, persons, kins, contacts, gaps, wards, threshold = self.ops.read(load)
-        self.partners.model.set_rows(agencies)
-        self.people.model.set_rows(persons)
-        self.kin.model.set_rows(kins)
+        self.partners.load(agencies)
+        self.people.load(persons)
+        self.kin.load(kins)
         self.contacts_model.set_rows(contacts)
-        self.gaps.model.set_rows(gaps)
+        fit(self.contacts)
+        self.gaps.load(gaps)
         self.fatigue.setText(
             f"Consultation fatigue: a key individual contacted {threshold} times in {kin.FATIGUE_DAYS} days is "
             "shown in red, and asking them again needs your confirmation."

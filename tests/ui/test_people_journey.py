@@ -1,0 +1,230 @@
+"""From an empty vault to the first panel meeting, through the real dialogs (no patched forms or boxes).
+
+The officer imports the wards, adds partners and people by hand and from CSV lists, builds the key
+individual network (consent first, fatigue warned), sees it on the ward page, then runs the panel
+meeting and adds the lead agency on the spot when the panel names one the vault does not hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QPushButton
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from commmatters_desktop.core import queries
+from commmatters_desktop.core.clock import FixedClock
+from commmatters_desktop.core.enums import PriorityStatus
+from commmatters_desktop.core.models import KinContact, Priority
+from commmatters_desktop.storage.vault import Vault
+from commmatters_desktop.ui.main_window import MainWindow
+from commmatters_desktop.ui.meeting import MeetingPrep
+from commmatters_desktop.ui.settings import WindowSettings
+from tests.ui.modals import Script, choose_file, fill, press
+
+REPO = Path(__file__).resolve().parents[2]
+WARDS = REPO / "resources" / "data" / "ons" / "greater-manchester-wards-2022.csv"
+DATA = REPO / "tests" / "data" / "people"
+HULME = "Hulme (E05011368)"
+
+
+@pytest.fixture
+def empty_window(qtbot: QtBot, vault: Vault, clock: FixedClock, window_settings: WindowSettings) -> Iterator[MainWindow]:
+    main = MainWindow(vault, clock=clock, settings=window_settings, autolock_minutes=600, sync_on_open=False)
+    qtbot.addWidget(main)
+    main.resize(1366, 768)
+    main.show()
+    qtbot.waitExposed(main)
+    yield main
+
+
+def click(window: MainWindow, name: str) -> None:
+    found = window.findChild(QPushButton, name)
+    assert found is not None and found.isEnabled(), name
+    found.click()
+
+
+def test_an_empty_vault_reaches_its_first_panel_meeting(
+    empty_window: MainWindow, qtbot: QtBot, vault: Vault
+) -> None:
+    w = empty_window
+    script = Script(qtbot, choose_file(WARDS), press())
+    w.actions_.import_wards.trigger()
+    script.finished()
+    assert "215 wards added" in script.seen[-1]
+
+    w.actions_.show_people.trigger()
+    assert w.tabs.currentWidget() is w.people
+    script = Script(qtbot, fill({"name": "Manchester City Council", "kind": "Local authority",
+                                 "contact_route": "Switchboard 0161 234 5000"}))  # fmt: skip
+    click(w, "partnerAdd")
+    script.finished()
+    script = Script(qtbot, fill({"full_name": "Priya Shah", "title": "ASB officer", "email": "priya@example.gov.uk",
+                                 "wards": "E05011368; Moss Side"}))  # fmt: skip
+    click(w, "partnerAddContact")
+    script.finished()
+
+    # A partner contact list in Latin-1 with CRLF, and a roster with a BOM; each imported twice.
+    for name, kind in (("partner-contacts-latin1.csv", "partnerImport"), ("ward-roster-bom.csv", "personImport")):
+        for _ in range(2):
+            script = Script(qtbot, choose_file(DATA / name), fill({}), press())
+            click(w, kind)
+            script.finished()
+    assert "0 agencies added, 0 people added, 0 updated, 0 ward links added" in script.seen[-1]
+    assert "Line 5: the role 'Chief Superintendent-ish'" in script.seen[-1]
+
+    w.people.tabs.setCurrentWidget(w.people.people)
+    script = Script(qtbot, fill({"full_name": "Margaret Oduya", "role": "Panel chair", "wards": "Hulme",
+                                 "phone": "07700 900123"}))  # fmt: skip
+    click(w, "personAdd")
+    script.finished()
+
+    with vault.reading() as s:
+        options = [o.label for o in queries.agency_options(s)]
+    assert options == ["Manchester City Council", "One Manchester", "St Mary’s Primary"]
+
+    # Retiring a partner keeps it out of the pickers; undo brings it back.
+    w.people.tabs.setCurrentWidget(w.people.partners)
+    w.people.partners.search.setText("St Mary")
+    w.people.partners.table.selectRow(0)
+    click(w, "partnerRetire")
+    assert [o.label for o in w.ops.read(queries.agency_options)] == ["Manchester City Council", "One Manchester"]
+    assert w.people.partners.proxy.rowCount() == 0  # retired ones are hidden unless asked for
+    w.people.show_retired.setChecked(True)
+    assert w.people.partners.proxy.rowCount() == 1
+    w.ops.stack.undo()
+    assert len(w.ops.read(queries.agency_options)) == 3
+    w.people.partners.search.clear()
+
+    # The key individual network: consent before contact, fatigue warned before another request.
+    w.people.tabs.setCurrentWidget(w.people.kin)
+    w.people.kin_ward.setCurrentIndex(w.people.kin_ward.findText(HULME))
+    script = Script(qtbot, fill({"ward": HULME, "full_name": "Ade Bello", "community": "Young people",
+                                 "email": "ade@example.com"}))  # fmt: skip
+    click(w, "kinAdd")
+    script.finished()
+    assert w.people.kin.proxy.rowCount() == 1
+    w.people.kin.table.selectRow(0)
+    script = Script(qtbot, press())
+    click(w, "kinLog")
+    script.finished()
+    assert "no consent recorded" in script.seen[0]
+    script = Script(qtbot, fill({"on": "01/11/2026", "basis": "Signed KIN form"}))
+    click(w, "kinConsent")
+    script.finished()
+    script = Script(qtbot, fill({"threshold": "1"}))
+    click(w, "kinThreshold")
+    script.finished()
+    w.people.kin.table.selectRow(0)
+    script = Script(qtbot, fill({"purpose": "Views on this quarter's nominations", "channel": "Email"}))
+    click(w, "kinLog")
+    script.finished()
+    w.people.kin.table.selectRow(0)
+    script = Script(qtbot, press(QMessageBox.StandardButton.No))
+    click(w, "kinLog")
+    script.finished()
+    assert "contacted 1 times in the last 90 days (the threshold is 1)" in script.seen[0]
+    w.people.kin.table.selectRow(0)
+    script = Script(qtbot, press(QMessageBox.StandardButton.Yes), fill({"purpose": "Week of action dates"}))
+    click(w, "kinLog")
+    script.finished()
+
+    def contacts() -> int:
+        with vault.reading() as s:
+            return len(s.scalars(select(KinContact).where(KinContact.deleted.is_(False))).all())
+
+    assert contacts() == 2
+    w.ops.stack.undo()
+    assert contacts() == 1
+    w.ops.stack.redo()
+    assert contacts() == 2
+    assert w.people.kin.model.rows()[0].fatigued
+
+    # The ward page: its key individuals, their recent contacts, the groups it is not hearing from.
+    w.actions_.show_wards.trigger()
+    w.ward_view.search.setText("E05011368")
+    w.ward_view.table.selectRow(0)
+    page = w.ward_view.detail.toPlainText()
+    assert "Ade Bello — Young people" in page and "consultation fatigue" in page
+    assert "Week of action dates" in page and "Views on this quarter's nominations" in page
+    assert "Not hearing from" in page and "Business community, Travellers, Asylum seekers" in page
+    assert "Young people" not in page.split("Not hearing from")[1]
+    assert "PC Dan Hughes (Ward officer" in page and "Priya Shah (Partner contact" in page
+    with qtbot.waitSignal(w.ward_view.show_people):
+        click(w, "wardShowPeople")
+    assert w.tabs.currentWidget() is w.people and w.people.kin_ward.currentText() == HULME
+
+    # The first panel meeting: the panel names a lead the vault does not hold yet.
+    w.actions_.show_wards.trigger()
+    prep = w.open_meeting()
+    qtbot.addWidget(prep)
+    assert isinstance(prep, MeetingPrep) and "E05011368" in prep.ward.currentText()
+    script = Script(qtbot, fill({"wording": "Drug dealing behind the shops on Stretford Road", "support": "7"}))
+    prep.add_nomination()
+    script.finished()
+    prep.venue.setText("Hulme Library")
+    view = prep.start_meeting()
+    assert view is not None
+    qtbot.addWidget(view)
+    qtbot.waitExposed(view)
+    for _ in range(4):
+        qtbot.keyClick(view, Qt.Key.Key_Right)
+    assert "Lead agency" in view.body.text()
+    script = Script(qtbot, fill({"name": "Hulme Housing Trust", "kind": "Housing"}))
+    qtbot.keyClick(view, Qt.Key.Key_A)
+    script.finished()
+    assert "Lead agency: <b>Hulme Housing Trust</b>" in view.body.text()
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    with qtbot.waitSignal(view.decided):
+        qtbot.keyClick(view, Qt.Key.Key_Return)
+    with vault.reading() as s:
+        agreed = s.scalars(select(Priority).where(Priority.status == PriorityStatus.AGREED)).one()
+        assert agreed.lead_agency is not None and agreed.lead_agency.name == "Hulme Housing Trust"
+    view.close()
+    prep.close()
+
+
+def test_enter_with_no_partner_agency_offers_to_add_one(
+    empty_window: MainWindow, qtbot: QtBot, vault: Vault
+) -> None:
+    """Before: "(no partner agencies in the vault)" and Enter did nothing. Now Enter asks for the lead."""
+    w = empty_window
+    script = Script(qtbot, choose_file(WARDS), press())
+    w.actions_.import_wards.trigger()
+    script.finished()
+    w.ward_view.search.setText("E05011368")
+    w.ward_view.table.selectRow(0)
+    prep = w.open_meeting()
+    qtbot.addWidget(prep)
+    script = Script(qtbot, fill({"wording": "Speeding on Princess Road"}))
+    prep.add_nomination()
+    script.finished()
+    prep.venue.setText("Zion Centre")
+    view = prep.start_meeting()
+    assert view is not None, prep.message.text()
+    qtbot.addWidget(view)
+    for _ in range(4):
+        qtbot.keyClick(view, Qt.Key.Key_Right)
+    assert "press Enter (or A) to add the lead agency now" in view.body.text()
+    script = Script(qtbot, fill({"name": "Manchester City Council", "kind": "Local authority"}))
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    script.finished()
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    with qtbot.waitSignal(view.decided):
+        qtbot.keyClick(view, Qt.Key.Key_Return)
+    with vault.reading() as s:
+        agreed = s.scalars(select(Priority).where(Priority.status == PriorityStatus.AGREED)).one()
+        assert agreed.lead_agency is not None and agreed.lead_agency.name == "Manchester City Council"
+    view.close()
+    prep.close()
+
+
+def test_the_people_models_pass_the_model_tester(window: MainWindow, qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+    for page in (window.people.partners, window.people.people, window.people.kin, window.people.gaps):
+        qtmodeltester.check(page.model)
+        qtmodeltester.check(page.proxy)
+    qtmodeltester.check(window.people.contacts_proxy)
