@@ -76,7 +76,9 @@ def test_personal_fields_are_marked(vault: Vault) -> None:
 
 def test_consent_is_needed_before_a_key_individual_is_contacted(vault: Vault, two_wards: None) -> None:
     with vault.unit_of_work() as s:
-        ade = kin.add_key_individual(s, ward=ward(s, "E05011368"), full_name="Ade Bello", community="Young people")
+        ade = kin.add_key_individual(
+            s, ward=ward(s, "E05011368"), full_name="Ade Bello", community="Young people"
+        )
         with pytest.raises(kin.ConsentNeeded, match="Ade Bello has no consent recorded"):
             kin.log_contact(s, person=ade, ward=None, on=TODAY, channel=ContactChannel.EMAIL, purpose="Views")
         with pytest.raises(ValidationError, match="basis"):
@@ -141,7 +143,13 @@ def test_gap_arithmetic(vault: Vault, two_wards: None) -> None:
         assert kin.groups(s) == [*DEFAULT_GROUPS, "Older people"]
     hulme_gaps = {group for code, group in found if code == "E05011368"}
     moss_gaps = {group for code, group in found if code == "E05011372"}
-    assert hulme_gaps == {"Business community", "Travellers", "Asylum seekers", "Disability groups", "Older people"}
+    assert hulme_gaps == {
+        "Business community",
+        "Travellers",
+        "Asylum seekers",
+        "Disability groups",
+        "Older people",
+    }
     assert found[("E05011368", "Travellers")] == 1  # a key individual awaiting consent
     assert moss_gaps == {"Young people", "Travellers", "Asylum seekers", "Disability groups", "Older people"}
     assert len(found) == 10
@@ -152,15 +160,24 @@ def test_people_ward_links_and_the_ward_officer(vault: Vault, two_wards: None) -
         team = people.create_agency(s, name="Manchester Neighbourhood Team", kind=AgencyKind.POLICE_TEAM)
         dan = people.create_person(s, full_name="PC Dan Hughes", role=PersonRole.CONSTABLE, agency=team,
                                    title="4521")  # fmt: skip
-        people.set_wards(s, person=dan, role=PersonRole.CONSTABLE, wards=people.wards_from_text(s, "Moss Side"))
-        people.set_wards(s, person=dan, role=PersonRole.WARD_OFFICER, wards=people.wards_from_text(s, "e05011368"))
+        people.set_wards(
+            s, person=dan, role=PersonRole.CONSTABLE, wards=people.wards_from_text(s, "Moss Side")
+        )
+        people.set_wards(
+            s, person=dan, role=PersonRole.WARD_OFFICER, wards=people.wards_from_text(s, "e05011368")
+        )
         with pytest.raises(ValidationError, match="no ward 'Nowhere'"):
             people.wards_from_text(s, "Hulme; Nowhere")
     with vault.reading() as s:
         (row,) = person_rows(s, role=PersonRole.CONSTABLE)
-        assert row.ward_officer_of == ["E05011368"] and row.describe_wards() == "E05011368 (ward officer), E05011372"
+        assert (
+            row.ward_officer_of == ["E05011368"]
+            and row.describe_wards() == "E05011368 (ward officer), E05011372"
+        )
         detail = queries.ward_detail(s, ward(s, "E05011368").id, cycle="2026-Q4")
-        assert detail is not None and detail.officers == ["PC Dan Hughes (Ward officer, Manchester Neighbourhood Team)"]
+        assert detail is not None and detail.officers == [
+            "PC Dan Hughes (Ward officer, Manchester Neighbourhood Team)"
+        ]
     with vault.unit_of_work() as s:
         person = s.scalars(select(Person)).one()
         people.retire_person(s, person=person)
@@ -199,7 +216,9 @@ def test_feedback_export_uses_only_the_public_wording(vault: Vault, two_wards: N
         # Consented but not contacted this quarter, or no consent: not mailed.
         kin.add_key_individual(s, ward=hulme, full_name="Kim Reid", community="Travellers", email="kim@example.com",
                                consent_on=dt.date(2026, 3, 1), consent_basis="Signed KIN form")  # fmt: skip
-        kin.add_key_individual(s, ward=hulme, full_name="Jo Price", community="Travellers", email="jo@example.com")
+        kin.add_key_individual(
+            s, ward=hulme, full_name="Jo Price", community="Travellers", email="jo@example.com"
+        )
     with vault.reading() as s:
         online = feedback_export(s, cycle="2026-Q4", channel="nextdoor", today=TODAY)
         mail = feedback_export(s, cycle="2026-Q4", channel="kin-email", today=TODAY)

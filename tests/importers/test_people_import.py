@@ -33,14 +33,21 @@ def test_a_latin1_crlf_contact_list_imports_once(vault: Vault, hulme: None) -> N
                                                  AgencyKind.SCHOOL]  # fmt: skip
     with vault.unit_of_work() as s:
         first = importer.apply_contacts(s, parsed.contacts)
-    assert (first.agencies_added, first.people_added, first.links_added) == (3, 3, 4)  # the fire row: bad ward
+    assert (first.agencies_added, first.people_added, first.links_added) == (
+        3,
+        3,
+        4,
+    )  # the fire row: bad ward
     assert first.skipped == [(4, "there is no ward 'E05099999' in the vault (import the wards first)")]
     with vault.unit_of_work() as s:
-        again = importer.apply_contacts(s, importer.read_people(DATA / "partner-contacts-latin1.csv", "contacts").contacts)
+        reread = importer.read_people(DATA / "partner-contacts-latin1.csv", "contacts")
+        again = importer.apply_contacts(s, reread.contacts)
     assert (again.agencies_added, again.people_added, again.people_updated, again.links_added) == (0, 0, 0, 0)
     with vault.reading() as s:
         council = next(a for a in agency_rows(s) if a.name == "Manchester City Council")
-        assert council.wards == ["E05011368", "E05011372"] and council.contacts == ["Priya Shah (ASB officer)"]
+        assert council.wards == ["E05011368", "E05011372"] and council.contacts == [
+            "Priya Shah (ASB officer)"
+        ]
 
 
 def test_a_roster_with_a_bom_marks_the_ward_officer(vault: Vault, hulme: None) -> None:
@@ -56,7 +63,10 @@ def test_a_roster_with_a_bom_marks_the_ward_officer(vault: Vault, hulme: None) -
     with vault.reading() as s:
         rows = {r.full_name: r for r in person_rows(s)}
     assert set(rows) == {"PC Dan Hughes", "Sam Patel", "Lee Ford"}  # Dan's second row matched by email
-    assert rows["PC Dan Hughes"].ward_officer_of == ["E05011368"] and rows["PC Dan Hughes"].role is PersonRole.CONSTABLE
+    assert (
+        rows["PC Dan Hughes"].ward_officer_of == ["E05011368"]
+        and rows["PC Dan Hughes"].role is PersonRole.CONSTABLE
+    )
     assert rows["Sam Patel"].role is PersonRole.PCSO and rows["Lee Ford"].role is PersonRole.SERGEANT
 
 
@@ -64,7 +74,9 @@ def test_the_officer_can_map_columns_by_hand(vault: Vault, hulme: None) -> None:
     table = parse_csv("Where,Who,Grade,Lead?\nHulme,Jo Sharp,Police Community Support Officer,Y\n", "x.csv")
     guessed = importer.guess_mapping("roster", table.headers)
     assert guessed["ward_code"] is None
-    with pytest.raises(UserError, match=r"no column for ward code, name \(its columns are: where, who, grade, lead\)"):
+    with pytest.raises(
+        UserError, match=r"no column for ward code, name \(its columns are: where, who, grade, lead\)"
+    ):
         importer.parse_people(table, "roster")
     mapping = {**guessed, "ward_code": "where", "name": "who", "role": "grade", "ward_officer": "lead"}
     (record,) = importer.parse_people(table, "roster", mapping).roster
@@ -87,7 +99,9 @@ def test_an_unbalanced_quote_is_reported_by_line_not_swallowed(tmp_path: Path) -
         'agency,name,role\nCouncil,Priya Shah,ASB officer\nOne Manchester,"Tom Okafor,Housing\n'
         "GMFRS,Jo Lee,Advisor\nSchool,Ann Brown,Head\n"
     )
-    with pytest.raises(UserError, match=r"contacts.csv line 3: a quote \(\"\) opens a cell that is never closed"):
+    with pytest.raises(
+        UserError, match=r"contacts.csv line 3: a quote \(\"\) opens a cell that is never closed"
+    ):
         read_csv(path)
     path.write_text('agency,name\nCouncil,"Priya" Shah\n')
     with pytest.raises(UserError, match="line 2 is not valid CSV"):

@@ -69,7 +69,8 @@ def fill(values: dict[str, Any], *, ok: bool = True) -> Step:
             widget = dialog.widgets[key]
             if isinstance(widget, QComboBox):
                 index = widget.findText(str(value))
-                assert index >= 0, f"'{value}' is not offered for {key}: {[widget.itemText(i) for i in range(widget.count())]}"
+                offered = [widget.itemText(i) for i in range(widget.count())]
+                assert index >= 0, f"'{value}' is not offered for {key}: {offered}"
                 widget.setCurrentIndex(index)
             elif isinstance(widget, QCheckBox):
                 widget.setChecked(bool(value))

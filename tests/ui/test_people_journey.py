@@ -33,7 +33,9 @@ HULME = "Hulme (E05011368)"
 
 
 @pytest.fixture
-def empty_window(qtbot: QtBot, vault: Vault, clock: FixedClock, window_settings: WindowSettings) -> Iterator[MainWindow]:
+def empty_window(
+    qtbot: QtBot, vault: Vault, clock: FixedClock, window_settings: WindowSettings
+) -> Iterator[MainWindow]:
     main = MainWindow(vault, clock=clock, settings=window_settings, autolock_minutes=600, sync_on_open=False)
     qtbot.addWidget(main)
     main.resize(1366, 768)
@@ -69,7 +71,10 @@ def test_an_empty_vault_reaches_its_first_panel_meeting(
     script.finished()
 
     # A partner contact list in Latin-1 with CRLF, and a roster with a BOM; each imported twice.
-    for name, kind in (("partner-contacts-latin1.csv", "partnerImport"), ("ward-roster-bom.csv", "personImport")):
+    for name, kind in (
+        ("partner-contacts-latin1.csv", "partnerImport"),
+        ("ward-roster-bom.csv", "personImport"),
+    ):
         for _ in range(2):
             script = Script(qtbot, choose_file(DATA / name), fill({}), press())
             click(w, kind)
@@ -92,7 +97,10 @@ def test_an_empty_vault_reaches_its_first_panel_meeting(
     w.people.partners.search.setText("St Mary")
     w.people.partners.table.selectRow(0)
     click(w, "partnerRetire")
-    assert [o.label for o in w.ops.read(queries.agency_options)] == ["Manchester City Council", "One Manchester"]
+    assert [o.label for o in w.ops.read(queries.agency_options)] == [
+        "Manchester City Council",
+        "One Manchester",
+    ]
     assert w.people.partners.proxy.rowCount() == 0  # retired ones are hidden unless asked for
     w.people.show_retired.setChecked(True)
     assert w.people.partners.proxy.rowCount() == 1
@@ -163,7 +171,9 @@ def test_an_empty_vault_reaches_its_first_panel_meeting(
     prep = w.open_meeting()
     qtbot.addWidget(prep)
     assert isinstance(prep, MeetingPrep) and "E05011368" in prep.ward.currentText()
-    script = Script(qtbot, fill({"wording": "Drug dealing behind the shops on Stretford Road", "support": "7"}))
+    script = Script(
+        qtbot, fill({"wording": "Drug dealing behind the shops on Stretford Road", "support": "7"})
+    )
     prep.add_nomination()
     script.finished()
     prep.venue.setText("Hulme Library")

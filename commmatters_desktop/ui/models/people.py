@@ -110,7 +110,9 @@ def kin_model(parent: QObject) -> RecordTableModel[KinRow]:
             Column("Prefers", lambda r: r.preferred),
             Column("Consent", lambda r: r.consent),
             Column("Contacts (90 days)", lambda r: f"{r.recent}{' — fatigue' if r.fatigued else ''}"),
-            Column("Last contact", lambda r: show_date(r.last_contact), current=_iso(lambda r: r.last_contact)),
+            Column(
+                "Last contact", lambda r: show_date(r.last_contact), current=_iso(lambda r: r.last_contact)
+            ),
         ],
         parent,
         warn=lambda r: r.fatigued or r.person.consent_on is None,
