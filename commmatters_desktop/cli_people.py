@@ -346,21 +346,10 @@ def cmd_kin_add(ctx: Context) -> int:
 
 
 def _kin_person(session: Any, ward: Any, name: str) -> Any:
-    from sqlalchemy import func, select
+    from commmatters_desktop.core.services import kin
 
-    from commmatters_desktop.core.models import Person, WardRole
-
-    found = session.scalars(
-        select(Person)
-        .join(WardRole, WardRole.person_id == Person.id)
-        .where(
-            WardRole.ward_id == ward.id,
-            WardRole.role == PersonRole.KEY_INDIVIDUAL,
-            WardRole.deleted.is_(False),
-            Person.deleted.is_(False),
-            func.lower(Person.full_name) == name.strip().lower(),
-        )
-    ).first()
+    wanted = name.strip().lower()
+    found = next((p for p in kin.ward_key_individuals(session, ward) if p.full_name.lower() == wanted), None)
     if found is None:
         raise UserError(
             f"{ward.name} has no key individual called '{name.strip()}'. See 'kin list --ward {ward.code}'."

@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session, joinedload
 
 from commmatters_desktop.core import privacy
 from commmatters_desktop.core.cycles import CycleCode
-from commmatters_desktop.core.enums import ContactChannel, PersonRole, PriorityStatus
+from commmatters_desktop.core.enums import ContactChannel, PriorityStatus
 from commmatters_desktop.core.errors import UserError
-from commmatters_desktop.core.models import KinContact, Person, Priority, Ward, WardRole, natural_id
+from commmatters_desktop.core.models import KinContact, Priority, Ward, natural_id
+from commmatters_desktop.core.services import kin
 
 #: Channel key (as typed on the command line) → what it is.
 CHANNELS: dict[str, str] = {
@@ -167,21 +168,11 @@ def _with_recipients(
             )
         )
     )
-    people = session.scalars(
-        select(Person)
-        .join(WardRole, WardRole.person_id == Person.id)
-        .where(
-            WardRole.ward_id == ward.id,
-            WardRole.role == PersonRole.KEY_INDIVIDUAL,
-            WardRole.deleted.is_(False),
-            Person.deleted.is_(False),
-            Person.retired_on.is_(None),
-            Person.consent_on.is_not(None),
-            Person.email != "",
-            Person.preferred_contact.in_(("", ContactChannel.EMAIL.value)),
-        )
-        .order_by(Person.full_name)
-    ).all()
+    people = [
+        p
+        for p in kin.ward_key_individuals(session, ward)
+        if p.consent_on is not None and p.email and p.preferred_contact in ("", ContactChannel.EMAIL.value)
+    ]
     recipients = [(p.full_name, p.email) for p in people if p.id in took_part]
     if not recipients:
         raise UserError(

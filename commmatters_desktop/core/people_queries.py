@@ -20,6 +20,10 @@ from commmatters_desktop.core.services import kin
 from commmatters_desktop.core.services.kin import Gap
 
 
+def status(retired_on: dt.date | None) -> str:
+    return f"Retired {retired_on:%d/%m/%Y}" if retired_on else "Active"
+
+
 @dataclass(frozen=True)
 class AgencyRow:
     id: uuid.UUID
@@ -32,7 +36,7 @@ class AgencyRow:
 
     @property
     def status(self) -> str:
-        return f"Retired {self.retired_on:%d/%m/%Y}" if self.retired_on else "Active"
+        return status(self.retired_on)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -85,7 +89,7 @@ class PersonRow:
 
     @property
     def status(self) -> str:
-        return f"Retired {self.retired_on:%d/%m/%Y}" if self.retired_on else "Active"
+        return status(self.retired_on)
 
     def as_json(self) -> dict[str, object]:
         return {

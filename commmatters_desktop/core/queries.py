@@ -501,7 +501,8 @@ def ward_detail(session: Session, ward_id: uuid.UUID, *, cycle: str) -> WardDeta
         officers=[
             named(p, r) for r, p in roles if r not in PUBLIC_ROLES and r is not PersonRole.PARTNER_CONTACT
         ],
-        panel=[named(p, r) for r, p in roles if r in PUBLIC_ROLES],
+        # Key individuals have their own section on the ward page (with consent and contacts).
+        panel=[named(p, r) for r, p in roles if r in PUBLIC_ROLES and r is not PersonRole.KEY_INDIVIDUAL],
         partner_contacts=[named(p, r) for r, p in roles if r is PersonRole.PARTNER_CONTACT],
         partners_in_work=partners,
         lsoas=[f"{lsoa.code} {lsoa.name}".strip() for lsoa in sorted(ward.lsoas, key=lambda x: x.code)],

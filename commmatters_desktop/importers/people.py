@@ -232,17 +232,35 @@ def _ward(session: Session, text: str) -> Ward:
         raise UserError(exc.message[0].lower() + exc.message[1:].rstrip(".")) from None
 
 
-def _person(session: Session, *, name: str, email: str, agency: Agency | None, public: bool) -> Person | None:
-    """The same person if already held: by work email, else by name within the same agency (or team)."""
-    query = select(Person).where(Person.deleted.is_(False))
-    query = query.where(Person.role.in_(PUBLIC_ROLES) if public else Person.role.not_in(PUBLIC_ROLES))
-    if email:
-        found = session.scalars(query.where(func.lower(Person.email) == email.lower())).first()
-        if found is not None:
-            return found
-    query = query.where(func.lower(Person.full_name) == name.lower())
-    query = query.where(Person.agency_id == agency.id if agency else Person.agency_id.is_(None))
-    return session.scalars(query).first()
+def _person(
+    session: Session,
+    summary: PeopleImport,
+    record: ContactRecord | RosterRecord,
+    role: PersonRole,
+    agency: Agency | None,
+) -> Person:
+    """The same person if already held (by work email, else by name in the same agency), or a new one."""
+    query = select(Person).where(Person.deleted.is_(False), Person.role.not_in(PUBLIC_ROLES))
+    found = None
+    if record.email:
+        found = session.scalars(query.where(func.lower(Person.email) == record.email.lower())).first()
+    if found is None:
+        query = query.where(func.lower(Person.full_name) == record.name.lower())
+        found = session.scalars(
+            query.where(Person.agency_id == agency.id if agency else Person.agency_id.is_(None))
+        ).first()
+    if found is None:
+        summary.people_added += 1
+        return people.create_person(
+            session, full_name=record.name, role=role, agency=agency, title=record.title, email=record.email,
+            phone=record.phone,
+        )  # fmt: skip
+    changes = {k: v for k, v in (("title", record.title), ("email", record.email), ("phone", record.phone))
+               if v and getattr(found, k) != v}  # fmt: skip
+    if changes:
+        people.update_person(session, person=found, **changes)
+        summary.people_updated += 1
+    return found
 
 
 def _agency(session: Session, name: str, kind: AgencyKind, summary: PeopleImport) -> Agency:
@@ -251,13 +269,6 @@ def _agency(session: Session, name: str, kind: AgencyKind, summary: PeopleImport
         agency = people.create_agency(session, name=name, kind=kind)
         summary.agencies_added += 1
     return agency
-
-
-def _fill(session: Session, person: Person, summary: PeopleImport, **values: str) -> None:
-    changes = {k: v for k, v in values.items() if v and getattr(person, k) != v}
-    if changes:
-        people.update_person(session, person=person, **changes)
-        summary.people_updated += 1
 
 
 def _link(session: Session, summary: PeopleImport, ward: Ward, person: Person, role: PersonRole) -> None:
@@ -285,20 +296,7 @@ def apply_contacts(session: Session, records: list[ContactRecord]) -> PeopleImpo
             summary.skipped.append((record.line, exc.message))
             continue
         agency = _agency(session, record.agency, record.kind, summary)
-        person = _person(session, name=record.name, email=record.email, agency=agency, public=False)
-        if person is None:
-            person = people.create_person(
-                session,
-                full_name=record.name,
-                role=PersonRole.PARTNER_CONTACT,
-                agency=agency,
-                title=record.title,
-                email=record.email,
-                phone=record.phone,
-            )
-            summary.people_added += 1
-        else:
-            _fill(session, person, summary, title=record.title, email=record.email, phone=record.phone)
+        person = _person(session, summary, record, PersonRole.PARTNER_CONTACT, agency)
         for ward in wards:
             _link(session, summary, ward, person, PersonRole.PARTNER_CONTACT)
     return summary
@@ -313,19 +311,6 @@ def apply_roster(session: Session, records: list[RosterRecord]) -> PeopleImport:
             summary.skipped.append((record.line, exc.message))
             continue
         team = _agency(session, record.team, AgencyKind.POLICE_TEAM, summary) if record.team else None
-        person = _person(session, name=record.name, email=record.email, agency=team, public=False)
-        if person is None:
-            person = people.create_person(
-                session,
-                full_name=record.name,
-                role=record.role,
-                agency=team,
-                title=record.title,
-                email=record.email,
-                phone=record.phone,
-            )
-            summary.people_added += 1
-        else:
-            _fill(session, person, summary, title=record.title, email=record.email, phone=record.phone)
+        person = _person(session, summary, record, record.role, team)
         _link(session, summary, ward, person, PersonRole.WARD_OFFICER if record.ward_officer else record.role)
     return summary

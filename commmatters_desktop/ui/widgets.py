@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import QAbstractItemView, QComboBox, QPushButton, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QPushButton, QTableView, QWidget
 
 
 def index_of(combo: QComboBox, value: Any) -> int:
@@ -43,3 +43,17 @@ def button(parent: QWidget, text: str, name: str, handler: Callable[[], object])
     made.setAccessibleName(text.rstrip("…▶ "))
     made.clicked.connect(handler)
     return made
+
+
+def row_table(parent: QWidget, name: str, accessible: str) -> QTableView:
+    """A read-only table of records: one row selected at a time, named for tests and screen readers."""
+    table = QTableView(parent)
+    table.setObjectName(name)
+    table.setAccessibleName(accessible)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.verticalHeader().hide()
+    table.horizontalHeader().setStretchLastSection(True)
+    return table

@@ -22,7 +22,7 @@ from commmatters_desktop.core.enums import PriorityStatus
 from commmatters_desktop.core.models import KinContact, Priority
 from commmatters_desktop.storage.vault import Vault
 from commmatters_desktop.ui.main_window import MainWindow
-from commmatters_desktop.ui.meeting import MeetingPrep
+from commmatters_desktop.ui.meeting import MeetingPrep, MeetingView
 from commmatters_desktop.ui.settings import WindowSettings
 from tests.ui.modals import Script, choose_file, fill, press
 
@@ -44,6 +44,30 @@ def empty_window(
     yield main
 
 
+def import_wards(window: MainWindow, qtbot: QtBot) -> Script:
+    script = Script(qtbot, choose_file(WARDS), press())
+    window.actions_.import_wards.trigger()
+    script.finished()
+    return script
+
+
+def meeting_at_decision(window: MainWindow, qtbot: QtBot, wording: str) -> tuple[MeetingPrep, MeetingView]:
+    """The selected ward's meeting with one nomination typed in, on the projector at the decision."""
+    prep = window.open_meeting()
+    qtbot.addWidget(prep)
+    script = Script(qtbot, fill({"wording": wording, "support": "7"}))
+    prep.add_nomination()
+    script.finished()
+    prep.venue.setText("Hulme Library")
+    view = prep.start_meeting()
+    assert view is not None, prep.message.text()
+    qtbot.addWidget(view)
+    qtbot.waitExposed(view)
+    for _ in range(4):
+        qtbot.keyClick(view, Qt.Key.Key_Right)
+    return prep, view
+
+
 def click(window: MainWindow, name: str) -> None:
     found = window.findChild(QPushButton, name)
     assert found is not None and found.isEnabled(), name
@@ -54,10 +78,7 @@ def test_an_empty_vault_reaches_its_first_panel_meeting(
     empty_window: MainWindow, qtbot: QtBot, vault: Vault
 ) -> None:
     w = empty_window
-    script = Script(qtbot, choose_file(WARDS), press())
-    w.actions_.import_wards.trigger()
-    script.finished()
-    assert "215 wards added" in script.seen[-1]
+    assert "215 wards added" in import_wards(w, qtbot).seen[-1]
 
     w.actions_.show_people.trigger()
     assert w.tabs.currentWidget() is w.people
@@ -203,22 +224,10 @@ def test_enter_with_no_partner_agency_offers_to_add_one(
 ) -> None:
     """Before: "(no partner agencies in the vault)" and Enter did nothing. Now Enter asks for the lead."""
     w = empty_window
-    script = Script(qtbot, choose_file(WARDS), press())
-    w.actions_.import_wards.trigger()
-    script.finished()
+    import_wards(w, qtbot)
     w.ward_view.search.setText("E05011368")
     w.ward_view.table.selectRow(0)
-    prep = w.open_meeting()
-    qtbot.addWidget(prep)
-    script = Script(qtbot, fill({"wording": "Speeding on Princess Road"}))
-    prep.add_nomination()
-    script.finished()
-    prep.venue.setText("Zion Centre")
-    view = prep.start_meeting()
-    assert view is not None, prep.message.text()
-    qtbot.addWidget(view)
-    for _ in range(4):
-        qtbot.keyClick(view, Qt.Key.Key_Right)
+    prep, view = meeting_at_decision(w, qtbot, "Speeding on Princess Road")
     assert "press Enter (or A) to add the lead agency now" in view.body.text()
     script = Script(qtbot, fill({"name": "Manchester City Council", "kind": "Local authority"}))
     qtbot.keyClick(view, Qt.Key.Key_Return)

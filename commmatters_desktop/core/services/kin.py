@@ -31,7 +31,7 @@ from commmatters_desktop.core.models import (
     natural_id,
 )
 from commmatters_desktop.core.services import people
-from commmatters_desktop.core.services.common import required, restore
+from commmatters_desktop.core.services.common import required, restore, revive
 
 #: Contacts are counted over this many days for consultation fatigue.
 FATIGUE_DAYS = 90
@@ -100,6 +100,24 @@ def withdraw_consent(session: Session, *, person: Person) -> None:
         audit(session, "consent", person, "consent withdrawn")
 
 
+def ward_key_individuals(session: Session, ward: Ward) -> list[Person]:
+    """The ward's key individuals still in the network (retired ones and tombstones left out)."""
+    return list(
+        session.scalars(
+            select(Person)
+            .join(WardRole, WardRole.person_id == Person.id)
+            .where(
+                WardRole.ward_id == ward.id,
+                WardRole.role == PersonRole.KEY_INDIVIDUAL,
+                WardRole.deleted.is_(False),
+                Person.deleted.is_(False),
+                Person.retired_on.is_(None),
+            )
+            .order_by(Person.full_name)
+        )
+    )
+
+
 # --- contacts and fatigue ------------------------------------------------------------------------------------
 
 
@@ -161,11 +179,9 @@ def log_contact(
     anyway: bool = False,
     contact_id: uuid.UUID | None = None,
 ) -> KinContact:
-    if contact_id is not None:
-        again = session.get(KinContact, contact_id)
-        if again is not None:
-            restore(session, again, "contact logged again")
-            return again
+    again = revive(session, KinContact, contact_id)
+    if again is not None:
+        return again
     if on > today(session):
         raise ValidationError("A contact cannot be logged in the future.")
     purpose = required(purpose, "Say what the contact was for.")
@@ -223,11 +239,9 @@ def add_group(session: Session, name: str) -> CommunityGroup:
 def add_reference_group(
     session: Session, *, ward: Ward, name: str, community: str, group_id: uuid.UUID | None = None
 ) -> ReferenceGroup:
-    if group_id is not None:
-        again = session.get(ReferenceGroup, group_id)
-        if again is not None:
-            restore(session, again, "reference group added again")
-            return again
+    again = revive(session, ReferenceGroup, group_id)
+    if again is not None:
+        return again
     link = ReferenceGroup(
         ward_id=ward.id,
         name=required(name, "Give the reference group's name."),

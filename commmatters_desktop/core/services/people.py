@@ -17,7 +17,7 @@ from commmatters_desktop.core.changes import audit, today
 from commmatters_desktop.core.enums import AgencyKind, ContactChannel, PersonRole
 from commmatters_desktop.core.errors import NotFound, ValidationError
 from commmatters_desktop.core.models import Agency, Person, Ward, WardRole, natural_id
-from commmatters_desktop.core.services.common import apply_changes, required, restore, tombstone
+from commmatters_desktop.core.services.common import apply_changes, required, restore, revive, tombstone
 
 AGENCY_FIELDS = frozenset({"name", "kind", "contact_route"})
 PERSON_FIELDS = frozenset(
@@ -48,11 +48,9 @@ def create_agency(
     agency_id: uuid.UUID | None = None,
 ) -> Agency:
     name = required(name, "Give the partner agency a name.")
-    if agency_id is not None:
-        again = session.get(Agency, agency_id)
-        if again is not None:  # redo after undo: the same record comes back
-            restore(session, again, "added again")
-            return again
+    again = revive(session, Agency, agency_id)
+    if again is not None:
+        return again
     if agency_by_name(session, name) is not None:
         raise ValidationError(f"There is already a partner agency called '{name}'.")
     agency = Agency(name=name, kind=kind, contact_route=contact_route.strip())
@@ -73,17 +71,27 @@ def update_agency(session: Session, *, agency: Agency, **changes: Any) -> list[s
     return apply_changes(session, agency, changes, allowed=AGENCY_FIELDS, what="a partner agency")
 
 
+def set_retired(session: Session, record: Agency | Person, retired: bool) -> None:
+    """Retire (as of today) or reinstate: the record stays, so history still names it."""
+    if (record.retired_on is not None) == retired:
+        return
+    record.retired_on = today(session) if retired else None
+    what = f"partner agency '{record.name}'" if isinstance(record, Agency) else record.role.label
+    audit(
+        session,
+        "retire" if retired else "reinstate",
+        record,
+        f"{what} {'retired' if retired else 'reinstated'}",
+    )
+
+
 def retire_agency(session: Session, *, agency: Agency) -> None:
     """No longer offered as a lead or owner; its past actions and priorities still name it."""
-    if agency.retired_on is None:
-        agency.retired_on = today(session)
-        audit(session, "retire", agency, f"partner agency '{agency.name}' retired")
+    set_retired(session, agency, True)
 
 
 def reinstate_agency(session: Session, *, agency: Agency) -> None:
-    if agency.retired_on is not None:
-        agency.retired_on = None
-        audit(session, "reinstate", agency, f"partner agency '{agency.name}' working with us again")
+    set_retired(session, agency, False)
 
 
 def create_person(
@@ -99,11 +107,9 @@ def create_person(
     preferred_contact: ContactChannel | None = None,
     person_id: uuid.UUID | None = None,
 ) -> Person:
-    if person_id is not None:
-        again = session.get(Person, person_id)
-        if again is not None:
-            restore(session, again, "added again")
-            return again
+    again = revive(session, Person, person_id)
+    if again is not None:
+        return again
     person = Person(
         full_name=required(full_name, "Give the person's name."),
         role=role,
@@ -134,15 +140,11 @@ def update_person(session: Session, *, person: Person, **changes: Any) -> list[s
 
 def retire_person(session: Session, *, person: Person) -> None:
     """Moved on: out of the ward's lists and pickers, still named where they did something."""
-    if person.retired_on is None:
-        person.retired_on = today(session)
-        audit(session, "retire", person, f"{person.role.label} retired")
+    set_retired(session, person, True)
 
 
 def reinstate_person(session: Session, *, person: Person) -> None:
-    if person.retired_on is not None:
-        person.retired_on = None
-        audit(session, "reinstate", person, f"{person.role.label} reinstated")
+    set_retired(session, person, False)
 
 
 def assign(session: Session, *, ward: Ward, person: Person, role: PersonRole) -> WardRole:

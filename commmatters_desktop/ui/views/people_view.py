@@ -16,7 +16,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFileDialog,
@@ -51,7 +50,7 @@ from commmatters_desktop.ui.forms import Field, Kind
 from commmatters_desktop.ui.models import people as models
 from commmatters_desktop.ui.models.record_table import RecordTableModel
 from commmatters_desktop.ui.operations import Operations
-from commmatters_desktop.ui.widgets import button
+from commmatters_desktop.ui.widgets import button, row_table
 
 ALL_WARDS = "All wards"
 PERSONAL_NOTE = (
@@ -74,18 +73,10 @@ _PERSON_ROLES = [
 
 
 def _table(parent: QWidget, name: str, accessible: str, proxy: models.RecordFilterProxy) -> QTableView:
-    table = QTableView(parent)
-    table.setObjectName(name)
-    table.setAccessibleName(accessible)
+    table = row_table(parent, name, accessible)
     table.setModel(proxy)
     table.setSortingEnabled(True)
     table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    table.verticalHeader().hide()
-    table.horizontalHeader().setStretchLastSection(True)
     return table
 
 
@@ -534,7 +525,7 @@ class PeopleView(QWidget):
         officer = row.ward_officer_of
         fields = [Field("wards", f"Wards as {row.role.label}", value="; ".join(own),
                         hint="Ward codes or names, separated by ;")]  # fmt: skip
-        if row.role not in PUBLIC_ROLES and row.role is not PersonRole.PARTNER_CONTACT:
+        if row.role not in {*PUBLIC_ROLES, PersonRole.PARTNER_CONTACT, PersonRole.WARD_OFFICER}:
             fields.append(Field("officer", "Ward officer of", value="; ".join(officer),
                                 hint="The wards this person is the ward officer for"))  # fmt: skip
         answer = forms.ask_form(self, f"Wards for {row.full_name}", "", fields, "Save")
