@@ -33,7 +33,7 @@ from commmatters_desktop.core.enums import (
     ScheduleMode,
 )
 from commmatters_desktop.core.errors import UserError
-from commmatters_desktop.core.models import Agency, PanelMeeting, Priority, Ward
+from commmatters_desktop.core.models import Agency, PanelMeeting, Person, Priority, Ward
 from commmatters_desktop.core.services import (
     cycles,
     engagement,
@@ -577,6 +577,7 @@ class _Builder:
         purposes = ("Views on this quarter's nominations", "Passed on the week of action dates",
                     "Asked about feeling safe after dark", "Shared the 'You said, we did' leaflet")  # fmt: skip
         wards_ = self.s.scalars(select(Ward).where(Ward.deleted.is_(False)).order_by(Ward.code)).all()
+        contacts: dict[object, Person] = {}
         for index, ward in enumerate(wards_):
             communities = rng.sample([*DEFAULT_GROUPS, "Older people", "Faith groups"], 2 + index % 2)
             for number, community in enumerate(communities):
@@ -598,6 +599,16 @@ class _Builder:
                         self.s, person=person, ward=ward, on=self.today - dt.timedelta(days=day),
                         channel=ContactChannel(person.preferred_contact), purpose=rng.choice(purposes), anyway=True,
                     )  # fmt: skip
+            council = self.agency(ward.la_name, AgencyKind.LOCAL_AUTHORITY)
+            if council.id not in contacts:  # each council's ASB officer covers the borough's wards
+                first, last = rng.choice(FIRST), rng.choice(LAST)
+                contacts[council.id] = people.create_person(
+                    self.s, full_name=f"{first} {last}", role=PersonRole.PARTNER_CONTACT, agency=council,
+                    title="Anti-social behaviour officer",
+                    email=f"asb.team@{ward.la_name.lower()}.demo-council.example",
+                    phone="0161 000 0000 (demo)",
+                )  # fmt: skip
+            people.assign(self.s, ward=ward, person=contacts[council.id], role=PersonRole.PARTNER_CONTACT)
             if index % 4 == 1:
                 kin.add_reference_group(
                     self.s,
