@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox, QPushButton
+from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -24,7 +24,7 @@ from commmatters_desktop.storage.vault import Vault
 from commmatters_desktop.ui.main_window import MainWindow
 from commmatters_desktop.ui.meeting import MeetingPrep, MeetingView
 from commmatters_desktop.ui.settings import WindowSettings
-from tests.ui.modals import Script, choose_file, fill, press
+from tests.ui.driver import Dialogs
 
 REPO = Path(__file__).resolve().parents[2]
 WARDS = REPO / "resources" / "data" / "ons" / "greater-manchester-wards-2022.csv"
@@ -44,20 +44,23 @@ def empty_window(
     yield main
 
 
-def import_wards(window: MainWindow, qtbot: QtBot) -> Script:
-    script = Script(qtbot, choose_file(WARDS), press())
+def import_wards(window: MainWindow, dialogs: Dialogs) -> str:
+    dialogs.file("Import an ONS ward lookup", WARDS).press("Wards imported", "OK")
     window.actions_.import_wards.trigger()
-    script.finished()
-    return script
+    dialogs.done()
+    return dialogs.seen[-1]
 
 
-def meeting_at_decision(window: MainWindow, qtbot: QtBot, wording: str) -> tuple[MeetingPrep, MeetingView]:
+def meeting_at_decision(
+    window: MainWindow, qtbot: QtBot, dialogs: Dialogs, wording: str
+) -> tuple[MeetingPrep, MeetingView]:
     """The selected ward's meeting with one nomination typed in, on the projector at the decision."""
     prep = window.open_meeting()
+    assert prep is not None
     qtbot.addWidget(prep)
-    script = Script(qtbot, fill({"wording": wording, "support": "7"}))
+    dialogs.form("Add a nomination", {"wording": wording, "support": "7"})
     prep.add_nomination()
-    script.finished()
+    dialogs.done()
     prep.venue.setText("Hulme Library")
     view = prep.start_meeting()
     assert view is not None, prep.message.text()
@@ -75,40 +78,38 @@ def click(window: MainWindow, name: str) -> None:
 
 
 def test_an_empty_vault_reaches_its_first_panel_meeting(
-    empty_window: MainWindow, qtbot: QtBot, vault: Vault
+    empty_window: MainWindow, qtbot: QtBot, vault: Vault, dialogs: Dialogs
 ) -> None:
     w = empty_window
-    assert "215 wards added" in import_wards(w, qtbot).seen[-1]
+    assert "215 wards added" in import_wards(w, dialogs)
 
     w.actions_.show_people.trigger()
     assert w.tabs.currentWidget() is w.people
-    script = Script(qtbot, fill({"name": "Manchester City Council", "kind": "Local authority",
-                                 "contact_route": "Switchboard 0161 234 5000"}))  # fmt: skip
+    dialogs.form("Add a partner agency", {"name": "Manchester City Council", "kind": "Local authority",
+                                          "contact_route": "Switchboard 0161 234 5000"})  # fmt: skip
     click(w, "partnerAdd")
-    script.finished()
-    script = Script(qtbot, fill({"full_name": "Priya Shah", "title": "ASB officer", "email": "priya@example.gov.uk",
-                                 "wards": "E05011368; Moss Side"}))  # fmt: skip
+    dialogs.form("Add a contact at Manchester City Council", {"full_name": "Priya Shah", "title": "ASB officer",
+                 "email": "priya@example.gov.uk", "wards": "E05011368; Moss Side"})  # fmt: skip
     click(w, "partnerAddContact")
-    script.finished()
+    dialogs.done()
 
     # A partner contact list in Latin-1 with CRLF, and a roster with a BOM; each imported twice.
-    for name, kind in (
-        ("partner-contacts-latin1.csv", "partnerImport"),
-        ("ward-roster-bom.csv", "personImport"),
+    for name, button, title in (
+        ("partner-contacts-latin1.csv", "partnerImport", "Import a partner contact list"),
+        ("ward-roster-bom.csv", "personImport", "Import a ward team roster"),
     ):
         for _ in range(2):
-            script = Script(qtbot, choose_file(DATA / name), fill({}), press())
-            click(w, kind)
-            script.finished()
-    assert "0 agencies added, 0 people added, 0 updated, 0 ward links added" in script.seen[-1]
-    assert "Line 5: the role 'Chief Superintendent-ish'" in script.seen[-1]
+            dialogs.file(title, DATA / name).form("Match the columns").press("Imported", "OK")
+            click(w, button)
+            dialogs.done()
+    assert "0 agencies added, 0 people added, 0 updated, 0 ward links added" in dialogs.seen[-1]
+    assert "Line 5: the role 'Chief Superintendent-ish'" in dialogs.seen[-1]
 
     w.people.tabs.setCurrentWidget(w.people.people)
-    script = Script(qtbot, fill({"full_name": "Margaret Oduya", "role": "Panel chair", "wards": "Hulme",
-                                 "phone": "07700 900123"}))  # fmt: skip
+    dialogs.form("Add a person", {"full_name": "Margaret Oduya", "role": "Panel chair", "wards": "Hulme",
+                                  "phone": "07700 900123"})  # fmt: skip
     click(w, "personAdd")
-    script.finished()
-
+    dialogs.done()
     with vault.reading() as s:
         options = [o.label for o in queries.agency_options(s)]
     assert options == ["Manchester City Council", "One Manchester", "St Mary’s Primary"]
@@ -132,35 +133,33 @@ def test_an_empty_vault_reaches_its_first_panel_meeting(
     # The key individual network: consent before contact, fatigue warned before another request.
     w.people.tabs.setCurrentWidget(w.people.kin)
     w.people.kin_ward.setCurrentIndex(w.people.kin_ward.findText(HULME))
-    script = Script(qtbot, fill({"ward": HULME, "full_name": "Ade Bello", "community": "Young people",
-                                 "email": "ade@example.com"}))  # fmt: skip
+    dialogs.form("Add a key individual", {"ward": HULME, "full_name": "Ade Bello", "community": "Young people",
+                                          "email": "ade@example.com"})  # fmt: skip
     click(w, "kinAdd")
-    script.finished()
+    dialogs.done()
     assert w.people.kin.proxy.rowCount() == 1
     w.people.kin.table.selectRow(0)
-    script = Script(qtbot, press())
+    dialogs.press("Consent needed first", "OK")
     click(w, "kinLog")
-    script.finished()
-    assert "no consent recorded" in script.seen[0]
-    script = Script(qtbot, fill({"on": "01/11/2026", "basis": "Signed KIN form"}))
+    dialogs.done()
+    assert "no consent recorded" in dialogs.seen[-1]
+    dialogs.form("Consent from Ade Bello", {"on": "01/11/2026", "basis": "Signed KIN form"})
     click(w, "kinConsent")
-    script.finished()
-    script = Script(qtbot, fill({"threshold": "1"}))
+    dialogs.form("Consultation fatigue threshold", {"threshold": "1"})
     click(w, "kinThreshold")
-    script.finished()
     w.people.kin.table.selectRow(0)
-    script = Script(qtbot, fill({"purpose": "Views on this quarter's nominations", "channel": "Email"}))
+    dialogs.form("Log a contact with Ade Bello", {"purpose": "Views on this quarter's nominations",
+                                                  "channel": "Email"})  # fmt: skip
     click(w, "kinLog")
-    script.finished()
     w.people.kin.table.selectRow(0)
-    script = Script(qtbot, press(QMessageBox.StandardButton.No))
+    dialogs.press("Consultation fatigue", "No")
     click(w, "kinLog")
-    script.finished()
-    assert "contacted 1 times in the last 90 days (the threshold is 1)" in script.seen[0]
+    dialogs.done()
+    assert "contacted 1 times in the last 90 days (the threshold is 1)" in dialogs.seen[-1]
     w.people.kin.table.selectRow(0)
-    script = Script(qtbot, press(QMessageBox.StandardButton.Yes), fill({"purpose": "Week of action dates"}))
+    dialogs.press("Consultation fatigue", "Yes").form("Log a contact", {"purpose": "Week of action dates"})
     click(w, "kinLog")
-    script.finished()
+    dialogs.done()
 
     def contacts() -> int:
         with vault.reading() as s:
@@ -189,25 +188,11 @@ def test_an_empty_vault_reaches_its_first_panel_meeting(
 
     # The first panel meeting: the panel names a lead the vault does not hold yet.
     w.actions_.show_wards.trigger()
-    prep = w.open_meeting()
-    qtbot.addWidget(prep)
-    assert isinstance(prep, MeetingPrep) and "E05011368" in prep.ward.currentText()
-    script = Script(
-        qtbot, fill({"wording": "Drug dealing behind the shops on Stretford Road", "support": "7"})
-    )
-    prep.add_nomination()
-    script.finished()
-    prep.venue.setText("Hulme Library")
-    view = prep.start_meeting()
-    assert view is not None
-    qtbot.addWidget(view)
-    qtbot.waitExposed(view)
-    for _ in range(4):
-        qtbot.keyClick(view, Qt.Key.Key_Right)
-    assert "Lead agency" in view.body.text()
-    script = Script(qtbot, fill({"name": "Hulme Housing Trust", "kind": "Housing"}))
+    prep, view = meeting_at_decision(w, qtbot, dialogs, "Drug dealing behind the shops on Stretford Road")
+    assert "E05011368" in prep.ward.currentText() and "Lead agency" in view.body.text()
+    dialogs.form("Add the lead agency", {"name": "Hulme Housing Trust", "kind": "Housing"})
     qtbot.keyClick(view, Qt.Key.Key_A)
-    script.finished()
+    dialogs.done()
     assert "Lead agency: <b>Hulme Housing Trust</b>" in view.body.text()
     qtbot.keyClick(view, Qt.Key.Key_Return)
     with qtbot.waitSignal(view.decided):
@@ -220,18 +205,18 @@ def test_an_empty_vault_reaches_its_first_panel_meeting(
 
 
 def test_enter_with_no_partner_agency_offers_to_add_one(
-    empty_window: MainWindow, qtbot: QtBot, vault: Vault
+    empty_window: MainWindow, qtbot: QtBot, vault: Vault, dialogs: Dialogs
 ) -> None:
     """Before: "(no partner agencies in the vault)" and Enter did nothing. Now Enter asks for the lead."""
     w = empty_window
-    import_wards(w, qtbot)
+    import_wards(w, dialogs)
     w.ward_view.search.setText("E05011368")
     w.ward_view.table.selectRow(0)
-    prep, view = meeting_at_decision(w, qtbot, "Speeding on Princess Road")
+    prep, view = meeting_at_decision(w, qtbot, dialogs, "Speeding on Princess Road")
     assert "press Enter (or A) to add the lead agency now" in view.body.text()
-    script = Script(qtbot, fill({"name": "Manchester City Council", "kind": "Local authority"}))
+    dialogs.form("Add the lead agency", {"name": "Manchester City Council", "kind": "Local authority"})
     qtbot.keyClick(view, Qt.Key.Key_Return)
-    script.finished()
+    dialogs.done()
     qtbot.keyClick(view, Qt.Key.Key_Return)
     with qtbot.waitSignal(view.decided):
         qtbot.keyClick(view, Qt.Key.Key_Return)

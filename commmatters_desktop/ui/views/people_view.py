@@ -17,7 +17,6 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -50,7 +49,7 @@ from commmatters_desktop.ui.forms import Field, Kind
 from commmatters_desktop.ui.models import people as models
 from commmatters_desktop.ui.models.record_table import RecordTableModel
 from commmatters_desktop.ui.operations import Operations
-from commmatters_desktop.ui.widgets import button, row_table
+from commmatters_desktop.ui.widgets import ChoiceCombo, button, row_table
 
 ALL_WARDS = "All wards"
 PERSONAL_NOTE = (
@@ -165,12 +164,10 @@ class PeopleView(QWidget):
         )
 
         self.people = _Page(self, "people", "People", models.person_model(self))
-        self.role = QComboBox(self.people)
-        self.role.setObjectName("peopleRole")
+        self.role = ChoiceCombo(
+            self.people, [("All roles", None), *((r.label, r) for r in PersonRole)], name="peopleRole"
+        )
         self.role.setAccessibleName("Filter by role")
-        self.role.addItem("All roles", None)
-        for role in PersonRole:
-            self.role.addItem(role.label, role)
         self.role.currentIndexChanged.connect(self._filter_people)
         self.people.filters.addWidget(self.role)
         self.people.layout_.insertWidget(1, self._note(self.people))
@@ -183,8 +180,7 @@ class PeopleView(QWidget):
         )
 
         self.kin = _Page(self, "kin", "Key individuals", models.kin_model(self))
-        self.kin_ward = QComboBox(self.kin)
-        self.kin_ward.setObjectName("kinWard")
+        self.kin_ward = ChoiceCombo(self.kin, [(ALL_WARDS, None)], name="kinWard")
         self.kin_ward.setAccessibleName("Ward shown")
         self.kin_ward.currentIndexChanged.connect(self._filter_kin)
         self.kin.filters.insertWidget(0, self.kin_ward)
@@ -277,22 +273,14 @@ class PeopleView(QWidget):
         )
         if wards != self._wards:
             self._wards = wards
-            current = self.kin_ward.currentData()
-            self.kin_ward.blockSignals(True)
-            self.kin_ward.clear()
-            self.kin_ward.addItem(ALL_WARDS, None)
-            for _id, code, name in wards:
-                self.kin_ward.addItem(f"{name} ({code})", code)
-            index = self.kin_ward.findData(current) if current else 0
-            self.kin_ward.setCurrentIndex(max(index, 0))
-            self.kin_ward.blockSignals(False)
+            self.kin_ward.set_choices([(ALL_WARDS, None), *self._ward_choices()])
         self._filter_kin()
 
     def show_ward(self, ward_id: uuid.UUID) -> None:
         """From the ward page: its key individuals and contacts."""
         code = next((c for i, c, _n in self._wards if i == ward_id), None)
         if code is not None:
-            self.kin_ward.setCurrentIndex(max(self.kin_ward.findData(code), 0))
+            self.kin_ward.select(code)
         self.tabs.setCurrentWidget(self.kin)
 
     def _filter_partners(self) -> None:
@@ -300,11 +288,11 @@ class PeopleView(QWidget):
         self.partners.proxy.set_predicate(lambda r: shown or r.retired_on is None)
 
     def _filter_people(self) -> None:
-        role = self.role.currentData()
+        role = self.role.value()
         self.people.proxy.set_predicate(lambda r: role is None or r.role is role)
 
     def _ward_code(self) -> str | None:
-        data = self.kin_ward.currentData()
+        data = self.kin_ward.value()
         return str(data) if data else None
 
     def _filter_kin(self) -> None:
