@@ -71,6 +71,18 @@ def meeting_at_decision(
     return prep, view
 
 
+def decide(qtbot: QtBot, vault: Vault, prep: MeetingPrep, view: MeetingView) -> str:
+    """Enter twice records the decision; returns the agreed priority's lead agency."""
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    with qtbot.waitSignal(view.decided):
+        qtbot.keyClick(view, Qt.Key.Key_Return)
+    view.close()
+    prep.close()
+    with vault.reading() as s:
+        agreed = s.scalars(select(Priority).where(Priority.status == PriorityStatus.AGREED)).one()
+        return agreed.lead_agency.name if agreed.lead_agency else ""
+
+
 def click(window: MainWindow, name: str) -> None:
     found = window.findChild(QPushButton, name)
     assert found is not None and found.isEnabled(), name
@@ -194,14 +206,7 @@ def test_an_empty_vault_reaches_its_first_panel_meeting(
     qtbot.keyClick(view, Qt.Key.Key_A)
     dialogs.done()
     assert "Lead agency: <b>Hulme Housing Trust</b>" in view.body.text()
-    qtbot.keyClick(view, Qt.Key.Key_Return)
-    with qtbot.waitSignal(view.decided):
-        qtbot.keyClick(view, Qt.Key.Key_Return)
-    with vault.reading() as s:
-        agreed = s.scalars(select(Priority).where(Priority.status == PriorityStatus.AGREED)).one()
-        assert agreed.lead_agency is not None and agreed.lead_agency.name == "Hulme Housing Trust"
-    view.close()
-    prep.close()
+    assert decide(qtbot, vault, prep, view) == "Hulme Housing Trust"
 
 
 def test_enter_with_no_partner_agency_offers_to_add_one(
@@ -217,14 +222,7 @@ def test_enter_with_no_partner_agency_offers_to_add_one(
     dialogs.form("Add the lead agency", {"name": "Manchester City Council", "kind": "Local authority"})
     qtbot.keyClick(view, Qt.Key.Key_Return)
     dialogs.done()
-    qtbot.keyClick(view, Qt.Key.Key_Return)
-    with qtbot.waitSignal(view.decided):
-        qtbot.keyClick(view, Qt.Key.Key_Return)
-    with vault.reading() as s:
-        agreed = s.scalars(select(Priority).where(Priority.status == PriorityStatus.AGREED)).one()
-        assert agreed.lead_agency is not None and agreed.lead_agency.name == "Manchester City Council"
-    view.close()
-    prep.close()
+    assert decide(qtbot, vault, prep, view) == "Manchester City Council"
 
 
 def test_the_people_models_pass_the_model_tester(window: MainWindow, qtmodeltester) -> None:  # type: ignore[no-untyped-def]
