@@ -48,8 +48,9 @@ def test_retiring_an_agency_keeps_its_history(vault: Vault, two_wards: None) -> 
                                             venue="Library", cycle="2026-Q4")  # fmt: skip
         nomination = engagement.nominate(s, ward=ward(s, "E05011368"), wording="Fly-tipping on Boundary Lane",
                                          channel=Channel.PANEL, cycle="2026-Q4")  # fmt: skip
-        priority = engagement.record_panel_decision(s, meeting=meeting, chosen=nomination, lead_agency=housing,
+        decision = engagement.record_panel_decision(s, meeting=meeting, chosen=nomination, lead_agency=housing,
                                                     title="Fly-tipping")  # fmt: skip
+        priority = s.get_one(Priority, decision.priority_id)
         response.add_action(s, priority=priority, description="Clear the alley", kind=ActionKind.ENVIRONMENTAL,
                             owner_agency=housing, due_on=dt.date(2026, 12, 1))  # fmt: skip
         people.retire_agency(s, agency=housing)
@@ -196,8 +197,9 @@ def _in_action(vault: Vault, *, issue: str, action: str) -> None:
                                             cycle="2026-Q4")  # fmt: skip
         nomination = engagement.nominate(s, ward=hulme, wording="Bikes on the pavement", channel=Channel.PANEL,
                                          cycle="2026-Q4")  # fmt: skip
-        priority = engagement.record_panel_decision(s, meeting=meeting, chosen=nomination, lead_agency=lead,
+        decision = engagement.record_panel_decision(s, meeting=meeting, chosen=nomination, lead_agency=lead,
                                                     title="Bikes on the pavement")  # fmt: skip
+        priority = s.get_one(Priority, decision.priority_id)
         if issue:
             priorities.set_public_wording(s, priority=priority, issue=issue, action=action)
         priority.status = PriorityStatus.IN_ACTION

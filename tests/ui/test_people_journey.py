@@ -226,6 +226,7 @@ def test_enter_with_no_partner_agency_offers_to_add_one(
 
 
 def test_the_people_models_pass_the_model_tester(window: MainWindow, qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+    window.actions_.show_people.trigger()
     for page in (window.people.partners, window.people.people, window.people.kin, window.people.gaps):
         qtmodeltester.check(page.model)
         qtmodeltester.check(page.proxy)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -232,8 +233,19 @@ class PeopleView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
         self._filter_partners()
-        self.ops.changed.connect(self.reload)
-        self.reload()
+        self._stale = True
+        self.ops.changed.connect(self._changed)
+
+    def _changed(self) -> None:
+        """Reload now if shown; otherwise when next shown (an edit elsewhere should cost this view nothing)."""
+        self._stale = True
+        if self.isVisible():
+            self.reload()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if self._stale:
+            self.reload()
+        super().showEvent(event)
 
     @staticmethod
     def _note(parent: QWidget) -> QLabel:
@@ -246,6 +258,7 @@ class PeopleView(QWidget):
     # --- loading ---------------------------------------------------------------------------------------------
 
     def reload(self) -> None:
+        self._stale = False
         today = self.clock.today()
 
         def load(s: Session) -> tuple[Any, ...]:
@@ -278,6 +291,8 @@ class PeopleView(QWidget):
 
     def show_ward(self, ward_id: uuid.UUID) -> None:
         """From the ward page: its key individuals and contacts."""
+        if self._stale:
+            self.reload()
         code = next((c for i, c, _n in self._wards if i == ward_id), None)
         if code is not None:
             self.kin_ward.select(code)
