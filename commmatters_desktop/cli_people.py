@@ -451,9 +451,8 @@ def cmd_feedback_export(ctx: Context) -> int:
             else (ctx.args.ward or "", f"no priority in {cycle} to feed back")
         )
         more = f" (and {len(export.skipped) - 1} more wards)" if len(export.skipped) > 1 else ""
-        raise UserError(
-            f"Nothing to send by {CHANNELS[export.channel]} for {cycle}: {first[0]} {first[1]}{more}."
-        )
+        why = f"{first[0]} {first[1]}".strip()
+        raise UserError(f"Nothing to send by {CHANNELS[export.channel]} for {cycle}: {why}{more}.")
     _write(ctx.args.out, to_csv(export.headers(), rows))
     ctx.emit(
         {**export.as_json(), "out": str(ctx.args.out)},

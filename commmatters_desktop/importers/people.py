@@ -109,7 +109,8 @@ class PeopleImport:
     def describe(self) -> str:
         return (
             f"{self.agencies_added} agencies added, {self.people_added} people added, "
-            f"{self.people_updated} updated, {self.links_added} ward links added, {len(self.skipped)} rows skipped"
+            f"{self.people_updated} updated, {self.links_added} ward links added, {len(self.skipped)} "
+            f"row{'' if len(self.skipped) == 1 else 's'} skipped"
         )
 
     def as_json(self) -> dict[str, object]:
