@@ -183,6 +183,7 @@ def test_hundreds_of_edits_in_one_window_leave_none_alone(
         editor.setPlainText(f"Cause noted at edit {n}")
         editor.commit()
     window.actions_.undo.trigger()
+    gc.collect()
     assert sys.getrefcount(None) >= before - 50
     with demo_vault.reading() as s:
         plan = common.fetch(s, Priority, card.id).plan
