@@ -12,7 +12,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from commmatters_desktop.core.errors import UserError
@@ -58,6 +58,8 @@ class CsvTable:
     source: str
     headers: list[str]
     rows: list[CsvRow]
+    #: Rows not taken, each with its line and why (every importer reports these with its own).
+    problems: list[tuple[int, str]] = field(default_factory=list)
 
     def column(self, *patterns: str) -> str | None:
         """The first header matching one of the regular expressions, preferring the newest vintage."""
@@ -92,11 +94,24 @@ def parse_csv(text: str, source: str) -> CsvTable:
     reader = csv.reader(io.StringIO(text, newline=""))
     headers: list[str] = []
     rows: list[CsvRow] = []
+    problems: list[tuple[int, str]] = []
     try:
         for record in _records(reader):
             line, cells = record
             if not headers:
                 headers = [normalise_header(c) for c in cells]
+                continue
+            swallowed = _swallowed_rows(cells, len(headers))
+            if swallowed:
+                last = line + sum(c.count("\n") for c in cells)
+                problems.append(
+                    (
+                        line,
+                        f'a quote (") opened on this line is not closed, so lines {line}-{last} ran together '
+                        f"into one field ({swallowed} of them look like rows of their own); none of them was "
+                        "imported: fix the quote and import the file again",
+                    )
+                )
                 continue
             values = {h: cells[i] if i < len(cells) else "" for i, h in enumerate(headers) if h}
             rows.append(CsvRow(line, values))
@@ -104,7 +119,22 @@ def parse_csv(text: str, source: str) -> CsvTable:
         raise UserError(f"{source} is not valid CSV near line {reader.line_num}: {exc}.") from None
     if not headers:
         raise UserError(f"{source} is empty: there is no header row.")
-    return CsvTable(source, headers, rows)
+    return CsvTable(source, headers, rows, problems)
+
+
+def _swallowed_rows(cells: list[str], columns: int) -> int:
+    """How many lines inside this record's fields look like rows of the file (an unbalanced quote
+    swallows the rows after it into one field). A field may legitimately hold a line break, such as
+    an address; it is only suspect when a line in it splits into as many cells as the header."""
+    if columns < 2:
+        return 0
+    count = 0
+    for cell in cells:
+        for text in cell.splitlines()[1:]:
+            parts = next(csv.reader([text]), [])
+            if len(parts) >= columns and parts[0].strip():
+                count += 1
+    return count
 
 
 def _records(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:

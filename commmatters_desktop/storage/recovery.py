@@ -159,7 +159,7 @@ def salvage(
     try:
         key, _source = Vault._find_key(info, keystore, passphrase)
         try:
-            reader = connect_raw(source / DB_FILE, key, read_only=True)
+            reader = _Reader(source / DB_FILE, key)
         except NotADatabase:
             raise UserError(
                 f"Nothing in {source / DB_FILE} can be read (its first page is damaged). Restore a backup instead."
@@ -185,6 +185,7 @@ def salvage(
             try:
                 present = {r[1] for r in reader.execute(f'PRAGMA table_info("{table}")')}
             except sqlcipher3.DatabaseError:
+                reader.reset()
                 result.damaged.append(table)
                 continue
             columns = [c for c in wanted if c in present]
@@ -217,7 +218,8 @@ def salvage(
 
 
 def _readable_rows(reader: Any, table: str, columns: list[str]) -> tuple[list[tuple[Any, ...]], bool]:
-    """(rows, complete): reads past damaged pages by jumping ahead in rowid."""
+    """(rows, complete): reads past damaged pages by jumping ahead in rowid (on a fresh connection
+    each time: SQLCipher leaves a connection unusable once a page fails its check)."""
     names = ", ".join(f'"{c}"' for c in columns)
     rows: list[tuple[Any, ...]] = []
     after, complete = -(2**63), True
@@ -231,6 +233,7 @@ def _readable_rows(reader: Any, table: str, columns: list[str]) -> tuple[list[tu
             return rows, complete
         except sqlcipher3.DatabaseError:
             complete = False
+            reader.reset()
             resume = _next_readable(reader, table, max(after, 0) + (after == start))
             if resume is None:
                 return rows, complete
@@ -246,7 +249,27 @@ def _next_readable(reader: Any, table: str, after: int) -> int | None:
                 f'SELECT rowid FROM "{table}" WHERE rowid > ? ORDER BY rowid LIMIT 1', (after + jump,)
             ).fetchone()
         except sqlcipher3.DatabaseError:
+            reader.reset()
             jump *= 2
             continue
         return None if row is None else int(row[0]) - 1
     return None
+
+
+class _Reader:
+    """A read-only connection to a damaged database, reopened after each failed page."""
+
+    def __init__(self, path: Path, key: bytes) -> None:
+        self.path, self.key = path, key
+        self.connection = connect_raw(path, key, read_only=True)
+
+    def execute(self, sql: str, parameters: tuple[Any, ...] = ()) -> Any:
+        return self.connection.execute(sql, parameters)
+
+    def reset(self) -> None:
+        with contextlib.suppress(Exception):
+            self.connection.close()
+        self.connection = connect_raw(self.path, self.key, read_only=True)
+
+    def close(self) -> None:
+        self.connection.close()

@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -281,17 +280,12 @@ def export(vault: Vault, folder: Path, team: TeamKeys, report: SyncReport | None
         name=platform.node(),
     )
     try:
-        written = files.write_change_file(
-            folder, device, files.encode(change_file, team_id=team.team_id, key=key), seq
-        )
+        files.write_change_file(folder, device, files.encode(change_file, team_id=team.team_id, key=key), seq)
     except OSError as exc:
         raise FolderUnreachable(folder, exc.strerror or "") from None
-    try:
-        check_same_folder(folder, team)  # the file went where the team will read it, or it is not "sent"
-    except FolderUnreachable:
-        with contextlib.suppress(OSError):
-            written.unlink()
-        raise
+    # The file went where the team reads it, or it is not "sent". It is never deleted (another laptop
+    # may have read it already): if it did land in the team's folder, the next export proves it ours.
+    check_same_folder(folder, team)
     with vault.unit_of_work() as session:
         _set_meta(session, EXPORTED_META, str(rows[-1].seq))
         _set_meta(session, NEXT_FILE_META, str(seq + 1))
