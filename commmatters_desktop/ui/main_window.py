@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QEventLoop, Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -45,6 +45,7 @@ from commmatters_desktop.ui.lock import DEFAULT_MINUTES, IdleWatcher, LockScreen
 from commmatters_desktop.ui.meeting import MeetingPrep
 from commmatters_desktop.ui.operations import Operations
 from commmatters_desktop.ui.settings import WindowSettings
+from commmatters_desktop.ui import sync_panel
 from commmatters_desktop.ui.sync_panel import ConflictsDialog
 from commmatters_desktop.ui.views.board_view import PriorityBoardView
 from commmatters_desktop.ui.views.cycle_views import (
@@ -570,6 +571,8 @@ class MainWindow(QMainWindow):
         def step(done: int, total: int) -> bool:
             progress.setMaximum(total)
             progress.setValue(done)
+            # Timers and repaints (not clicks, so no second sync can start) between files.
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
             return not progress.wasCanceled()
 
         try:
@@ -584,12 +587,8 @@ class MainWindow(QMainWindow):
         self.refresh()
         self._show_sync_state()
         self.statusBar().showMessage(report.describe(), 15_000)
-        if report.rejected and not quiet:
-            QMessageBox.warning(
-                self,
-                "Some files were not used",
-                "\n".join(f"{name}: {reason}" for name, reason in report.rejected[:12]),
-            )
+        if sync_panel.report_needs_attention(report) and not quiet:
+            QMessageBox.warning(self, sync_panel.report_title(report), sync_panel.report_details(report))
         return report
 
     def show_conflicts(self) -> ConflictsDialog:
