@@ -863,8 +863,10 @@ def cmd_sync(ctx: Context) -> int:
             old = engine.leave(vault)
             ctx.emit(
                 {"left": True, "old_device": old, "device": vault.device_id},
-                lambda: "This laptop left its sync team; nothing in the vault was lost. Sync with --folder and "
-                "the team passphrase to join a team again: everything it holds will be sent.",
+                lambda: (
+                    "This laptop left its sync team; nothing in the vault was lost. Sync with --folder and "
+                    "the team passphrase to join a team again: everything it holds will be sent."
+                ),
             )
             return 0
         folder = ctx.args.folder or (

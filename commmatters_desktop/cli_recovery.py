@@ -60,8 +60,16 @@ def cmd_restore(ctx: Context) -> int:
         },
         lambda: "\n".join(
             [f"Restored {result.backup.name} into {ctx.folder}."]
-            + ([f"The vault's key file was put back from {result.backup.parent}."] if result.vault_file_restored else [])
-            + ([f"The database it replaced is kept as {result.kept_aside.name}."] if result.kept_aside else [])
+            + (
+                [f"The vault's key file was put back from {result.backup.parent}."]
+                if result.vault_file_restored
+                else []
+            )
+            + (
+                [f"The database it replaced is kept as {result.kept_aside.name}."]
+                if result.kept_aside
+                else []
+            )
             + [
                 "Changes made since that backup are not in it: sync now, and whatever this laptop had sent "
                 "(and everything from colleagues) comes back from the shared folder."
@@ -80,7 +88,9 @@ def cmd_salvage(ctx: Context) -> int:
             "Salvage needs the vault's recovery passphrase (it protects the new vault too): set "
             "COMMMATTERS_PASSPHRASE or use --passphrase-file."
         )
-    result = salvage(ctx.folder, ctx.args.target, keystore=ctx.keystore, passphrase=passphrase, clock=ctx.clock)
+    result = salvage(
+        ctx.folder, ctx.args.target, keystore=ctx.keystore, passphrase=passphrase, clock=ctx.clock
+    )
     total = sum(result.copied.values())
     ctx.emit(
         {"folder": str(result.folder), "copied": result.copied, "damaged_tables": result.damaged},

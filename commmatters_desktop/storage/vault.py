@@ -574,21 +574,29 @@ def backups_of(folder: Path) -> list[Path]:
     directory = folder / BACKUP_FOLDER
     if not directory.is_dir():
         return []
-    return sorted((p for p in directory.glob("*.db") if p.is_file()), key=lambda p: (p.stat().st_mtime, p.name))
+    return sorted(
+        (p for p in directory.glob("*.db") if p.is_file()), key=lambda p: (p.stat().st_mtime, p.name)
+    )
 
 
 def _auto_backups(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.glob(f"{AUTO_BACKUP_PREFIX}*.db") if re.fullmatch(r"auto-\d{8}-\d{6}\.db", p.name))
+    return sorted(
+        p for p in folder.glob(f"{AUTO_BACKUP_PREFIX}*.db") if re.fullmatch(r"auto-\d{8}-\d{6}\.db", p.name)
+    )
 
 
 def _restore_advice(folder: Path) -> str:
     found = backups_of(folder)
     salvage = f"or '{APP_NAME} salvage NEW_FOLDER' to copy everything still readable into a new vault"
     if found:
-        return f"Run '{APP_NAME} restore' to put back the newest backup ({found[-1].name} in {found[-1].parent}), {salvage}."
-    return f"There is no backup in {folder / BACKUP_FOLDER}: run '{APP_NAME} restore FILE' with your own backup, {salvage}."
+        newest = found[-1]
+        return f"Run '{APP_NAME} restore' to put back the newest backup ({newest.name} in {newest.parent}), {salvage}."
+    return (
+        f"There is no backup in {folder / BACKUP_FOLDER}: run '{APP_NAME} restore FILE' with your own backup, "
+        f"{salvage}."
+    )
 
 
 def _wal_lost(db_path: Path) -> bool:

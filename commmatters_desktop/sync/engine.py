@@ -255,7 +255,10 @@ def export(vault: Vault, folder: Path, team: TeamKeys, report: SyncReport | None
         except OSError as exc:
             raise FolderUnreachable(folder, exc.strerror or "") from None
         report.rejected.append(
-            (f"{device}/{existing.name}", f"this laptop did not write it, so it was set aside as {aside.name}")
+            (
+                f"{device}/{existing.name}",
+                f"this laptop did not write it, so it was set aside as {aside.name}",
+            )
         )
         break
     with vault.reading() as session:
@@ -295,7 +298,7 @@ def export(vault: Vault, folder: Path, team: TeamKeys, report: SyncReport | None
 def _own_file(
     vault: Vault, team: TeamKeys, data: bytes, seq: int, watermark: int
 ) -> tuple[str, ChangeFile | None]:
-    """"ours" (this vault wrote it), "other copy" (this device's id, another vault's log) or "not ours"."""
+    """ "ours" (this vault wrote it), "other copy" (this device's id, another vault's log) or "not ours"."""
     try:
         change_file = files.decode(data, team_id=team.team_id, keys=team.keys, demo=vault.is_demo)
     except BadChangeFile:
@@ -442,7 +445,7 @@ def _take_in(
     path: Path,
     known_bad: dict[tuple[str, str], str],
 ) -> str:
-    """"applied", "rejected" (reported), "waiting" (needs another laptop's file) or "missing"."""
+    """ "applied", "rejected" (reported), "waiting" (needs another laptop's file) or "missing"."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:

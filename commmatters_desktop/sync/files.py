@@ -41,7 +41,9 @@ JUNK = re.compile(
 
 
 #: Reasons a file may still be arriving: said so, and the file is tried again at the next sync.
-INCOMPLETE = "it is incomplete or damaged (it may still be copying into the shared folder); it will be retried"
+INCOMPLETE = (
+    "it is incomplete or damaged (it may still be copying into the shared folder); it will be retried"
+)
 DAMAGED_HEADER = "its header is damaged, so it was not used; it will be retried in case it is replaced"
 
 
@@ -166,7 +168,7 @@ def decode(data: bytes, *, team_id: str, keys: dict[str, bytes], demo: bool = Fa
             "it uses a team key this laptop does not have: sync with the team passphrase again"
         )
     expected = header.get("sealed")
-    if isinstance(expected, int) and len(sealed) < expected or len(sealed) < 12 + 16:
+    if (isinstance(expected, int) and len(sealed) < expected) or len(sealed) < 12 + 16:
         raise BadChangeFile(INCOMPLETE, incomplete=True)
     try:
         body = AESGCM(key).decrypt(sealed[:12], sealed[12:], aad)

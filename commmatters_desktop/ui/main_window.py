@@ -37,7 +37,7 @@ from commmatters_desktop.core.overview import overview
 from commmatters_desktop.core.partner_actions import open_actions
 from commmatters_desktop.core.services import common, planning, priorities, wards
 from commmatters_desktop.storage.vault import Vault, atomic_write
-from commmatters_desktop.ui import forms
+from commmatters_desktop.ui import forms, sync_panel
 from commmatters_desktop.ui.actions import build_actions
 from commmatters_desktop.ui.forms import Field, Kind
 from commmatters_desktop.ui.leaflet_preview import LeafletPreview
@@ -45,7 +45,6 @@ from commmatters_desktop.ui.lock import DEFAULT_MINUTES, IdleWatcher, LockScreen
 from commmatters_desktop.ui.meeting import MeetingPrep
 from commmatters_desktop.ui.operations import Operations
 from commmatters_desktop.ui.settings import WindowSettings
-from commmatters_desktop.ui import sync_panel
 from commmatters_desktop.ui.sync_panel import ConflictsDialog
 from commmatters_desktop.ui.views.board_view import PriorityBoardView
 from commmatters_desktop.ui.views.cycle_views import (

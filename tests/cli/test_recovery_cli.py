@@ -10,13 +10,18 @@ from keyring.backends import null
 
 from commmatters_desktop.storage.keystore import KeyringStore
 from commmatters_desktop.storage.vault import DB_FILE, WAL_LOST_META, Vault
-from tests.cli.test_cli import one_line_error, run  # noqa: F401  (the fixture)
+from tests.cli import test_cli
+from tests.cli.test_cli import one_line_error
 from tests.conftest import PASSPHRASE
 from tests.storage.test_recovery import add_agencies, damage_a_page
 
+run = test_cli.run  # the command-line fixture, shared
+
 
 def test_init_with_a_keyring_that_keeps_nothing_does_not_claim_the_key_is_in_it(
-    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+    run,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
 ) -> None:
     keyring.set_keyring(null.Keyring())
     monkeypatch.setenv("COMMMATTERS_PASSPHRASE", PASSPHRASE)
@@ -28,7 +33,10 @@ def test_init_with_a_keyring_that_keeps_nothing_does_not_claim_the_key_is_in_it(
 
 
 def test_restore_and_salvage_from_the_command_line(
-    run, vault_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+    run,
+    vault_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
 ) -> None:
     with Vault.open(vault_dir, keystore=KeyringStore()) as v:
         add_agencies(v, 300)
@@ -63,7 +71,9 @@ def test_check_reports_changes_lost_with_a_deleted_wal_file(run, vault_dir: Path
 
 
 def test_sync_leave_then_join_another_team(
-    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+    run,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
 ) -> None:
     monkeypatch.setenv("COMMMATTERS_PASSPHRASE", PASSPHRASE)
     folder, first, second = tmp_path / "v", tmp_path / "first", tmp_path / "second"

@@ -128,4 +128,6 @@ def test_an_unbalanced_quote_is_reported_by_line_and_swallows_nothing(tmp_path: 
 def test_a_line_break_inside_a_quoted_field_is_still_allowed(tmp_path: Path) -> None:
     text = 'ward_code,wording,support\nE05000650,"Speeding on Chorley Old Road\nnear the school",3\n'
     parsed = read_nominations(write(tmp_path, text.encode()))
-    assert parsed.problems == [] and parsed.records[0].wording == "Speeding on Chorley Old Road near the school"
+    assert (
+        parsed.problems == [] and parsed.records[0].wording == "Speeding on Chorley Old Road near the school"
+    )

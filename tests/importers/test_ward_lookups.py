@@ -143,7 +143,9 @@ def test_reimporting_changes_nothing_and_a_renamed_ward_is_updated(tmp_path: Pat
     assert third.updated == 1
 
 
-def test_an_unbalanced_quote_in_a_ward_lookup_is_reported_and_not_imported(tmp_path: Path, vault: Vault) -> None:
+def test_an_unbalanced_quote_in_a_ward_lookup_is_reported_and_not_imported(
+    tmp_path: Path, vault: Vault
+) -> None:
     """The same shared reader guards every CSV importer."""
     path = tmp_path / "wards.csv"
     path.write_text(

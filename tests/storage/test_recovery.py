@@ -54,7 +54,9 @@ def agencies(vault: Vault) -> int:
 
 def test_an_empty_database_is_refused_never_recreated(vault_dir: Path) -> None:
     (vault_dir / DB_FILE).write_bytes(b"")  # truncated to 0 bytes
-    with pytest.raises(NotAVault, match=r"empty \(0-byte\) database.*nothing was changed.*restore") as refused:
+    with pytest.raises(
+        NotAVault, match=r"empty \(0-byte\) database.*nothing was changed.*restore"
+    ) as refused:
         Vault.open(vault_dir, keystore=KeyringStore())
     assert "auto-20261121-100000.db" in refused.value.message, "the advice names a backup that exists"
     assert (vault_dir / DB_FILE).stat().st_size == 0, "no new empty vault was made in its place"

@@ -187,7 +187,11 @@ def test_a_header_bit_flip_is_not_called_another_team(laptops: list[Laptop], sha
     b.sync(shared)
     path = shared / "commmatters" / a.vault.device_id / "0000000001.cmchange"
     team = json.loads((shared / "commmatters" / "team.json").read_text())["team"]
-    path.write_bytes(path.read_bytes().replace(team.encode(), (team[:-1] + ("1" if team.endswith("0") else "0")).encode(), 1))
+    path.write_bytes(
+        path.read_bytes().replace(
+            team.encode(), (team[:-1] + ("1" if team.endswith("0") else "0")).encode(), 1
+        )
+    )
     with b.vault.unit_of_work() as s:
         s.execute(SyncLedger.__table__.delete())
     (rejected,) = b.sync(shared).rejected

@@ -182,7 +182,9 @@ def test_a_laptop_in_another_team_can_leave_and_join_losing_nothing(
 # --- wrong or stuck before ----------------------------------------------------------------------------------
 
 
-def test_one_laptops_files_arriving_out_of_order_raise_no_conflict(laptops: list[Laptop], shared: Path) -> None:
+def test_one_laptops_files_arriving_out_of_order_raise_no_conflict(
+    laptops: list[Laptop], shared: Path
+) -> None:
     a, b, _ = laptops
     add_ward(a)
     a.sync(shared)
@@ -231,9 +233,16 @@ def test_a_laptop_whose_clock_says_2099_does_not_drag_the_others(laptops: list[L
     b.sync(shared)
     report = a.sync(shared)
     (rejected,) = report.rejected
-    assert b.vault.device_id in rejected[1] and "01 Jan 2099" in rejected[1] and "more than a day ahead" in rejected[1]
+    assert (
+        b.vault.device_id in rejected[1]
+        and "01 Jan 2099" in rejected[1]
+        and "more than a day ahead" in rejected[1]
+    )
     with a.vault.reading() as s:
-        assert all(Stamp.parse(str(stamp)).moment.year < 2099 for (stamp,) in s.execute(select(engine.FieldClock.stamp)))
+        assert all(
+            Stamp.parse(str(stamp)).moment.year < 2099
+            for (stamp,) in s.execute(select(engine.FieldClock.stamp))
+        )
     edit(a, "From now")
     a.sync(shared)
     c.sync(shared)

@@ -90,7 +90,9 @@ def test_a_sync_stopped_from_the_window_says_it_did_not_finish(
         wards.create_ward(s, code="E05000653", name="Bromley Cross")
     a.sync(shared)
     last = b.vault.meta("sync_last")
-    window = MainWindow(b.vault, clock=b.clock, settings=window_settings, autolock_minutes=600, sync_on_open=False)
+    window = MainWindow(
+        b.vault, clock=b.clock, settings=window_settings, autolock_minutes=600, sync_on_open=False
+    )
     qtbot.addWidget(window)
     seen: dict[str, str] = {}
 
@@ -111,6 +113,8 @@ def test_a_sync_stopped_from_the_window_says_it_did_not_finish(
     QTimer.singleShot(0, read_the_message)
     report = window.sync_now()
     assert report.interrupted  # type: ignore[attr-defined]
-    assert seen["title"] == "Sync did not finish" and seen["text"].startswith("Sync stopped before it finished")
+    assert seen["title"] == "Sync did not finish" and seen["text"].startswith(
+        "Sync stopped before it finished"
+    )
     assert "Sent" not in seen["text"] and b.vault.meta("sync_last") == last
     assert window.statusBar().currentMessage().startswith("Sync stopped")
