@@ -140,6 +140,10 @@ def team_keys(vault: Vault, folder: Path, passphrase: str | None) -> TeamKeys:
             team = files.create_team(folder, passphrase, vault.clock.now(), demo=vault.is_demo)
         except files.TeamFileExists:
             data = _team_file(folder)  # another laptop founded it a moment ago: join theirs
+            if data is None:
+                raise UserError(
+                    f"Another laptop is setting up sync in {folder} right now; sync again in a minute."
+                ) from None
         except OSError as exc:
             raise FolderUnreachable(folder, exc.strerror or "") from None
     if data is not None:
@@ -585,7 +589,10 @@ def join_from_snapshot(vault: Vault, folder: Path, team: TeamKeys, report: SyncR
     newest = files.newest_snapshot(folder)
     if newest is None or newest.name.startswith(f"{vault.device_id}-"):
         return False
-    data = newest.read_bytes()
+    try:
+        data = newest.read_bytes()
+    except OSError as exc:
+        raise FolderUnreachable(folder, exc.strerror or "") from None
     try:
         snapshot = files.decode(data, team_id=team.team_id, keys=team.keys, demo=vault.is_demo)
         _check_clock(vault, snapshot)
@@ -907,7 +914,10 @@ def sync(
     report.sent_files, report.sent_changes = export(vault, folder, team, report)
     written = int(vault.meta(NEXT_FILE_META) or 1) - 1
     if report.sent_files and written % SNAPSHOT_EVERY == 0:
-        write_snapshot(vault, folder, team)  # so laptops joining later need not replay every file
+        try:
+            write_snapshot(vault, folder, team)  # so laptops joining later need not replay every file
+        except OSError as exc:
+            raise FolderUnreachable(folder, exc.strerror or "") from None
     lost = vault.meta(WAL_LOST_META)
     if lost is not None:
         report.notes.append(
