@@ -67,6 +67,7 @@ DEMO_META_KEY = "demo_built_on"
 WAL_LOST_META = "wal_lost"
 AUTO_BACKUP_PREFIX = "auto-"
 AUTO_BACKUP_EVERY = dt.timedelta(days=1)
+AUTO_BACKUP_REFRESH = dt.timedelta(hours=1)
 KEEP_AUTO_BACKUPS = 7
 
 
@@ -225,6 +226,8 @@ class Vault:
         self.last_backup: Path | None = None
         #: Why today's automatic backup could not be taken ("" when it was, or was not due).
         self.backup_problem = ""
+        #: Something was committed since opening (closing then refreshes today's backup).
+        self._changed = False
         wal_lost = _wal_lost(self.db_path)
         try:
             # Every page's HMAC and the b-tree structure, before anything is written: a damaged or
@@ -358,6 +361,7 @@ class Vault:
         try:
             with session.begin():
                 yield session
+            self._changed = True
         except (OperationalError, OSError) as exc:
             self._hlc.last = saved_clock
             if _is_disk_full(exc):
@@ -428,14 +432,15 @@ class Vault:
             "deleted. Sync now to take back what the shared folder still holds"
         ]
 
-    def _automatic_backup(self) -> None:
-        """One encrypted copy a day, taken just after the integrity check passed, the newest kept."""
+    def _automatic_backup(self, every: dt.timedelta = AUTO_BACKUP_EVERY) -> None:
+        """One encrypted copy a day, taken just after an integrity check passed: on opening, and on
+        closing after changes (at most hourly, replacing that day's earlier copy). The newest days kept."""
         folder = self.folder / BACKUP_FOLDER
         newest = max(_auto_backups(folder), default=None)
         now = self.clock.now()
         if newest is not None:
             taken = dt.datetime.strptime(newest.stem[len(AUTO_BACKUP_PREFIX) :], "%Y%m%d-%H%M%S")
-            if now.replace(tzinfo=None) - taken < AUTO_BACKUP_EVERY:
+            if now.replace(tzinfo=None) - taken < every:
                 return
         try:
             folder.mkdir(exist_ok=True)
@@ -443,7 +448,13 @@ class Vault:
         except (UserError, OSError) as exc:
             self.backup_problem = getattr(exc, "message", str(exc))
             return
-        for old in _auto_backups(folder)[:-KEEP_AUTO_BACKUPS]:
+        kept = _auto_backups(folder)
+        same_day = [
+            p
+            for p in kept[:-1]
+            if p.name[: len(AUTO_BACKUP_PREFIX) + 8] == kept[-1].name[: len(AUTO_BACKUP_PREFIX) + 8]
+        ]
+        for old in same_day + [p for p in kept if p not in same_day][:-KEEP_AUTO_BACKUPS]:
             old.unlink(missing_ok=True)
             old.with_name(old.name + ".vault.json").unlink(missing_ok=True)
 
@@ -514,6 +525,11 @@ class Vault:
         return self.backup(folder / f"before-upgrade-from-{revision}-{stamp}.db")
 
     def close(self) -> None:
+        if self._changed and "engine" in self.__dict__ and not self.info.demo:
+            # The day's work goes into the day's backup too, if the vault is still healthy.
+            with contextlib.suppress(Exception):
+                if not self.check():
+                    self._automatic_backup(every=AUTO_BACKUP_REFRESH)
         engine: Engine | None = self.__dict__.pop("engine", None)  # a closed vault has no engine
         if engine is not None:
             with contextlib.suppress(Exception):

@@ -36,12 +36,11 @@ def report_title(report: SyncReport) -> str:
 
 def report_details(report: SyncReport) -> str:
     """The whole story in words, never claiming more than was done (the first line is describe())."""
-    lines = [report.describe(), *report.notes]
-    lines += [f"{name}: {reason}" for name, reason in report.rejected[:12]]
+    files = [f"• {name}: {reason}." for name, reason in report.rejected[:12]]
     if len(report.rejected) > 12:
-        lines.append(f"… and {len(report.rejected) - 12} more set aside.")
-    lines += [f"{name}: waits for an earlier file from the same laptop" for name in report.waiting[:6]]
-    return "\n".join(lines)
+        files.append(f"… and {len(report.rejected) - 12} more set aside.")
+    files += [f"• {name}: waits for an earlier file from the same laptop." for name in report.waiting[:6]]
+    return "\n\n".join([report.describe(), *report.notes, *(["\n".join(files)] if files else [])])
 
 
 class ConflictsDialog(QDialog):

@@ -74,6 +74,20 @@ def test_backups_are_automatic_daily_rotating_and_in_the_vaults_folder(vault_dir
     assert all((vault_dir / BACKUP_FOLDER / f"{name}.vault.json").is_file() for name in kept)
 
 
+def test_closing_after_the_days_work_refreshes_the_days_backup(vault_dir: Path, tmp_path: Path) -> None:
+    clock = FixedClock.on(TODAY)
+    with Vault.open(vault_dir, keystore=KeyringStore(), clock=clock) as vault:
+        with vault.unit_of_work() as s:
+            wards.create_ward(s, code="E05000650", name="Astley Bridge")
+        clock.advance(hours=2)
+    (kept,) = sorted(p.name for p in (vault_dir / BACKUP_FOLDER).glob("*.db"))
+    assert kept == "auto-20261121-120000.db", "the day's earlier copy was replaced by the later one"
+    (vault_dir / DB_FILE).write_bytes(b"")
+    restore(vault_dir, keystore=KeyringStore(), clock=clock)
+    with Vault.open(vault_dir, keystore=KeyringStore(), clock=clock) as vault, vault.reading() as s:
+        assert wards.ward_by_code(s, "E05000650") is not None
+
+
 def test_a_damaged_page_points_at_a_real_backup_and_restore_puts_it_back(vault_dir: Path) -> None:
     clock = FixedClock.on(TODAY)
     with Vault.open(vault_dir, keystore=KeyringStore(), clock=clock) as vault:
