@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from commmatters_desktop import APP_TITLE, __version__
+from commmatters_desktop import APP_NAME, APP_TITLE, __version__
 from commmatters_desktop.core import queries, rules
 from commmatters_desktop.core.clock import Clock, SystemClock
 from commmatters_desktop.core.cycles import CycleCode
@@ -1003,13 +1003,18 @@ class MainWindow(QMainWindow):
 
     def _check(self) -> None:
         problems = self.vault.check()
-        if problems:
+        if problems or self.vault.warnings():
             QMessageBox.critical(
                 self,
                 "The vault has problems",
                 "The integrity check found:\n\n"
-                + "\n".join(problems[:10])
-                + "\n\nRestore the newest backup from the vault's backups folder.",
+                + "\n".join([*problems[:10], *self.vault.warnings()])
+                + (
+                    f"\n\nClose the app and run '{APP_NAME} restore' (it puts back the newest of the vault's own "
+                    f"backups) or '{APP_NAME} salvage FOLDER'."
+                    if problems
+                    else "\n\nSync now to take back what the shared folder holds."
+                ),
             )
         else:
             QMessageBox.information(

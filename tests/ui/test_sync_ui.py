@@ -115,3 +115,23 @@ def test_a_sync_stopped_from_the_window_says_it_did_not_finish(
     )
     assert "Sent" not in seen["text"] and b.vault.meta("sync_last") == last
     assert window.statusBar().currentMessage().startswith("Sync stopped")
+
+
+def test_check_database_in_the_window_reports_changes_lost_with_the_wal(
+    qtbot: QtBot,
+    vault: Vault,
+    clock: FixedClock,
+    window_settings: WindowSettings,
+    dialogs,  # type: ignore[no-untyped-def]
+) -> None:
+    from commmatters_desktop.storage.vault import WAL_LOST_META
+
+    vault.set_meta(WAL_LOST_META, "21 Nov 2026 09:58")
+    window = MainWindow(
+        vault, clock=clock, settings=window_settings, autolock_minutes=600, sync_on_open=False
+    )
+    qtbot.addWidget(window)
+    dialogs.press("The vault has problems", "OK")
+    window.actions_.check.trigger()
+    dialogs.done()
+    assert "-wal file was deleted" in dialogs.seen[0] and "Sync now" in dialogs.seen[0]
