@@ -8,6 +8,7 @@ import keyring
 import pytest
 from keyring.backends import null
 
+from commmatters_desktop.core.clock import FixedClock
 from commmatters_desktop.storage.keystore import KeyringStore
 from commmatters_desktop.storage.vault import DB_FILE, WAL_LOST_META, Vault
 from tests.cli import test_cli
@@ -37,8 +38,9 @@ def test_restore_and_salvage_from_the_command_line(
     vault_dir: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+    clock: FixedClock,
 ) -> None:
-    with Vault.open(vault_dir, keystore=KeyringStore()) as v:
+    with Vault.open(vault_dir, keystore=KeyringStore(), clock=clock) as v:
         add_agencies(v, 300)
     damage_a_page(vault_dir, 0.3, 0.45, 0.6, 0.75)
     refused = one_line_error(run("--data-dir", vault_dir, "info"))
