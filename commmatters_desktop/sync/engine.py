@@ -47,6 +47,7 @@ from commmatters_desktop.core.models import (
     SyncProblem,
     VaultMeta,
 )
+from commmatters_desktop.core.services import laptops
 from commmatters_desktop.storage.vault import WAL_LOST_META, Vault
 from commmatters_desktop.sync import files
 from commmatters_desktop.sync.files import BadChangeFile, Change, ChangeFile, TeamKeys
@@ -212,8 +213,18 @@ def leave(vault: Vault) -> str:
             row = session.get(VaultMeta, key)
             if row is not None:
                 session.delete(row)
-    vault.renew_device_id()
+    _new_device(vault)
     return old
+
+
+def _new_device(vault: Vault) -> None:
+    """Continue as a new device id, keeping the laptop's name for colleagues."""
+    with vault.reading() as session:
+        named = laptops.laptop_name(session, vault.device_id)
+    vault.renew_device_id()
+    if not named.startswith("laptop "):
+        with vault.unit_of_work() as session:
+            laptops.name_laptop(session, device_id=vault.device_id, name=named)
 
 
 # --- export --------------------------------------------------------------------------------------------------
@@ -350,7 +361,7 @@ def take_back_later_files(vault: Vault, folder: Path, team: TeamKeys, listing: f
         for seq in range(1, next_seq):  # the files this vault did write are in its own log already
             session.merge(SyncLedger(device=device, seq=seq, sha256="own", applied_at=vault.clock.now()))
         _set_meta(session, NEXT_FILE_META, "1")
-    vault.renew_device_id()
+    _new_device(vault)
     return len(later)
 
 
@@ -488,10 +499,13 @@ def _check_clock(vault: Vault, change_file: ChangeFile) -> None:
         raise BadChangeFile(files.DAMAGED_HEADER) from None
     now = vault.clock.now()
     if newest is not None and newest.ahead_of(now) > MAX_DRIFT:
-        who = f"'{change_file.name}' ({change_file.device})" if change_file.name else change_file.device
+        with vault.reading() as session:
+            who = laptops.laptop_name(session, change_file.device)
+        if who.startswith("laptop ") and change_file.name:
+            who = f"laptop '{change_file.name}'"  # not named in the app yet: the computer's own name
         raise BadChangeFile(
-            f"laptop {who} dated its changes {newest.moment:%d %b %Y}, more than a day ahead of this laptop's "
-            f"clock ({now:%d %b %Y}), so they were set aside: correct the date on whichever laptop is wrong, "
+            f"{who} ({change_file.device}) dated its changes {newest.moment:%d %b %Y}, more than a day ahead of "
+            f"this laptop's clock ({now:%d %b %Y}), so they were set aside: correct the date on whichever laptop is wrong, "
             "and they will be taken in at the next sync"
         )
 
@@ -835,7 +849,7 @@ def open_conflicts(session: Session) -> list[ConflictRow]:
             json.loads(c.remote_value),
             when(c.local_stamp),
             when(c.remote_stamp),
-            Stamp.parse(c.remote_stamp).device if c.remote_stamp else "",
+            laptops.laptop_name(session, Stamp.parse(c.remote_stamp).device) if c.remote_stamp else "",
             c.note,
         )
         for c in session.scalars(
