@@ -505,8 +505,8 @@ def _check_clock(vault: Vault, change_file: ChangeFile) -> None:
             who = f"laptop '{change_file.name}'"  # not named in the app yet: the computer's own name
         raise BadChangeFile(
             f"{who} ({change_file.device}) dated its changes {newest.moment:%d %b %Y}, more than a day ahead of "
-            f"this laptop's clock ({now:%d %b %Y}), so they were set aside: correct the date on whichever laptop is wrong, "
-            "and they will be taken in at the next sync"
+            f"this laptop's clock ({now:%d %b %Y}), so they were set aside: correct the date on whichever "
+            "laptop is wrong, and they will be taken in at the next sync"
         )
 
 
