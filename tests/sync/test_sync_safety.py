@@ -18,6 +18,7 @@ from sqlalchemy import select
 from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.core.hlc import HybridClock, Stamp
 from commmatters_desktop.core.models import Ward
+from commmatters_desktop.core.services import laptops as laptops_
 from commmatters_desktop.storage.keystore import KeyringStore
 from commmatters_desktop.storage.recovery import restore
 from commmatters_desktop.sync import engine, files
@@ -173,7 +174,14 @@ def test_a_laptop_in_another_team_can_leave_and_join_losing_nothing(
     b.sync(shared)
     with pytest.raises(UserError, match="sync --leave"):
         a.sync(shared)
-    engine.leave(a.vault)
+    with a.vault.unit_of_work() as s:
+        laptops_.name_laptop(s, device_id=a.vault.device_id, name="PC Shaw's laptop")
+    old = engine.leave(a.vault)
+    assert a.vault.device_id != old
+    with a.vault.reading() as s:
+        assert laptops_.laptop_name(s, a.vault.device_id) == "PC Shaw's laptop", (
+            "the name stays with the laptop"
+        )
     a.sync(shared)
     b.sync(shared)
     assert codes(a) == codes(b) == {"E05000650", "E05000651"}
