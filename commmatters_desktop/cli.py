@@ -166,6 +166,14 @@ def build_parser() -> argparse.ArgumentParser:
     sync_cmd.add_argument(
         "--rotate-key", action="store_true", help="start using a new team key (old files stay readable)"
     )
+    sync_cmd.add_argument(
+        "--leave",
+        action="store_true",
+        help="leave the team (forget its key and folder); the next sync joins or starts one afresh",
+    )
+    from commmatters_desktop import cli_recovery
+
+    cli_recovery.register(command)
 
     formats = ["a4", "a5", "large-print"]
     leaflet = command("leaflet", "write one ward's 'You said, we did' leaflet as a PDF", cmd_leaflet)
@@ -408,7 +416,7 @@ def cmd_info(ctx: Context) -> int:
 
 def cmd_check(ctx: Context) -> int:
     with ctx.open_vault() as vault:
-        problems = vault.check()
+        problems = vault.check() + vault.warnings()
     ctx.emit(
         {"ok": not problems, "problems": problems},
         lambda: (
@@ -418,7 +426,10 @@ def cmd_check(ctx: Context) -> int:
         ),
     )
     if problems:
-        ctx.note("Restore the newest backup (the vault's backups/ folder, or your own) and run check again.")
+        ctx.note(
+            f"Run '{APP_NAME} restore' (the newest of the vault's own backups) or '{APP_NAME} salvage FOLDER', "
+            "then check again; after a lost -wal file, sync instead."
+        )
         raise Failure("check failed")
     return 0
 
@@ -852,6 +863,16 @@ def cmd_sync(ctx: Context) -> int:
                 f"Cannot read the team passphrase from {ctx.args.team_passphrase_file}."
             ) from None
     with ctx.open_vault() as vault:
+        if ctx.args.leave:
+            old = engine.leave(vault)
+            ctx.emit(
+                {"left": True, "old_device": old, "device": vault.device_id},
+                lambda: (
+                    "This laptop left its sync team; nothing in the vault was lost. Sync with --folder and "
+                    "the team passphrase to join a team again: everything it holds will be sent."
+                ),
+            )
+            return 0
         folder = ctx.args.folder or (
             Path(vault.meta(engine.FOLDER_META) or "") if vault.meta(engine.FOLDER_META) else None
         )
@@ -872,8 +893,9 @@ def cmd_sync(ctx: Context) -> int:
         {**report.as_json(), "open_conflicts": open_conflicts, "folder": str(folder)},
         lambda: "\n".join(
             [report.describe()]
+            + [f"  {note}" for note in report.notes]
             + [f"  rejected {name}: {reason}" for name, reason in report.rejected]
-            + [f"  waiting for another laptop's changes before {name}" for name in report.waiting]
+            + [f"  waiting: {name} (an earlier file it needs is not usable yet)" for name in report.waiting]
             + (
                 [
                     f"{open_conflicts} conflict{'s' if open_conflicts != 1 else ''} to resolve in the app "
