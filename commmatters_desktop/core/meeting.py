@@ -98,7 +98,7 @@ def _public_title(session: Session, priority: Priority | None) -> str:
     if priority is None:
         return ""
     return privacy.mask(
-        priority.title, privacy.scan(priority.title, privacy.protected_names(session), guess_names=True)
+        priority.title, privacy.scan(priority.title, privacy.protected_names(session))
     )
 
 
@@ -123,4 +123,4 @@ def meeting_for(session: Session, *, ward_code: str, cycle: str) -> PanelMeeting
 
 def public_text(session: Session, text: str) -> str:
     """Free text typed by the officer (decisions, actions agreed), masked for minutes and screens."""
-    return privacy.mask(text, privacy.scan(text, privacy.protected_names(session), guess_names=True))
+    return privacy.mask(text, privacy.scan(text, privacy.protected_names(session)))

@@ -582,7 +582,7 @@ def nomination_rows(session: Session, *, cycle: str, ward_code: str | None = Non
         channels: dict[str, int] = defaultdict(int)
         for member in family:
             channels[member.channel.label] += member.support
-        findings = privacy.scan(n.wording, names, guess_names=True)
+        findings = privacy.scan(n.wording, names)
         display = n.public_wording or privacy.mask(n.wording, findings)
         rows.append(
             NominationRow(
