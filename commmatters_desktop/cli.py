@@ -662,8 +662,9 @@ def cmd_nominations_list(ctx: Context) -> int:
     for r in rows:
         votes = f", {r.votes} votes" if r.votes is not None else ""
         ctx.say(
-            f"{r.ward_code}  {r.display}  [{r.channel.label}, support {r.combined_support}{votes}; "
-            f"{r.status.label}]"
+            f"{r.ward_code}  {r.display if r.approved else 'draft: ' + r.suggested}  "
+            f"[{r.channel.label}, support {r.combined_support}{votes}; {r.status.label}"
+            f"{'' if r.approved else '; public wording awaiting approval'}]"
         )
     ctx.say(f"{len(rows)} nomination{'s' if len(rows) != 1 else ''} for {cycle}.")
     return 0

@@ -35,6 +35,8 @@ class UnitContext:
     actor: str
     clock: Clock
     hlc: HybridClock
+    #: Seals the audit trail (``core.audit``); derived from the vault key by the vault.
+    audit_key: bytes = b""
 
     @property
     def device(self) -> str:
@@ -160,8 +162,12 @@ def last_stamp(session: Session, device: str) -> Stamp:
 
 def audit(session: Session, action: str, record: Synced, summary: str = "") -> None:
     """Append one line to the audit trail: who did ``action`` to ``record``, in this transaction."""
+    from commmatters_desktop.core import audit as trail
+
     context = context_of(session)
-    session.add(
+    trail.append(
+        session,
+        context.audit_key,
         AuditEvent(
             at=context.clock.now(),
             actor=context.actor,
@@ -170,5 +176,5 @@ def audit(session: Session, action: str, record: Synced, summary: str = "") -> N
             entity=record.__tablename__,
             row_id=str(record.id),
             summary=summary,
-        )
+        ),
     )

@@ -412,6 +412,25 @@ class SurveyResult(Synced):
     count: Mapped[int] = mapped_column(default=0)
 
 
+class PublicApproval(Synced):
+    """An officer approved a field's text as public wording: hashes, not copies, so nothing personal is kept.
+
+    The approval holds for exactly the text approved and the source it was made from: editing the
+    public text or the resident's wording it came from no longer matches the hashes, which un-approves
+    it with no bookkeeping to forget. The id is name-based (record and field), so it converges on sync.
+    """
+
+    __tablename__ = "public_approval"
+
+    entity: Mapped[str] = mapped_column(String(40))
+    row_id: Mapped[str] = mapped_column(String(36), index=True)
+    field: Mapped[str] = mapped_column(String(60))
+    text_hash: Mapped[str] = mapped_column(String(64))
+    source_hash: Mapped[str] = mapped_column(String(64), default="")
+    approved_by: Mapped[str] = mapped_column(String(120))
+    approved_at: Mapped[dt.datetime]
+
+
 # --- local bookkeeping -----------------------------------------------------------------------------------
 
 
@@ -505,6 +524,11 @@ class AuditEvent(Base):
     entity: Mapped[str] = mapped_column(String(40))
     row_id: Mapped[str] = mapped_column(String(36))
     summary: Mapped[str] = mapped_column(Text, default="")
+    #: The event's own id, the same on every laptop the trail travels to (imports are de-duplicated by it).
+    uid: Mapped[str] = mapped_column(String(36), default=lambda: str(uuid.uuid4()), server_default="")
+    #: HMAC-SHA256, under a key derived from the vault key, of the previous event's ``mac`` and this
+    #: event's fields: deleting, editing or re-ordering a row breaks the chain (``core.audit.verify``).
+    mac: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 SYNCED_MODELS: tuple[type[Synced], ...] = tuple(

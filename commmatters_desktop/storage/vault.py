@@ -15,6 +15,7 @@ is put back in the keyring when it works again.
 from __future__ import annotations
 
 import contextlib
+import functools
 import errno
 import getpass
 import hmac
@@ -296,6 +297,13 @@ class Vault:
     def db_path(self) -> Path:
         return self.folder / DB_FILE
 
+    @functools.cached_property
+    def audit_key(self) -> bytes:
+        """The audit chain's key, derived from the vault key (so only this vault's holder can seal)."""
+        from commmatters_desktop.core.audit import derive_key
+
+        return derive_key(self._key)
+
     @property
     def is_demo(self) -> bool:
         return self.info.demo
@@ -305,7 +313,9 @@ class Vault:
         """One transaction for one user event: commits when the block ends, rolls back on error."""
         session = changes.bind(
             self._sessions(),
-            changes.UnitContext(actor=actor or default_actor(), clock=self.clock, hlc=self._hlc),
+            changes.UnitContext(
+                actor=actor or default_actor(), clock=self.clock, hlc=self._hlc, audit_key=self.audit_key
+            ),
         )
         saved_clock = self._hlc.last
         try:
@@ -327,7 +337,8 @@ class Vault:
         """A session for queries only: closed (and so rolled back) at the end without expiring what it
         loaded, so the records it returned stay readable, detached, for display."""
         session = changes.bind(
-            self._sessions(), changes.UnitContext(actor=default_actor(), clock=self.clock, hlc=self._hlc)
+            self._sessions(),
+            changes.UnitContext(actor=default_actor(), clock=self.clock, hlc=self._hlc, audit_key=self.audit_key),
         )
         try:
             yield session

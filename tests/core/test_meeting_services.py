@@ -11,7 +11,7 @@ from commmatters_desktop.core import privacy
 from commmatters_desktop.core.enums import AgencyKind, Channel, NominationStatus, PriorityStatus
 from commmatters_desktop.core.errors import RuleViolation
 from commmatters_desktop.core.models import Nomination
-from commmatters_desktop.core.queries import nomination_rows
+from commmatters_desktop.core.queries import AWAITING_APPROVAL, nomination_rows
 from commmatters_desktop.core.services import engagement, people, wards
 from commmatters_desktop.storage.vault import Vault
 
@@ -79,13 +79,19 @@ def test_redaction_replaces_what_public_screens_show(vault: Vault, nominated: di
                                 channel=Channel.ONLINE, cycle="2027-Q1")  # fmt: skip
     with vault.reading() as s:
         row = next(r for r in nomination_rows(s, cycle="2027-Q1") if r.id == n.id)
-    assert row.display == "[name removed] on [number removed] says the bikes are back" and row.masked
-    assert "wording" not in row.as_json()
+    assert row.display == AWAITING_APPROVAL and row.masked and not row.approved
+    assert row.suggested == "[name removed] on [number removed] says the bikes are back"
+    assert "wording" not in row.as_json() and "Oduya" not in str(row.as_json())
     with vault.unit_of_work() as s:
         engagement.redact_nomination(s, nomination=s.merge(n), public_wording="Off-road bikes are back")
     with vault.reading() as s:
         row = next(r for r in nomination_rows(s, cycle="2027-Q1") if r.id == n.id)
-    assert (row.display, row.masked) == ("Off-road bikes are back", False)
+    assert (row.display, row.approved) == ("Off-road bikes are back", True)
+    with vault.unit_of_work() as s:  # the resident's wording corrected: the public wording must be checked again
+        s.merge(n).wording = "Margaret Oduya says the bikes are back every night"
+    with vault.reading() as s:
+        row = next(r for r in nomination_rows(s, cycle="2027-Q1") if r.id == n.id)
+    assert (row.display, row.approved) == (AWAITING_APPROVAL, False)
 
 
 @pytest.mark.parametrize(
