@@ -182,6 +182,9 @@ def build_parser() -> argparse.ArgumentParser:
     force_cmd = command("force", "show or set the force name and logo printed on leaflets", cmd_force)
     force_cmd.add_argument("--name", help="the force's name as it should be printed")
     force_cmd.add_argument("--logo", type=Path, metavar="FILE", help="a PNG or JPEG logo or crest")
+    from commmatters_desktop import cli_privacy
+
+    cli_privacy.register(command)
     return parser
 
 
@@ -411,7 +414,7 @@ def cmd_check(ctx: Context) -> int:
     ctx.emit(
         {"ok": not problems, "problems": problems},
         lambda: (
-            "The vault is healthy: every page decrypts and its structure is intact."
+            "The vault is healthy: every page decrypts, its structure is intact and the audit trail is unbroken."
             if not problems
             else "The vault has problems:\n" + "\n".join(f"- {p}" for p in problems)
         ),

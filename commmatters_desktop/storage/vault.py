@@ -188,7 +188,7 @@ class Vault:
         try:
             # Every page's HMAC and the b-tree structure, before anything is written: a damaged or
             # truncated file is refused here with advice, not discovered later by a random query.
-            problems = self.check()
+            problems = self._check_pages()
             if problems:
                 raise _damaged(folder, problems[0])
             self.engine: Engine = create_vault_engine(self.db_path, key)
@@ -373,7 +373,18 @@ class Vault:
             return device
 
     def check(self) -> list[str]:
-        """SQLCipher's page-by-page HMAC check plus SQLite's own; an empty list means healthy."""
+        """SQLCipher's page-by-page HMAC check, SQLite's own, and the audit trail's hash chain; an empty
+        list means healthy."""
+        problems = self._check_pages()
+        if not problems:
+            from commmatters_desktop.core import audit
+
+            with self.reading() as session:
+                problems += [f"audit trail: {p.message}" for p in audit.verify(session, self.audit_key)]
+        return problems
+
+    def _check_pages(self) -> list[str]:
+        """The checks that need no schema: run when opening, before any migration."""
         problems: list[str] = []
         try:
             connection = connect_raw(self.db_path, self._key, read_only=True)

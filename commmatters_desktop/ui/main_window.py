@@ -952,7 +952,7 @@ class MainWindow(QMainWindow):
             )
         else:
             QMessageBox.information(
-                self, "Vault healthy", "Every page decrypts and the database structure is intact."
+                self, "Vault healthy", "Every page decrypts, the database structure is intact and the audit trail is unbroken."
             )
 
     def choose_autolock(self) -> None:

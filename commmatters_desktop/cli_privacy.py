@@ -1,0 +1,140 @@
+"""Data-protection commands: the audit trail (list, export, verify) and public wording (pending, approve).
+
+Registered on the main parser by :func:`register`; every command takes ``--json`` like the others.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from commmatters_desktop.core.errors import UserError
+
+if TYPE_CHECKING:
+    from commmatters_desktop.cli import Context
+
+Command = Callable[..., argparse.ArgumentParser]
+
+
+def register(command: Command) -> None:
+    """Add the commands through ``cli.build_parser``'s ``command`` helper."""
+    audit = command("audit", "the audit trail: list, export (with a reason) or verify its hash chain", cmd_audit)
+    audit.add_argument("action", choices=["list", "export", "verify"])
+    audit.add_argument("--person", default="", help="who acted, or words in the event (a role, a record)")
+    audit.add_argument("--ward", default="", metavar="CODE|NAME", help="events on this ward's records")
+    audit.add_argument("--since", metavar="DD/MM/YYYY", help="from this day")
+    audit.add_argument("--until", metavar="DD/MM/YYYY", help="to this day (inclusive)")
+    audit.add_argument("--limit", type=int, default=200, help="list at most this many (default 200)")
+    audit.add_argument("--out", type=Path, metavar="FILE.csv", help="export: the file to write")
+    audit.add_argument("--reason", default="", help="export: why (recorded in the trail itself)")
+
+    wording = command(
+        "public", "public wording: what a ward's leaflet or meeting would refuse, and approving drafts", cmd_public
+    )
+    wording.add_argument("action", choices=["pending", "approve"])
+    wording.add_argument("--ward", required=True, metavar="CODE")
+    wording.add_argument("--cycle", metavar="YEAR-QN", help="the quarter (default: this quarter)")
+
+
+def _filters(ctx: Context) -> Any:
+    from commmatters_desktop.cli import _date
+    from commmatters_desktop.core.audit import Filters
+
+    args = ctx.args
+    return Filters(
+        person=args.person,
+        ward=args.ward,
+        since=_date(args.since, "--since") if args.since else None,
+        until=_date(args.until, "--until") if args.until else None,
+    )
+
+
+def cmd_audit(ctx: Context) -> int:
+    from commmatters_desktop.cli import Failure
+    from commmatters_desktop.core import audit
+    from commmatters_desktop.core.changes import audit_event
+
+    action = ctx.args.action
+    with ctx.open_vault() as vault:
+        if action == "verify":
+            with vault.reading() as session:
+                problems = [p.message for p in audit.verify(session, vault.audit_key)]
+                total = audit.count(session)
+            ctx.emit(
+                {"ok": not problems, "events": total, "problems": problems},
+                lambda: f"The audit trail is intact: {total} events, each sealed to the one before."
+                if not problems
+                else "The audit trail has been tampered with:\n" + "\n".join(f"- {p}" for p in problems),
+            )
+            if problems:
+                ctx.note("Keep this laptop as it is and tell your information security team.")
+                raise Failure("audit verify failed")
+            return 0
+        filters = _filters(ctx)
+        if action == "list":
+            with vault.reading() as session:
+                rows = audit.events(session, filters, limit=ctx.args.limit)
+            ctx.emit(rows, lambda: "\n".join(_line(r) for r in rows) or "No events match.")
+            return 0
+        out: Path | None = ctx.args.out
+        if out is None:
+            raise UserError("Say where to write the export with --out FILE.csv.")
+        if not ctx.args.reason.strip():
+            raise UserError("Give the reason for exporting the audit trail with --reason (it is recorded).")
+        with vault.unit_of_work() as session:
+            rows = audit.events(session, filters)
+            audit_event(session, "export audit", "audit_event", "", f"{len(rows)} events to {out.name}: "
+                        f"{ctx.args.reason.strip()}")  # fmt: skip
+            _write_csv(out, rows)
+    ctx.emit({"written": str(out), "events": len(rows)}, lambda: f"Wrote {len(rows)} events to {out}.")
+    return 0
+
+
+def _line(row: dict[str, Any]) -> str:
+    return f"{row['at']}  {row['actor']}@{row['device']}  {row['action']}  {row['record']}  {row['summary']}"
+
+
+def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
+    from commmatters_desktop.storage.vault import atomic_write
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["id"], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    try:
+        atomic_write(path, buffer.getvalue().encode("utf-8-sig"))
+    except OSError as exc:
+        raise UserError(f"Cannot write {path}: {exc.strerror}. Choose another folder.") from None
+
+
+def cmd_public(ctx: Context) -> int:
+    from commmatters_desktop.cli import _cycle
+    from commmatters_desktop.core import privacy, public
+    from commmatters_desktop.core.leaflets import leaflet_content
+
+    cycle = _cycle(ctx)
+    with ctx.open_vault() as vault, vault.unit_of_work() as session:
+        try:
+            leaflet_content(session, ward_code=ctx.args.ward, cycle=cycle, today=ctx.clock.today(),
+                            force_name="", demo=vault.is_demo)  # fmt: skip
+            refusals: list[public.Refusal] = []
+        except public.NotPublic as refused:
+            refusals = refused.refusals
+        listed = [{"section": r.piece.section, "record": r.piece.entity, "field": r.piece.field,
+                   "draft": privacy.suggest(r.piece.text), "reason": r.reason} for r in refusals]  # fmt: skip
+        if ctx.args.action == "approve":
+            for refusal, item in zip(refusals, listed, strict=True):
+                record = public.record_of(session, refusal.piece)
+                if record is not None:
+                    public.approve(session, record, refusal.piece.field, item["draft"])
+    verb = "Approved" if ctx.args.action == "approve" else "Awaiting approval"
+    ctx.emit(
+        {"action": ctx.args.action, "items": listed},
+        lambda: "\n".join(f"{verb}: {i['section']}: '{i['draft']}' ({i['reason']})" for i in listed)
+        or f"Everything on the {ctx.args.ward.upper()} leaflet for {cycle} is approved.",
+    )
+    return 0
