@@ -6,8 +6,6 @@ Registered on the main parser by :func:`register`; every command takes ``--json`
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -56,7 +54,7 @@ def _filters(ctx: Context) -> Any:
 def cmd_audit(ctx: Context) -> int:
     from commmatters_desktop.cli import Failure
     from commmatters_desktop.core import audit
-    from commmatters_desktop.core.changes import audit_event
+    from commmatters_desktop.storage.vault import atomic_write
 
     action = ctx.args.action
     with ctx.open_vault() as vault:
@@ -86,29 +84,17 @@ def cmd_audit(ctx: Context) -> int:
         if not ctx.args.reason.strip():
             raise UserError("Give the reason for exporting the audit trail with --reason (it is recorded).")
         with vault.unit_of_work() as session:
-            rows = audit.events(session, filters)
-            audit_event(session, "export audit", "audit_event", "", f"{len(rows)} events to {out.name}: "
-                        f"{ctx.args.reason.strip()}")  # fmt: skip
-            _write_csv(out, rows)
-    ctx.emit({"written": str(out), "events": len(rows)}, lambda: f"Wrote {len(rows)} events to {out}.")
+            data, written = audit.export(session, filters, target=out.name, reason=ctx.args.reason)
+            try:
+                atomic_write(out, data)
+            except OSError as exc:
+                raise UserError(f"Cannot write {out}: {exc.strerror}. Choose another folder.") from None
+    ctx.emit({"written": str(out), "events": written}, lambda: f"Wrote {written} events to {out}.")
     return 0
 
 
 def _line(row: dict[str, Any]) -> str:
     return f"{row['at']}  {row['actor']}@{row['device']}  {row['action']}  {row['record']}  {row['summary']}"
-
-
-def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
-    from commmatters_desktop.storage.vault import atomic_write
-
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["id"], lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    try:
-        atomic_write(path, buffer.getvalue().encode("utf-8-sig"))
-    except OSError as exc:
-        raise UserError(f"Cannot write {path}: {exc.strerror}. Choose another folder.") from None
 
 
 def cmd_public(ctx: Context) -> int:

@@ -174,5 +174,24 @@ def _ward_record_ids(session: Session, ward_id: uuid.UUID) -> set[str]:
     return ids
 
 
+def export(session: Session, filters: Filters, *, target: str, reason: str) -> tuple[bytes, int]:
+    """The filtered trail as CSV bytes, and the export itself recorded in the trail with its reason."""
+    import csv
+    import io
+
+    from commmatters_desktop.core.changes import audit_event
+    from commmatters_desktop.core.errors import UserError
+
+    if not reason.strip():
+        raise UserError("Give the reason for exporting the audit trail (it is recorded in the trail).")
+    rows = events(session, filters)
+    audit_event(session, "export audit", "audit_event", "", f"{len(rows)} events to {target}: {reason.strip()}")
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["id"], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8-sig"), len(rows)
+
+
 def count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(AuditEvent)) or 0

@@ -29,6 +29,7 @@ class Actions:
     show_calendar: QAction
     show_partners: QAction
     show_overview: QAction
+    show_audit: QAction
     find: QAction
     refresh: QAction
     add_ward: QAction
@@ -102,6 +103,8 @@ def build_actions(parent: QWidget, stack: QUndoStack) -> Actions:
                         "Ctrl+5"),
         show_overview=a(parent, "actionShowOverview", "Force &overview", "Every ward's priority and who is stuck",
                         "Ctrl+6"),
+        show_audit=a(parent, "actionShowAudit", "&Audit trail", "Who did what and when; verify and export it",
+                     "Ctrl+7"),
         find=a(parent, "actionFind", "&Find…", "Search the current view", Key.Find),
         refresh=a(parent, "actionRefresh", "&Refresh", "Reload from the vault", Key.Refresh),
         add_ward=a(parent, "actionAddWard", "&Add ward…", "Add a ward by its ONS code", None),

@@ -41,6 +41,7 @@ from commmatters_desktop.ui import forms
 from commmatters_desktop.ui.actions import build_actions
 from commmatters_desktop.ui.forms import Field, Kind
 from commmatters_desktop.ui.leaflet_preview import LeafletPreview
+from commmatters_desktop.ui.views.audit_view import AuditView
 from commmatters_desktop.ui.lock import DEFAULT_MINUTES, IdleWatcher, LockScreen
 from commmatters_desktop.ui.meeting import MeetingPrep
 from commmatters_desktop.ui.operations import Operations
@@ -99,6 +100,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.calendar, "&Calendar")
         self.tabs.addTab(self.partners, "Partners' a&ctions")
         self.tabs.addTab(self.overview, "Force &overview")
+        self.audit_view = AuditView(self.ops, self)
+        self.tabs.addTab(self.audit_view, "&Audit trail")
 
         content = QWidget(self)
         layout = QVBoxLayout(content)
@@ -155,6 +158,7 @@ class MainWindow(QMainWindow):
                 a.show_calendar,
                 a.show_partners,
                 a.show_overview,
+                a.show_audit,
                 a.refresh,
             ]
         )
@@ -206,6 +210,7 @@ class MainWindow(QMainWindow):
         a.show_calendar.triggered.connect(lambda: self.tabs.setCurrentWidget(self.calendar))
         a.show_partners.triggered.connect(lambda: self.tabs.setCurrentWidget(self.partners))
         a.show_overview.triggered.connect(lambda: self.tabs.setCurrentWidget(self.overview))
+        a.show_audit.triggered.connect(lambda: self.tabs.setCurrentWidget(self.audit_view))
         self.calendar.week_requested.connect(self.set_week)
         self.calendar.unavailable_requested.connect(self.toggle_unavailable)
         self.calendar.plan_requested.connect(self.plan_weeks)
