@@ -246,8 +246,8 @@ class Nomination(Synced):
 
     ward_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ward.id"), index=True)
     cycle_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cycle.id"), index=True)
-    #: As the resident wrote it: may hold a name typed by a resident, so it is screened before display.
-    wording: Mapped[str] = mapped_column(Text)
+    #: As the resident wrote it: personal data (a resident's own words, often with names), never shown.
+    wording: Mapped[str] = mapped_column(Text, info=PERSONAL)
     category: Mapped[str] = mapped_column(String(80), default="")
     channel: Mapped[Channel] = mapped_column(_enum(Channel))
     support: Mapped[int] = mapped_column(default=1)
@@ -429,6 +429,25 @@ class PublicApproval(Synced):
     source_hash: Mapped[str] = mapped_column(String(64), default="")
     approved_by: Mapped[str] = mapped_column(String(120))
     approved_at: Mapped[dt.datetime]
+
+
+class PurgeOrder(Synced):
+    """Personal data removed from a record (retention, DPA 2018 s.39, or an erasure request).
+
+    It travels like any record, so every laptop that receives it scrubs its own history of those
+    fields too: the change log, conflicts, its change files in the shared folder and its snapshots.
+    Names no values: only which fields of which record, why, and who ordered it.
+    """
+
+    __tablename__ = "purge_order"
+
+    entity: Mapped[str] = mapped_column(String(40))
+    row_id: Mapped[str] = mapped_column(String(36), index=True)
+    fields: Mapped[str] = mapped_column(Text)
+    rule: Mapped[str] = mapped_column(String(60), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    ordered_by: Mapped[str] = mapped_column(String(120), default="")
+    ordered_on: Mapped[dt.date]
 
 
 # --- local bookkeeping -----------------------------------------------------------------------------------

@@ -692,6 +692,9 @@ def sync(
     report = SyncReport()
     join_from_snapshot(vault, folder, team, report)
     import_all(vault, folder, team, report, progress)
+    from commmatters_desktop.sync import purge
+
+    purge.carry_out(vault, folder, team)  # purge orders from anyone: this laptop's history and files
     report.sent_files, report.sent_changes = export(vault, folder, team)
     written = int(vault.meta(NEXT_FILE_META) or 1) - 1
     if report.sent_files and written % SNAPSHOT_EVERY == 0:

@@ -1,4 +1,4 @@
-"""Public wording approvals, and the audit trail's keyed hash chain (event uid and MAC).
+"""Public wording approvals, purge orders, and the audit trail's keyed hash chain (event uid and MAC).
 
 Revision ID: 0007
 Revises: 0004
@@ -35,11 +35,27 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_public_approval")),
     )
     op.create_index(op.f("ix_public_approval_row_id"), "public_approval", ["row_id"], unique=False)
+    op.create_table(
+        "purge_order",
+        sa.Column("entity", sa.String(length=40), nullable=False),
+        sa.Column("row_id", sa.String(length=36), nullable=False),
+        sa.Column("fields", sa.Text(), nullable=False),
+        sa.Column("rule", sa.String(length=60), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("ordered_by", sa.String(length=120), nullable=False),
+        sa.Column("ordered_on", sa.Date(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("deleted", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_purge_order")),
+    )
+    op.create_index(op.f("ix_purge_order_row_id"), "purge_order", ["row_id"], unique=False)
     op.execute("ALTER TABLE audit_event ADD COLUMN uid VARCHAR(36) DEFAULT '' NOT NULL")
     op.execute("ALTER TABLE audit_event ADD COLUMN mac VARCHAR(64) DEFAULT '' NOT NULL")
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_purge_order_row_id"), table_name="purge_order")
+    op.drop_table("purge_order")
     op.drop_index(op.f("ix_public_approval_row_id"), table_name="public_approval")
     op.drop_table("public_approval")
     op.execute("DROP TRIGGER IF EXISTS audit_event_no_update")
