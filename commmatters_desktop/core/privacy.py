@@ -133,6 +133,7 @@ _POLISH_SURNAME = re.compile(r"(?:[^\W\d_]{3,}(?:ski|ska|cki|cka|dzki|dzka|wicz|
 _CELTIC_SURNAME = re.compile(r"^(?:Mc|Mac|O['’]|Fitz)[A-Z]")
 _POLISH_LETTERS = re.compile(r"[ąćęłńśźżĄĆĘŁŃŚŹŻ]")
 
+_LEADING_TITLE = re.compile(r"(?:mr|mrs|ms|miss|mx|dr)\.?\s+")
 _TITLE_WORDS = frozenset("mr mrs ms miss mx dr sir dame auntie aunty uncle nana nan grandad grandma".split())
 _PARTICLES = frozenset("ap ab bin binti bint al el ul ur ud van von de da di du la le del della dos das ibn abu".split())
 #: Words after a name that make it a place ("Victoria Road", "Albert Square").
@@ -448,6 +449,9 @@ def scan(text: str, names: Iterable[str] = (), *, allow: Iterable[str] = ()) -> 
     found: list[Finding] = []
     vault = _vault_names(frozenset(n.strip() for n in names if len(n.strip()) >= 4))
     for start, stop in vault.find(lowered):
+        title = _LEADING_TITLE.match(lowered, start, stop)
+        if title:  # "Mrs [name removed]": the title stays, as for names the vault does not hold
+            start = title.end()
         found.append(Finding("name", text[start:stop], start, stop))
     found.extend(_pattern_findings(text))
     found.extend(_phone_findings(text))

@@ -164,8 +164,8 @@ def test_the_privacy_gate_catches_a_planted_name_and_phone_number(vault: Vault) 
         "The leaflet for Astley Bridge was not made because some of its text is not cleared for public use:"
     )
     for planted in (
-        "You said '[name removed] says drugs are sold in the park; call her on [number removed]': holds "
-        "'Margaret Oduya' (a name held as personal data), '07700 900123' (a phone number); not approved",
+        "You said '[name removed] says drugs are sold in the park; ca…': holds "
+        "'Margaret Oduya' (a name held as personal data), '07700 900123' (a phone number)",
         "'AB12 CDE' (a vehicle registration)",
         "'mrs.o@example.com' (an email address)",
     ):

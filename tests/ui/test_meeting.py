@@ -61,6 +61,12 @@ def test_a_whole_meeting_from_poll_to_minutes(
 ) -> None:
     prep.venue.setText("Astley Bridge Library")
     prep.attendance.setValue(23)
+    # Nothing reaches the projector before the officer approves its public wording.
+    assert prep.start_meeting() is None
+    assert "not cleared for public use" in prep.message.text() and "Nomination 1" in prep.message.text()
+    assert prep.save_minutes() is None
+    prep.approve_suggested()
+    assert all(r.approved for r in prep.model.rows())
     view = prep.start_meeting()
     assert view is not None and view.objectName() == "meetingView"
     qtbot.addWidget(view)
@@ -131,8 +137,17 @@ def test_the_officer_can_redact_and_merge_before_the_meeting(
     answers, _ = answer_forms
     model = prep.model
     masked = next(r for r in range(model.rowCount()) if model.row_at(r).masked)
+    assert not model.row_at(masked).approved and "Oduya" in model.row_at(masked).suspects[0]
     model.setData(model.index(masked, 0), "Off-road bikes on the estate")
-    assert any(r.display == "Off-road bikes on the estate" and not r.masked for r in model.rows())
+    assert any(r.display == "Off-road bikes on the estate" and r.approved for r in model.rows())
+    # The rest are approved from the review dialog, with the masked drafts it suggests.
+    dialog = prep.review_wording()
+    assert dialog is not None
+    drafts = [d.text() for _r, d, _b in dialog.drafts]  # type: ignore[attr-defined]
+    assert "Drug dealing in the park, every evening" in drafts
+    dialog.approve_all()  # type: ignore[attr-defined]
+    dialog.accept()
+    assert prep.agenda().pending == []  # type: ignore[union-attr]
     rows = {r.wording: r for r in model.rows()}
     answers["Merge two nominations"] = {"keep": rows["Drug dealing in the park, every evening"].id,
                                         "absorb": rows["Drugs in Queens Park"].id}  # fmt: skip
@@ -145,6 +160,7 @@ def test_the_officer_can_redact_and_merge_before_the_meeting(
 
 
 def test_a_second_decision_for_the_same_quarter_is_refused_on_screen(prep: MeetingPrep, qtbot: QtBot) -> None:
+    prep.approve_suggested()
     view = prep.start_meeting()
     assert view is not None
     qtbot.addWidget(view)
@@ -161,6 +177,7 @@ def test_a_second_decision_for_the_same_quarter_is_refused_on_screen(prep: Meeti
 
 
 def test_escape_leaves_meeting_mode(prep: MeetingPrep, qtbot: QtBot) -> None:
+    prep.approve_suggested()
     view = prep.start_meeting()
     assert view is not None
     qtbot.addWidget(view)
