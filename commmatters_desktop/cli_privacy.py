@@ -20,7 +20,9 @@ Command = Callable[..., argparse.ArgumentParser]
 
 def register(command: Command) -> None:
     """Add the commands through ``cli.build_parser``'s ``command`` helper."""
-    audit = command("audit", "the audit trail: list, export (with a reason) or verify its hash chain", cmd_audit)
+    audit = command(
+        "audit", "the audit trail: list, export (with a reason) or verify its hash chain", cmd_audit
+    )
     audit.add_argument("action", choices=["list", "export", "verify"])
     audit.add_argument("--person", default="", help="who acted, or words in the event (a role, a record)")
     audit.add_argument("--ward", default="", metavar="CODE|NAME", help="events on this ward's records")
@@ -31,7 +33,9 @@ def register(command: Command) -> None:
     audit.add_argument("--reason", default="", help="export: why (recorded in the trail itself)")
 
     wording = command(
-        "public", "public wording: what a ward's leaflet or meeting would refuse, and approving drafts", cmd_public
+        "public",
+        "public wording: what a ward's leaflet or meeting would refuse, and approving drafts",
+        cmd_public,
     )
     wording.add_argument("action", choices=["pending", "approve"])
     wording.add_argument("--ward", required=True, metavar="CODE")
@@ -76,9 +80,11 @@ def cmd_audit(ctx: Context) -> int:
                 total = audit.count(session)
             ctx.emit(
                 {"ok": not problems, "events": total, "problems": problems},
-                lambda: f"The audit trail is intact: {total} events, each sealed to the one before."
-                if not problems
-                else "The audit trail has been tampered with:\n" + "\n".join(f"- {p}" for p in problems),
+                lambda: (
+                    f"The audit trail is intact: {total} events, each sealed to the one before."
+                    if not problems
+                    else "The audit trail has been tampered with:\n" + "\n".join(f"- {p}" for p in problems)
+                ),
             )
             if problems:
                 ctx.note("Keep this laptop as it is and tell your information security team.")
@@ -132,8 +138,10 @@ def cmd_public(ctx: Context) -> int:
     verb = "Approved" if ctx.args.action == "approve" else "Awaiting approval"
     ctx.emit(
         {"action": ctx.args.action, "items": listed},
-        lambda: "\n".join(f"{verb}: {i['section']}: '{i['draft']}' ({i['reason']})" for i in listed)
-        or f"Everything on the {ctx.args.ward.upper()} leaflet for {cycle} is approved.",
+        lambda: (
+            "\n".join(f"{verb}: {i['section']}: '{i['draft']}' ({i['reason']})" for i in listed)
+            or f"Everything on the {ctx.args.ward.upper()} leaflet for {cycle} is approved."
+        ),
     )
     return 0
 
@@ -143,15 +151,24 @@ def cmd_retention(ctx: Context) -> int:
 
     with ctx.open_vault() as vault, vault.reading() as session:
         due = retention.due(session, ctx.clock.today())
-    rules = [{"rule": r.key, "what": r.label, "months": r.months, "why": r.why} for r in retention.RULES.values()]
+    rules = [
+        {"rule": r.key, "what": r.label, "months": r.months, "why": r.why} for r in retention.RULES.values()
+    ]
     ctx.emit(
         {"rules": rules, "due": [d.as_json() for d in due]},
         lambda: "\n".join(
             [f"{r['what']}: {r['months']} months ({r['why']})" for r in rules]
-            + ["", f"{len(due)} record{'s' if len(due) != 1 else ''} past their date:" if due else
-               "Nothing is past its date."]
-            + [f"  {d.label}: {', '.join(d.fields)} (due {d.due_on:%d %b %Y}) [{d.entity}:{d.row_id}]" for d in due]
-        ),  # fmt: skip
+            + [
+                "",
+                f"{len(due)} record{'s' if len(due) != 1 else ''} past their date:"
+                if due
+                else "Nothing is past its date.",
+            ]
+            + [
+                f"  {d.label}: {', '.join(d.fields)} (due {d.due_on:%d %b %Y}) [{d.entity}:{d.row_id}]"
+                for d in due
+            ]
+        ),
     )
     return 0
 
@@ -173,7 +190,9 @@ def cmd_purge(ctx: Context) -> int:
                 entity, _, row_id = ctx.args.record.partition(":")
                 model = next((m for m in SYNCED_MODELS if m.__tablename__ == entity), None)
                 try:
-                    record = session.get(model, uuid.UUID(row_id)) if model and personal_columns(model) else None
+                    record = (
+                        session.get(model, uuid.UUID(row_id)) if model and personal_columns(model) else None
+                    )
                 except ValueError:
                     record = None
                 if record is None or model is None:
@@ -185,8 +204,12 @@ def cmd_purge(ctx: Context) -> int:
         count = purge.purge(vault, items, reason=ctx.args.reason) if items else 0
     ctx.emit(
         {"purged": count},
-        lambda: f"Purged personal data from {count} record{'s' if count != 1 else ''}; "
-        "it leaves the shared folder and the other laptops at their next sync." if count else "Nothing to purge.",
+        lambda: (
+            f"Purged personal data from {count} record{'s' if count != 1 else ''}; "
+            "it leaves the shared folder and the other laptops at their next sync."
+            if count
+            else "Nothing to purge."
+        ),
     )
     return 0
 

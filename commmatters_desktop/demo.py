@@ -769,14 +769,14 @@ def approve_public_wording(session: Session) -> None:
     from sqlalchemy import select
 
     from commmatters_desktop.core import privacy, public
-    from commmatters_desktop.core.models import Action, Measure, Nomination, PanelMeeting, Priority
+    from commmatters_desktop.core.models import Action, Measure, Nomination, PanelMeeting, Priority, Synced
 
     names = privacy.protected_names(session)
     for nomination in session.scalars(select(Nomination).where(Nomination.deleted.is_(False))):
         if not privacy.scan(nomination.wording, names):
             public.approve(session, nomination, "public_wording", nomination.wording)
         public.approve_if_clean(session, nomination, "reason")
-    fields: list[tuple[type, tuple[str, ...]]] = [
+    fields: list[tuple[type[Synced], tuple[str, ...]]] = [
         (Priority, ("title", "public_issue", "public_action")),
         (Action, ("description", "completion_note")),
         (Measure, ("name",)),

@@ -89,7 +89,9 @@ def verify(session: Session, key: bytes) -> list[Problem]:
         last_id = event.id
         if not event.mac:
             if sealed:
-                problems.append(Problem(event.id, f"event {event.id} has no seal: it was added or edited by hand"))
+                problems.append(
+                    Problem(event.id, f"event {event.id} has no seal: it was added or edited by hand")
+                )
             continue
         sealed = True
         if not hmac.compare_digest(seal(key, previous, event), event.mac):
@@ -116,7 +118,9 @@ class Filters:
     action: str = ""
 
 
-def events(session: Session, filters: Filters | None = None, *, limit: int | None = None) -> list[dict[str, Any]]:
+def events(
+    session: Session, filters: Filters | None = None, *, limit: int | None = None
+) -> list[dict[str, Any]]:
     """The trail as plain rows, newest first, filtered by who (actor or record), ward and dates."""
     from commmatters_desktop.core.models import Ward
 
@@ -125,7 +129,9 @@ def events(session: Session, filters: Filters | None = None, *, limit: int | Non
     if f.since:
         query = query.where(AuditEvent.at >= dt.datetime.combine(f.since, dt.time(), dt.UTC))
     if f.until:
-        query = query.where(AuditEvent.at < dt.datetime.combine(f.until + dt.timedelta(days=1), dt.time(), dt.UTC))
+        query = query.where(
+            AuditEvent.at < dt.datetime.combine(f.until + dt.timedelta(days=1), dt.time(), dt.UTC)
+        )
     if f.action:
         query = query.where(AuditEvent.action == f.action)
     if f.person:
@@ -166,10 +172,10 @@ def _ward_record_ids(session: Session, ward_id: uuid.UUID) -> set[str]:
         ids.update(str(i) for i in session.scalars(select(model.id).where(model.ward_id == ward_id)))
     priority_ids = select(Priority.id).where(Priority.ward_id == ward_id)
     for child in (Action, Feedback, Measure, SaraPlan):
-        ids.update(str(i) for i in session.scalars(select(child.id).where(child.priority_id.in_(priority_ids))))
-    ids.update(
-        str(i) for i in session.scalars(select(WardRole.person_id).where(WardRole.ward_id == ward_id))
-    )
+        ids.update(
+            str(i) for i in session.scalars(select(child.id).where(child.priority_id.in_(priority_ids)))
+        )
+    ids.update(str(i) for i in session.scalars(select(WardRole.person_id).where(WardRole.ward_id == ward_id)))
     del Ward
     return ids
 
@@ -185,7 +191,9 @@ def export(session: Session, filters: Filters, *, target: str, reason: str) -> t
     if not reason.strip():
         raise UserError("Give the reason for exporting the audit trail (it is recorded in the trail).")
     rows = events(session, filters)
-    audit_event(session, "export audit", "audit_event", "", f"{len(rows)} events to {target}: {reason.strip()}")
+    audit_event(
+        session, "export audit", "audit_event", "", f"{len(rows)} events to {target}: {reason.strip()}"
+    )
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["id"], lineterminator="\n")
     writer.writeheader()

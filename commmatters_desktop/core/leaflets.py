@@ -74,8 +74,10 @@ class PersonalDataFound(public.NotPublic):
 
     def __init__(self, ward: str, refusals: list[public.Refusal]) -> None:
         super().__init__(f"The leaflet for {ward}", refusals)
-        self.message += (" Approve or correct it with Review public wording… in the leaflet preview "
-                         "(or 'public approve' on the command line), then try again.")
+        self.message += (
+            " Approve or correct it with Review public wording… in the leaflet preview "
+            "(or 'public approve' on the command line), then try again."
+        )
         self.args = (self.message,)
 
 

@@ -89,9 +89,13 @@ def agenda(session: Session, meeting_id: uuid.UUID, *, today: dt.date, demo: boo
     pending: list[public.Refusal] = []
     for index, n in enumerate((n for n in nominations if n.status is not NominationStatus.MERGED), 1):
         if n.approved:
-            pieces.append(public.Piece(f"Nomination {index}", "nomination", str(n.id), "public_wording", n.display))
+            pieces.append(
+                public.Piece(f"Nomination {index}", "nomination", str(n.id), "public_wording", n.display)
+            )
         else:  # the officer is offered the masked draft, never the resident's words
-            draft = public.Piece(f"Nomination {index}", "nomination", str(n.id), "public_wording", n.suggested)
+            draft = public.Piece(
+                f"Nomination {index}", "nomination", str(n.id), "public_wording", n.suggested
+            )
             pending.append(public.Refusal(draft, "no public wording approved yet"))
     for n in nominations:
         if n.status is NominationStatus.NOT_TAKEN_FORWARD and n.reason:
@@ -123,8 +127,11 @@ def _cleared_row(row: queries.NominationRow, refused: set[tuple[str, str, str]])
     """The row as the public may see it: refused text replaced by the notice, the reason likewise."""
     import dataclasses
 
-    display = row.display if (row.approved and ("nomination", str(row.id), "public_wording") not in refused) \
+    display = (
+        row.display
+        if (row.approved and ("nomination", str(row.id), "public_wording") not in refused)
         else queries.AWAITING_APPROVAL
+    )
     reason = row.reason if ("nomination", str(row.id), "reason") not in refused else "reason not yet approved"
     return dataclasses.replace(row, display=display, reason=reason)
 

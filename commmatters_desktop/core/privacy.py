@@ -82,12 +82,17 @@ _EMAIL = re.compile(
 )
 _EMAIL_PLAIN = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+(?!\w)")
 #: Spelled out one character at a time: "j o h n @ g m a i l . c o m".
-_EMAIL_SPACED = re.compile(r"(?<!\S)(?:[\w.+-] ){2,}[\w.+-]? ?(?:@|\(at\)|at) ?(?:[\w.-] ?){3,}[\w](?!\S)", _I)
+_EMAIL_SPACED = re.compile(
+    r"(?<!\S)(?:[\w.+-] ){2,}[\w.+-]? ?(?:@|\(at\)|at) ?(?:[\w.-] ?){3,}[\w](?!\S)", _I
+)
 _POSTCODE = re.compile(r"\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR)\s*\d[A-Z]{2}\b", _I)
 _NI = re.compile(r"\b[A-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b", _I)
 _VRM_CURRENT = re.compile(r"\b[A-Z]{2}\d{2}\s?[A-Z]{3}\b", _I)
 _VRM_OLD = re.compile(r"\b(?:[A-Z]\d{1,3}\s?[A-Z]{3}|[A-Z]{3}\s?\d{1,3}[A-Z])\b", _I)
-_VRM_CUE = re.compile(r"\b(?:reg(?:istration)?|number\s+plate|plate)(?:\s+(?:no\.?|number|is|was))?[\s:]+([A-Z0-9]{2,4}\s?[A-Z0-9]{2,4})\b", _I)
+_VRM_CUE = re.compile(
+    r"\b(?:reg(?:istration)?|number\s+plate|plate)(?:\s+(?:no\.?|number|is|was))?[\s:]+([A-Z0-9]{2,4}\s?[A-Z0-9]{2,4})\b",
+    _I,
+)
 _STREET = (
     r"(?:road|rd|street|st|lane|ln|avenue|ave|close|way|drive|dr|court|ct|gardens|grove|crescent|terrace|"
     r"place|square|walk|row|mews|rise|view|hill|green|parade|brow|fold|meadow|meadows|croft|vale|park|"
@@ -135,7 +140,9 @@ _POLISH_LETTERS = re.compile(r"[ąćęłńśźżĄĆĘŁŃŚŹŻ]")
 
 _LEADING_TITLE = re.compile(r"(?:mr|mrs|ms|miss|mx|dr)\.?\s+")
 _TITLE_WORDS = frozenset("mr mrs ms miss mx dr sir dame auntie aunty uncle nana nan grandad grandma".split())
-_PARTICLES = frozenset("ap ab bin binti bint al el ul ur ud van von de da di du la le del della dos das ibn abu".split())
+_PARTICLES = frozenset(
+    "ap ab bin binti bint al el ul ur ud van von de da di du la le del della dos das ibn abu".split()
+)
 #: Words after a name that make it a place ("Victoria Road", "Albert Square").
 _PLACE_WORDS = frozenset(
     "road rd street st lane avenue ave park close way drive court gardens square hill green place terrace crescent "

@@ -66,7 +66,9 @@ class Piece:
 
 
 def piece(section: str, record: Synced, field: str, *, label: str = "") -> Piece:
-    return Piece(section, record.__tablename__, str(record.id), field, str(getattr(record, field) or ""), label)
+    return Piece(
+        section, record.__tablename__, str(record.id), field, str(getattr(record, field) or ""), label
+    )
 
 
 def _source_hash(session: Session, entity: str, record: Synced, field: str) -> str:
@@ -91,7 +93,8 @@ def approve(session: Session, record: Synced, field: str, text: str | None = Non
     findings = privacy.scan(value, privacy.protected_names(session))
     if findings:
         raise UserError(
-            "That wording still holds " + "; ".join(f"'{f.text}' ({f.label})" for f in findings)
+            "That wording still holds "
+            + "; ".join(f"'{f.text}' ({f.label})" for f in findings)
             + ". Remove them, then approve it."
         )
     setattr(record, field, value)
@@ -177,7 +180,9 @@ class NotPublic(UserError):
 
     def __init__(self, what: str, refusals: list[Refusal]) -> None:
         listed = "; ".join(r.describe() for r in refusals)
-        super().__init__(f"{what} was not made because some of its text is not cleared for public use: {listed}.")
+        super().__init__(
+            f"{what} was not made because some of its text is not cleared for public use: {listed}."
+        )
         self.refusals = refusals
 
 

@@ -31,8 +31,8 @@ from commmatters_desktop.core.models import (
     Priority,
     PurgeOrder,
     SaraPlan,
-    Synced,
     SyncConflict,
+    Synced,
     VaultMeta,
     WardRole,
     natural_id,
@@ -67,7 +67,9 @@ def _left(session: Session, record: Synced) -> dt.date | None:
     """A person's clock starts when they hold no current ward role (left the panel or network)."""
     assert isinstance(record, Person)
     active = session.scalar(
-        select(func.count()).select_from(WardRole).where(WardRole.person_id == record.id, WardRole.deleted.is_(False))
+        select(func.count())
+        .select_from(WardRole)
+        .where(WardRole.person_id == record.id, WardRole.deleted.is_(False))
     )
     if active and not record.deleted:
         return None
@@ -95,19 +97,49 @@ def _cycle_ended(session: Session, record: Synced) -> dt.date | None:
 RULES: dict[str, Rule] = {
     rule.key: rule
     for rule in (
-        Rule("panel", "Ward panel members and chairs", 12, _left,
-             "contact details are needed while they serve on the panel and for a year after, for minutes queries"),
-        Rule("kin", "Key Individual Network members", 12, _left,
-             "kept while they are in the network and a year after, for follow-up of what they reported"),
-        Rule("resident", "Residents recorded by name", 12, _left,
-             "kept only to reply to them about their issue"),
-        Rule("sara", "Victims and offenders in SARA analysis", 12, _priority_closed,
-             "needed to work the problem; a year after the priority closes the analysis is kept without them"),
-        Rule("wording", "Residents' own wording of nominations", 12, _cycle_ended,
-             "the approved public wording stays; the resident's own words go a year after the quarter"),
-        Rule("other", "Any other personal data", 24, _last_change,
-             "a catch-all for personal fields without their own rule: two years after the record last changed"),
-    )  # fmt: skip
+        Rule(
+            "panel",
+            "Ward panel members and chairs",
+            12,
+            _left,
+            "contact details are needed while they serve on the panel and for a year after, for minutes queries",
+        ),
+        Rule(
+            "kin",
+            "Key Individual Network members",
+            12,
+            _left,
+            "kept while they are in the network and a year after, for follow-up of what they reported",
+        ),
+        Rule(
+            "resident",
+            "Residents recorded by name",
+            12,
+            _left,
+            "kept only to reply to them about their issue",
+        ),
+        Rule(
+            "sara",
+            "Victims and offenders in SARA analysis",
+            12,
+            _priority_closed,
+            "needed to work the problem; a year after the priority closes the analysis is kept without them",
+        ),
+        Rule(
+            "wording",
+            "Residents' own wording of nominations",
+            12,
+            _cycle_ended,
+            "the approved public wording stays; the resident's own words go a year after the quarter",
+        ),
+        Rule(
+            "other",
+            "Any other personal data",
+            24,
+            _last_change,
+            "a catch-all for personal fields without their own rule: two years after the record last changed",
+        ),
+    )
 }
 _ROLE_RULES = {PersonRole.PANEL_MEMBER: "panel", PersonRole.PANEL_CHAIR: "panel",
                PersonRole.KEY_INDIVIDUAL: "kin", PersonRole.RESIDENT: "resident"}  # fmt: skip
@@ -145,8 +177,15 @@ class Due:
     due_on: dt.date
 
     def as_json(self) -> dict[str, object]:
-        return {"entity": self.entity, "row_id": self.row_id, "rule": self.rule, "label": self.label,
-                "fields": list(self.fields), "since": self.since.isoformat(), "due_on": self.due_on.isoformat()}  # fmt: skip
+        return {
+            "entity": self.entity,
+            "row_id": self.row_id,
+            "rule": self.rule,
+            "label": self.label,
+            "fields": list(self.fields),
+            "since": self.since.isoformat(),
+            "due_on": self.due_on.isoformat(),
+        }
 
 
 def _describe(session: Session, record: Synced) -> str:
@@ -198,7 +237,9 @@ def order_purge(session: Session, items: list[Due], *, reason: str) -> list[Purg
     from commmatters_desktop.core.errors import UserError
 
     if not reason.strip():
-        raise UserError("Give the reason for the purge (a retention review, an erasure request): it is recorded.")
+        raise UserError(
+            "Give the reason for the purge (a retention review, an erasure request): it is recorded."
+        )
     context = context_of(session)
     orders = []
     for item in items:
@@ -246,7 +287,11 @@ def scrub_history(session: Session) -> int:
         session.flush()
         session.execute(
             update(ChangeLog)
-            .where(ChangeLog.entity == order.entity, ChangeLog.row_id == order.row_id, ChangeLog.field.in_(fields))
+            .where(
+                ChangeLog.entity == order.entity,
+                ChangeLog.row_id == order.row_id,
+                ChangeLog.field.in_(fields),
+            )
             .values(value=purged)
         )
         session.execute(

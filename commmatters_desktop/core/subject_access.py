@@ -73,13 +73,15 @@ def find(session: Session, name: str) -> list[Held]:
 
 
 def _label(record: Synced) -> str:
-    return record.__tablename__.replace("_", " ")
+    return str(record.__tablename__).replace("_", " ")
 
 
 def record_export(session: Session, *, count: int, target: str, reason: str) -> None:
     if not reason.strip():
         raise UserError("Give the request's reference as the reason (it is recorded in the audit trail).")
-    audit_event(session, "subject access export", "person", "", f"{count} items to {target}: {reason.strip()}")
+    audit_event(
+        session, "subject access export", "person", "", f"{count} items to {target}: {reason.strip()}"
+    )
 
 
 def to_csv(held: list[Held]) -> bytes:

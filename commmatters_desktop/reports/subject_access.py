@@ -25,9 +25,14 @@ def render(held: list[Held], *, name: str, reference: str, force_name: str, on: 
     p, cell = style("p", 10, space_after=3), style("cell", 8.5)
     story: list[Flowable] = [
         Paragraph("Subject access request: personal data held", h1),
-        Paragraph(f"{escape(force_name)} · Community Matters Desktop · request {escape(reference)} · "
-                  f"searched {on:%d %B %Y} for <b>{escape(name)}</b>", p),  # fmt: skip
-        Paragraph(f"{len(held)} item{'s' if len(held) != 1 else ''} found. OFFICIAL-SENSITIVE: personal data.", p),
+        Paragraph(
+            f"{escape(force_name)} · Community Matters Desktop · request {escape(reference)} · "
+            f"searched {on:%d %B %Y} for <b>{escape(name)}</b>",
+            p,
+        ),
+        Paragraph(
+            f"{len(held)} item{'s' if len(held) != 1 else ''} found. OFFICIAL-SENSITIVE: personal data.", p
+        ),
     ]
     for section in dict.fromkeys(h.section for h in held):
         story.append(Paragraph(escape(section), h2))

@@ -15,8 +15,8 @@ is put back in the keyring when it works again.
 from __future__ import annotations
 
 import contextlib
-import functools
 import errno
+import functools
 import getpass
 import hmac
 import json
@@ -338,7 +338,9 @@ class Vault:
         loaded, so the records it returned stay readable, detached, for display."""
         session = changes.bind(
             self._sessions(),
-            changes.UnitContext(actor=default_actor(), clock=self.clock, hlc=self._hlc, audit_key=self.audit_key),
+            changes.UnitContext(
+                actor=default_actor(), clock=self.clock, hlc=self._hlc, audit_key=self.audit_key
+            ),
         )
         try:
             yield session

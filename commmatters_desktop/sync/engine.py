@@ -163,7 +163,9 @@ def export(vault: Vault, folder: Path, team: TeamKeys) -> tuple[int, int]:
         )
         events = list(
             session.scalars(
-                select(AuditEvent).where(AuditEvent.id > audit_mark, AuditEvent.device == device).order_by(AuditEvent.id)
+                select(AuditEvent)
+                .where(AuditEvent.id > audit_mark, AuditEvent.device == device)
+                .order_by(AuditEvent.id)
             )
         )
     if not rows and not events:
@@ -344,7 +346,9 @@ def write_snapshot(vault: Vault, folder: Path, team: TeamKeys) -> Path:
             while last + 1 in seqs:
                 last += 1
             covers[device] = last
-        state: list[Change] = [audit_change(e) for e in session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
+        state: list[Change] = [
+            audit_change(e) for e in session.scalars(select(AuditEvent).order_by(AuditEvent.id))
+        ]
         for entity, table in TABLES.items():
             for row in session.execute(select(table)).mappings():
                 row_id = str(row["id"])

@@ -63,7 +63,9 @@ def carry_out(vault: Vault, folder: Path, team: TeamKeys) -> int:
         compact(vault)
     if not pending:
         return 0
-    targets = {(entity, row_id, name) for _, entity, row_id, fields, _ in pending for name in fields.split(",")}
+    targets = {
+        (entity, row_id, name) for _, entity, row_id, fields, _ in pending for name in fields.split(",")
+    }
     _rewrite_own_files(vault, folder, team, targets)
     _replace_own_snapshots(vault, folder, team)
     for order_id, _, _, fields, on in pending:
@@ -71,7 +73,9 @@ def carry_out(vault: Vault, folder: Path, team: TeamKeys) -> int:
     return len(pending)
 
 
-def _rewrite_own_files(vault: Vault, folder: Path, team: TeamKeys, targets: set[tuple[str, str, str]]) -> None:
+def _rewrite_own_files(
+    vault: Vault, folder: Path, team: TeamKeys, targets: set[tuple[str, str, str]]
+) -> None:
     purged = json.dumps(retention.PURGED)
     own = folder / files.ROOT / vault.device_id
     if not own.is_dir():

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from commmatters_desktop.core.clock import Clock
 from commmatters_desktop.core import public
+from commmatters_desktop.core.clock import Clock
 from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.core.leaflets import record_distribution, wards_with_feedback
 from commmatters_desktop.reports.leaflet import Leaflet, LeafletFormat, produce

@@ -41,12 +41,12 @@ from commmatters_desktop.ui import forms
 from commmatters_desktop.ui.actions import build_actions
 from commmatters_desktop.ui.forms import Field, Kind
 from commmatters_desktop.ui.leaflet_preview import LeafletPreview
-from commmatters_desktop.ui.views.audit_view import AuditView
 from commmatters_desktop.ui.lock import DEFAULT_MINUTES, IdleWatcher, LockScreen
 from commmatters_desktop.ui.meeting import MeetingPrep
 from commmatters_desktop.ui.operations import Operations
 from commmatters_desktop.ui.settings import WindowSettings
 from commmatters_desktop.ui.sync_panel import ConflictsDialog
+from commmatters_desktop.ui.views.audit_view import AuditView
 from commmatters_desktop.ui.views.board_view import PriorityBoardView
 from commmatters_desktop.ui.views.cycle_views import (
     CalendarView,
@@ -957,7 +957,9 @@ class MainWindow(QMainWindow):
             )
         else:
             QMessageBox.information(
-                self, "Vault healthy", "Every page decrypts, the database structure is intact and the audit trail is unbroken."
+                self,
+                "Vault healthy",
+                "Every page decrypts, the database structure is intact and the audit trail is unbroken.",
             )
 
     def choose_autolock(self) -> None:

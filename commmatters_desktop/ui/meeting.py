@@ -110,8 +110,13 @@ class MeetingPrep(QDialog):
 
         self.model: RecordTableModel[NominationRow] = RecordTableModel(
             [
-                Column("On the projector as (approved)", lambda n: n.display, "display", Editor.TEXT,
-                       current=lambda n: n.display if n.approved else n.suggested),
+                Column(
+                    "On the projector as (approved)",
+                    lambda n: n.display,
+                    "display",
+                    Editor.TEXT,
+                    current=lambda n: n.display if n.approved else n.suggested,
+                ),
                 Column("Suggested draft (masked)", lambda n: "" if n.approved else n.suggested),
                 Column("As the resident wrote it (never shown)", lambda n: n.wording),
                 Column("Suspected personal data", lambda n: "; ".join(n.suspects)),
@@ -287,7 +292,9 @@ class MeetingPrep(QDialog):
     def approve_suggested(self) -> None:
         """The officer approves the masked drafts of the selected nominations (all awaiting, if none)."""
         selected = {i.row() for i in self.table.selectionModel().selectedRows()}
-        rows = [r for i, r in enumerate(self.model.rows()) if (i in selected or not selected) and not r.approved]
+        rows = [
+            r for i, r in enumerate(self.model.rows()) if (i in selected or not selected) and not r.approved
+        ]
         if not rows:
             self.show_message("Every nomination's public wording is already approved.")
             return
@@ -751,7 +758,9 @@ class MeetingView(QWidget):
             return
         choice, lead = shown[self.selected], self.agenda.agencies[self.lead].id
         if not choice.approved:
-            self.note.setText("That nomination's public wording is not approved: approve it on the officer's screen.")
+            self.note.setText(
+                "That nomination's public wording is not approved: approve it on the officer's screen."
+            )
             self.confirming = False
             return
         title = choice.display[:200]

@@ -9,6 +9,7 @@ approval (who and when) through ``core.public.approve``; the refusal it answers 
 from __future__ import annotations
 
 import html
+from functools import partial
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -28,6 +29,10 @@ from commmatters_desktop.ui.operations import Operations
 from commmatters_desktop.ui.widgets import button
 
 
+def _scan(text: str, session: Session) -> list[privacy.Finding]:
+    return privacy.scan(text, privacy.protected_names(session))
+
+
 def highlighted(text: str, findings: list[privacy.Finding]) -> str:
     """The text as HTML with each suspect marked, for the officer's eyes only."""
     out, last = [], 0
@@ -40,7 +45,9 @@ def highlighted(text: str, findings: list[privacy.Finding]) -> str:
 
 
 class PublicWordingDialog(QDialog):
-    def __init__(self, ops: Operations, refusals: list[public.Refusal], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ops: Operations, refusals: list[public.Refusal], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("publicWording")
         self.setWindowTitle("Public wording to approve (officer's screen only)")
@@ -54,8 +61,10 @@ class PublicWordingDialog(QDialog):
         self.drafts: list[tuple[public.Refusal, QLineEdit, QPushButton]] = []
         for row, refusal in enumerate(refusals):
             item = refusal.piece
-            findings = ops.read(lambda s, t=item.text: privacy.scan(t, privacy.protected_names(s)))
-            where = QLabel(f"<b>{html.escape(item.section)}</b><br><i>{html.escape(refusal.reason)}</i>", self)
+            findings = ops.read(partial(_scan, item.text))
+            where = QLabel(
+                f"<b>{html.escape(item.section)}</b><br><i>{html.escape(refusal.reason)}</i>", self
+            )
             where.setWordWrap(True)
             current = QLabel(highlighted(item.text, findings) or "<i>(blank)</i>", self)
             current.setWordWrap(True)
@@ -63,7 +72,7 @@ class PublicWordingDialog(QDialog):
             draft = QLineEdit(privacy.mask(item.text, findings), self)
             draft.setObjectName(f"publicDraft{row}")
             draft.setAccessibleName(f"{item.section}: public wording to approve")
-            approve = button(self, "Approve", f"publicApprove{row}", lambda r=row: self.approve(r))
+            approve = button(self, "Approve", f"publicApprove{row}", partial(self.approve, row))
             grid.addWidget(where, row, 0)
             grid.addWidget(current, row, 1)
             grid.addWidget(draft, row, 2)
@@ -77,8 +86,11 @@ class PublicWordingDialog(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Each text below is bound for a public screen or printout. Check the draft, "
-                                "edit it if needed, and approve it: your name and the time are recorded.", self))  # fmt: skip
+        intro = (
+            "Each text below is bound for a public screen or printout. Check the draft, edit it if needed, "
+            "and approve it: your name and the time are recorded."
+        )
+        layout.addWidget(QLabel(intro, self))
         layout.addWidget(self.message)
         layout.addWidget(scroll, 1)
         layout.addWidget(button(self, "Approve all drafts", "publicApproveAll", self.approve_all))

@@ -87,7 +87,9 @@ def test_redaction_replaces_what_public_screens_show(vault: Vault, nominated: di
     with vault.reading() as s:
         row = next(r for r in nomination_rows(s, cycle="2027-Q1") if r.id == n.id)
     assert (row.display, row.approved) == ("Off-road bikes are back", True)
-    with vault.unit_of_work() as s:  # the resident's wording corrected: the public wording must be checked again
+    with (
+        vault.unit_of_work() as s
+    ):  # the resident's wording corrected: the public wording must be checked again
         s.merge(n).wording = "Margaret Oduya says the bikes are back every night"
     with vault.reading() as s:
         row = next(r for r in nomination_rows(s, cycle="2027-Q1") if r.id == n.id)

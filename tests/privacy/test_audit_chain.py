@@ -39,7 +39,7 @@ def fill(vault: Vault) -> None:
 
 def tamper(vault: Vault, *statements: str) -> None:
     """What someone holding the key could do with a SQLCipher shell."""
-    connection = connect_raw(vault.db_path, vault._key)  # noqa: SLF001 - the attacker has the key
+    connection = connect_raw(vault.db_path, vault._key)
     try:
         connection.execute("DROP TRIGGER audit_event_no_update")
         connection.execute("DROP TRIGGER audit_event_no_delete")
@@ -102,7 +102,7 @@ def test_the_key_is_needed_to_rebuild_the_chain(vault: Vault) -> None:
         rows = list(s.scalars(select(AuditEvent).order_by(AuditEvent.id)))
     forged, previous = [], ""
     for row in rows:
-        previous = audit.seal(vault._key, previous, row)  # noqa: SLF001 - the raw key, not the derived one
+        previous = audit.seal(vault._key, previous, row)
         forged.append(f"UPDATE audit_event SET mac = '{previous}' WHERE id = {row.id}")
     tamper(vault, *forged)
     assert problems(vault)

@@ -76,7 +76,9 @@ def build(vault: Vault) -> dict[str, Any]:
         people.assign(s, ward=ward, person=member, role=PersonRole.PANEL_MEMBER)
         team = people.create_agency(s, name="Neighbourhood Team", kind=AgencyKind.POLICE_TEAM)
         # Last quarter: a priority whose public texts were typed with personal data in them.
-        p = priorities.propose(s, ward=ward, title="Off-road bikes", cycle="2026-Q4", public_issue=WORDINGS[0])
+        p = priorities.propose(
+            s, ward=ward, title="Off-road bikes", cycle="2026-Q4", public_issue=WORDINGS[0]
+        )
         priorities.agree(s, priority=p, lead_agency=team, ratified_online=True)
         priorities.update_priority(s, priority=p, public_action=WORDINGS[1])
         for wording in WORDINGS[2:]:
@@ -125,7 +127,9 @@ def test_leaflet(vault: Vault) -> None:
     approve_drafts(vault, refusals)
     assert leaflet_refusals(vault) == []
     with vault.reading() as s:
-        leaflet = produce(s, ward_code="E05000650", cycle="2026-Q4", today=TODAY, fmt=LeafletFormat.A4, demo=False)
+        leaflet = produce(
+            s, ward_code="E05000650", cycle="2026-Q4", today=TODAY, fmt=LeafletFormat.A4, demo=False
+        )
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(leaflet.data)).pages)
     assert "[name removed]" in text
     absent(text)

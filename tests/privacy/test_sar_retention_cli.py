@@ -44,7 +44,9 @@ def plant(vault: Vault) -> Path:
 
 def test_subject_access_as_pdf_and_csv(vault: Vault, clock: FixedClock, tmp_path: Path) -> None:
     folder = plant(vault)
-    code, _, err = run(clock, "--data-dir", folder, "sar", "--name", "Siobhan Kerrigan", "--out", tmp_path / "a.pdf")
+    code, _, err = run(
+        clock, "--data-dir", folder, "sar", "--name", "Siobhan Kerrigan", "--out", tmp_path / "a.pdf"
+    )
     assert code == 1 and "reference" in err  # a reason is required
     code, out, _ = run(clock, "--data-dir", folder, "sar", "--name", "Siobhan Kerrigan", "--out",
                        tmp_path / "a.pdf", "--reason", "SAR-2026-041")  # fmt: skip

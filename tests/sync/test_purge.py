@@ -21,7 +21,13 @@ from commmatters_desktop.sync.purge import purge
 from tests.sync.conftest import TEAM_PASSPHRASE
 
 PAGE, RESERVE = 4096, 80
-PLANTED = ("Brzęczyszczykiewicz", "Plimsoll-Vane", "07700 900777", "wojtek.b@example.org", "Featherstonehaugh")
+PLANTED = (
+    "Brzęczyszczykiewicz",
+    "Plimsoll-Vane",
+    "07700 900777",
+    "wojtek.b@example.org",
+    "Featherstonehaugh",
+)
 KEPT = "Astley Bridge"
 
 
@@ -43,7 +49,9 @@ def decrypted_vault(folder: Path, key: bytes) -> bytes:
         found.append(decrypt_pages(path.read_bytes(), key))
     for wal in folder.rglob("*-wal"):
         data = wal.read_bytes()
-        found.append(decrypt_pages(data, key, offset=32 + 24, stride=PAGE + 24))  # frame header, then the page
+        found.append(
+            decrypt_pages(data, key, offset=32 + 24, stride=PAGE + 24)
+        )  # frame header, then the page
     return b"\n".join(found)
 
 
@@ -74,7 +82,7 @@ def everywhere(laptops: list[Any], shared: Path) -> list[tuple[str, str]]:
                         if encoded in raw:
                             found.append((str(path), planted))
     for laptop in laptops:
-        key = laptop.vault._key  # noqa: SLF001 - the test holds the key
+        key = laptop.vault._key
         plain = decrypted_vault(laptop.folder, key) + decrypted_vault(backups_of(laptop), key)
         assert KEPT.encode() in plain  # the decryption works: kept data is visible
         for planted in PLANTED:

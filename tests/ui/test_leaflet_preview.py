@@ -102,7 +102,9 @@ def test_personal_data_stops_the_preview_with_the_list(
     assert dialog.review_button.isVisible()
     review = dialog.review_wording()
     qtbot.addWidget(review)
-    assert [d.text() for _r, d, _b in review.drafts] == ["Call [name removed] on [number removed] about the racing"]
+    assert [d.text() for _r, d, _b in review.drafts] == [
+        "Call [name removed] on [number removed] about the racing"
+    ]
     review.approve_all()
     review.accept()
     assert dialog.leaflet is not None and dialog.save_button.isEnabled()

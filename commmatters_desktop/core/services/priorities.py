@@ -78,7 +78,9 @@ def propose(
         title=required(title, "Give the priority a short title."),
         status=S.NOMINATED,
         # Never the resident's own words: the nomination's approved public wording, or nothing yet.
-        public_issue=(public_issue or (_approved_wording(session, nomination) if nomination else title)).strip(),
+        public_issue=(
+            public_issue or (_approved_wording(session, nomination) if nomination else title)
+        ).strip(),
     )
     session.add(priority)
     session.flush()

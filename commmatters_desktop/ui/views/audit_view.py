@@ -113,7 +113,8 @@ class AuditView(QWidget):
         self.message.setText(
             "The audit trail is intact: every event is sealed to the one before it."
             if not problems
-            else "The audit trail has been tampered with: " + "; ".join(problems)
+            else "The audit trail has been tampered with: "
+            + "; ".join(problems)
             + ". Keep this laptop as it is and tell your information security team."
         )
         return problems
