@@ -78,6 +78,7 @@ class PublicWordingDialog(QDialog):
             grid.addWidget(draft, row, 2)
             grid.addWidget(approve, row, 3)
             self.drafts.append((refusal, draft, approve))
+        grid.setRowStretch(len(refusals), 1)  # rows at the top, however few
         grid.setColumnStretch(1, 2)
         grid.setColumnStretch(2, 3)
         body = QWidget(self)
