@@ -694,7 +694,13 @@ def cmd_plan_weeks(ctx: Context) -> int:
         for week in skips:
             planning.set_unavailable(session, cycle=cycle, week=week, reason="skipped when planning")
         plan = planning.make_plan(
-            session, cycle=cycle, mode=mode, start=start, per_week=ctx.args.per_week, la=ctx.args.la or ""
+            session,
+            cycle=cycle,
+            mode=mode,
+            start=start,
+            per_week=ctx.args.per_week,
+            la=ctx.args.la or "",
+            today=ctx.clock.today(),
         )
         changed = 0 if ctx.args.dry_run else planning.save_plan(session, cycle=cycle, plan=plan)
         session.flush()
@@ -710,6 +716,8 @@ def cmd_plan_weeks(ctx: Context) -> int:
             "explanation": plan.explanation,
             "weeks": {names[w][0]: d.isoformat() for w, d in plan.weeks.items()},
             "unplaced": [w.code for w in plan.unplaced],
+            "held": [w.code for w in plan.held],
+            "moved": [m.describe() for m in plan.moves],
             "clashes": [c.describe() for c in clashes],
         },
         lambda: "\n".join(
