@@ -39,6 +39,7 @@ from commmatters_desktop.core.services import common, planning, priorities, ward
 from commmatters_desktop.storage.vault import Vault, atomic_write
 from commmatters_desktop.ui import forms
 from commmatters_desktop.ui.actions import build_actions
+from commmatters_desktop.ui.data_protection import RetentionDialog, SubjectAccessDialog
 from commmatters_desktop.ui.forms import Field, Kind
 from commmatters_desktop.ui.leaflet_preview import LeafletPreview
 from commmatters_desktop.ui.lock import DEFAULT_MINUTES, IdleWatcher, LockScreen
@@ -149,7 +150,17 @@ class MainWindow(QMainWindow):
         a = self.actions_
         menu = self.menuBar()
         menu.addMenu("&File").addActions(
-            [a.cycle_leaflets, a.force_identity, a.backup, a.check, a.lock, a.autolock, a.quit]
+            [
+                a.cycle_leaflets,
+                a.force_identity,
+                a.retention,
+                a.subject_access,
+                a.backup,
+                a.check,
+                a.lock,
+                a.autolock,
+                a.quit,
+            ]
         )
         menu.addMenu("&Edit").addActions([a.undo, a.redo, a.find])
         menu.addMenu("&View").addActions(
@@ -214,6 +225,8 @@ class MainWindow(QMainWindow):
         a.show_partners.triggered.connect(lambda: self.tabs.setCurrentWidget(self.partners))
         a.show_overview.triggered.connect(lambda: self.tabs.setCurrentWidget(self.overview))
         a.show_audit.triggered.connect(lambda: self.tabs.setCurrentWidget(self.audit_view))
+        a.retention.triggered.connect(lambda: RetentionDialog(self.ops, self).open())
+        a.subject_access.triggered.connect(lambda: SubjectAccessDialog(self.ops, self).open())
         self.calendar.week_requested.connect(self.set_week)
         self.calendar.unavailable_requested.connect(self.toggle_unavailable)
         self.calendar.plan_requested.connect(self.plan_weeks)

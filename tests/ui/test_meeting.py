@@ -190,6 +190,7 @@ def test_digits_on_the_welcome_are_the_attendance_never_a_vote(
     window: MainWindow, prep: MeetingPrep, qtbot: QtBot, demo_vault: Vault, tmp_path: Path, dialogs: Dialogs
 ) -> None:
     prep.attendance.setValue(5)
+    prep.approve_suggested()
     view = prep.start_meeting()
     assert view is not None
     qtbot.addWidget(view)
@@ -228,6 +229,7 @@ def test_the_decision_leaves_one_priority_takes_a_short_title_and_can_be_undone(
             title="Queens Park",
             nomination=other,  # type: ignore[arg-type]
         ).id
+    prep.approve_suggested()
     view = prep.start_meeting()
     assert view is not None
     qtbot.addWidget(view)
@@ -277,6 +279,7 @@ def test_a_long_list_pages_on_the_projector(prep: MeetingPrep, qtbot: QtBot, dem
         for n in range(14):
             engagement.nominate(s, ward=ward, wording=f"Issue number {n + 1} raised at the door",  # type: ignore[arg-type]
                                 channel=Channel.PANEL, support=1, cycle="2027-Q1")  # fmt: skip
+    prep.approve_suggested()
     view = prep.start_meeting()
     assert view is not None
     qtbot.addWidget(view)
