@@ -279,6 +279,7 @@ def test_a_long_list_pages_on_the_projector(prep: MeetingPrep, qtbot: QtBot, dem
         for n in range(14):
             engagement.nominate(s, ward=ward, wording=f"Issue number {n + 1} raised at the door",  # type: ignore[arg-type]
                                 channel=Channel.PANEL, support=1, cycle="2027-Q1")  # fmt: skip
+    prep.reload_table()
     prep.approve_suggested()
     view = prep.start_meeting()
     assert view is not None
