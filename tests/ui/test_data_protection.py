@@ -33,7 +33,9 @@ def test_audit_view_filters_verifies_and_exports_with_a_reason(
     view.reload()
     assert "date" in view.message.text().lower()
     view.filters["since"].setText("")
-    dialogs.reason("Export the audit trail", "DPO spot check").file("Export the audit trail", tmp_path / "a.csv")
+    dialogs.reason("Export the audit trail", "DPO spot check").file(
+        "Export the audit trail", tmp_path / "a.csv"
+    )
     saved = view.export()
     dialogs.done()
     assert saved is not None
@@ -59,7 +61,9 @@ def test_subject_access_from_the_window(
     dialog.search()
     fields = {dialog.model.row_at(r).field for r in range(dialog.model.rowCount())}
     assert "full_name" in fields and "role" in fields
-    dialogs.reason("Subject access export", "SAR-2026-7").file("Save the subject access export", tmp_path / "s.csv")
+    dialogs.reason("Subject access export", "SAR-2026-7").file(
+        "Save the subject access export", tmp_path / "s.csv"
+    )
     saved = dialog.export("csv")
     dialogs.done()
     assert saved is not None and name in saved.read_text(encoding="utf-8-sig")
