@@ -80,7 +80,8 @@ class AuditView(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.message)
         layout.addWidget(self.table, 1)
-        ops.changed.connect(self._reload_if_shown)
+        # Loaded when shown (and by Filter): no slot on ``ops.changed``, which every edit emits while
+        # this tab is hidden anyway.
 
     def current_filters(self) -> audit.Filters:
         text = {key: edit.text().strip() for key, edit in self.filters.items()}
@@ -90,10 +91,6 @@ class AuditView(QWidget):
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
         self.reload()
-
-    def _reload_if_shown(self) -> None:
-        if self.isVisible():
-            self.reload()
 
     def reload(self) -> None:
         try:
