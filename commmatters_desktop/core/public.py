@@ -22,6 +22,9 @@ from commmatters_desktop.core.changes import audit, context_of
 from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.core.models import Nomination, Priority, PublicApproval, Synced, natural_id
 
+#: What a purged field holds (``core.retention.PURGED``; kept here so the gate needs no retention import).
+PURGED = "(removed)"
+
 
 def _digest(text: str) -> str:
     return hashlib.sha256(" ".join(text.split()).encode()).hexdigest()
@@ -71,9 +74,13 @@ def piece(section: str, record: Synced, field: str, *, label: str = "") -> Piece
     )
 
 
-def _source_hash(session: Session, entity: str, record: Synced, field: str) -> str:
+def _source(session: Session, entity: str, record: Synced, field: str) -> str | None:
     source = SOURCES.get((entity, field))
-    value = source(session, record) if source else None
+    return source(session, record) if source else None
+
+
+def _source_hash(session: Session, entity: str, record: Synced, field: str) -> str:
+    value = _source(session, entity, record, field)
     return _digest(value) if value else ""
 
 
@@ -152,7 +159,9 @@ def _problem(session: Session, item: Piece, record: Synced | None = None) -> str
     if record is None:
         record = _record(session, item)
     if record is not None and approval.source_hash != _source_hash(session, item.entity, record, item.field):
-        return "the resident's wording it was made from has changed: check and approve it again"
+        # Removed by a retention purge is not a change: the approved public wording outlives it.
+        if _source(session, item.entity, record, item.field) != PURGED:
+            return "the resident's wording it was made from has changed: check and approve it again"
     return None
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from commmatters_desktop.core import public
 from commmatters_desktop.core.changes import audit, context_of
 from commmatters_desktop.core.enums import PersonRole
 from commmatters_desktop.core.hlc import Stamp
@@ -40,7 +41,7 @@ from commmatters_desktop.core.models import (
 )
 
 #: What a purged field holds afterwards, everywhere (records, change log, files).
-PURGED = "(removed)"
+PURGED = public.PURGED
 SCRUBBED_META = "purge_db:"
 
 

@@ -171,3 +171,25 @@ def test_projector(vault: Vault, qtbot: QtBot) -> None:
         qtbot.keyClick(view, Qt.Key.Key_Right)
     assert "[name removed]" in " ".join(seen)
     absent(" ".join(seen))
+
+
+def test_a_purged_wording_leaves_its_approved_public_wording_approved(vault: Vault) -> None:
+    from commmatters_desktop.core import retention
+
+    made = build(vault)
+    with vault.unit_of_work() as s:
+        nomination = s.get(Nomination, made["nominations"][0])
+        assert nomination is not None
+        engagement.approve_suggested_wording(s, nomination=nomination)
+    with vault.unit_of_work() as s:  # a correction of the resident's words: check the public wording again
+        nomination = s.get(Nomination, made["nominations"][0])
+        assert nomination is not None
+        nomination.wording += " (said twice)"
+    with vault.reading() as s:
+        assert not public.approved(s, s.get(Nomination, made["nominations"][0]), "public_wording")  # type: ignore[arg-type]
+    with vault.unit_of_work() as s:
+        nomination = s.get(Nomination, made["nominations"][0])
+        engagement.approve_suggested_wording(s, nomination=nomination)  # type: ignore[arg-type]
+        nomination.wording = retention.PURGED  # type: ignore[union-attr]
+    with vault.reading() as s:
+        assert public.approved(s, s.get(Nomination, made["nominations"][0]), "public_wording")  # type: ignore[arg-type]
