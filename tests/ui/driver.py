@@ -60,7 +60,6 @@ class Dialogs:
     errors: list[str] = field(default_factory=list)
     #: Answer every dialog nobody queued an answer for, as a careless user would (see :meth:`_autopilot`).
     autopilot: Path | None = None
-    _handled: set[int] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.timer = QTimer()
@@ -126,13 +125,14 @@ class Dialogs:
 
     def _poll(self) -> None:
         modal = self._open_modal()
-        if modal is None or id(modal) in self._handled:
+        # Marked on the widget itself: an id() can be reused by a new dialog once an old one is freed.
+        if modal is None or modal.property("driverHandled"):
             return
         if isinstance(modal, QProgressDialog) and not (
             self.answers and _plain(modal.windowTitle()).startswith(_plain(self.answers[0][0]))
         ):
             return  # progress shows and goes by itself; answer it only when the test says so
-        self._handled.add(id(modal))
+        modal.setProperty("driverHandled", True)
         said = dialog_text(modal)
         self.seen.append(said)
         if "something went wrong" in said.casefold():
