@@ -191,6 +191,9 @@ def build_parser() -> argparse.ArgumentParser:
     force_cmd.add_argument("--name", help="the force's name as it should be printed")
     force_cmd.add_argument("--logo", type=Path, metavar="FILE", help="a PNG or JPEG logo or crest")
     cli_people.register(commands, common)
+    from commmatters_desktop import cli_privacy
+
+    cli_privacy.register(command)
     return parser
 
 
@@ -420,7 +423,7 @@ def cmd_check(ctx: Context) -> int:
     ctx.emit(
         {"ok": not problems, "problems": problems},
         lambda: (
-            "The vault is healthy: every page decrypts and its structure is intact."
+            "The vault is healthy: every page decrypts, its structure is intact and the audit trail is unbroken."
             if not problems
             else "The vault has problems:\n" + "\n".join(f"- {p}" for p in problems)
         ),
@@ -674,8 +677,9 @@ def cmd_nominations_list(ctx: Context) -> int:
     for r in rows:
         votes = f", {r.votes} votes" if r.votes is not None else ""
         ctx.say(
-            f"{r.ward_code}  {r.display}  [{r.channel.label}, support {r.combined_support}{votes}; "
-            f"{r.status.label}]"
+            f"{r.ward_code}  {r.display if r.approved else 'draft: ' + r.suggested}  "
+            f"[{r.channel.label}, support {r.combined_support}{votes}; {r.status.label}"
+            f"{'' if r.approved else '; public wording awaiting approval'}]"
         )
     ctx.say(f"{len(rows)} nomination{'s' if len(rows) != 1 else ''} for {cycle}.")
     return 0

@@ -812,6 +812,36 @@ class _Builder:
 
 def populate(session: Session, today: dt.date) -> None:
     _Builder(session, today).build()
+    approve_public_wording(session)
+
+
+def approve_public_wording(session: Session) -> None:
+    """The demo officer has approved the public wording of the demo's past quarters.
+
+    Nominations of the current quarter are left awaiting approval when the detector suspects
+    something, so the meeting preparation shows the masked draft to approve, as in real use.
+    """
+    from sqlalchemy import select
+
+    from commmatters_desktop.core import privacy, public
+    from commmatters_desktop.core.models import Action, Measure, Nomination, PanelMeeting, Priority, Synced
+
+    names = privacy.protected_names(session)
+    for nomination in session.scalars(select(Nomination).where(Nomination.deleted.is_(False))):
+        if not privacy.scan(nomination.wording, names):
+            public.approve(session, nomination, "public_wording", nomination.wording)
+        public.approve_if_clean(session, nomination, "reason")
+    fields: list[tuple[type[Synced], tuple[str, ...]]] = [
+        (Priority, ("title", "public_issue", "public_action")),
+        (Action, ("description", "completion_note")),
+        (Measure, ("name",)),
+        (PanelMeeting, ("venue", "decisions")),
+    ]
+    for model, names_of_fields in fields:
+        for record in session.scalars(select(model)):
+            for name in names_of_fields:
+                if not public.approved(session, record, name):
+                    public.approve_if_clean(session, record, name)
 
 
 def build(folder: Path, *, clock: Clock | None = None) -> Vault:

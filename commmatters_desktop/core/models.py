@@ -293,8 +293,8 @@ class Nomination(Synced):
 
     ward_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ward.id"), index=True)
     cycle_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cycle.id"), index=True)
-    #: As the resident wrote it: may hold a name typed by a resident, so it is screened before display.
-    wording: Mapped[str] = mapped_column(Text)
+    #: As the resident wrote it: personal data (a resident's own words, often with names), never shown.
+    wording: Mapped[str] = mapped_column(Text, info=PERSONAL)
     category: Mapped[str] = mapped_column(String(80), default="")
     channel: Mapped[Channel] = mapped_column(_enum(Channel))
     support: Mapped[int] = mapped_column(default=1)
@@ -459,6 +459,44 @@ class SurveyResult(Synced):
     count: Mapped[int] = mapped_column(default=0)
 
 
+class PublicApproval(Synced):
+    """An officer approved a field's text as public wording: hashes, not copies, so nothing personal is kept.
+
+    The approval holds for exactly the text approved and the source it was made from: editing the
+    public text or the resident's wording it came from no longer matches the hashes, which un-approves
+    it with no bookkeeping to forget. The id is name-based (record and field), so it converges on sync.
+    """
+
+    __tablename__ = "public_approval"
+
+    entity: Mapped[str] = mapped_column(String(40))
+    row_id: Mapped[str] = mapped_column(String(36), index=True)
+    field: Mapped[str] = mapped_column(String(60))
+    text_hash: Mapped[str] = mapped_column(String(64))
+    source_hash: Mapped[str] = mapped_column(String(64), default="")
+    approved_by: Mapped[str] = mapped_column(String(120))
+    approved_at: Mapped[dt.datetime]
+
+
+class PurgeOrder(Synced):
+    """Personal data removed from a record (retention, DPA 2018 s.39, or an erasure request).
+
+    It travels like any record, so every laptop that receives it scrubs its own history of those
+    fields too: the change log, conflicts, its change files in the shared folder and its snapshots.
+    Names no values: only which fields of which record, why, and who ordered it.
+    """
+
+    __tablename__ = "purge_order"
+
+    entity: Mapped[str] = mapped_column(String(40))
+    row_id: Mapped[str] = mapped_column(String(36), index=True)
+    fields: Mapped[str] = mapped_column(Text)
+    rule: Mapped[str] = mapped_column(String(60), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    ordered_by: Mapped[str] = mapped_column(String(120), default="")
+    ordered_on: Mapped[dt.date]
+
+
 # --- local bookkeeping -----------------------------------------------------------------------------------
 
 
@@ -564,6 +602,11 @@ class AuditEvent(Base):
     entity: Mapped[str] = mapped_column(String(40))
     row_id: Mapped[str] = mapped_column(String(36))
     summary: Mapped[str] = mapped_column(Text, default="")
+    #: The event's own id, the same on every laptop the trail travels to (imports are de-duplicated by it).
+    uid: Mapped[str] = mapped_column(String(36), default=lambda: str(uuid.uuid4()), server_default="")
+    #: HMAC-SHA256, under a key derived from the vault key, of the previous event's ``mac`` and this
+    #: event's fields: deleting, editing or re-ordering a row breaks the chain (``core.audit.verify``).
+    mac: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 SYNCED_MODELS: tuple[type[Synced], ...] = tuple(

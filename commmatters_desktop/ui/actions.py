@@ -30,6 +30,9 @@ class Actions:
     show_partners: QAction
     show_overview: QAction
     show_people: QAction
+    show_audit: QAction
+    retention: QAction
+    subject_access: QAction
     find: QAction
     refresh: QAction
     add_ward: QAction
@@ -105,6 +108,12 @@ def build_actions(parent: QWidget, stack: QUndoStack) -> Actions:
                         "Ctrl+6"),
         show_people=a(parent, "actionShowPeople", "Peop&le && partners", "Partner agencies, ward teams, panels "
                       "and the key individual network", "Ctrl+7"),
+        show_audit=a(parent, "actionShowAudit", "&Audit trail", "Who did what and when; verify and export it",
+                     "Ctrl+8"),
+        retention=a(parent, "actionRetention", "&Retention review…", "Personal data past its retention date, "
+                    "and purging it", None),
+        subject_access=a(parent, "actionSubjectAccess", "S&ubject access request…", "Everything held about a "
+                         "named person, exported as PDF or CSV", None),
         find=a(parent, "actionFind", "&Find…", "Search the current view", Key.Find),
         refresh=a(parent, "actionRefresh", "&Refresh", "Reload from the vault", Key.Refresh),
         add_ward=a(parent, "actionAddWard", "&Add ward…", "Add a ward by its ONS code", None),

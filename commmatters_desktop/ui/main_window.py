@@ -39,6 +39,7 @@ from commmatters_desktop.core.services import common, laptops, planning, priorit
 from commmatters_desktop.storage.vault import Vault, atomic_write
 from commmatters_desktop.ui import forms, sync_panel
 from commmatters_desktop.ui.actions import build_actions
+from commmatters_desktop.ui.data_protection import RetentionDialog, SubjectAccessDialog
 from commmatters_desktop.ui.forms import Field, Kind
 from commmatters_desktop.ui.leaflet_preview import LeafletPreview
 from commmatters_desktop.ui.lock import DEFAULT_MINUTES, IdleWatcher, LockScreen
@@ -46,6 +47,7 @@ from commmatters_desktop.ui.meeting import MeetingPrep
 from commmatters_desktop.ui.operations import Operations
 from commmatters_desktop.ui.settings import WindowSettings
 from commmatters_desktop.ui.sync_panel import ConflictsDialog
+from commmatters_desktop.ui.views.audit_view import AuditView
 from commmatters_desktop.ui.views.board_view import PriorityBoardView
 from commmatters_desktop.ui.views.cycle_views import (
     CalendarView,
@@ -104,6 +106,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.overview, "Force &overview")
         self.people = PeopleView(self.ops, self.clock, self)
         self.tabs.addTab(self.people, "Peop&le && partners")
+        self.audit_view = AuditView(self.ops, self)
+        self.tabs.addTab(self.audit_view, "&Audit trail")
 
         content = QWidget(self)
         layout = QVBoxLayout(content)
@@ -149,7 +153,17 @@ class MainWindow(QMainWindow):
         a = self.actions_
         menu = self.menuBar()
         menu.addMenu("&File").addActions(
-            [a.cycle_leaflets, a.force_identity, a.backup, a.check, a.lock, a.autolock, a.quit]
+            [
+                a.cycle_leaflets,
+                a.force_identity,
+                a.retention,
+                a.subject_access,
+                a.backup,
+                a.check,
+                a.lock,
+                a.autolock,
+                a.quit,
+            ]
         )
         menu.addMenu("&Edit").addActions([a.undo, a.redo, a.find])
         menu.addMenu("&View").addActions(
@@ -161,6 +175,7 @@ class MainWindow(QMainWindow):
                 a.show_partners,
                 a.show_overview,
                 a.show_people,
+                a.show_audit,
                 a.refresh,
             ]
         )
@@ -215,6 +230,9 @@ class MainWindow(QMainWindow):
         a.show_overview.triggered.connect(lambda: self.tabs.setCurrentWidget(self.overview))
         a.show_people.triggered.connect(lambda: self.tabs.setCurrentWidget(self.people))
         self.ward_view.show_people.connect(self.show_people)
+        a.show_audit.triggered.connect(lambda: self.tabs.setCurrentWidget(self.audit_view))
+        a.retention.triggered.connect(lambda: RetentionDialog(self.ops, self).open())
+        a.subject_access.triggered.connect(lambda: SubjectAccessDialog(self.ops, self).open())
         self.calendar.week_requested.connect(self.set_week)
         self.calendar.unavailable_requested.connect(self.toggle_unavailable)
         self.calendar.plan_requested.connect(self.plan_weeks)
@@ -1048,7 +1066,9 @@ class MainWindow(QMainWindow):
             )
         else:
             QMessageBox.information(
-                self, "Vault healthy", "Every page decrypts and the database structure is intact."
+                self,
+                "Vault healthy",
+                "Every page decrypts, the database structure is intact and the audit trail is unbroken.",
             )
 
     def choose_autolock(self) -> None:

@@ -112,14 +112,23 @@ class MeetingPrep(QDialog):
 
         self.model: RecordTableModel[NominationRow] = RecordTableModel(
             [
-                Column("On the projector as", lambda n: n.display, "display", Editor.TEXT),
+                Column(
+                    "On the projector as (approved)",
+                    lambda n: n.display,
+                    "display",
+                    Editor.TEXT,
+                    current=lambda n: n.display if n.approved else n.suggested,
+                ),
+                Column("Suggested draft (masked)", lambda n: "" if n.approved else n.suggested),
                 Column("As the resident wrote it (never shown)", lambda n: n.wording),
+                Column("Suspected personal data", lambda n: "; ".join(n.suspects)),
                 Column("From", lambda n: ", ".join(f"{k} {v}" for k, v in n.channels.items())),
                 Column("Support", lambda n: str(n.combined_support)),
                 Column("Votes", lambda n: "" if n.votes is None else str(n.votes), "votes", Editor.NUMBER),
-                Column("Status", lambda n: n.status.label + (" · masked" if n.masked else "")),
+                Column("Status", lambda n: n.status.label + ("" if n.approved else " · awaiting approval")),
             ],
             self,
+            warn=lambda n: bool(n.suspects) and not n.approved,
         )
         self.model.edit_requested.connect(self._edit)
         self.model.invalid.connect(self.show_message)
@@ -153,6 +162,8 @@ class MeetingPrep(QDialog):
             ("Add nomination…", "meetingAdd", self.add_nomination),
             ("Import poll CSV…", "meetingImport", self.import_csv),
             ("Merge…", "meetingMerge", self.merge),
+            ("Approve suggested wording", "meetingApprove", self.approve_suggested),
+            ("Review public wording…", "meetingReview", self.review_wording),
             ("Print minutes…", "meetingMinutes", self.save_minutes),
         ):
             buttons.addWidget(button(self, text, name, handler))
@@ -263,7 +274,7 @@ class MeetingPrep(QDialog):
 
     def _edit(self, row: NominationRow, name: str, value: Any) -> None:
         if name == "display":
-            old = row.display if not row.masked else ""
+            old = row.display if row.approved else ""
             self.ops.do(
                 "Redact a nomination",
                 lambda s: engagement.redact_nomination(
@@ -284,6 +295,42 @@ class MeetingPrep(QDialog):
                     s, nomination=common.fetch(s, Nomination, row.id), votes=row.votes
                 ),
             )
+
+    def approve_suggested(self) -> None:
+        """The officer approves the masked drafts of the selected nominations (all awaiting, if none)."""
+        selected = {i.row() for i in self.table.selectionModel().selectedRows()}
+        rows = [
+            r for i, r in enumerate(self.model.rows()) if (i in selected or not selected) and not r.approved
+        ]
+        if not rows:
+            self.show_message("Every nomination's public wording is already approved.")
+            return
+        ids = [r.id for r in rows]
+
+        def approve(s: Session) -> None:
+            for nomination_id in ids:
+                engagement.approve_suggested_wording(s, nomination=common.fetch(s, Nomination, nomination_id))
+
+        try:
+            self.ops.run(approve)
+        except UserError as exc:
+            self.show_message(exc.message)
+            return
+        self.show_message(f"Approved the suggested public wording of {len(ids)} nomination(s).")
+
+    def review_wording(self) -> QDialog | None:
+        """Everything the projector and the minutes would refuse, with drafts to approve."""
+        from commmatters_desktop.ui.public_wording import PublicWordingDialog
+
+        agenda = self.agenda()
+        if agenda is None:
+            return None
+        if not agenda.pending:
+            self.show_message("Everything the meeting screen and the minutes show is approved.")
+            return None
+        dialog = PublicWordingDialog(self.ops, agenda.pending, self)
+        dialog.open()
+        return dialog
 
     def add_nomination(self) -> None:
         answer = forms.ask_form(
@@ -429,6 +476,11 @@ class MeetingPrep(QDialog):
         agenda = self.agenda()
         if agenda is None:
             return None
+        try:
+            agenda.require_cleared("The meeting screen")
+        except UserError as exc:
+            self.show_message(exc.message)
+            return None
         self.view = MeetingView(self.ops, self.clock, agenda.meeting_id)
         screens = QGuiApplication.screens()
         screen = screens[1] if len(screens) > 1 else (self.screen() or screens[0])  # projector: the second
@@ -444,6 +496,11 @@ class MeetingPrep(QDialog):
 
         agenda = self.agenda()
         if agenda is None:
+            return None
+        try:
+            agenda.require_cleared("The minutes")
+        except UserError as exc:
+            self.show_message(exc.message)
             return None
         name = f"minutes-{agenda.ward_code}-{agenda.held_on:%Y-%m-%d}.pdf"
         path, _ = QFileDialog.getSaveFileName(
@@ -854,6 +911,12 @@ class MeetingView(QWidget):
         if not shown or not self.agenda.agencies:
             return
         choice, lead = shown[self.selected], self.agenda.agencies[self.lead].id
+        if not choice.approved:
+            self.note.setText(
+                "That nomination's public wording is not approved: approve it on the officer's screen."
+            )
+            self.confirming = False
+            return
         title = self.title_text.strip() or meetings.suggest_title(choice.display)
         made: list[engagement.PanelDecision] = []
 
