@@ -550,7 +550,8 @@ def _check_clock(vault: Vault, change_file: ChangeFile) -> None:
     """Stamps more than a day ahead of this laptop's clock come from a laptop whose clock is wrong:
     taking them in would drag every laptop's stamps to that date for good, so the file waits."""
     try:
-        newest = max((Stamp.parse(c.stamp) for c in change_file.changes), default=None)
+        # Audit events carry their own time, not a field clock stamp: only stamped changes are checked.
+        newest = max((Stamp.parse(c.stamp) for c in change_file.changes if c.stamp), default=None)
     except ValueError:
         raise BadChangeFile(files.DAMAGED_HEADER) from None
     now = vault.clock.now()
