@@ -182,6 +182,9 @@ def build_parser() -> argparse.ArgumentParser:
     force_cmd = command("force", "show or set the force name and logo printed on leaflets", cmd_force)
     force_cmd.add_argument("--name", help="the force's name as it should be printed")
     force_cmd.add_argument("--logo", type=Path, metavar="FILE", help="a PNG or JPEG logo or crest")
+    from commmatters_desktop import cli_evidence
+
+    cli_evidence.register(commands, common)
     return parser
 
 
