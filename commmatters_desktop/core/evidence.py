@@ -156,27 +156,35 @@ class Comparison:
         c = _describe(self.comparison_change_pct)
         before, after = small(self.target_before), small(self.target_after)
         counts = f"from {before} to {after}"
+        lead = ""
+        if 0 < min(self.target_before, self.target_after) < SMALL_NUMBER or (
+            0 < max(self.target_before, self.target_after) < SMALL_NUMBER
+        ):
+            # A percentage of a handful would give the small figure away.
+            lead = f"Went {counts}"
+        else:
+            lead = f"{t.capitalize()} ({counts})"
         match self.verdict:
             case Verdict.NO_DATA:
                 return "Not enough data to compare: import the crime files for both periods."
             case Verdict.BEAT_TREND:
                 return (
-                    f"{t.capitalize()} ({counts}) while {area} {c}: a bigger fall than the background "
+                    f"{lead} while {area} {c}: a bigger fall than the background "
                     "trend, and too large to be chance."
                 )
             case Verdict.WORSE_THAN_TREND:
                 return (
-                    f"{t.capitalize()} ({counts}) while {area} {c}: worse than the background trend, "
+                    f"{lead} while {area} {c}: worse than the background trend, "
                     "and too large to be chance."
                 )
             case Verdict.TOO_SMALL:
                 return (
-                    f"{t.capitalize()} ({counts}) while {area} {c}: the change is too small to tell "
+                    f"{lead} while {area} {c}: the change is too small to tell "
                     "from normal ups and downs."
                 )
             case Verdict.IN_LINE_WITH_TREND:
                 return (
-                    f"{t.capitalize()} ({counts}), but {area} {c} too: the change is no more than the "
+                    f"{lead}, but {area} {c} too: the change is no more than the "
                     "background trend."
                 )
 

@@ -45,6 +45,10 @@ class WardReport:
     verdict: str
     feedback: list[str]
     survey: str
+    #: What the comparison measured ("Drugs, Apr 2026–Jun 2026 against Aug 2026–Oct 2026, ...").
+    measured: str = ""
+    #: The verdict's kind (core.evidence.Verdict value), "" when there is none.
+    verdict_kind: str = ""
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -60,6 +64,8 @@ class WardReport:
             "what_we_did": self.what_we_did,
             "outcome": self.outcome,
             "comparison_verdict": self.verdict,
+            "comparison_measured": self.measured,
+            "comparison_result": self.verdict_kind or None,
             "feedback": self.feedback,
             "survey_trend": self.survey,
         }
@@ -76,6 +82,19 @@ class QuarterlyReport:
     force_monthly: dict[str, tuple[int, int]] = field(default_factory=dict)
     months_missing: list[str] = field(default_factory=list)
     confidence: list[tuple[str, float, float, float, int]] = field(default_factory=list)
+
+    def verdicts(self) -> dict[str, int]:
+        """How many priorities beat the background trend, matched it, and so on (for the summary)."""
+        counts = Counter(w.verdict_kind for w in self.wards if w.verdict)
+        labels = {
+            "beat_trend": "Fell more than the background trend",
+            "in_line_with_trend": "Changed no more than the background trend",
+            "too_small_to_tell": "Too small to tell from noise",
+            "worse_than_trend": "Worse than the background trend",
+            "no_data": "No crime recorded to compare",
+            "": "Not yet comparable (months not imported)",
+        }
+        return {labels[k]: counts[k] for k in labels if counts[k]}
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -137,16 +156,18 @@ def build_report(session: Session, *, cycle: str, today: dt.date) -> QuarterlyRe
         done = [a for a in p.actions if a.status is ActionStatus.DONE]
         by_kind = Counter(a.kind.label for a in done)
         outcome = p.plan.outcome.label if p.plan and p.plan.outcome else "Not yet assessed"
-        verdict = ""
+        verdict = measured = kind = ""
         if p.status not in (PriorityStatus.AGREED, PriorityStatus.PLANNING):
-            verdict = crime.priority_evidence(session, p.id).sentence()
+            evidence = crime.priority_evidence(session, p.id)
+            verdict, measured = evidence.sentence(), evidence.describe()
+            kind = "" if evidence.missing else evidence.comparison.verdict.value
         report.wards.append(
             WardReport(
                 ward.code, ward.name, ward.la_name, p.status.label, _public(p.public_issue, names),
                 weeks.get(ward.id), len(done), len(p.actions), dict(sorted(by_kind.items())),
                 _public(p.public_action, names) if p.public_action.strip() else "",
                 outcome, verdict, [f"{f.channel.label}, {f.given_on:%d %b %Y}" for f in p.feedback],
-                survey_text,
+                survey_text, measured, kind,
             )
         )  # fmt: skip
     report.statuses = dict(sorted(statuses.items(), key=lambda kv: -kv[1]))

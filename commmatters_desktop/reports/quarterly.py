@@ -64,6 +64,19 @@ def render_quarterly(report: QuarterlyReport, *, demo: bool) -> bytes:
         Paragraph("Where the priorities stand", h2),
         _status_chart(report.statuses),
     ]
+    verdicts = report.verdicts()
+    if verdicts:
+        story += [
+            Paragraph("Did it work? Each assessed priority against the background trend", h2),
+            _status_chart(verdicts, label_width=200),
+            Paragraph(
+                "Each priority's crime or ASB count in the months after its week of action is compared with the "
+                "months before, beside the same change in the rest of the force (or borough, or chosen wards). "
+                "A change counts as beating the trend only if the difference is larger than chance would give "
+                "(a Poisson test at 95%).",
+                note,
+            ),
+        ]
     if report.force_monthly:
         story += [
             Paragraph("Recorded crime and anti-social behaviour across the force", h2),
@@ -134,7 +147,7 @@ def _ward_block(w: WardReport) -> list[Flowable]:
             rows.append(("What we did", w.what_we_did))
         rows.append(("Outcome", w.outcome))
         if w.verdict:
-            rows.append(("Against the trend", w.verdict))
+            rows += [("Measured by", w.measured), ("Against the trend", w.verdict)]
         rows.append(("Feedback given", "; ".join(w.feedback) or "not yet"))
     rows.append(("Confidence survey", w.survey))
     table = Table(
@@ -156,12 +169,12 @@ def _ward_block(w: WardReport) -> list[Flowable]:
             table, Spacer(1, 5 * mm)]  # fmt: skip
 
 
-def _status_chart(statuses: dict[str, int]) -> Drawing:
+def _status_chart(statuses: dict[str, int], label_width: float = 120) -> Drawing:
     labels = list(statuses)
-    drawing = Drawing(WIDTH, 14 + 16 * max(len(labels), 1))
+    drawing = Drawing(WIDTH, 26 + 16 * max(len(labels), 1))
     chart = HorizontalBarChart()
-    chart.x, chart.y = 120, 8
-    chart.width, chart.height = WIDTH - 170, 16 * max(len(labels), 1)
+    chart.x, chart.y = label_width, 18
+    chart.width, chart.height = WIDTH - label_width - 50, 16 * max(len(labels), 1)
     chart.data = [[statuses[k] for k in reversed(labels)]] if labels else [[0]]
     chart.categoryAxis.categoryNames = list(reversed(labels)) or ["none"]
     chart.categoryAxis.labels.fontName = FONT

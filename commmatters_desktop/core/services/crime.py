@@ -18,7 +18,14 @@ from sqlalchemy.orm import Session
 
 from commmatters_desktop.core import changes
 from commmatters_desktop.core.errors import ValidationError
-from commmatters_desktop.core.evidence import Comparison, add_months, month_of, month_range, parse_month
+from commmatters_desktop.core.evidence import (
+    Comparison,
+    add_months,
+    month_label,
+    month_of,
+    month_range,
+    parse_month,
+)
 from commmatters_desktop.core.models import (
     CrimeCount,
     CrimeMonth,
@@ -338,6 +345,15 @@ class PriorityEvidenceResult:
     @property
     def after_complete(self) -> bool:
         return not any(m in self.missing for m in self.settings.after)
+
+    def describe(self) -> str:
+        """What is measured, over which months, against what: one line for reports and tabs."""
+        s = self.settings
+        return (
+            f"{', '.join(s.categories) or 'All crime and ASB'}: {month_label(s.baseline[0])}–"
+            f"{month_label(s.baseline[-1])} against {month_label(s.after[0])}–{month_label(s.after[-1])}, "
+            f"compared with {self.area}"
+        )
 
     def sentence(self) -> str:
         if self.missing:
