@@ -122,12 +122,12 @@ def add_crime(session: Session, today: dt.date, seed: int) -> None:
     weeks = _week_months(session)
     for p in session.scalars(select(Priority).where(Priority.deleted.is_(False), Priority.status.in_(AGREED_OR_LATER))):
         week = weeks.get((p.ward_id, p.cycle_id))
-        if week is None or add_months(week, 1) > last:
+        if week is None:
             continue
         crime.set_evidence(
             session, priority=p, categories=_measured_by(session, p),
             baseline=(add_months(week, -3), add_months(week, -1)),
-            after=(add_months(week, 1), min(add_months(week, 3), last)),
+            after=(add_months(week, 1), max(add_months(week, 1), min(add_months(week, 3), last))),
         )  # fmt: skip
 
 

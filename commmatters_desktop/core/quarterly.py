@@ -148,7 +148,7 @@ def build_report(session: Session, *, cycle: str, today: dt.date) -> QuarterlyRe
         if p is None:
             statuses["No agreed priority"] += 1
             report.wards.append(
-                WardReport(ward.code, ward.name, ward.la_name, "No agreed priority", NOT_APPROVED,
+                WardReport(ward.code, ward.name, ward.la_name, "No agreed priority", "No priority agreed this quarter",
                            weeks.get(ward.id), 0, 0, {}, "", "", "", [], survey_text)
             )  # fmt: skip
             continue

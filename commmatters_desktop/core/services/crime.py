@@ -357,7 +357,7 @@ class PriorityEvidenceResult:
 
     def sentence(self) -> str:
         if self.missing:
-            shown = ", ".join(self.missing[:4]) + (" …" if len(self.missing) > 4 else "")
+            shown = ", ".join(month_label(m) for m in self.missing[:4]) + (" …" if len(self.missing) > 4 else "")
             return f"Not yet comparable: no crime data imported for {shown}."
         return self.comparison.sentence(self.area)
 
