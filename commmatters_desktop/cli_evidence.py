@@ -139,10 +139,12 @@ def import_report(tally: Any, stored: Any) -> str:
 
 def _progress(ctx: Context) -> Any:
     last = [-1]
+    interactive = bool(getattr(ctx.err, "isatty", lambda: False)())
 
     def show(done: int, total: int) -> bool:
+        """Progress for a person watching a terminal; scripts and logs get only the result."""
         pct = 100 * done // max(total, 1)
-        if not ctx.json and pct // 10 != last[0] // 10:
+        if interactive and not ctx.json and pct // 10 != last[0] // 10:
             ctx.note(f"  {pct}% read")
             last[0] = pct
         return True
