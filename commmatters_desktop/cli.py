@@ -702,9 +702,15 @@ def cmd_plan_weeks(ctx: Context) -> int:
 
             order = harm_index(session, imd_ranks()).order()
         plan = planning.make_plan(
-            session, cycle=cycle, mode=mode, start=start, per_week=ctx.args.per_week, la=ctx.args.la or "",
+            session,
+            cycle=cycle,
+            mode=mode,
+            start=start,
+            per_week=ctx.args.per_week,
+            la=ctx.args.la or "",
+            today=ctx.clock.today(),
             order=order,
-        )  # fmt: skip
+        )
         changed = 0 if ctx.args.dry_run else planning.save_plan(session, cycle=cycle, plan=plan)
         session.flush()
         clashes = [] if ctx.args.dry_run else planning.clashes(session, cycle)
@@ -719,6 +725,8 @@ def cmd_plan_weeks(ctx: Context) -> int:
             "explanation": plan.explanation,
             "weeks": {names[w][0]: d.isoformat() for w, d in plan.weeks.items()},
             "unplaced": [w.code for w in plan.unplaced],
+            "held": [w.code for w in plan.held],
+            "moved": [m.describe() for m in plan.moves],
             "clashes": [c.describe() for c in clashes],
         },
         lambda: "\n".join(

@@ -23,6 +23,25 @@ from commmatters_desktop.core.models import PanelMeeting, Priority, Ward
 from commmatters_desktop.core.services.force import force_name
 from commmatters_desktop.core.services.priorities import agreed_priority
 
+#: A priority's title is a board card's heading and a leaflet's headline: a few words, not a sentence.
+TITLE_LENGTH = 60
+
+
+def suggest_title(wording: str) -> str:
+    """A short title from a nomination's public wording: its first clause, cut at a word, no longer
+    than :data:`TITLE_LENGTH`. The officer can change it at the decision; it is only a start."""
+    text = " ".join(wording.split())
+    for stop in (". ", "; ", ", ", " - ", " – "):
+        head = text.split(stop, 1)[0]
+        if 12 <= len(head) < len(text):
+            text = head
+            break
+    text = text.rstrip(".;,:!? ")
+    if len(text) <= TITLE_LENGTH:
+        return text
+    cut = text[: TITLE_LENGTH + 1].rsplit(" ", 1)[0]
+    return cut.rstrip(".;,:!? ") or text[:TITLE_LENGTH]
+
 
 @dataclass(frozen=True)
 class Agenda:

@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from commmatters_desktop.core.enums import FINISHED_ACTION, ActionKind, ActionStatus
@@ -50,7 +50,8 @@ def open_actions(
     if cycle:
         query = query.where(Cycle.code == cycle)
     if agency:
-        query = query.where(Agency.name == agency)
+        # Names as people type them: 'bolton council' is Bolton Council (as `plan ics` already allows).
+        query = query.where(func.lower(Agency.name) == agency.strip().lower())
     return [
         PartnerAction(
             id=a.id,

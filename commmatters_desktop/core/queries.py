@@ -44,8 +44,6 @@ from commmatters_desktop.core.models import (
 )
 from commmatters_desktop.core.services.priorities import SARA_TEXT_FIELDS
 
-#: Where a ward's priority for the quarter stands when it has several candidates: the most advanced.
-_RANK = {status: rank for rank, status in enumerate(PriorityStatus)}
 _OFFICER_ROLES = (PersonRole.WARD_OFFICER, PersonRole.PCSO)
 
 
@@ -109,7 +107,7 @@ def ward_rows(session: Session, *, cycle: str, search: str = "", la: str = "") -
         .join(Cycle, Cycle.id == Priority.cycle_id)
         .where(Priority.ward_id.in_(ids), Priority.deleted.is_(False), Cycle.id == natural_id("cycle", cycle))
     ):
-        if ward_id not in best or _RANK[status] > _RANK[best[ward_id][1]]:
+        if ward_id not in best or rules.standing(status) > rules.standing(best[ward_id][1]):
             best[ward_id] = (title, status)
     return [
         WardRow(
@@ -468,7 +466,7 @@ def ward_detail(session: Session, ward_id: uuid.UUID, *, cycle: str) -> WardDeta
             )
             for p in priorities
         ),
-        key=lambda item: (item.cycle, _RANK[item.status]),
+        key=lambda item: (item.cycle, rules.standing(item.status)),
         reverse=True,
     )
     current = next((item for item in past if item.cycle == cycle), None)

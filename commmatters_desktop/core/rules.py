@@ -133,20 +133,43 @@ def next_step(status: PriorityStatus) -> PriorityStatus | None:
     return PIPELINE[PIPELINE.index(status) + 1]
 
 
+def standing(status: PriorityStatus) -> int:
+    """How strongly a priority stands for its ward in its quarter, when the ward has several.
+
+    The agreed priority (wherever it has got to, closed or escalated included) is the ward's priority;
+    a candidate still nominated comes next, and one not taken forward never stands for the ward.
+    """
+    if status is S.NOT_TAKEN_FORWARD:
+        return 0
+    if status is S.NOMINATED:
+        return 1
+    return 2 + (PIPELINE.index(status) if status in PIPELINE else 0)
+
+
+def side_step_refusal(priority: Priority, target: PriorityStatus) -> str | None:
+    """Why ``priority`` cannot go to the side state ``target`` whatever reason is given, or None.
+
+    Asked before the window asks the officer for a reason, so nobody types a reason to be refused.
+    """
+    if target is S.ESCALATED and priority.status not in ESCALATABLE:
+        return f"Cannot escalate: a priority that is {priority.status.label} cannot be escalated."
+    if target is S.NOT_TAKEN_FORWARD and priority.status is not S.NOMINATED:
+        return f"Cannot mark not taken forward: it is already {priority.status.label}; escalate it instead."
+    return None
+
+
 def check_escalate(priority: Priority, reason: str) -> None:
-    if priority.status not in ESCALATABLE:
-        raise RuleViolation(
-            f"Cannot escalate: a priority that is {priority.status.label} cannot be escalated."
-        )
+    refusal = side_step_refusal(priority, S.ESCALATED)
+    if refusal:
+        raise RuleViolation(refusal)
     if not reason.strip():
         raise RuleViolation("Cannot escalate: give the reason for CSP tasking.")
 
 
 def check_not_taken_forward(priority: Priority, reason: str) -> None:
-    if priority.status is not S.NOMINATED:
-        raise RuleViolation(
-            f"Cannot mark not taken forward: it is already {priority.status.label}; escalate it instead."
-        )
+    refusal = side_step_refusal(priority, S.NOT_TAKEN_FORWARD)
+    if refusal:
+        raise RuleViolation(refusal)
     if not reason.strip():
         raise RuleViolation("Cannot mark not taken forward: record the reason the panel gave.")
 

@@ -602,16 +602,32 @@ def open_conflicts(session: Session) -> list[ConflictRow]:
 
 
 def _describe(session: Session, entity: str, row_id: str) -> str:
+    """The record in words a colleague recognises: its ward, what it is, and its name or title.
+
+    "Astley Bridge · Action: Youth club open late" rather than a table name and an id, so two
+    conflicts about different wards' plans never look the same.
+    """
     model = next((m for m in SYNCED_MODELS if m.__tablename__ == entity), None)
     record = session.get(model, uuid.UUID(row_id)) if model is not None else None
+    kind = {"sara_plan": "SARA plan", "ward_lsoa": "Ward LSOA"}.get(
+        entity, entity.replace("_", " ").capitalize()
+    )
+    priority = getattr(record, "priority", None)
     label = (
-        getattr(record, "name", None) or getattr(record, "title", None) or getattr(record, "description", "")
+        getattr(record, "name", None)
+        or getattr(record, "title", None)
+        or getattr(record, "description", None)
+        or getattr(record, "full_name", None)
+        or (f"of '{priority.title}'" if priority is not None else "")
     )
-    return (
-        f"{entity.replace('_', ' ').capitalize()}: {label}"
-        if label
-        else entity.replace("_", " ").capitalize()
-    )
+    ward = getattr(record, "ward", None) or getattr(priority, "ward", None)
+    where = f"{ward.name} · " if ward is not None and ward is not record else ""
+    return f"{where}{kind}: {label}" if label else f"{where}{kind}"
+
+
+def field_label(field: str) -> str:
+    """A column's name as the window labels it ("problem_statement" → "Problem statement")."""
+    return field.removesuffix("_id").replace("_", " ").capitalize()
 
 
 def resolve_conflict(session: Session, conflict_id: int, *, keep: str) -> None:

@@ -14,7 +14,6 @@ from typing import Any
 
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -27,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from commmatters_desktop.core.errors import ValidationError
 from commmatters_desktop.ui.models.record_table import parse_date, show_date
-from commmatters_desktop.ui.widgets import choose
+from commmatters_desktop.ui.widgets import ChoiceCombo
 
 
 class Kind(Enum):
@@ -97,11 +96,9 @@ class FormDialog(QDialog):
             box.setFixedHeight(90)
             return box
         if spec.kind is Kind.CHOICE:
-            combo = QComboBox(self)
-            for label, value in spec.choices:
-                combo.addItem(label, value)
+            combo = ChoiceCombo(self, spec.choices)
             if spec.value is not None:
-                choose(combo, spec.value)
+                combo.select(spec.value)
             return combo
         if spec.kind is Kind.CHECK:
             check = QCheckBox(self)
@@ -123,8 +120,8 @@ class FormDialog(QDialog):
             widget = self.widgets[spec.key]
             if isinstance(widget, QPlainTextEdit):
                 found[spec.key] = widget.toPlainText().strip()
-            elif isinstance(widget, QComboBox):
-                found[spec.key] = widget.currentData()
+            elif isinstance(widget, ChoiceCombo):
+                found[spec.key] = widget.value()
             elif isinstance(widget, QCheckBox):
                 found[spec.key] = widget.isChecked()
             elif isinstance(widget, QLineEdit):

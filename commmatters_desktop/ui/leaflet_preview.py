@@ -14,7 +14,6 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -30,7 +29,7 @@ from commmatters_desktop.core.leaflets import record_distribution, wards_with_fe
 from commmatters_desktop.reports.leaflet import Leaflet, LeafletFormat, produce
 from commmatters_desktop.storage.vault import atomic_write
 from commmatters_desktop.ui.operations import Operations
-from commmatters_desktop.ui.widgets import button
+from commmatters_desktop.ui.widgets import ChoiceCombo, button, fit_to_screen
 
 
 class LeafletPreview(QDialog):
@@ -39,14 +38,11 @@ class LeafletPreview(QDialog):
         super().__init__(parent)
         self.setObjectName("leafletPreview")
         self.setWindowTitle("Leaflet preview")
-        self.resize(760, 900)
+        fit_to_screen(self, 760, 900)
         self.ops, self.clock, self.ward_code, self.cycle = ops, clock, ward_code, cycle
         self.leaflet: Leaflet | None = None
-        self.format = QComboBox(self)
-        self.format.setObjectName("leafletFormat")
+        self.format = ChoiceCombo(self, [(fmt.label, fmt) for fmt in LeafletFormat], name="leafletFormat")
         self.format.setAccessibleName("Leaflet format")
-        for fmt in LeafletFormat:
-            self.format.addItem(fmt.label, fmt.value)
         self.format.currentIndexChanged.connect(lambda _i: self.rebuild())
         self.message = QLabel(self)
         self.message.setObjectName("leafletMessage")
@@ -79,7 +75,8 @@ class LeafletPreview(QDialog):
 
     @property
     def chosen_format(self) -> LeafletFormat:
-        return LeafletFormat(self.format.currentData())
+        chosen: LeafletFormat = self.format.value()
+        return chosen
 
     def rebuild(self) -> None:
         fmt, today = self.chosen_format, self.clock.today()
@@ -150,7 +147,7 @@ def batch_leaflets(ops: Operations, clock: Clock, cycle: str, folder: Path, fmt:
     codes = ops.read(lambda s: wards_with_feedback(s, cycle))
     progress = QProgressDialog("Making leaflets…", "Cancel", 0, len(codes), parent)
     progress.setObjectName("leafletProgress")
-    progress.setWindowTitle("Leaflets")
+    progress.setWindowTitle("Making leaflets")
     progress.setWindowModality(Qt.WindowModality.WindowModal)
     progress.setMinimumDuration(0)
     written: list[Path] = []

@@ -7,7 +7,15 @@ not yet saved is saved before the lock shows.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 DEFAULT_MINUTES = 5
 _ACTIVITY = frozenset(
@@ -70,7 +78,6 @@ class LockScreen(QWidget):
         self.passphrase.setObjectName("lockPassphrase")
         self.passphrase.setAccessibleName("Recovery passphrase to unlock")
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase.setMaximumWidth(420)
         self.passphrase.returnPressed.connect(self._submit)
         self.button = QPushButton("Unlock", self)
         self.button.setObjectName("lockUnlock")
@@ -80,10 +87,20 @@ class LockScreen(QWidget):
         self.error.setObjectName("lockError")
         self.error.setStyleSheet("color: #b00020; font-weight: bold;")
         self.error.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.error.setWordWrap(True)
+        # A wrapped label given an alignment in a layout is squeezed to its narrowest and cut off:
+        # the text sits in a column of its own width instead, centred by stretches either side.
+        column = QVBoxLayout()
+        for widget in (heading, self.explain, self.passphrase, self.button, self.error):
+            column.addWidget(widget)
+        column.setAlignment(self.button, Qt.AlignmentFlag.AlignHCenter)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addLayout(column, 4)
+        row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
-        for widget in (heading, self.explain, self.passphrase, self.button, self.error):
-            layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addLayout(row)
         layout.addStretch(2)
 
     def set_minutes(self, minutes: float) -> None:

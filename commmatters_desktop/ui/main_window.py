@@ -83,6 +83,8 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(780, 540)  # an old 800x600 church-hall projector still fits
 
         self.ops = Operations(vault, self)
+        #: The priority last chosen on the board or a ward's page, which the SARA tab shows next.
+        self._chosen: uuid.UUID | None = None
         self.actions_ = build_actions(self, self.ops.stack)
         self.ward_view = WardView(self)
         self.board = PriorityBoardView(self)
@@ -162,6 +164,7 @@ class MainWindow(QMainWindow):
         menu.addMenu("&Priority").addActions(
             [
                 a.open_plan,
+                a.preview_leaflet,
                 a.move_right,
                 a.move_left,
                 a.escalate,
@@ -175,7 +178,7 @@ class MainWindow(QMainWindow):
 
         self.evidence = install_evidence_menu(self)  # crime data, surveys, harm index, reports (issue 14)
         menu.addMenu("&Help").addAction(a.about)
-        toolbar = self.addToolBar("Main")
+        self.toolbar = toolbar = self.addToolBar("Main")
         toolbar.setObjectName("mainToolBar")
         toolbar.addActions(
             [a.show_wards, a.show_board, a.show_plan, a.undo, a.redo, a.move_left, a.move_right]
@@ -205,7 +208,7 @@ class MainWindow(QMainWindow):
         a.autolock.triggered.connect(self.choose_autolock)
         a.show_wards.triggered.connect(lambda: self.tabs.setCurrentWidget(self.ward_view))
         a.show_board.triggered.connect(lambda: self.tabs.setCurrentWidget(self.board))
-        a.show_plan.triggered.connect(lambda: self.tabs.setCurrentWidget(self.plan))
+        a.show_plan.triggered.connect(self.show_plan)
         a.show_calendar.triggered.connect(lambda: self.tabs.setCurrentWidget(self.calendar))
         a.show_partners.triggered.connect(lambda: self.tabs.setCurrentWidget(self.partners))
         a.show_overview.triggered.connect(lambda: self.tabs.setCurrentWidget(self.overview))
@@ -251,7 +254,7 @@ class MainWindow(QMainWindow):
         self.board.move_requested.connect(self.request_move)
         self.board.open_requested.connect(self.open_plan)
         self.board.cycle_changed.connect(lambda _c: self.refresh())
-        self.board.selection_changed.connect(self._update_actions)
+        self.board.selection_changed.connect(self._card_chosen)
         self.plan.step_requested.connect(lambda pid, d: self._step(pid, d))
         self.ward_view.ward_selected.connect(self._show_ward)
         self.ward_view.open_plan.connect(self.open_plan)
@@ -347,6 +350,20 @@ class MainWindow(QMainWindow):
             return
         handler(selected)
 
+    def _card_chosen(self) -> None:
+        card = self.board.current_card()
+        if card is not None:
+            self._chosen = card.id
+        self._update_actions()
+
+    def show_plan(self) -> None:
+        """The SARA plan tab, showing the priority last chosen on the board or a ward's page."""
+        chosen, self._chosen = self._chosen, None
+        if chosen is not None and (self.plan.detail is None or self.plan.detail.id != chosen):
+            self.open_plan(chosen)
+        else:
+            self.tabs.setCurrentWidget(self.plan)
+
     def open_plan(self, priority_id: uuid.UUID) -> None:
         self.tabs.setCurrentWidget(self.plan)
         self.plan.show_priority(priority_id)
@@ -354,10 +371,10 @@ class MainWindow(QMainWindow):
 
     def show_on_board(self, priority_id: uuid.UUID) -> None:
         self.tabs.setCurrentWidget(self.board)
-        if not self.board.select(priority_id):
+        if not self.board.select(priority_id, focus=True):
             self.board.set_cycles(self.ops.read(queries.cycle_codes), "")
             self.refresh()
-            self.board.select(priority_id)
+            self.board.select(priority_id, focus=True)
 
     def _find(self) -> None:
         if self.tabs.currentWidget() is self.board:
@@ -383,6 +400,14 @@ class MainWindow(QMainWindow):
         index = PIPELINE.index(status) + direction
         if 0 <= index < len(PIPELINE):
             self.request_move(priority_id, PIPELINE[index])
+        elif direction > 0:
+            self._refused(
+                "It is Closed: nothing comes after Closed. To work on it again, add next quarter's priority."
+            )
+        else:
+            self._refused(
+                "It is Nominated: that is the first step. Use Not taken forward if the panel declined it."
+            )
 
     def request_move(self, priority_id: uuid.UUID, target: PriorityStatus) -> None:
         """Move a priority as the user asked; the service decides, and every move can be undone."""
@@ -391,6 +416,12 @@ class MainWindow(QMainWindow):
         current = self.ops.read(lambda s: common.fetch(s, Priority, priority_id))
         before = current.status
         if target is before:
+            return
+        refusal = self.ops.read(
+            lambda s: rules.side_step_refusal(common.fetch(s, Priority, priority_id), target)
+        )
+        if refusal:
+            self._refused(refusal)
             return
         if target is S.ESCALATED:
             self._with_reason(
@@ -670,6 +701,7 @@ class MainWindow(QMainWindow):
                     start=answer["start"],
                     per_week=per_week,
                     la=answer["la"],
+                    today=self.clock.today(),
                 )
             )
         except (UserError, ValueError) as exc:
@@ -678,7 +710,11 @@ class MainWindow(QMainWindow):
             )
             return
         verdict = QMessageBox.question(
-            self, "Save this plan?", "\n\n".join(plan.explanation) + "\n\nSave it?"
+            self,
+            "Save this plan?",
+            "\n\n".join(plan.explanation)
+            + ("\n\nNothing already set moves." if not plan.moves else "")
+            + "\n\nSave it?",
         )
         if verdict != QMessageBox.StandardButton.Yes:
             return
@@ -749,13 +785,40 @@ class MainWindow(QMainWindow):
 
     # --- ward panel meetings -------------------------------------------------------------------------------
 
-    def open_meeting(self) -> MeetingPrep:
-        """Meeting preparation for the selected ward: this quarter, or next if this one's is agreed."""
+    def open_meeting(self) -> MeetingPrep | None:
+        """Meeting preparation for the selected ward: this quarter, or next if this one's is agreed.
+
+        With no ward chosen on the ward list or the board, it asks which ward: opening some other
+        ward's meeting on a projector is worse than one more question.
+        """
         ward_id = self.ward_view.selected_ward()
         card = self.board.current_card()
         if ward_id is None and card is not None:
             ward_id = card.ward_id
         cycle = str(self.cycle)
+        if ward_id is None:
+            rows = self.ops.read(lambda s: queries.ward_rows(s, cycle=cycle))
+            if not rows:
+                QMessageBox.information(
+                    self,
+                    "No wards yet",
+                    "Add or import the force's wards first (Wards menu), then prepare a meeting.",
+                )
+                return None
+            answer = forms.ask_form(
+                self,
+                "Which ward's panel meeting?",
+                "Choose the ward (type its first letters to jump to it).",
+                [
+                    Field(
+                        "ward", "Ward", Kind.CHOICE, choices=[(f"{r.name} ({r.la_name})", r.id) for r in rows]
+                    )
+                ],
+                "Prepare",
+            )
+            if answer is None:
+                return None
+            ward_id = answer["ward"]
         if ward_id is not None:
             agreed = self.ops.read(
                 lambda s: priorities.agreed_priority(s, ward_id=ward_id, cycle_id=natural_id("cycle", cycle))
@@ -982,7 +1045,12 @@ class MainWindow(QMainWindow):
         self.plan.commit_pending()
         self.idle.pause()
         self.pages.setCurrentWidget(self.lock_screen)
+        # Nothing of the vault may be readable while locked: the menus, the toolbar (whose undo
+        # button names the last edit) and any status message go with the content.
         self.menuBar().setEnabled(False)
+        self.menuBar().hide()
+        self.toolbar.hide()
+        self.statusBar().clearMessage()
         self.lock_screen.reset()
         self._update_actions()
 
@@ -992,6 +1060,8 @@ class MainWindow(QMainWindow):
             return
         self.pages.setCurrentIndex(0)
         self.menuBar().setEnabled(True)
+        self.menuBar().show()
+        self.toolbar.show()
         self.lock_screen.reset()
         self.idle.resume()
         self._update_actions()

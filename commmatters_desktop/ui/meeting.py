@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QSizePolicy,
     QSpinBox,
     QTableView,
     QVBoxLayout,
@@ -55,7 +56,7 @@ from commmatters_desktop.ui.models.record_table import (
     show_date,
 )
 from commmatters_desktop.ui.operations import Operations
-from commmatters_desktop.ui.widgets import button, keep_place
+from commmatters_desktop.ui.widgets import ChoiceCombo, button, fit_to_screen, keep_place
 
 
 class MeetingPrep(QDialog):
@@ -73,18 +74,19 @@ class MeetingPrep(QDialog):
         super().__init__(parent)
         self.setObjectName("meetingPrep")
         self.setWindowTitle("Ward panel meeting: preparation (not for the projector)")
-        self.resize(1180, 720)
+        fit_to_screen(self, 1180, 720)
         self.ops, self.clock = ops, clock
         self.meeting_id: uuid.UUID | None = None
         self.view: MeetingView | None = None
 
-        self.ward = QComboBox(self)
-        self.ward.setObjectName("meetingWard")
+        rows = ops.read(lambda s: queries.ward_rows(s, cycle=cycle))
+        self._codes = {row.id: row.code for row in rows}
+        self.ward = ChoiceCombo(
+            self, [(f"{row.name} ({row.la_name}, {row.code})", row.id) for row in rows], name="meetingWard"
+        )
         self.ward.setAccessibleName("Ward")
-        for row in ops.read(lambda s: queries.ward_rows(s, cycle=cycle)):
-            self.ward.addItem(f"{row.name} ({row.la_name}, {row.code})", row.id)
         if ward_id is not None:
-            self.ward.setCurrentIndex(max(self.ward.findText(self._label_of(ward_id)), 0))
+            self.ward.select(ward_id)
         self.cycle = QComboBox(self)
         self.cycle.setObjectName("meetingCycle")
         self.cycle.setAccessibleName("Quarter the panel chooses a priority for")
@@ -167,22 +169,18 @@ class MeetingPrep(QDialog):
         self.ward.currentIndexChanged.connect(lambda _i: self.load())
         self.cycle.currentIndexChanged.connect(lambda _i: self.load())
         self.ops.changed.connect(self.reload_table)
+        self.ops.changed.connect(self._refresh_attendance)
         self.load()
-
-    def _label_of(self, ward_id: uuid.UUID) -> str:
-        return next(
-            (self.ward.itemText(i) for i in range(self.ward.count()) if self.ward.itemData(i) == ward_id), ""
-        )
 
     @property
     def ward_id(self) -> uuid.UUID:
-        value = self.ward.currentData()
+        value = self.ward.value()
         assert isinstance(value, uuid.UUID)
         return value
 
     @property
     def ward_code(self) -> str:
-        return self.ward.currentText().rsplit(", ", 1)[-1].rstrip(")")
+        return self._codes[self.ward_id]
 
     def show_message(self, text: str) -> None:
         self.message.setText(text)
@@ -202,6 +200,15 @@ class MeetingPrep(QDialog):
         self.attendance.setValue(found.attendance or 0 if found else 0)
         self.decisions.setPlainText(found.decisions if found else "")
         self.reload_table()
+
+    def _refresh_attendance(self) -> None:
+        """Attendance typed on the projector shows here too, so saving this screen never overwrites it."""
+        if self.meeting_id is None or self.attendance.hasFocus():
+            return
+        meeting_id = self.meeting_id
+        found = self.ops.read(lambda s: s.get(PanelMeeting, meeting_id))
+        if found is not None and found.attendance is not None:
+            self.attendance.setValue(found.attendance)
 
     def reload_table(self) -> None:
         rows = self.ops.read(
@@ -454,7 +461,9 @@ class MeetingPrep(QDialog):
 
 
 STAGES = ("Welcome", "Last quarter", "Nominations", "The vote", "Decision", "Thank you")
-HINT = "← → agenda   ↑ ↓ choose   0–9 type a count   Tab lead agency   Enter record   Esc leave"
+HINT = "← → agenda   ↑ ↓ choose   0–9 type a count   Tab lead agency / title   Enter record   Esc leave"
+#: The parts of the decision the officer moves between with Tab.
+PARTS = ("choice", "lead", "title")
 
 
 class MeetingView(QWidget):
@@ -473,21 +482,39 @@ class MeetingView(QWidget):
         self.stage = 0
         self.selected = 0
         self.lead = 0
-        self.choosing_lead = False
+        #: Which part of the decision Tab has reached: the nomination, the lead agency or the title.
+        self.part = "choice"
+        #: Digits typed on the Welcome stage (attendance) and on the vote (hands): never shared.
+        self.attendance_typed = ""
         self.typed = ""
+        #: The priority's short title; suggested from the chosen nomination until the officer types.
+        self.title_text = ""
+        self.title_edited = False
+        #: Nominations shown per page, so a long list pages instead of running off the screen.
+        self.per_page = 8
+        self.page = 0
         self.confirming = False
         self.setStyleSheet("QWidget#meetingView { background: #0b1f3a; } QLabel { color: #ffffff; }")
         self.title = QLabel(self)
         self.title.setObjectName("meetingTitle")
+        self.title.setWordWrap(True)
         self.body = QLabel(self)
         self.body.setObjectName("meetingBody")
         self.body.setWordWrap(True)
+        # The screen decides the size, never the text: a long ward name or list wraps or pages.
+        for label in (self.title, self.body):
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.body.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.body.setTextFormat(Qt.TextFormat.RichText)
         self.body.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.hint = QLabel(HINT, self)
         self.hint.setObjectName("meetingHint")
+        self.hint.setWordWrap(True)
         self.note = QLabel(self)
         self.note.setObjectName("meetingNote")
+        self.note.setWordWrap(True)
+        for label in (self.hint, self.note):
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(48, 32, 48, 24)
         layout.addWidget(self.title)
@@ -525,13 +552,23 @@ class MeetingView(QWidget):
         self.body.setStyleSheet(f"font-size: {base}px;")
         self.hint.setStyleSheet(f"font-size: {max(12, base // 2)}px; color: #c8d3e6;")
         self.note.setStyleSheet(f"font-size: {max(14, int(base * 0.7))}px; color: #ffd166;")
+        # A line of nominations takes about two lines of body type with its spacing.
+        self.per_page = max(3, int(self.body.height() / (base * 2.6)) if self.body.height() > 0 else 8)
         a = self.agenda
         demo = " · DEMO" if a.demo else ""
         self.title.setText(f"{STAGES[self.stage]} — {a.ward_name}{demo}")
         self.body.setText(getattr(self, f"_stage_{self.stage}")(a))
 
+    def _page_of(self, count: int) -> tuple[int, int]:
+        """The slice of nominations on screen: the page holding the selection while voting or deciding."""
+        pages = max(1, -(-count // self.per_page))
+        page = self.selected // self.per_page if self.stage in (3, 4) else min(self.page, pages - 1)
+        return page * self.per_page, pages
+
     def _stage_0(self, a: Agenda) -> str:
         people = "" if a.attendance in (None, 0) else f"<p>{a.attendance} people here tonight.</p>"
+        if self.attendance_typed:
+            people = f"<p><span style='color:#ffd166'><b>{self.attendance_typed}</b></span> people here tonight.</p>"
         return (
             f"<p>Ward panel meeting for <b>{_e(a.ward_name)}</b>, {_e(a.la_name)}</p>"
             f"<p>{a.held_on:%A %d %B %Y} · {_e(a.venue)}</p>{people}"
@@ -560,8 +597,10 @@ class MeetingView(QWidget):
 
     def _nomination_lines(self, a: Agenda, *, votes: bool) -> str:
         lines = []
-        for index, n in enumerate(a.shown_nominations):
-            chosen = index == self.selected and self.stage in (3, 4) and not self.choosing_lead
+        shown = a.shown_nominations
+        first, pages = self._page_of(len(shown))
+        for index, n in list(enumerate(shown))[first : first + self.per_page]:
+            chosen = index == self.selected and self.stage in (3, 4) and self.part == "choice"
             marker = "▶ " if chosen else ""
             support = " · ".join(f"{k.lower()} {v}" for k, v in n.channels.items())
             count = ""
@@ -576,6 +615,12 @@ class MeetingView(QWidget):
             lines.append(
                 f"<p style='{style}'>{index + 1}. {marker}{_e(n.display)} "
                 f"<span style='color:#c8d3e6'>({n.combined_support}: {support})</span>{count}</p>"
+            )
+        if pages > 1:
+            more = "→ for more" if self.stage == 2 else "↑ ↓ for more"
+            lines.append(
+                f"<p style='color:#c8d3e6'>Page {first // self.per_page + 1} of {pages} · "
+                f"{len(shown)} nominations · {more}</p>"
             )
         return "".join(lines) or "<p>No nominations yet.</p>"
 
@@ -595,15 +640,18 @@ class MeetingView(QWidget):
             return "<p>There are no nominations to decide between.</p>"
         choice = shown[min(self.selected, len(shown) - 1)]
         lead = a.agencies[self.lead].label if a.agencies else "(no partner agencies in the vault)"
-        lead_style = "background:#1d3d6b;" if self.choosing_lead else ""
+        on = "background:#1d3d6b;"
+        cursor = "▏" if self.part == "title" else ""
         confirm = (
             "<p style='color:#ffd166'>Press Enter again to record this decision.</p>"
             if self.confirming
             else ""
         )
         return (
-            f"<p>Priority for {_quarter(a.cycle)}:</p><p style='{'' if self.choosing_lead else 'background:#1d3d6b;'}'>"
-            f"<b>{_e(choice.display)}</b></p><p style='{lead_style}'>Lead agency: <b>{_e(lead)}</b></p>"
+            f"<p>Priority for {_quarter(a.cycle)}:</p>"
+            f"<p style='{on if self.part == 'choice' else ''}'><b>{_e(choice.display)}</b></p>"
+            f"<p style='{on if self.part == 'lead' else ''}'>Lead agency: <b>{_e(lead)}</b></p>"
+            f"<p style='{on if self.part == 'title' else ''}'>Short title: <b>{_e(self.title_text)}</b>{cursor}</p>"
             f"{confirm}"
         )
 
@@ -618,40 +666,74 @@ class MeetingView(QWidget):
 
     # --- keyboard -------------------------------------------------------------------------------------------------
 
+    def _typing_title(self) -> bool:
+        return self.stage == 4 and self.part == "title" and not self.agenda.decided
+
+    def _leave_stage(self, step: int) -> None:
+        self._save_typed()
+        self._save_attendance()
+        count = len(self.agenda.shown_nominations)
+        pages = max(1, -(-count // self.per_page))
+        if self.stage == 2 and 0 <= self.page + step < pages:
+            self.page += step  # a long list pages before the agenda moves on
+            return
+        self.stage = min(max(self.stage + step, 0), len(STAGES) - 1)
+        self.page = 0 if step > 0 else max(0, pages - 1)
+        self.confirming = False
+        self.part = "choice"
+        if self.stage == 3 and step > 0:
+            self.selected = 0
+        if self.stage == 4 and not self.agenda.decided:
+            self.selected = self._most_votes()
+            self._suggest_title()
+
+    def _suggest_title(self) -> None:
+        shown = self.agenda.shown_nominations
+        if shown and not self.title_edited:
+            self.title_text = meetings.suggest_title(shown[min(self.selected, len(shown) - 1)].display)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key, text = event.key(), event.text()
         count = len(self.agenda.shown_nominations)
         if key == Qt.Key.Key_Escape:
             self.close()
             return
-        if key in (Qt.Key.Key_Right, Qt.Key.Key_PageDown, Qt.Key.Key_Space):
-            self._save_typed()
-            self.stage = min(self.stage + 1, len(STAGES) - 1)
+        if self._typing_title() and key == Qt.Key.Key_Backspace:
+            self.title_text, self.title_edited = self.title_text[:-1], True
             self.confirming = False
-            if self.stage == 3 or (self.stage == 4 and not self.agenda.decided):
-                self.selected = self._most_votes() if self.stage == 4 else 0
+        elif self._typing_title() and text and text.isprintable() and key not in (Qt.Key.Key_Tab,):
+            if len(self.title_text) < meetings.TITLE_LENGTH:
+                self.title_text, self.title_edited = self.title_text + text, True
+            self.confirming = False
+        elif key in (Qt.Key.Key_Right, Qt.Key.Key_PageDown, Qt.Key.Key_Space):
+            self._leave_stage(+1)
         elif key in (Qt.Key.Key_Left, Qt.Key.Key_PageUp, Qt.Key.Key_Backspace) and not (
-            key == Qt.Key.Key_Backspace and self.typed
+            key == Qt.Key.Key_Backspace and (self.typed or self.attendance_typed)
         ):
-            self._save_typed()
-            self.stage = max(self.stage - 1, 0)
-            self.confirming = False
+            self._leave_stage(-1)
         elif key in (Qt.Key.Key_Up, Qt.Key.Key_Down) and self.stage in (3, 4):
             self._save_typed()
             step = 1 if key == Qt.Key.Key_Down else -1
-            if self.stage == 4 and self.choosing_lead and self.agenda.agencies:
+            if self.stage == 4 and self.part == "lead" and self.agenda.agencies:
                 self.lead = (self.lead + step) % len(self.agenda.agencies)
-            elif count:
+            elif count and (self.stage == 3 or self.part == "choice"):
                 self.selected = (self.selected + step) % count
+                if self.stage == 4:
+                    self._suggest_title()
             self.confirming = False
-        elif key == Qt.Key.Key_Tab and self.stage == 4:
-            self.choosing_lead = not self.choosing_lead
-        elif text.isdigit() and self.stage in (0, 3):
+        elif key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) and self.stage == 4:
+            step = -1 if key == Qt.Key.Key_Backtab else 1
+            self.part = PARTS[(PARTS.index(self.part) + step) % len(PARTS)]
+        elif text.isdigit() and self.stage == 0:
+            self.attendance_typed = (self.attendance_typed + text)[-4:]
+        elif text.isdigit() and self.stage == 3:
             self.typed = (self.typed + text)[-4:]
-            if self.stage == 0:
-                self._save_attendance()
+        elif key == Qt.Key.Key_Backspace and self.attendance_typed:
+            self.attendance_typed = self.attendance_typed[:-1]
         elif key == Qt.Key.Key_Backspace and self.typed:
             self.typed = self.typed[:-1]
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.stage == 0:
+            self._save_attendance()
         elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             if self.stage == 3:
                 self._save_typed()
@@ -687,12 +769,17 @@ class MeetingView(QWidget):
         self.agenda = self._load()
 
     def _save_attendance(self) -> None:
-        attendance = int(self.typed)
-        self.ops.attempt(
-            lambda s: engagement.update_meeting(
-                s, meeting=common.fetch(s, PanelMeeting, self.meeting_id), attendance=attendance
+        if self.stage != 0 or not self.attendance_typed:
+            return
+        attendance, before = int(self.attendance_typed), self.agenda.attendance
+        self.attendance_typed = ""
+
+        def write(value: int | None) -> Any:
+            return lambda s: engagement.update_meeting(
+                s, meeting=common.fetch(s, PanelMeeting, self.meeting_id), attendance=value
             )
-        )
+
+        self.ops.do("Record the attendance", write(attendance), write(before))
         self.agenda = self._load()
 
     def _decide(self) -> None:
@@ -700,27 +787,33 @@ class MeetingView(QWidget):
         if not shown or not self.agenda.agencies:
             return
         choice, lead = shown[self.selected], self.agenda.agencies[self.lead].id
-        title = choice.display[:200]
+        title = self.title_text.strip() or meetings.suggest_title(choice.display)
+        made: list[engagement.PanelDecision] = []
 
         def decide(s: Session) -> object:
-            return engagement.record_panel_decision(
-                s,
-                meeting=common.fetch(s, PanelMeeting, self.meeting_id),
-                chosen=common.fetch(s, Nomination, choice.id),
-                lead_agency=common.fetch(s, Agency, lead),
-                title=title,
-            ).id
+            made.append(
+                engagement.record_panel_decision(
+                    s,
+                    meeting=common.fetch(s, PanelMeeting, self.meeting_id),
+                    chosen=common.fetch(s, Nomination, choice.id),
+                    lead_agency=common.fetch(s, Agency, lead),
+                    title=title,
+                )
+            )
+            return None
 
-        try:
-            priority_id = self.ops.run(decide)
-        except UserError as exc:
-            self.note.setText(exc.message)  # the rule's words (already agreed this quarter, say)
-            self.confirming = False
-            return
+        def undo(s: Session) -> object:
+            engagement.undo_panel_decision(s, decision=made[-1])
+            return None
+
+        # Undoable like any edit (Ctrl+Z in the window): a decision recorded in error is taken back whole.
         self.confirming = False
+        if not self.ops.do("Record the panel's decision", decide, undo):
+            self.note.setText(self.ops.last_refusal)  # the rule's words (already agreed this quarter, say)
+            return
         self.agenda = self._load()
         self.note.setText("")
-        self.decided.emit(priority_id)
+        self.decided.emit(made[-1].priority_id)
 
 
 def _e(text: str) -> str:

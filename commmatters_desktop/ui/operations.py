@@ -31,6 +31,8 @@ class Operations(QObject):
     def __init__(self, vault: Vault, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.vault = vault
+        #: The last refusal's message, for a screen that shows it in its own place.
+        self.last_refusal = ""
         self.stack = QUndoStack(self)
         self.stack.setUndoLimit(200)
 
@@ -58,6 +60,7 @@ class Operations(QObject):
         try:
             self.run(forward)
         except UserError as exc:
+            self.last_refusal = exc.message
             self.refused.emit(exc.message)
             return False
         self.stack.push(_Edit(self, text, forward, backward))

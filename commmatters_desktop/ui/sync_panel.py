@@ -6,9 +6,10 @@ import json
 
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
 
-from commmatters_desktop.sync.engine import ConflictRow, open_conflicts, resolve_conflict
+from commmatters_desktop.sync.engine import ConflictRow, field_label, open_conflicts, resolve_conflict
 from commmatters_desktop.ui.models.record_table import Column, RecordTableModel
 from commmatters_desktop.ui.operations import Operations
+from commmatters_desktop.ui.widgets import fit_to_screen
 
 
 def _shown(value: object) -> str:
@@ -20,12 +21,12 @@ class ConflictsDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("conflictsDialog")
         self.setWindowTitle("Sync conflicts")
-        self.resize(1000, 480)
+        fit_to_screen(self, 1000, 480)
         self.ops = ops
         self.model: RecordTableModel[ConflictRow] = RecordTableModel(
             [
                 Column("Record", lambda c: c.record),
-                Column("Field", lambda c: c.field.replace("_", " ")),
+                Column("Field", lambda c: field_label(c.field)),
                 Column("This laptop", lambda c: f"{_shown(c.local_value)} ({c.local_when})"),
                 Column(
                     "Other laptop", lambda c: f"{_shown(c.remote_value)} ({c.remote_when}, {c.remote_device})"

@@ -2,24 +2,80 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from PySide6.QtCore import QStringListModel
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QPushButton, QWidget
 
 
-def index_of(combo: QComboBox, value: Any) -> int:
-    """The index of the item whose data equals ``value`` (by Python equality), or -1.
+class ChoiceCombo(QComboBox):
+    """A combo box whose choices are Python values, handed back exactly as they were given.
 
-    ``QComboBox.findData`` compares Python objects such as UUIDs and enums by identity, so an
-    equal value from a fresh query is never found; this compares them as Python does.
+    Qt converts item data on the way in and out (a ``str`` enum comes back as a plain ``str``, and
+    ``findData`` compares UUIDs by identity), and PySide6 6.12.0's ``addItem`` leaks references.
+    Keeping the values in a Python list beside a string-list model avoids both: the only thing Qt
+    stores is the label, and :meth:`value` looks the choice up by index. Every combo that offers a
+    choice of records or enum members in the app is one of these.
     """
-    return next((i for i in range(combo.count()) if combo.itemData(i) == value), -1)
+
+    def __init__(
+        self, parent: QWidget | None = None, choices: Sequence[tuple[str, Any]] = (), *, name: str = ""
+    ) -> None:
+        super().__init__(parent)
+        if name:
+            self.setObjectName(name)
+        self._values: list[Any] = []
+        self._labels = QStringListModel(self)
+        self.setModel(self._labels)
+        self.set_choices(choices)
+
+    def set_choices(self, choices: Sequence[tuple[str, Any]], *, keep: bool = True) -> None:
+        """Replace the choices, keeping the current value selected when it is still offered."""
+        current = self.value() if keep else None
+        blocked = self.blockSignals(True)
+        self._values = [value for _label, value in choices]
+        self._labels.setStringList([label for label, _value in choices])
+        self.setCurrentIndex(max(self.index_of(current), 0) if self._values else -1)
+        self.blockSignals(blocked)
+
+    def value(self) -> Any:
+        """The chosen value as it was given (an enum member, a UUID, None for a "(none)" choice)."""
+        index = self.currentIndex()
+        return self._values[index] if 0 <= index < len(self._values) else None
+
+    def values(self) -> list[Any]:
+        return list(self._values)
+
+    def index_of(self, value: Any) -> int:
+        """The index of the choice equal to ``value`` by Python equality, or -1."""
+        return next((i for i, candidate in enumerate(self._values) if candidate == value), -1)
+
+    def select(self, value: Any) -> bool:
+        """Select the choice holding ``value``; False (selection unchanged) when none does."""
+        index = self.index_of(value)
+        if index >= 0:
+            self.setCurrentIndex(index)
+        return index >= 0
+
+    def select_label(self, label: str) -> bool:
+        """Select the choice shown as ``label``, as a user picking from the list would."""
+        index = self.findText(label)
+        if index >= 0:
+            self.setCurrentIndex(index)
+        return index >= 0
 
 
-def choose(combo: QComboBox, value: Any) -> None:
-    """Select the item holding ``value``, or the first item when none does."""
-    combo.setCurrentIndex(max(index_of(combo, value), 0))
+def fit_to_screen(window: QWidget, width: int, height: int) -> None:
+    """Size a dialog as designed, but never past the screen it opens on (a 1366x768 laptop cuts off a
+    900-pixel-high window's buttons), leaving room for the taskbar and title bar."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        window.resize(width, height)
+        return
+    available = screen.availableGeometry()
+    window.resize(min(width, int(available.width() * 0.95)), min(height, int(available.height() * 0.9)))
 
 
 def keep_place(table: QAbstractItemView, reload: Callable[[], None]) -> None:

@@ -74,3 +74,28 @@ def test_clashes_are_one_team_in_two_wards_in_the_same_week() -> None:
                            {"Ward A": {"PC Shaw", "Youth team"}, "Ward B": {"Youth team"},
                             "Ward C": {"PC Shaw"}})  # fmt: skip
     assert [c.describe() for c in clashes] == ["Week of 04 Jan: Youth team is in Ward A, Ward B."]
+
+
+def test_held_weeks_stay_and_a_plan_avoids_clashes_it_can_and_says_what_moves() -> None:
+    a, b, c, d = WARDS[:4]
+    held = {a.id: dt.date(2027, 1, 4)}  # already begun: fixed
+    current = {a.id: dt.date(2027, 1, 4), b.id: dt.date(2027, 1, 4), c.id: dt.date(2027, 2, 1)}
+    teams = {a.id: {"PC Shaw"}, b.id: {"PC Shaw"}, c.id: {"PCSO Khan"}, d.id: {"PCSO Khan"}}
+    plan = plan_weeks([a, b, c, d], cycle=Q1, mode=ScheduleMode.ROLLING, start=dt.date(2027, 1, 4), per_week=2,
+                      held=held, current=current, teams=teams)  # fmt: skip
+    assert a.id not in plan.weeks and plan.held == [a], "a held week is never re-planned"
+    # b shares PC Shaw with a's held week, so it goes to the next week with room; c and d share a PCSO.
+    assert plan.weeks[b.id] != dt.date(2027, 1, 4)
+    assert plan.weeks[c.id] != plan.weeks[d.id]
+    assert plan.clashes == []
+    assert {m.ward for m in plan.moves} == {b.name, c.name}
+    assert any("already held stays" in line for line in plan.explanation)
+    assert any("would move" in line for line in plan.explanation)
+
+
+def test_a_clash_that_cannot_be_avoided_is_said() -> None:
+    a, b = WARDS[:2]
+    teams = {a.id: {"PC Shaw"}, b.id: {"PC Shaw"}}
+    plan = plan_weeks([a, b], cycle=Q1, mode=ScheduleMode.ALL_WARDS, start=dt.date(2027, 2, 8), teams=teams)
+    assert [c.who for c in plan.clashes] == ["PC Shaw"]
+    assert any("every ward acts in the same week" in line for line in plan.explanation)

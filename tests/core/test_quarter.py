@@ -41,7 +41,7 @@ def test_a_saved_plan_shows_on_every_priority_and_can_be_restored(demo_vault: Va
     with demo_vault.unit_of_work() as s:
         before = planning.weeks_of(s, "2027-Q1")
         plan = planning.make_plan(
-            s, cycle="2027-Q1", mode=ScheduleMode.ROLLING, start=dt.date(2027, 1, 4), per_week=4
+            s, cycle="2027-Q1", mode=ScheduleMode.ROLLING, start=dt.date(2027, 1, 4), per_week=4, today=TODAY
         )
         assert planning.save_plan(s, cycle="2027-Q1", plan=plan) == 40
     with demo_vault.reading() as s:

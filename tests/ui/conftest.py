@@ -11,6 +11,7 @@ from commmatters_desktop.core.clock import FixedClock
 from commmatters_desktop.storage.vault import Vault
 from commmatters_desktop.ui.main_window import MainWindow
 from commmatters_desktop.ui.settings import WindowSettings
+from tests.ui.driver import Dialogs
 
 
 @pytest.fixture
@@ -20,30 +21,13 @@ def window_settings(tmp_path: Path) -> WindowSettings:
 
 
 @pytest.fixture
-def answer_forms(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    """Answer the app's forms as a user would, recording what was asked."""
-    from commmatters_desktop.ui import forms
-
-    asked: list[str] = []
-    answers: dict[str, object] = {}
-
-    def ask_form(_parent, title, _intro, fields, _ok="OK"):  # type: ignore[no-untyped-def]
-        asked.append(title)
-        given = answers.get(title)
-        if given is None:
-            return None
-        values = {f.key: f.value for f in fields}
-        values.update(given(fields) if callable(given) else given)  # type: ignore[arg-type]
-        return values
-
-    def ask_reason(_parent, title, _question):  # type: ignore[no-untyped-def]
-        asked.append(title)
-        value = answers.get(title)
-        return None if value is None else str(value)
-
-    monkeypatch.setattr(forms, "ask_form", ask_form)
-    monkeypatch.setattr(forms, "ask_reason", ask_reason)
-    return answers, asked
+def dialogs(qtbot: QtBot) -> Iterator[Dialogs]:
+    """Answers the real dialogs the test expects; any other dialog, or an unused answer, fails it."""
+    driver = Dialogs(qtbot)
+    yield driver
+    driver.stop()
+    assert not driver.errors, "\n".join(driver.errors)
+    assert not driver.answers, f"dialogs expected but never shown: {[title for title, _ in driver.answers]}"
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from commmatters_desktop.core.enums import PriorityStatus
@@ -11,8 +12,10 @@ from commmatters_desktop.core.models import Priority
 from commmatters_desktop.core.queries import PriorityCard
 from commmatters_desktop.core.services import common
 from commmatters_desktop.storage.vault import Vault
+from commmatters_desktop.ui.forms import FormDialog
 from commmatters_desktop.ui.main_window import MainWindow
 from commmatters_desktop.ui.models.board_model import CARD_ROLE
+from tests.ui.driver import Dialogs
 
 S = PriorityStatus
 
@@ -100,19 +103,21 @@ def test_dropping_a_card_on_a_column_moves_it(window: MainWindow, demo_vault: Va
 
 
 def test_moving_a_nominated_card_on_asks_how_it_was_agreed(
-    window: MainWindow, demo_vault: Vault, answer_forms
-) -> None:  # type: ignore[no-untyped-def]
-    answers, asked = answer_forms
+    window: MainWindow, demo_vault: Vault, dialogs: Dialogs
+) -> None:
     card = pick(window, S.NOMINATED)
 
-    def agree(fields):  # type: ignore[no-untyped-def]
-        lead = next(f for f in fields if f.key == "lead")
-        meeting = next(f for f in fields if f.key == "meeting")
-        return {"lead": lead.choices[1][1], "meeting": meeting.choices[0][1]}
+    def agree(form: QWidget) -> None:
+        assert isinstance(form, FormDialog)
+        lead, meeting = form.widgets["lead"], form.widgets["meeting"]
+        assert isinstance(lead, QComboBox) and isinstance(meeting, QComboBox)
+        lead.setCurrentIndex(1)
+        meeting.setCurrentIndex(0)
+        form.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()  # type: ignore[union-attr]
 
-    answers["Agree the priority"] = agree
+    dialogs.expect("Agree the priority", agree)
     window.actions_.move_right.trigger()
-    assert asked == ["Agree the priority"]
+    dialogs.done()
     assert vault_status(demo_vault, card) is S.AGREED
     with demo_vault.reading() as s:
         p = common.fetch(s, Priority, card.id)
@@ -122,15 +127,17 @@ def test_moving_a_nominated_card_on_asks_how_it_was_agreed(
 
 
 def test_escalating_needs_a_reason_and_can_be_undone(
-    window: MainWindow, demo_vault: Vault, answer_forms
-) -> None:  # type: ignore[no-untyped-def]
-    answers, asked = answer_forms
+    window: MainWindow, demo_vault: Vault, dialogs: Dialogs
+) -> None:
     card = pick(window, S.IN_ACTION)
+    dialogs.cancel("Escalate to CSP tasking")
     window.actions_.escalate.trigger()
-    assert asked == ["Escalate to CSP tasking"] and vault_status(demo_vault, card) is S.IN_ACTION
-    answers["Escalate to CSP tasking"] = "Needs housing and health resources"
+    dialogs.done()
+    assert vault_status(demo_vault, card) is S.IN_ACTION
+    dialogs.reason("Escalate to CSP tasking", "Needs housing and health resources")
     window.board.select(card.id)
     window.actions_.escalate.trigger()
+    dialogs.done()
     assert vault_status(demo_vault, card) is S.ESCALATED
     assert card.id in {c.id for c in cards_in(window, S.ESCALATED)}
     window.actions_.undo.trigger()

@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QProgressDialog
+from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -19,6 +19,7 @@ from commmatters_desktop.reports.leaflet import LeafletFormat
 from commmatters_desktop.storage.vault import Vault
 from commmatters_desktop.ui.leaflet_preview import LeafletPreview
 from commmatters_desktop.ui.main_window import MainWindow
+from tests.ui.driver import Dialogs
 
 
 def card(window: MainWindow, status: PriorityStatus = PriorityStatus.FEEDBACK_GIVEN):  # type: ignore[no-untyped-def]
@@ -47,22 +48,21 @@ def test_preview_from_the_board_and_switch_format(
     assert dialog is not None and dialog.isVisible()
     qtbot.addWidget(dialog)
     ready(qtbot, dialog, 1)
-    dialog.format.setCurrentIndex(dialog.format.findData(LeafletFormat.A5.value))
+    dialog.format.select(LeafletFormat.A5)
     ready(qtbot, dialog, 2)
     assert leaflet_feedback(demo_vault, chosen.id) == []  # a preview records nothing
 
 
 def test_saving_writes_the_pdf_and_records_it(
-    window: MainWindow, qtbot: QtBot, demo_vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    window: MainWindow, qtbot: QtBot, demo_vault: Vault, tmp_path: Path, dialogs: Dialogs
 ) -> None:
     chosen = card(window)
     dialog = window.preview_leaflet(chosen.id)
     qtbot.addWidget(dialog)
     ready(qtbot, dialog, 1)
-    monkeypatch.setattr(
-        QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(tmp_path / "leaflet"), "PDF (*.pdf)")
-    )
+    dialogs.file("Save the leaflet", tmp_path / "leaflet")
     saved = dialog.save_leaflet()
+    dialogs.done()
     assert saved == tmp_path / "leaflet.pdf" and PdfReader(saved).pages
     recorded = leaflet_feedback(demo_vault, chosen.id)
     assert [f.file_hash for f in recorded] == [dialog.leaflet.sha256]  # type: ignore[union-attr]
@@ -74,7 +74,7 @@ def test_printing_sends_every_page_and_records_it(
     chosen = card(window, PriorityStatus.CLOSED)
     dialog = window.preview_leaflet(chosen.id)
     qtbot.addWidget(dialog)
-    dialog.format.setCurrentIndex(dialog.format.findData(LeafletFormat.LARGE_PRINT.value))
+    dialog.format.select(LeafletFormat.LARGE_PRINT)
     ready(qtbot, dialog, 2)
     printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
@@ -100,60 +100,48 @@ def test_personal_data_stops_the_preview_with_the_list(
     assert not dialog.print_button.isEnabled() and not dialog.save_button.isEnabled()
 
 
-@pytest.fixture
-def batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer_forms) -> list[str]:  # type: ignore[no-untyped-def]
-    """Answer the batch's questions (A4, save in tmp_path) and collect what it reports."""
-    answers, _ = answer_forms
-    answers["Leaflets for 2026-Q4"] = {"format": LeafletFormat.A4}
-    shown: list[str] = []
-    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *_a, **_k: str(tmp_path))
-    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: shown.append(text))
-    return shown
-
-
-def test_leaflets_for_the_whole_cycle(window: MainWindow, tmp_path: Path, batch: list[str]) -> None:
-    shown = batch
+def test_leaflets_for_the_whole_cycle(window: MainWindow, tmp_path: Path, dialogs: Dialogs) -> None:
+    dialogs.form("Leaflets for 2026-Q4", {"format": LeafletFormat.A4.label})
+    dialogs.file("Save the leaflets in", tmp_path).press("Leaflets", "OK")
     window.actions_.cycle_leaflets.trigger()
+    dialogs.done()
     assert len(list(tmp_path.glob("*.pdf"))) == 6
-    assert shown and shown[0].startswith(f"6 leaflets saved in {tmp_path}.")
+    assert f"6 leaflets saved in {tmp_path}." in dialogs.seen[-1]
 
 
-def test_cancelling_a_batch_stops_it(
-    window: MainWindow, tmp_path: Path, batch: list[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    shown = batch
-    monkeypatch.setattr(QProgressDialog, "wasCanceled", lambda _self: True)
+def test_cancelling_a_batch_stops_it(window: MainWindow, tmp_path: Path, dialogs: Dialogs) -> None:
+    dialogs.form("Leaflets for 2026-Q4", {"format": LeafletFormat.A4.label})
+    dialogs.file("Save the leaflets in", tmp_path)
+    dialogs.press("Making leaflets", "Cancel")  # the progress dialog: the officer presses its Cancel at once
+    dialogs.press("Leaflets", "OK")
     window.actions_.cycle_leaflets.trigger()
-    assert list(tmp_path.glob("*.pdf")) == []
-    assert "Stopped when you pressed Cancel." in shown[0]
+    dialogs.done()
+    assert len(list(tmp_path.glob("*.pdf"))) < 6
+    assert "Stopped when you pressed Cancel." in dialogs.seen[-1]
 
 
 def test_the_force_name_and_logo_are_set_from_the_file_menu(
-    window: MainWindow, demo_vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer_forms
-) -> None:  # type: ignore[no-untyped-def]
+    window: MainWindow, demo_vault: Vault, tmp_path: Path, dialogs: Dialogs
+) -> None:
     from PIL import Image
 
     from commmatters_desktop.core.services import force
 
-    answers, _ = answer_forms
     Image.new("RGB", (40, 40), (200, 0, 0)).save(tmp_path / "crest.png")
-    answers["Force name and logo"] = {"name": "Greater Exampleshire Police", "logo": True}
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_a, **_k: (str(tmp_path / "crest.png"), ""))
+    dialogs.form("Force name and logo", {"name": "Greater Exampleshire Police", "logo": True})
+    dialogs.file("Choose the logo", tmp_path / "crest.png")
     window.actions_.force_identity.trigger()
+    dialogs.done()
     with demo_vault.reading() as s:
         assert force.force_name(s) == "Greater Exampleshire Police"
         assert force.force_logo(s) == (tmp_path / "crest.png").read_bytes()
 
 
-def test_a_logo_that_is_not_an_image_is_refused(
-    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer_forms
-) -> None:  # type: ignore[no-untyped-def]
-    answers, _ = answer_forms
+def test_a_logo_that_is_not_an_image_is_refused(window: MainWindow, tmp_path: Path, dialogs: Dialogs) -> None:
     (tmp_path / "notes.txt").write_text("not an image")
-    answers["Force name and logo"] = {"name": "Greater Exampleshire Police", "logo": True}
-    warned: list[str] = []
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_a, **_k: (str(tmp_path / "notes.txt"), ""))
-    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: warned.append(text))
+    dialogs.form("Force name and logo", {"name": "Greater Exampleshire Police", "logo": True})
+    dialogs.file("Choose the logo", tmp_path / "notes.txt").press("Not changed", "OK")
     window.actions_.force_identity.trigger()
-    assert warned == ["The logo must be a PNG or JPEG image."]
+    dialogs.done()
+    assert dialogs.seen[-1] == "Not changed: The logo must be a PNG or JPEG image."
     assert "Greater Exampleshire" not in window.statusBar().currentMessage()

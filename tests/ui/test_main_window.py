@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
@@ -12,6 +11,7 @@ from commmatters_desktop.storage.vault import Vault
 from commmatters_desktop.ui.main_window import MainWindow
 from commmatters_desktop.ui.models.ward_table import WardColumn
 from commmatters_desktop.ui.settings import WindowSettings
+from tests.ui.driver import Dialogs
 
 
 def column(window: MainWindow, col: WardColumn) -> list[str]:
@@ -71,15 +71,10 @@ def test_the_ward_model_passes_the_model_tester(window: MainWindow, qtmodelteste
     qtmodeltester.check(window.ward_view.proxy)
 
 
-def test_check_database_reports_a_healthy_vault(
-    window: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    shown: list[str] = []
-    from PySide6.QtWidgets import QMessageBox
-
-    monkeypatch.setattr(QMessageBox, "information", lambda _p, title, _text: shown.append(title))
+def test_check_database_reports_a_healthy_vault(window: MainWindow, qtbot: QtBot, dialogs: Dialogs) -> None:
+    dialogs.press("Vault healthy", "OK")
     window.actions_.check.trigger()
-    assert shown == ["Vault healthy"]
+    dialogs.done()
 
 
 def test_window_size_is_remembered(

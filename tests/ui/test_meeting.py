@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from commmatters_desktop.core.enums import NominationStatus, PriorityStatus
-from commmatters_desktop.core.models import Nomination, Priority
+from commmatters_desktop.core.models import Nomination, PanelMeeting, Priority, Ward
 from commmatters_desktop.storage.vault import Vault
 from commmatters_desktop.ui.main_window import MainWindow
 from commmatters_desktop.ui.meeting import MeetingPrep, MeetingView
+from tests.ui.driver import Dialogs
 
 POLL = (
     "\ufeffReference,Ward_Code,WORDING,Support,Source,Date\r\n"
@@ -29,19 +32,17 @@ PERSONAL = ("Margaret", "Oduya", "07700", "900123")
 
 
 @pytest.fixture
-def prep(
-    window: MainWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer_forms
-) -> MeetingPrep:  # type: ignore[no-untyped-def]
-    answers, _ = answer_forms
+def prep(window: MainWindow, qtbot: QtBot, tmp_path: Path, dialogs: Dialogs) -> MeetingPrep:
     window.ward_view.table.selectRow(0)  # Astley Bridge: its priority this quarter is agreed, so next quarter
     dialog = window.open_meeting()
+    assert dialog is not None
     qtbot.addWidget(dialog)
     assert dialog.cycle.currentText() == "2027-Q1" and "E05000650" in dialog.ward.currentText()
     poll = tmp_path / "nextdoor-export.csv"
     poll.write_bytes(POLL.encode())
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_a, **_k: (str(poll), ""))
-    answers["Match the columns"] = {}  # accept the guessed mapping
+    dialogs.file("Import nominations", poll).form("Match the columns")  # accept the guessed mapping
     dialog.import_csv()
+    dialogs.done()
     assert dialog.message.text().startswith("nextdoor-export.csv: 3 added, 0 merged, 1 skipped.")
     assert "line 6: the support 'lots' is not a number" in dialog.message.text()
     return dialog
@@ -57,7 +58,7 @@ def test_a_whole_meeting_from_poll_to_minutes(
     qtbot: QtBot,
     demo_vault: Vault,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    dialogs: Dialogs,
 ) -> None:
     prep.venue.setText("Astley Bridge Library")
     prep.attendance.setValue(23)
@@ -99,17 +100,16 @@ def test_a_whole_meeting_from_poll_to_minutes(
     with demo_vault.reading() as s:
         votes = {n.wording[:20]: (n.votes, n.status) for n in s.scalars(select(Nomination).where(
             Nomination.source_ref.like("NX-%")))}  # fmt: skip
-        agreed = s.scalars(
-            select(Priority).where(Priority.title == "Drug dealing in the park, every evening")
-        ).one()
+        agreed = s.scalars(select(Priority).where(Priority.title == "Drug dealing in the park")).one()
         assert agreed.status is PriorityStatus.AGREED and agreed.meeting_id == view.meeting_id
         assert agreed.lead_agency is not None and agreed.lead_agency.name == "Bolton Neighbourhood Team"
     assert votes["Drug dealing in the "] == (14, NominationStatus.TAKEN_FORWARD)
     assert votes["Drugs in Queens Park"] == (6, NominationStatus.NOT_TAKEN_FORWARD)
 
     # The minutes: the decision and the counts, and no resident's name or number.
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(tmp_path / "minutes.pdf"), ""))
+    dialogs.file("Save the minutes", tmp_path / "minutes.pdf")
     saved = prep.save_minutes()
+    dialogs.done()
     assert saved is not None
     text = " ".join(page.extract_text() for page in PdfReader(saved).pages)
     for expected in ("Ward panel meeting: Astley Bridge", "Attendance: 23", "Drug dealing in the park",
@@ -122,21 +122,21 @@ def test_a_whole_meeting_from_poll_to_minutes(
     # The board now shows the new priority as Agreed, in the next quarter.
     window.board.cycle.setCurrentText("2027-Q1")
     agreed_cards = [c for c in window.board.model.cards() if c.status is PriorityStatus.AGREED]
-    assert [c.title for c in agreed_cards] == ["Drug dealing in the park, every evening"]
+    assert [c.title for c in agreed_cards] == ["Drug dealing in the park"]
 
 
 def test_the_officer_can_redact_and_merge_before_the_meeting(
-    prep: MeetingPrep, demo_vault: Vault, answer_forms
-) -> None:  # type: ignore[no-untyped-def]
-    answers, _ = answer_forms
+    prep: MeetingPrep, demo_vault: Vault, dialogs: Dialogs
+) -> None:
     model = prep.model
     masked = next(r for r in range(model.rowCount()) if model.row_at(r).masked)
     model.setData(model.index(masked, 0), "Off-road bikes on the estate")
     assert any(r.display == "Off-road bikes on the estate" and not r.masked for r in model.rows())
     rows = {r.wording: r for r in model.rows()}
-    answers["Merge two nominations"] = {"keep": rows["Drug dealing in the park, every evening"].id,
-                                        "absorb": rows["Drugs in Queens Park"].id}  # fmt: skip
+    dialogs.form("Merge two nominations", {"keep": rows["Drug dealing in the park, every evening"].id,
+                                           "absorb": rows["Drugs in Queens Park"].id})  # fmt: skip
     prep.merge()
+    dialogs.done()
     kept = next(r for r in model.rows() if r.wording.startswith("Drug dealing"))
     assert kept.combined_support == 21
     assert (
@@ -167,3 +167,108 @@ def test_escape_leaves_meeting_mode(prep: MeetingPrep, qtbot: QtBot) -> None:
     qtbot.waitExposed(view)
     qtbot.keyClick(view, Qt.Key.Key_Escape)
     assert not view.isVisible()
+
+
+def test_digits_on_the_welcome_are_the_attendance_never_a_vote(
+    window: MainWindow, prep: MeetingPrep, qtbot: QtBot, demo_vault: Vault, tmp_path: Path, dialogs: Dialogs
+) -> None:
+    prep.attendance.setValue(5)
+    view = prep.start_meeting()
+    assert view is not None
+    qtbot.addWidget(view)
+    qtbot.keyClicks(view, "31")  # the officer counts the room on the projector
+    assert "31 people here tonight" in re.sub("<[^>]+>", "", view.body.text())
+    for _ in range(3):
+        qtbot.keyClick(view, Qt.Key.Key_Right)  # to the vote
+    vote = re.sub("<[^>]+>", "", view.body.text())
+    assert "31 hands" not in vote and "evening (12: online 12) not counted yet" in vote
+    qtbot.keyClick(view, Qt.Key.Key_Right)  # on to the decision without typing a count
+    with demo_vault.reading() as s:
+        noms = s.scalars(select(Nomination).where(Nomination.source_ref.like("NX-%"))).all()
+        assert all(n.votes is None for n in noms), "no digit from the welcome became a vote"
+        assert s.get(PanelMeeting, view.meeting_id).attendance == 31  # type: ignore[union-attr]
+    # The preparation screen now shows 31, so printing the minutes there keeps the projector's count.
+    assert prep.attendance.value() == 31
+    dialogs.file("Save the minutes", tmp_path / "minutes.pdf")
+    saved = prep.save_minutes()
+    dialogs.done()
+    assert saved is not None and "Attendance: 31" in " ".join(
+        PdfReader(saved).pages[0].extract_text().split()
+    )
+
+
+def test_the_decision_leaves_one_priority_takes_a_short_title_and_can_be_undone(
+    window: MainWindow, prep: MeetingPrep, qtbot: QtBot, demo_vault: Vault
+) -> None:
+    # A candidate already on the board for the ward's quarter, proposed from another nomination.
+    with demo_vault.unit_of_work() as s:
+        from commmatters_desktop.core.services import priorities
+
+        other = s.scalars(select(Nomination).where(Nomination.source_ref == "NX-2")).one()
+        candidate = priorities.propose(
+            s,
+            ward=s.get(Ward, other.ward_id),
+            title="Queens Park",
+            nomination=other,  # type: ignore[arg-type]
+        ).id
+    view = prep.start_meeting()
+    assert view is not None
+    qtbot.addWidget(view)
+    for _ in range(4):
+        qtbot.keyClick(view, Qt.Key.Key_Right)
+    assert "Short title: <b>Drug dealing in the park</b>" in view.body.text()
+    qtbot.keyClick(view, Qt.Key.Key_Tab)  # to the lead agency
+    qtbot.keyClick(view, Qt.Key.Key_Tab)  # to the title
+    for _ in range(len("Drug dealing in the park")):
+        qtbot.keyClick(view, Qt.Key.Key_Backspace)
+    qtbot.keyClicks(view, "Drugs in the park")
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert "The panel agreed: <b>Drugs in the park</b>" in view.body.text()
+
+    def quarter(s: Session) -> list[tuple[str, PriorityStatus]]:
+        ward_id = s.get(Nomination, other_id).ward_id  # type: ignore[union-attr]
+        rows = s.scalars(select(Priority).where(Priority.ward_id == ward_id, Priority.deleted.is_(False),
+                                                Priority.cycle_id == s.get(Nomination, other_id).cycle_id))  # type: ignore[union-attr]  # fmt: skip
+        return sorted((p.title, p.status) for p in rows)
+
+    with demo_vault.reading() as s:
+        other_id = s.scalars(select(Nomination).where(Nomination.source_ref == "NX-2")).one().id
+        assert quarter(s) == [
+            ("Drugs in the park", PriorityStatus.AGREED),
+            ("Queens Park", PriorityStatus.NOT_TAKEN_FORWARD),
+        ]
+    window.board.cycle.setCurrentText("2027-Q1")
+    ward_cards = [c for c in window.board.model.cards() if c.ward_code == "E05000650"]
+    shown = [c for c in ward_cards if c.status is not PriorityStatus.NOT_TAKEN_FORWARD]
+    assert [c.title for c in shown] == ["Drugs in the park"], "the ward shows one priority, not two"
+    # Recorded in error: undo takes the whole decision back.
+    window.actions_.undo.trigger()
+    with demo_vault.reading() as s:
+        assert quarter(s) == [("Queens Park", PriorityStatus.NOMINATED)]
+        assert s.get(Priority, candidate).status is PriorityStatus.NOMINATED  # type: ignore[union-attr]
+        opened = s.scalars(select(Nomination).where(Nomination.source_ref.like("NX-%"))).all()
+        assert {n.status for n in opened} == {NominationStatus.OPEN}
+
+
+def test_a_long_list_pages_on_the_projector(prep: MeetingPrep, qtbot: QtBot, demo_vault: Vault) -> None:
+    with demo_vault.unit_of_work() as s:
+        from commmatters_desktop.core.enums import Channel
+        from commmatters_desktop.core.services import engagement
+
+        ward = s.get(Ward, prep.ward_id)
+        for n in range(14):
+            engagement.nominate(s, ward=ward, wording=f"Issue number {n + 1} raised at the door",  # type: ignore[arg-type]
+                                channel=Channel.PANEL, support=1, cycle="2027-Q1")  # fmt: skip
+    view = prep.start_meeting()
+    assert view is not None
+    qtbot.addWidget(view)
+    view.showNormal()
+    view.resize(1366, 768)
+    qtbot.keyClick(view, Qt.Key.Key_Right)
+    qtbot.keyClick(view, Qt.Key.Key_Right)  # the nominations, page 1
+    assert "Page 1 of" in view.body.text()
+    assert view.body.heightForWidth(view.body.width()) <= view.body.height(), "page 1 fits the screen"
+    first = view.body.text()
+    qtbot.keyClick(view, Qt.Key.Key_Right)  # page 2, still the nominations stage
+    assert view.stage == 2 and "Page 2 of" in view.body.text() and view.body.text() != first

@@ -5,17 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import pytest
 from icalendar import Calendar
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from commmatters_desktop.core.enums import ScheduleMode
 from commmatters_desktop.core.services import planning
 from commmatters_desktop.storage.vault import Vault
 from commmatters_desktop.ui.main_window import MainWindow
+from tests.ui.driver import Dialogs
 
 
 def test_an_inspector_plans_next_quarter_and_exports_the_invites(
@@ -23,22 +23,18 @@ def test_an_inspector_plans_next_quarter_and_exports_the_invites(
     qtbot: QtBot,
     demo_vault: Vault,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    answer_forms,  # type: ignore[no-untyped-def]
+    dialogs: Dialogs,
 ) -> None:
-    answers, _ = answer_forms
     qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
     assert window.tabs.currentWidget() is window.calendar and window.calendar.objectName() == "calendarView"
     window.calendar.cycle.setCurrentText("2027-Q1")
     assert window.calendar.model.columnCount() == 13 and window.calendar.model.rowCount() == 40
-    answers["Plan the weeks of action for 2027-Q1"] = {"mode": ScheduleMode.ROLLING, "start": dt.date(2027, 1, 4),
-                                                      "per_week": "4", "la": ""}  # fmt: skip
-    asked: list[str] = []
-    monkeypatch.setattr(
-        QMessageBox, "question", lambda _p, _t, text: asked.append(text) or QMessageBox.StandardButton.Yes
-    )
-    window.calendar.plan_requested.emit("2027-Q1")
-    assert asked and asked[0].startswith("40 of 40 wards placed over 10 weeks, at most 4 a week")
+    dialogs.form("Plan the weeks of action for 2027-Q1", {"mode": ScheduleMode.ROLLING.label, "start": "04/01/2027",
+                                                         "per_week": "4"})  # fmt: skip
+    dialogs.press("Save this plan?", "Yes")
+    window.calendar.findChild(QPushButton, "calendarPlan").click()  # type: ignore[union-attr]
+    dialogs.done()
+    assert "40 of 40 wards placed over 10 weeks, at most 4 a week" in dialogs.seen[-1]
     with demo_vault.reading() as s:
         assert len(planning.weeks_of(s, "2027-Q1")) == 40
     assert window.calendar.mode.text() == "40 of 40 wards have a week · Rolling plan"
@@ -58,8 +54,9 @@ def test_an_inspector_plans_next_quarter_and_exports_the_invites(
     window.calendar.toggle_unavailable()
     assert "unavailable" in window.calendar.model.headerData(0, Qt.Orientation.Horizontal)
     # The invites.
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(tmp_path / "q1"), ""))
+    dialogs.file("Export calendar invites", tmp_path / "q1")
     target = window.export_ics("2027-Q1")
+    dialogs.done()
     assert target == tmp_path / "q1.ics"
     events = list(Calendar.from_ical(target.read_bytes()).walk("VEVENT"))
     assert len([e for e in events if "Week of action" in str(e["summary"])]) == 40
@@ -78,15 +75,16 @@ def test_the_overview_counts_and_opens_a_stuck_ward(window: MainWindow, qtbot: Q
 
 
 def test_partners_actions_filter_and_print(
-    window: MainWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    window: MainWindow, qtbot: QtBot, tmp_path: Path, dialogs: Dialogs
 ) -> None:
     qtbot.keyClick(window, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
     view = window.partners
     assert view.objectName() == "partnerActionsView" and view.model.rowCount() > 0
     view.agency.setCurrentText("Bolton Council")
     assert {a.agency for a in view.model.rows()} == {"Bolton Council"}
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(tmp_path / "bolton.pdf"), ""))
+    dialogs.file("Save the partner's list", tmp_path / "bolton.pdf")
     target = window.print_partner_list("Bolton Council")
+    dialogs.done()
     assert (
         target is not None and "Open actions for Bolton Council" in PdfReader(target).pages[0].extract_text()
     )

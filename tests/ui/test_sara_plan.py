@@ -7,16 +7,19 @@ import datetime as dt
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from commmatters_desktop.core.enums import ActionStatus, Outcome, PriorityStatus
+from commmatters_desktop.core import queries
+from commmatters_desktop.core.enums import ActionKind, ActionStatus, FeedbackChannel, Outcome, PriorityStatus
 from commmatters_desktop.core.models import Action, Cycle, Priority
 from commmatters_desktop.core.services import common
 from commmatters_desktop.storage.vault import Vault
 from commmatters_desktop.ui.main_window import MainWindow
 from commmatters_desktop.ui.models.record_table import parse_date
+from commmatters_desktop.ui.widgets import ChoiceCombo
+from tests.ui.driver import Dialogs
 
 S = PriorityStatus
 
@@ -52,7 +55,7 @@ def test_ctrl_3_shows_the_plan_of_the_chosen_priority(
     qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
     assert window.tabs.currentWidget() is window.plan and window.plan.objectName() == "saraPlanView"
     assert window.plan.detail is not None and window.plan.detail.id == planning.id
-    assert window.plan.picker.currentData() == planning.id
+    assert window.plan.picker.value() == planning.id
     assert (
         window.plan.texts["problem_statement"].toPlainText()
         == fetch(window.vault, planning).plan.problem_statement
@@ -104,27 +107,22 @@ def test_personal_data_fields_are_marked(window: MainWindow, planning: Priority)
 
 
 def test_adding_an_owned_action_and_undoing_it(
-    window: MainWindow, planning: Priority, demo_vault: Vault, answer_forms
-) -> None:  # type: ignore[no-untyped-def]
-    answers, _ = answer_forms
-
-    def action(fields):  # type: ignore[no-untyped-def]
-        owner = next(f for f in fields if f.key == "owner_agency").choices[1][1]
-        return {
-            "description": "Youth club open late on Fridays",
-            "owner_agency": owner,
-            "due_on": dt.date(2026, 12, 4),
-        }
-
-    answers["Add an action"] = action
+    window: MainWindow, planning: Priority, demo_vault: Vault, dialogs: Dialogs
+) -> None:
+    with demo_vault.reading() as s:
+        agency = queries.agency_options(s)[0].label
+    dialogs.form("Add an action", {"description": "Youth club open late on Fridays", "owner_agency": agency,
+                                   "kind": ActionKind.PREVENTION.label, "due_on": "04/12/2026"})  # fmt: skip
     before = len(fetch(demo_vault, planning).actions)
-    window.plan.add_action()
+    window.plan.findChild(QPushButton, "addActionButton").click()  # type: ignore[union-attr]
+    dialogs.done()
     actions = fetch(demo_vault, planning).actions
     added = next(a for a in actions if a.description == "Youth club open late on Fridays")
     assert (
         len(actions) == before + 1
         and added.owner_agency_id is not None
         and added.due_on == dt.date(2026, 12, 4)
+        and added.kind is ActionKind.PREVENTION
     )
     assert window.plan.action_model.rowCount() == before + 1
     window.actions_.undo.trigger()
@@ -151,21 +149,32 @@ def test_bad_dates_are_refused_inline_and_good_ones_saved(
 
 
 def test_marking_an_action_done_asks_what_was_done(
-    window: MainWindow, demo_vault: Vault, answer_forms
-) -> None:  # type: ignore[no-untyped-def]
-    answers, asked = answer_forms
+    window: MainWindow, demo_vault: Vault, dialogs: Dialogs, qtbot: QtBot
+) -> None:
     p = priority_in(demo_vault, S.IN_ACTION)
     window.open_plan(p.id)
-    model = window.plan.action_model
+    window.plan.tabs.setCurrentIndex(2)
+    model, table = window.plan.action_model, window.plan.actions_table
     row = next(r for r in range(model.rowCount()) if model.row_at(r).status is ActionStatus.OPEN)
     status = [c.header for c in model.columns].index("Status")
-    model.setData(model.index(row, status), ActionStatus.DONE)
-    assert asked == ["Mark the action done"]
     action_id = model.row_at(row).id
+
+    def choose_done_in_the_cell() -> None:
+        """As an officer does: F2 on the Status cell, pick Done from its list, Enter."""
+        table.setCurrentIndex(model.index(row, status))
+        qtbot.keyClick(table, Qt.Key.Key_F2)
+        editor = next(e for e in table.viewport().findChildren(ChoiceCombo) if e.isVisible())
+        assert editor.select_label(ActionStatus.DONE.label)
+        qtbot.keyClick(editor, Qt.Key.Key_Return)
+
+    dialogs.cancel("Mark the action done")
+    choose_done_in_the_cell()
+    dialogs.done()
     with demo_vault.reading() as s:
         assert common.fetch(s, Action, action_id).status is ActionStatus.OPEN
-    answers["Mark the action done"] = "Three evenings of outreach"
-    model.setData(model.index(row, status), ActionStatus.DONE)
+    dialogs.reason("Mark the action done", "Three evenings of outreach")
+    choose_done_in_the_cell()
+    dialogs.done()
     with demo_vault.reading() as s:
         done = common.fetch(s, Action, action_id)
         assert (done.status, done.completion_note) == (ActionStatus.DONE, "Three evenings of outreach")
@@ -174,8 +183,7 @@ def test_marking_an_action_done_asks_what_was_done(
         assert common.fetch(s, Action, action_id).status is ActionStatus.OPEN
 
 
-def test_assessment_outcome_and_feedback(window: MainWindow, demo_vault: Vault, answer_forms) -> None:  # type: ignore[no-untyped-def]
-    answers, _ = answer_forms
+def test_assessment_outcome_and_feedback(window: MainWindow, demo_vault: Vault, dialogs: Dialogs) -> None:
     p = priority_in(demo_vault, S.ASSESSING)
     window.open_plan(p.id)
     view = window.plan
@@ -183,14 +191,15 @@ def test_assessment_outcome_and_feedback(window: MainWindow, demo_vault: Vault, 
     view.texts["assessment"].commit()
     view.outcome.setCurrentIndex(view.outcome.findText(Outcome.ACHIEVED.label))
     view.outcome.activated.emit(view.outcome.currentIndex())
-    answers["Record feedback"] = {
-        "summary": "Results reported at the panel",
-        "given_on": dt.date(2026, 11, 20),
-    }
-    view.record_feedback()
+    dialogs.form("Record feedback", {"channel": FeedbackChannel.ONLINE.label,
+                                     "summary": "Results reported at the panel", "given_on": "20/11/2026"})  # fmt: skip
+    view.findChild(QPushButton, "recordFeedbackButton").click()  # type: ignore[union-attr]
+    dialogs.done()
     after = fetch(demo_vault, p)
     assert after.plan.outcome is Outcome.ACHIEVED and after.plan.assessed_on == dt.date(2026, 11, 21)  # type: ignore[union-attr]
-    assert [f.summary for f in after.feedback] == ["Results reported at the panel"]
+    assert [(f.summary, f.channel) for f in after.feedback] == [
+        ("Results reported at the panel", FeedbackChannel.ONLINE)
+    ]
     assert view.feedback_model.rowCount() == 1
     measure = view.measure_model.index(0, [c.header for c in view.measure_model.columns].index("Result"))
     assert view.measure_model.setData(measure, "lots") is False and "is not a number" in view.message.text()

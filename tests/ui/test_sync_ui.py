@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
 from commmatters_desktop.core.clock import FixedClock
@@ -15,6 +13,7 @@ from commmatters_desktop.sync.engine import sync
 from commmatters_desktop.ui.main_window import MainWindow
 from commmatters_desktop.ui.settings import WindowSettings
 from tests.sync.conftest import TEAM_PASSPHRASE, Laptop
+from tests.ui.driver import Dialogs
 
 
 def test_sync_from_the_window_then_resolve_a_conflict(
@@ -23,21 +22,19 @@ def test_sync_from_the_window_then_resolve_a_conflict(
     shared: Path,
     window_settings: WindowSettings,
     clock: FixedClock,
-    monkeypatch: pytest.MonkeyPatch,
-    answer_forms,  # type: ignore[no-untyped-def]
+    dialogs: Dialogs,
 ) -> None:
     a, b, _ = laptops
-    answers, asked = answer_forms
     with a.vault.unit_of_work() as s:
         wards.create_ward(s, code="E05000650", name="Astley Bridge")
     a.sync(shared)
     window = MainWindow(b.vault, clock=b.clock, settings=window_settings, autolock_minutes=600)
     qtbot.addWidget(window)
     assert window.sync_label.text() == "Sync: not set up"
-    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *_a, **_k: str(shared))
-    answers["Team passphrase"] = {"passphrase": TEAM_PASSPHRASE}
+    dialogs.file("Choose the shared folder", shared).form("Team passphrase", {"passphrase": TEAM_PASSPHRASE})
     report = window.sync_now()
-    assert asked == ["Team passphrase"] and report.received_files == 1  # type: ignore[attr-defined]
+    dialogs.done()
+    assert report.received_files == 1  # type: ignore[attr-defined]
     assert window.ward_view.model.rowCount() == 1
     assert window.sync_label.text().startswith("Sync: last 21 Nov")
     # A concurrent edit on both laptops becomes a conflict the window shows, and the user chooses.

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from commmatters_desktop.core import queries
 from commmatters_desktop.core.clock import FixedClock
 from commmatters_desktop.core.enums import ActionStatus, PriorityStatus
 from commmatters_desktop.core.models import Priority
@@ -24,6 +25,7 @@ from commmatters_desktop.demo import DEMO_PASSPHRASE, open_demo
 from commmatters_desktop.storage.vault import Vault
 from commmatters_desktop.ui.main_window import MainWindow
 from commmatters_desktop.ui.settings import WindowSettings
+from tests.ui.driver import Dialogs
 
 S = PriorityStatus
 
@@ -42,9 +44,8 @@ def test_find_a_ward_open_its_plan_add_an_action_and_move_it_until_the_rules_sto
     demo_dir,
     clock: FixedClock,
     window_settings: WindowSettings,
-    answer_forms,  # type: ignore[no-untyped-def]
+    dialogs: Dialogs,
 ) -> None:
-    answers, _ = answer_forms
     vault = open_demo(demo_dir, clock=clock)
     window = make(qtbot, vault, clock, window_settings, autolock_minutes=600)
     # Find the ward whose priority is still being planned.
@@ -57,11 +58,13 @@ def test_find_a_ward_open_its_plan_add_an_action_and_move_it_until_the_rules_sto
     window.ward_view.open_plan_button.click()
     assert window.plan.detail is not None and window.plan.detail.id == planning.id
     # Add an owned action, then move the card along until a rule stops it.
-    answers["Add an action"] = lambda fields: {
-        "description": "Landlord to fit a gate to the alley",
-        "owner_agency": next(f for f in fields if f.key == "owner_agency").choices[1][1],
-    }
-    window.plan.add_action()
+    with vault.reading() as s:
+        agency = queries.agency_options(s)[0].label
+    dialogs.form(
+        "Add an action", {"description": "Landlord to fit a gate to the alley", "owner_agency": agency}
+    )
+    window.plan.findChild(QAbstractButton, "addActionButton").click()  # type: ignore[union-attr]
+    dialogs.done()
     window.plan.forward.click()  # Planning -> In action
     window.plan.forward.click()  # In action -> Assessing
     window.plan.forward.click()  # Assessing -> Feedback given: refused
@@ -84,33 +87,34 @@ def test_find_a_ward_open_its_plan_add_an_action_and_move_it_until_the_rules_sto
 
 
 def test_the_ward_page_and_adding_and_editing_a_ward(
-    qtbot: QtBot, demo_vault: Vault, clock: FixedClock, window_settings: WindowSettings, answer_forms
-) -> None:  # type: ignore[no-untyped-def]
-    answers, _ = answer_forms
+    qtbot: QtBot, demo_vault: Vault, clock: FixedClock, window_settings: WindowSettings, dialogs: Dialogs
+) -> None:
     window = make(qtbot, demo_vault, clock, window_settings, autolock_minutes=600)
     window.ward_view.table.selectRow(0)
     page = window.ward_view.detail.toPlainText()
     for heading in ("This quarter's priority", "Ward team", "Ward panel ⚠ personal data", "Partners",
                     "Past priorities", "LSOAs"):  # fmt: skip
         assert heading in page
-    answers["Add a ward"] = {"code": "E05000660", "name": "Halliwell", "la_name": "Bolton",
-                             "team_contact": "Call 101", "engagement_url": ""}  # fmt: skip
+    dialogs.form("Add a ward", {"code": "E05000660", "name": "Halliwell", "la_name": "Bolton",
+                                "team_contact": "Call 101"})  # fmt: skip
     window.actions_.add_ward.trigger()
+    dialogs.done()
     with demo_vault.reading() as s:
         assert wards.ward_by_code(s, "E05000660") is not None
     assert window.ward_view.proxy.rowCount() == 1  # the search now shows the new ward
     window.ward_view.table.selectRow(0)
-    answers["Edit Halliwell"] = {"name": "Halliwell (Bolton)", "la_name": "Bolton", "team_contact": "Call 101",
-                                 "engagement_url": ""}  # fmt: skip
+    dialogs.form("Edit Halliwell", {"name": "Halliwell (Bolton)"})
     window.actions_.edit_ward.trigger()
+    dialogs.done()
     with demo_vault.reading() as s:
         assert wards.ward_by_code(s, "E05000660").name == "Halliwell (Bolton)"  # type: ignore[union-attr]
     window.actions_.undo.trigger()
     window.actions_.undo.trigger()
     with demo_vault.reading() as s:
         assert wards.ward_by_code(s, "E05000660") is None
-    answers["Add a ward"] = {"code": "nonsense", "name": "X"}
+    dialogs.form("Add a ward", {"code": "nonsense", "name": "X", "la_name": "Bolton"})
     window.actions_.add_ward.trigger()
+    dialogs.done()
     assert "is not an ONS ward code" in window.statusBar().currentMessage()
 
 
@@ -190,13 +194,13 @@ def test_an_action_done_today_is_not_overdue(demo_vault: Vault) -> None:
 
 
 def test_the_auto_lock_time_is_chosen_from_the_file_menu(
-    qtbot: QtBot, demo_vault: Vault, clock: FixedClock, window_settings: WindowSettings, answer_forms
-) -> None:  # type: ignore[no-untyped-def]
-    answers, _ = answer_forms
+    qtbot: QtBot, demo_vault: Vault, clock: FixedClock, window_settings: WindowSettings, dialogs: Dialogs
+) -> None:
     window = make(qtbot, demo_vault, clock, window_settings)
     assert window.idle.timer.interval() == 5 * 60_000  # the default
-    answers["Auto-lock"] = {"minutes": 10.0}
+    dialogs.form("Auto-lock", {"minutes": "10 minutes"})
     window.actions_.autolock.trigger()
+    dialogs.done()
     assert window_settings.autolock_minutes(5) == 10.0 and window.idle.timer.interval() == 10 * 60_000
     assert "10 minutes" in window.lock_screen.explain.text()
 
@@ -206,20 +210,15 @@ def test_importing_wards_from_the_menu(
     demo_vault: Vault,
     clock: FixedClock,
     window_settings: WindowSettings,
-    monkeypatch: pytest.MonkeyPatch,
+    dialogs: Dialogs,
 ) -> None:
-    from PySide6.QtWidgets import QFileDialog, QMessageBox
-
     from tests.conftest import GM_WARDS
 
     window = make(qtbot, demo_vault, clock, window_settings, autolock_minutes=600)
-    shown: list[str] = []
-    monkeypatch.setattr(
-        QFileDialog, "getOpenFileName", lambda *_a, **_k: (str(GM_WARDS), "CSV files (*.csv)")
-    )
-    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: shown.append(text))
+    dialogs.file("Import an ONS ward lookup", GM_WARDS).press("Wards imported", "OK")
     window.actions_.import_wards.trigger()
-    assert shown == [
+    dialogs.done()
+    assert dialogs.seen[-1].endswith(
         "greater-manchester-wards-2022.csv: 175 wards added, 0 wards updated, 40 wards unchanged."
-    ]
+    )
     assert window.ward_view.model.rowCount() == 215

@@ -11,11 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commmatters_desktop.core.changes import audit
-from commmatters_desktop.core.enums import Channel, NominationStatus
+from commmatters_desktop.core.enums import Channel, NominationStatus, PriorityStatus
 from commmatters_desktop.core.errors import RuleViolation, ValidationError
 from commmatters_desktop.core.models import Agency, Nomination, PanelMeeting, Priority, Ward, natural_id
 from commmatters_desktop.core.services import cycles
-from commmatters_desktop.core.services.common import count, required
+from commmatters_desktop.core.services.common import count, fetch, required, tombstone
 
 
 def nominate(
@@ -162,6 +162,19 @@ def update_meeting(
     audit(session, "update", meeting, "meeting details")
 
 
+@dataclass(frozen=True)
+class PanelDecision:
+    """What a panel decision changed, so that it can be undone exactly."""
+
+    priority_id: uuid.UUID
+    #: The priority was made by the decision (rather than an earlier candidate being agreed).
+    created: bool
+    #: Nominations the decision recorded as not taken forward.
+    declined: tuple[uuid.UUID, ...]
+    #: Other candidate priorities of the ward's quarter the decision set aside.
+    set_aside: tuple[uuid.UUID, ...]
+
+
 def record_panel_decision(
     session: Session,
     *,
@@ -170,11 +183,13 @@ def record_panel_decision(
     lead_agency: Agency,
     title: str,
     declined_reason: str = "Not chosen by the ward panel's vote",
-) -> Priority:
+) -> PanelDecision:
     """The panel agrees ONE priority from the nominations; the rest are recorded as not taken forward.
 
     The priority is created and agreed through the same services as everywhere else, so the
-    one-per-ward-per-cycle rule and the agreement rule apply here too.
+    one-per-ward-per-cycle rule and the agreement rule apply here too. A candidate priority already
+    proposed from the chosen nomination is the one agreed (never a second card for the ward), and
+    every other candidate of the ward's quarter is set aside with the panel's reason.
     """
     from commmatters_desktop.core.services import priorities
 
@@ -182,9 +197,32 @@ def record_panel_decision(
         raise RuleViolation("That nomination is not for this ward panel's quarter.")
     ward = session.get(Ward, meeting.ward_id)
     assert ward is not None
-    priority = priorities.propose(session, ward=ward, title=title, nomination=chosen)
+    candidates = list(
+        session.scalars(
+            select(Priority).where(
+                Priority.ward_id == meeting.ward_id,
+                Priority.cycle_id == meeting.cycle_id,
+                Priority.status == PriorityStatus.NOMINATED,
+                Priority.deleted.is_(False),
+            )
+        )
+    )
+    existing = next((p for p in candidates if p.nomination_id == chosen.id), None)
+    if existing is not None:
+        priority = existing
+        priority.title = required(title, "Give the priority a short title.")
+    else:
+        priority = priorities.propose(session, ward=ward, title=title, nomination=chosen)
     priorities.agree(session, priority=priority, lead_agency=lead_agency, meeting=meeting)
-    for other in session.scalars(
+    set_aside = []
+    for other in candidates:
+        if other is not priority:
+            priorities.not_taken_forward(
+                session, priority=other, reason=f"The ward panel chose '{priority.title}' instead."
+            )
+            set_aside.append(other.id)
+    declined = []
+    for nomination in session.scalars(
         select(Nomination).where(
             Nomination.ward_id == meeting.ward_id,
             Nomination.cycle_id == meeting.cycle_id,
@@ -192,9 +230,27 @@ def record_panel_decision(
             Nomination.deleted.is_(False),
         )
     ):
-        votes = f" ({other.votes} votes)" if other.votes is not None else ""
-        decline_nomination(session, nomination=other, reason=f"{declined_reason}{votes}.")
-    return priority
+        votes = f" ({nomination.votes} votes)" if nomination.votes is not None else ""
+        decline_nomination(session, nomination=nomination, reason=f"{declined_reason}{votes}.")
+        declined.append(nomination.id)
+    return PanelDecision(priority.id, existing is None, tuple(declined), tuple(set_aside))
+
+
+def undo_panel_decision(session: Session, *, decision: PanelDecision) -> None:
+    """Take a panel decision back (recorded in error): everything returns to how it was before it."""
+    from commmatters_desktop.core.services import priorities
+
+    priority = fetch(session, Priority, decision.priority_id, "priority")
+    priorities.withdraw_agreement(session, priority=priority)
+    if decision.created:
+        tombstone(session, priority, "panel decision undone")
+    for nomination_id in decision.declined:
+        nomination = fetch(session, Nomination, nomination_id, "nomination")
+        nomination.status = NominationStatus.OPEN
+        nomination.reason = ""
+        audit(session, "reopen", nomination, "panel decision undone")
+    for other_id in decision.set_aside:
+        priorities.reconsider(session, priority=fetch(session, Priority, other_id, "priority"))
 
 
 @dataclass(frozen=True)

@@ -167,9 +167,12 @@ def make_plan(
     start: dt.date,
     per_week: int | None = None,
     la: str = "",
+    today: dt.date,
     order: list[str] | None = None,
 ) -> planner.Plan:
+    """A plan for the quarter that keeps every week already begun and avoids clashes it can."""
     code = CycleCode.parse(cycle)
+    current = weeks_of(session, str(code))
     return planner.plan_weeks(
         wards_to_plan(session, la=la, order=order),
         cycle=code,
@@ -177,6 +180,9 @@ def make_plan(
         start=start,
         per_week=per_week,
         unavailable=unavailable_weeks(session, str(code)),
+        held={ward: week for ward, week in current.items() if week <= today},
+        current=current,
+        teams=teams(session, str(code)),
     )
 
 
@@ -207,7 +213,17 @@ def clashes(session: Session, cycle: str) -> list[planner.Clash]:
     """Officers and partner teams due in two wards' weeks of action at once."""
     weeks = weeks_of(session, cycle)
     names = {w.id: w.name for w in session.scalars(select(Ward).where(Ward.id.in_(weeks)))}
-    teams: dict[str, set[str]] = defaultdict(set)
+    who = teams(session, cycle)
+    return planner.find_clashes(
+        {names[w]: d for w, d in weeks.items() if w in names},
+        {names[w]: people for w, people in who.items() if w in names},
+    )
+
+
+def teams(session: Session, cycle: str) -> dict[uuid.UUID, set[str]]:
+    """Who works in each ward in the quarter: its officers and PCSOs, and the partner teams owning open
+    actions there (force-wide and borough-wide bodies excepted: they work in many wards at once)."""
+    found: dict[uuid.UUID, set[str]] = defaultdict(set)
     for ward_id, person in session.execute(
         select(WardRole.ward_id, Person.full_name)
         .join(Person, Person.id == WardRole.person_id)
@@ -217,8 +233,7 @@ def clashes(session: Session, cycle: str) -> list[planner.Clash]:
             WardRole.role.not_in(PUBLIC_ROLES),
         )
     ):
-        if ward_id in names:
-            teams[names[ward_id]].add(person)
+        found[ward_id].add(person)
     for ward_id, agency in session.execute(
         select(Priority.ward_id, Agency.name)
         .join(Action, Action.priority_id == Priority.id)
@@ -232,9 +247,8 @@ def clashes(session: Session, cycle: str) -> list[planner.Clash]:
             Agency.kind.not_in(_SPREAD_AGENCIES),
         )
     ):
-        if ward_id in names:
-            teams[names[ward_id]].add(agency)
-    return planner.find_clashes({names[w]: d for w, d in weeks.items() if w in names}, dict(teams))
+        found[ward_id].add(agency)
+    return dict(found)
 
 
 #: Force-wide and borough-wide bodies work in many wards at once: a shared week is not a clash for them.

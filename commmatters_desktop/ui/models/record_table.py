@@ -16,10 +16,10 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QComboBox, QLineEdit, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import QLineEdit, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from commmatters_desktop.core.errors import ValidationError
-from commmatters_desktop.ui.widgets import choose
+from commmatters_desktop.ui.widgets import ChoiceCombo
 
 Index = QModelIndex | QPersistentModelIndex
 R = TypeVar("R")
@@ -91,6 +91,12 @@ class Column(Generic[R]):
             return parse_date(str(typed))
         if self.editor is Editor.NUMBER:
             return parse_number(str(typed))
+        if self.editor is Editor.CHOICE:
+            # Whatever came back through Qt (a str for a str-enum, say), hand on the offered value itself.
+            for _label, value in self.choices():
+                if value == typed:
+                    return value
+            raise ValidationError(f"'{typed}' is not one of the choices for {self.header.lower()}.")
         return typed
 
 
@@ -177,10 +183,8 @@ class RecordDelegate(QStyledItemDelegate):
         model = index.model()
         column = model.columns[index.column()]  # type: ignore[attr-defined]
         if column.editor is Editor.CHOICE:
-            combo = QComboBox(parent)
+            combo = ChoiceCombo(parent, column.choices())
             combo.setAccessibleName(column.header)
-            for label, value in column.choices():
-                combo.addItem(label, value)
             return combo
         edit = QLineEdit(parent)
         edit.setAccessibleName(column.header)
@@ -190,13 +194,13 @@ class RecordDelegate(QStyledItemDelegate):
 
     def setEditorData(self, editor: QWidget, index: Index) -> None:
         value = index.data(Qt.ItemDataRole.EditRole)
-        if isinstance(editor, QComboBox):
-            choose(editor, value)
+        if isinstance(editor, ChoiceCombo):
+            editor.select(value)
         elif isinstance(editor, QLineEdit):
             editor.setText("" if value is None else str(value))
 
     def setModelData(self, editor: QWidget, model: Any, index: Index) -> None:
-        if isinstance(editor, QComboBox):
-            model.setData(index, editor.currentData(), Qt.ItemDataRole.EditRole)
+        if isinstance(editor, ChoiceCombo):
+            model.setData(index, editor.value(), Qt.ItemDataRole.EditRole)
         elif isinstance(editor, QLineEdit):
             model.setData(index, editor.text(), Qt.ItemDataRole.EditRole)

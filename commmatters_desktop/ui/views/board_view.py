@@ -210,7 +210,12 @@ class PriorityBoardView(QWidget):
                     return card  # type: ignore[no-any-return]
         return None
 
-    def select(self, priority_id: uuid.UUID) -> bool:
+    def select(self, priority_id: uuid.UUID, *, focus: bool = False) -> bool:
+        """Select the card; take the keyboard only when asked and the board is on screen.
+
+        A reload re-selects the card the user had chosen, and must never pull the keyboard away
+        from wherever the user is typing (the SARA plan, say): keystrokes would be lost.
+        """
         for column in self.columns:
             proxy = column.proxy
             for row in range(proxy.rowCount()):
@@ -224,7 +229,8 @@ class PriorityBoardView(QWidget):
                         index, QItemSelectionModel.SelectionFlag.ClearAndSelect
                     )
                     column.list.scrollTo(index)
-                    column.list.setFocus(Qt.FocusReason.OtherFocusReason)
+                    if focus and column.list.isVisible():
+                        column.list.setFocus(Qt.FocusReason.OtherFocusReason)
                     return True
         return False
 

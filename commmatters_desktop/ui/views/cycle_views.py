@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -187,12 +187,29 @@ class CalendarView(QWidget):
         top.addWidget(QLabel("Quarter:", self))
         top.addWidget(self.cycle)
         top.addWidget(self.mode, 1)
+        self.message = QLabel(self)
+        self.message.setObjectName("calendarMessage")
+        self.message.setAccessibleName("Calendar message")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("background: #fdecea; color: #7f0000; padding: 6px; font-weight: bold;")
+        self.message.hide()
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(buttons)
+        layout.addWidget(self.message)
         layout.addWidget(self.clashes)
         layout.addWidget(self.table, 1)
         self.cycle.currentTextChanged.connect(self.cycle_changed)
+        # The table would take Space and Delete for itself (selection, nothing): the calendar's own
+        # keys are shortcuts on the view, so they work wherever the keyboard is inside it.
+        for keys, handler in (
+            ((Qt.Key.Key_Space,), self.set_current_week),
+            ((Qt.Key.Key_Delete, Qt.Key.Key_Backspace), self.clear_current_week),
+        ):
+            for key in keys:
+                shortcut = QShortcut(QKeySequence(key), self.table)
+                shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                shortcut.activated.connect(handler)
 
     def show_data(self, data: CalendarData) -> None:
         """Reload, keeping the keyboard's place (after an edit the cursor stays where it was)."""
@@ -217,10 +234,18 @@ class CalendarView(QWidget):
         else:
             super().keyPressEvent(event)
 
+    def show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
     def _current(self) -> tuple[uuid.UUID, dt.date] | None:
         index = self.table.currentIndex()
         if not index.isValid():
+            self.show_message(
+                "Choose a cell first: the ward's row under the week you mean (arrow keys or a click)."
+            )
             return None
+        self.show_message("")
         return index.data(CalendarModel.WARD_ROLE), self.model.weeks[index.column()]
 
     def set_current_week(self) -> None:
@@ -234,9 +259,9 @@ class CalendarView(QWidget):
             self.week_requested.emit(current[0], None)
 
     def toggle_unavailable(self) -> None:
-        index = self.table.currentIndex()
-        if index.isValid():
-            self.unavailable_requested.emit(self.model.weeks[index.column()])
+        current = self._current()
+        if current is not None:
+            self.unavailable_requested.emit(current[1])
 
 
 # --- partner actions --------------------------------------------------------------------------------------------

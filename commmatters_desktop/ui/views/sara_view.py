@@ -50,7 +50,7 @@ from commmatters_desktop.ui.models.record_table import (
     show_number,
 )
 from commmatters_desktop.ui.operations import Operations
-from commmatters_desktop.ui.widgets import button, choose, index_of, keep_place
+from commmatters_desktop.ui.widgets import ChoiceCombo, button, keep_place
 
 SAVE_DELAY_MS = 800
 PERSONAL = frozenset(personal_columns(SaraPlan))
@@ -150,12 +150,11 @@ class SaraPlanView(QWidget):
         self._people: list[Option] = []
         self.texts: dict[str, PlanText] = {}
 
-        self.picker = QComboBox(self)
-        self.picker.setObjectName("saraPriorityPicker")
+        self.picker = ChoiceCombo(self, name="saraPriorityPicker")
         self.picker.setAccessibleName("Priority whose SARA plan is shown")
         self.picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.picker.setMinimumContentsLength(40)
-        self.picker.activated.connect(lambda _i: self.show_priority(self.picker.currentData()))
+        self.picker.activated.connect(lambda _i: self.show_priority(self.picker.value()))
         self.title = QLineEdit(self)
         self.title.setObjectName("saraTitle")
         self.title.setAccessibleName("Priority title")
@@ -306,12 +305,10 @@ class SaraPlanView(QWidget):
         self.measure_model.edit_requested.connect(self._edit_measure)
         self.measures_table = self._table("measuresTable", self.measure_model)
         self.measures_table.setAccessibleName("Measures (before and after)")
-        self.outcome = QComboBox(self)
-        self.outcome.setObjectName("saraOutcome")
+        self.outcome = ChoiceCombo(
+            self, [("Not assessed yet", None), *_enum_choices(Outcome)], name="saraOutcome"
+        )
         self.outcome.setAccessibleName("Outcome")
-        self.outcome.addItem("Not assessed yet", None)
-        for label, value in _enum_choices(Outcome):
-            self.outcome.addItem(label, value)
         self.outcome.activated.connect(lambda _i: self._outcome_chosen())
         assessment = PlanText("assessment", "Assessment: what the measures show", self._save_plan_text, self)
         self.texts["assessment"] = assessment
@@ -360,16 +357,14 @@ class SaraPlanView(QWidget):
     # --- loading ---------------------------------------------------------------------------------------------
 
     def set_choices(self, cards: list[queries.PriorityCard]) -> None:
-        current = self.detail.id if self.detail else None
-        self.picker.blockSignals(True)
-        self.picker.clear()
-        for card in sorted(cards, key=lambda c: (c.la_name, c.ward_name)):
-            self.picker.addItem(
-                f"{card.ward_name} ({card.la_name}): {card.title} [{card.status.label}]", card.id
-            )
-        if current is not None:
-            choose(self.picker, current)
-        self.picker.blockSignals(False)
+        self.picker.set_choices(
+            [
+                (f"{card.ward_name} ({card.la_name}): {card.title} [{card.status.label}]", card.id)
+                for card in sorted(cards, key=lambda c: (c.la_name, c.ward_name))
+            ]
+        )
+        if self.detail is not None:
+            self.picker.select(self.detail.id)
 
     def show_priority(self, priority_id: uuid.UUID | None) -> None:
         self.commit_pending()
@@ -399,8 +394,7 @@ class SaraPlanView(QWidget):
         if detail is None:
             self._set_enabled(False)
             return
-        if index_of(self.picker, detail.id) >= 0:
-            choose(self.picker, detail.id)
+        self.picker.select(detail.id)
         if not self.title.hasFocus():
             self.title.setText(detail.title)
         week = f" · week of action {detail.week_start:%d %b %Y}" if detail.week_start else ""
@@ -419,7 +413,7 @@ class SaraPlanView(QWidget):
                 if key == "public_action"
                 else detail.fields[key]
             )
-        choose(self.outcome, detail.outcome)
+        self.outcome.select(detail.outcome)
         keep_place(self.actions_table, lambda: self.action_model.set_rows(detail.actions))
         keep_place(self.measures_table, lambda: self.measure_model.set_rows(detail.measures))
         keep_place(self.feedback_table, lambda: self.feedback_model.set_rows(detail.feedback))
@@ -508,7 +502,7 @@ class SaraPlanView(QWidget):
     def _outcome_chosen(self) -> None:
         if self.detail is None:
             return
-        old, new, pid = self.detail.outcome, self.outcome.currentData(), self.detail.id
+        old, new, pid = self.detail.outcome, self.outcome.value(), self.detail.id
         if old == new:
             return
 
