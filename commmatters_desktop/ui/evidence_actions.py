@@ -174,7 +174,8 @@ class EvidenceMenu(QObject):
                 return
         self.start_import(paths, lookup)
 
-    def start_import(self, paths: list[Path], lookup: dict[str, WardOf]) -> CrimeReader:
+    def start_import(self, paths: list[Path], lookup: dict[str, WardOf], *, start: bool = True) -> CrimeReader:
+        """Show the progress dialog and start reading (``start=False``: the caller starts it)."""
         reader = CrimeReader(paths, lookup, self)
         progress = QProgressDialog("Reading the crime files…", "Cancel", 0, 1000, self.window)
         progress.setObjectName("crimeImportProgress")
@@ -188,7 +189,8 @@ class EvidenceMenu(QObject):
         reader.finished.connect(self._import_done)
         self.reader, self.progress = reader, progress
         progress.show()
-        reader.start()
+        if start:
+            reader.start()
         return reader
 
     def _import_done(self) -> None:
