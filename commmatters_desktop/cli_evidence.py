@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from commmatters_desktop.core.errors import UserError
 
@@ -34,9 +34,18 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
         return parser.add_subparsers(dest=f"{name}_command", metavar="ACTION", required=True)
 
     crime = group("crime", "import data.police.uk crime files, summarise them, compare a priority")
-    imp = sub(crime, "import", "import street-level CSVs, folders or zip archives from data.police.uk", cmd_crime_import)
-    imp.add_argument("files", nargs="+", type=Path, metavar="FILE", help="CSV files, archive folders or .zip files")
-    imp.add_argument("--lookup", type=Path, metavar="CSV", help="an ONS LSOA-to-ward lookup (default: the vault's)")
+    imp = sub(
+        crime,
+        "import",
+        "import street-level CSVs, folders or zip archives from data.police.uk",
+        cmd_crime_import,
+    )
+    imp.add_argument(
+        "files", nargs="+", type=Path, metavar="FILE", help="CSV files, archive folders or .zip files"
+    )
+    imp.add_argument(
+        "--lookup", type=Path, metavar="CSV", help="an ONS LSOA-to-ward lookup (default: the vault's)"
+    )
     summary = sub(crime, "summary", "a ward's crime and ASB by month", cmd_crime_summary)
     summary.add_argument("--ward", required=True, metavar="CODE")
     summary.add_argument("--from", dest="first", required=True, metavar="YYYY-MM")
@@ -45,11 +54,15 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
                   "(with --ward and options: choose what measures it)", cmd_crime_compare)  # fmt: skip
     compare.add_argument("--cycle", metavar="YEAR-QN", help="the quarter (default: this quarter)")
     compare.add_argument("--ward", metavar="CODE", help="one ward's priority")
-    compare.add_argument("--types", metavar="LIST", help="crime types separated by ';' (e.g. 'Burglary;Drugs')")
+    compare.add_argument(
+        "--types", metavar="LIST", help="crime types separated by ';' (e.g. 'Burglary;Drugs')"
+    )
     compare.add_argument("--baseline", metavar="FROM:TO", help="baseline months, e.g. 2026-04:2026-06")
     compare.add_argument("--after", metavar="FROM:TO", help="months after, e.g. 2026-08:2026-10")
     compare.add_argument("--against", choices=["force", "borough", "wards"], help="the comparison area")
-    compare.add_argument("--wards", nargs="*", default=[], metavar="CODE", help="comparison wards (--against wards)")
+    compare.add_argument(
+        "--wards", nargs="*", default=[], metavar="CODE", help="comparison wards (--against wards)"
+    )
 
     survey = group("survey", "trust and confidence surveys: import, add, summarise")
     s_import = sub(survey, "import", "import a CSV with one row per respondent", cmd_survey_import)
@@ -61,25 +74,38 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     add.add_argument("--ward", required=True, metavar="CODE")
     add.add_argument("--date", required=True, metavar="YYYY-MM-DD")
     add.add_argument("--mode", default="panel", help="door_to_door, online, street or panel (default)")
-    add.add_argument("--respondents", type=int, metavar="N", help="how many took part (default: most answers)")
+    add.add_argument(
+        "--respondents", type=int, metavar="N", help="how many took part (default: most answers)"
+    )
     add.add_argument(
         "--item", action="append", default=[], required=True, metavar="KEY=N,N,…",
         help="counts in scale order, e.g. respect=12,8,3,1,0,2 (strongly agree … don't know) or "
         "good_job=3,10,6,2,1 (excellent … very poor); items: good_job rely_on respect fair understand matters listen",
     )  # fmt: skip
-    s_summary = sub(survey, "summary", "each wave's '% strongly or tend to agree' and the trend", cmd_survey_summary)
+    s_summary = sub(
+        survey, "summary", "each wave's '% strongly or tend to agree' and the trend", cmd_survey_summary
+    )
     s_summary.add_argument("--ward", metavar="CODE")
 
     harm = group("harm", "the Social Harm Index")
-    sub(harm, "index", "wards ranked by demand and deprivation, and the suggested rolling order", cmd_harm_index)
+    sub(
+        harm,
+        "index",
+        "wards ranked by demand and deprivation, and the suggested rolling order",
+        cmd_harm_index,
+    )
 
     report = group("report", "printed reports")
-    quarterly = sub(report, "quarterly", "the quarterly report for the Safer Neighbourhood Board / PCC", cmd_report)
+    quarterly = sub(
+        report, "quarterly", "the quarterly report for the Safer Neighbourhood Board / PCC", cmd_report
+    )
     quarterly.add_argument("--cycle", metavar="YEAR-QN", help="the quarter (default: this quarter)")
     quarterly.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
 
     export = group("export", "exports for other systems")
-    police = sub(export, "police-uk", "priorities in the police.uk neighbourhood priorities shape", cmd_export)
+    police = sub(
+        export, "police-uk", "priorities in the police.uk neighbourhood priorities shape", cmd_export
+    )
     police.add_argument("--cycle", metavar="YEAR-QN", help="the quarter (default: this quarter)")
     police.add_argument("--out", required=True, type=Path, metavar="FILE.json")
 
@@ -195,7 +221,11 @@ def cmd_crime_compare(ctx: Context) -> int:
         query = (
             select(Priority.id)
             .join(Ward, Ward.id == Priority.ward_id)
-            .where(Priority.deleted.is_(False), Priority.status.in_(AGREED_OR_LATER), Priority.cycle.has(code=cycle))
+            .where(
+                Priority.deleted.is_(False),
+                Priority.status.in_(AGREED_OR_LATER),
+                Priority.cycle.has(code=cycle),
+            )
             .order_by(Ward.code)
         )
         if args.ward:
@@ -224,13 +254,16 @@ def cmd_crime_compare(ctx: Context) -> int:
             results = [crime.priority_evidence(session, pid) for pid in priorities(session)]
     ctx.emit(
         [r.as_json() for r in results],
-        lambda: "\n".join(
-            f"{r.ward_code}  {', '.join(r.settings.categories) or 'all crime and ASB'}; "
-            f"{r.settings.baseline[0]}..{r.settings.baseline[-1]} against {r.settings.after[0]}..{r.settings.after[-1]}"
-            f" vs {r.area}:\n    {r.sentence()}"
-            for r in results
-        )
-        or f"No agreed priorities in {cycle}.",
+        lambda: (
+            "\n".join(
+                f"{r.ward_code}  {', '.join(r.settings.categories) or 'all crime and ASB'}; "
+                f"{r.settings.baseline[0]}..{r.settings.baseline[-1]} against "
+                f"{r.settings.after[0]}..{r.settings.after[-1]}"
+                f" vs {r.area}:\n    {r.sentence()}"
+                for r in results
+            )
+            or f"No agreed priorities in {cycle}."
+        ),
     )
     return 0
 
@@ -268,7 +301,10 @@ def cmd_survey_import(ctx: Context) -> int:
     from commmatters_desktop.importers.surveys import read_survey_csv
 
     parsed = read_survey_csv(
-        ctx.args.csv, ward=ctx.args.ward, date=_day(ctx.args.date) if ctx.args.date else None, mode=_mode(ctx.args.mode)
+        ctx.args.csv,
+        ward=ctx.args.ward,
+        date=_day(ctx.args.date) if ctx.args.date else None,
+        mode=_mode(ctx.args.mode),
     )
     recorded: list[dict[str, object]] = []
     with ctx.open_vault() as vault, vault.unit_of_work() as session:
@@ -324,9 +360,17 @@ def cmd_survey_add(ctx: Context) -> int:
         )
         respondents = wave.respondents
     ctx.emit(
-        {"ward": ward.code, "date": day.isoformat(), "mode": mode.value, "respondents": respondents, "replaced": replaced},
-        lambda: f"Recorded the {mode.label.lower()} survey of {day:%d %B %Y} in {ward.code} ({respondents} respondents)"
-        + ("; it replaced the earlier copy." if replaced else "."),
+        {
+            "ward": ward.code,
+            "date": day.isoformat(),
+            "mode": mode.value,
+            "respondents": respondents,
+            "replaced": replaced,
+        },
+        lambda: (
+            f"Recorded the {mode.label.lower()} survey of {day:%d %B %Y} in {ward.code} ({respondents} respondents)"
+            + ("; it replaced the earlier copy." if replaced else ".")
+        ),
     )
     return 0
 
@@ -425,10 +469,12 @@ def cmd_export(ctx: Context) -> int:
     except OSError as exc:
         raise UserError(f"Cannot create the folder {out.parent}: {exc.strerror}.") from None
     atomic_write(out, json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8"))
-    count, left = len(data["neighbourhoods"]), data["left_out"]  # type: ignore[arg-type]
+    count, left = len(cast(list[object], data["neighbourhoods"])), cast(list[object], data["left_out"])
     ctx.emit(
         {"file": str(out), "cycle": cycle, "priorities": count, "left_out": left},
-        lambda: f"Wrote {count} priorities for {cycle} to {out}"
-        + (f"; {len(left)} left out (no approved public wording)." if left else "."),  # type: ignore[arg-type]
+        lambda: (
+            f"Wrote {count} priorities for {cycle} to {out}"
+            + (f"; {len(left)} left out (no approved public wording)." if left else ".")
+        ),
     )
     return 0

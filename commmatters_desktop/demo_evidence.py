@@ -85,9 +85,15 @@ def write_crime_files(session: Session, folder: Path, today: dt.date, seed: int)
     # A ward's own level (some wards are busier), and where a priority's week of action had an effect.
     level = {ward_id: rng.uniform(0.5, 1.8) for _c, _n, ward_id in lsoas}
     effect: dict[object, tuple[str, set[str], float]] = {}
-    for p in session.scalars(select(Priority).where(Priority.deleted.is_(False), Priority.status.in_(AGREED_OR_LATER))):
+    for p in session.scalars(
+        select(Priority).where(Priority.deleted.is_(False), Priority.status.in_(AGREED_OR_LATER))
+    ):
         week = weeks.get((p.ward_id, p.cycle_id))
-        if week and p.status in (PriorityStatus.ASSESSING, PriorityStatus.FEEDBACK_GIVEN, PriorityStatus.CLOSED):
+        if week and p.status in (
+            PriorityStatus.ASSESSING,
+            PriorityStatus.FEEDBACK_GIVEN,
+            PriorityStatus.CLOSED,
+        ):
             kinds = set(_measured_by(session, p))
             effect[p.ward_id] = (week, kinds, rng.choice((0.45, 0.55, 0.7, 1.0)))
     serial = 0
@@ -101,10 +107,20 @@ def write_crime_files(session: Session, folder: Path, today: dt.date, seed: int)
             for code, name, ward_id in lsoas:
                 start, kinds, factor = effect.get(ward_id, ("9999-99", set(), 1.0))
                 for kind, rate in RATES.items():
-                    mean = rate * level[ward_id] * season * trend * (factor if month > start and kind in kinds else 1)
+                    mean = (
+                        rate
+                        * level[ward_id]
+                        * season
+                        * trend
+                        * (factor if month > start and kind in kinds else 1)
+                    )
                     for _ in range(_poisson(rng, mean)):
                         serial += 1
-                        crime_id = "" if kind == ASB else hashlib.sha256(f"demo {seed} {serial}".encode()).hexdigest()
+                        crime_id = (
+                            ""
+                            if kind == ASB
+                            else hashlib.sha256(f"demo {seed} {serial}".encode()).hexdigest()
+                        )
                         outcome = "" if kind == ASB else "DEMO: Investigation complete; no suspect identified"
                         writer.writerow([crime_id, month, DEMO_POLICE, DEMO_POLICE, "", "", "On or near DEMO Street",
                                          code, name, kind, outcome, "DEMO data, not real crime"])  # fmt: skip
@@ -120,7 +136,9 @@ def add_crime(session: Session, today: dt.date, seed: int) -> None:
     crime.store_tally(session, tally, sources=["DEMO generated data.police.uk archive"])
     last = last_full_month(today)
     weeks = _week_months(session)
-    for p in session.scalars(select(Priority).where(Priority.deleted.is_(False), Priority.status.in_(AGREED_OR_LATER))):
+    for p in session.scalars(
+        select(Priority).where(Priority.deleted.is_(False), Priority.status.in_(AGREED_OR_LATER))
+    ):
         week = weeks.get((p.ward_id, p.cycle_id))
         if week is None:
             continue
@@ -135,7 +153,9 @@ def add_surveys(session: Session, today: dt.date, seed: int) -> None:
     """Panel and street surveys in the last two quarters for every ward; a few small ones, as in life."""
     rng = random.Random(seed + 1)
     current = CycleCode.containing(today)
-    for index, ward in enumerate(session.scalars(select(Ward).where(Ward.deleted.is_(False)).order_by(Ward.code))):
+    for index, ward in enumerate(
+        session.scalars(select(Ward).where(Ward.deleted.is_(False)).order_by(Ward.code))
+    ):
         base = rng.uniform(0.45, 0.7)
         for step, cycle in enumerate((current.previous(), current)):
             day = min(cycle.start + dt.timedelta(days=20 + index % 30), today)

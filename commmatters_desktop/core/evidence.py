@@ -60,7 +60,8 @@ def month_of(day: dt.date) -> str:
 
 def month_range(first: str, last: str) -> list[str]:
     """Every month from ``first`` to ``last`` inclusive (empty if ``last`` is before ``first``)."""
-    months, current = [], first
+    months: list[str] = []
+    current = first
     while current <= last and len(months) < 1200:
         months.append(current)
         current = add_months(current, 1)
@@ -174,19 +175,12 @@ class Comparison:
                 )
             case Verdict.WORSE_THAN_TREND:
                 return (
-                    f"{lead} while {area} {c}: worse than the background trend, "
-                    "and too large to be chance."
+                    f"{lead} while {area} {c}: worse than the background trend, and too large to be chance."
                 )
             case Verdict.TOO_SMALL:
-                return (
-                    f"{lead} while {area} {c}: the change is too small to tell "
-                    "from normal ups and downs."
-                )
+                return f"{lead} while {area} {c}: the change is too small to tell from normal ups and downs."
             case Verdict.IN_LINE_WITH_TREND:
-                return (
-                    f"{lead}, but {area} {c} too: the change is no more than the "
-                    "background trend."
-                )
+                return f"{lead}, but {area} {c} too: the change is no more than the background trend."
 
     def as_json(self) -> dict[str, object]:
         low, high = self.interval

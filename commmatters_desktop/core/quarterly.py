@@ -141,7 +141,9 @@ def build_report(session: Session, *, cycle: str, today: dt.date) -> QuarterlyRe
     )
     all_waves = surveys.waves(session)
     statuses: Counter[str] = Counter()
-    for ward in session.scalars(select(Ward).where(Ward.deleted.is_(False)).order_by(Ward.la_name, Ward.name)):
+    for ward in session.scalars(
+        select(Ward).where(Ward.deleted.is_(False)).order_by(Ward.la_name, Ward.name)
+    ):
         p = priorities.get(ward.id)
         ward_waves = [w for w in all_waves if w.ward_code == ward.code]
         survey_text = surveys.trend_sentence(surveys.trend(ward_waves))
@@ -216,7 +218,9 @@ def police_uk_export(session: Session, *, cycle: str, demo: bool = False) -> dic
             action = ""
         action_date = None
         if action:
-            dates = [f.given_on for f in p.feedback] or ([p.plan.assessed_on] if p.plan and p.plan.assessed_on else [])
+            dates = [f.given_on for f in p.feedback] or (
+                [p.plan.assessed_on] if p.plan and p.plan.assessed_on else []
+            )
             action_date = f"{min(d for d in dates if d):%Y-%m-%dT00:00:00}" if dates else None
         issue_date = p.agreed_on or CycleCode.parse(code).start
         neighbourhoods.append(

@@ -138,7 +138,9 @@ class ItemResult:
 
 
 def item_result(item: Item, counts: dict[str, int]) -> ItemResult:
-    return ItemResult(item, sum(counts.get(a, 0) for a in item.positive), sum(counts.get(a, 0) for a in item.answers))
+    return ItemResult(
+        item, sum(counts.get(a, 0) for a in item.positive), sum(counts.get(a, 0) for a in item.answers)
+    )
 
 
 # --- recording ----------------------------------------------------------------------------------------------
@@ -160,7 +162,7 @@ def answer_key(item: Item, text: str) -> str | None:
     key = _ANSWER_WORDS.get(word)
     if key is None or key not in item.answers:
         raise ValidationError(
-            f"'{text}' is not an answer to '{item.short}' (answers: {', '.join(l for _k, l in item.scale)})."
+            f"'{text}' is not an answer to '{item.short}' (answers: {', '.join(label for _k, label in item.scale)})."
         )
     return key
 

@@ -22,7 +22,9 @@ def imd_ranks(path: Path | None = None) -> dict[str, int]:
     try:
         raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
     except (OSError, EOFError) as exc:
-        raise UserError(f"The IMD 2019 file {path.name} cannot be read ({exc}); reinstall the application.") from None
+        raise UserError(
+            f"The IMD 2019 file {path.name} cannot be read ({exc}); reinstall the application."
+        ) from None
     reader = csv.reader(io.StringIO(raw.decode("utf-8-sig")))
     header = [normalise_header(h) for h in next(reader)]
     try:
@@ -30,4 +32,6 @@ def imd_ranks(path: Path | None = None) -> dict[str, int]:
         rank = next(i for i, h in enumerate(header) if "rank" in h)
     except StopIteration:
         raise UserError(f"{path.name} is not the IMD 2019 File 1 (no LSOA code and rank columns).") from None
-    return {row[code].strip(): int(row[rank].replace(",", "")) for row in reader if len(row) > rank and row[rank]}
+    return {
+        row[code].strip(): int(row[rank].replace(",", "")) for row in reader if len(row) > rank and row[rank]
+    }

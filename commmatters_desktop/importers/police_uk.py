@@ -153,13 +153,15 @@ def expand(paths: Iterable[Path]) -> list[_Source]:
 
 
 def _opener(file: Path) -> Callable[[], IO[bytes]]:
-    return lambda: open(file, "rb")  # noqa: SIM115 - closed by the caller's with-block
+    return lambda: open(file, "rb")
 
 
 def _zip_members(file: Path) -> list[_Source]:
     try:
         with zipfile.ZipFile(file) as archive:
-            members = [i for i in archive.infolist() if i.filename.lower().endswith(".csv") and not i.is_dir()]
+            members = [
+                i for i in archive.infolist() if i.filename.lower().endswith(".csv") and not i.is_dir()
+            ]
     except zipfile.BadZipFile:
         raise UserError(f"{file.name} is not a readable zip archive; download it again.") from None
 

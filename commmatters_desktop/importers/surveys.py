@@ -83,7 +83,7 @@ def read_survey_csv(
             day = dt.date.fromisoformat(row.get(date_col)) if row.get(date_col) else date
             if day is None:
                 raise ValidationError("no date")
-            key = (code, day, _mode(row.get(mode_col), mode))
+            wave = (code, day, _mode(row.get(mode_col), mode))
             answers = {
                 item: answer
                 for item, column in columns.items()
@@ -98,9 +98,9 @@ def read_survey_csv(
         if not answers:
             result.skipped.append((row.line, "no answers"))
             continue
-        result.respondents[key] = result.respondents.get(key, 0) + 1
+        result.respondents[wave] = result.respondents.get(wave, 0) + 1
         for item, answer in answers.items():
-            tallies[key][item][answer] += 1
+            tallies[wave][item][answer] += 1
     result.waves = {k: {i: dict(a) for i, a in v.items()} for k, v in tallies.items()}
     if not result.waves:
         raise UserError(f"{table.source} has no usable answers; nothing was imported.")

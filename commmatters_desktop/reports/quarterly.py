@@ -29,7 +29,16 @@ from reportlab.platypus import (
 from commmatters_desktop.core.evidence import month_label
 from commmatters_desktop.core.leaflets import quarter_period
 from commmatters_desktop.core.quarterly import OGL_LINE, QuarterlyReport, WardReport
-from commmatters_desktop.reports.pdf import ACCENT, BRAND, FONT, FONT_BOLD, MUTED, demo_marking, register_fonts, style
+from commmatters_desktop.reports.pdf import (
+    ACCENT,
+    BRAND,
+    FONT,
+    FONT_BOLD,
+    MUTED,
+    demo_marking,
+    register_fonts,
+    style,
+)
 
 WIDTH = A4[0] - 32 * mm
 LIGHT = HexColor("#e4ebf3")
@@ -102,7 +111,10 @@ def render_quarterly(report: QuarterlyReport, *, demo: bool) -> bytes:
             Paragraph(
                 "'The police are dealing with the things that matter to people in this community': % strongly or "
                 "tend to agree across every ward surveyed, with its 95% interval. "
-                + "; ".join(f"{c}: {pct:.0f}% ({lo:.0f}–{hi:.0f}%, {n} answered)" for c, pct, lo, hi, n in report.confidence),
+                + "; ".join(
+                    f"{c}: {pct:.0f}% ({lo:.0f}–{hi:.0f}%, {n} answered)"
+                    for c, pct, lo, hi, n in report.confidence
+                ),
                 note,
             ),
         ]
@@ -132,7 +144,11 @@ def _ward_block(w: WardReport) -> list[Flowable]:
     cell = style("wc", 8.5)
     actions = (
         f"{w.actions_done} of {w.actions_total} done"
-        + (" (" + ", ".join(f"{k.lower()} {n}" for k, n in w.actions_by_kind.items()) + ")" if w.actions_by_kind else "")
+        + (
+            " (" + ", ".join(f"{k.lower()} {n}" for k, n in w.actions_by_kind.items()) + ")"
+            if w.actions_by_kind
+            else ""
+        )
         if w.actions_total
         else "none yet"
     )
@@ -173,8 +189,8 @@ def _status_chart(statuses: dict[str, int], label_width: float = 120) -> Drawing
     labels = list(statuses)
     drawing = Drawing(WIDTH, 26 + 16 * max(len(labels), 1))
     chart = HorizontalBarChart()
-    chart.x, chart.y = label_width, 18
-    chart.width, chart.height = WIDTH - label_width - 50, 16 * max(len(labels), 1)
+    chart.x, chart.y = int(label_width), 18
+    chart.width, chart.height = int(WIDTH - label_width - 50), 16 * max(len(labels), 1)
     chart.data = [[statuses[k] for k in reversed(labels)]] if labels else [[0]]
     chart.categoryAxis.categoryNames = list(reversed(labels)) or ["none"]
     chart.categoryAxis.labels.fontName = FONT
@@ -194,7 +210,7 @@ def _status_chart(statuses: dict[str, int], label_width: float = 120) -> Drawing
 def _force_chart(report: QuarterlyReport) -> Drawing:
     drawing = Drawing(WIDTH, 150)
     chart = VerticalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 40, 30, WIDTH - 60, 105
+    chart.x, chart.y, chart.width, chart.height = 40, 30, int(WIDTH - 60), 105
     crimes = [c for c, _a in report.force_monthly.values()]
     asb = [a for _c, a in report.force_monthly.values()]
     # Figures under 5 are never charted as numbers: they would be a count of a handful of incidents.
@@ -212,14 +228,23 @@ def _force_chart(report: QuarterlyReport) -> Drawing:
     chart.bars[1].fillColor = ACCENT
     drawing.add(chart)
     drawing.add(String(WIDTH - 150, 142, "■ crime", fontName=FONT, fontSize=8, fillColor=BRAND))
-    drawing.add(String(WIDTH - 95, 142, "■ anti-social behaviour", fontName=FONT, fontSize=8, fillColor=HexColor("#b38600")))
+    drawing.add(
+        String(
+            WIDTH - 95,
+            142,
+            "■ anti-social behaviour",
+            fontName=FONT,
+            fontSize=8,
+            fillColor=HexColor("#b38600"),
+        )
+    )
     return drawing
 
 
 def _confidence_chart(report: QuarterlyReport) -> Drawing:
     drawing = Drawing(WIDTH, 120)
     plot = LinePlot()
-    plot.x, plot.y, plot.width, plot.height = 40, 25, WIDTH - 80, 85
+    plot.x, plot.y, plot.width, plot.height = 40, 25, int(WIDTH - 80), 85
     points = list(enumerate(report.confidence))
     plot.data = [
         [(i, pct) for i, (_c, pct, _lo, _hi, _n) in points],
@@ -228,7 +253,7 @@ def _confidence_chart(report: QuarterlyReport) -> Drawing:
     ]
     plot.lines[0].strokeColor = BRAND
     plot.lines[0].strokeWidth = 2
-    plot.lines[0].symbol = makeMarker("FilledCircle")
+    plot.lines[0].symbol = makeMarker("FilledCircle")  # type: ignore[no-untyped-call]
     for i in (1, 2):
         plot.lines[i].strokeColor = HexColor("#9db3cc")
         plot.lines[i].strokeDashArray = [2, 2]
@@ -240,9 +265,8 @@ def _confidence_chart(report: QuarterlyReport) -> Drawing:
     plot.xValueAxis.valueSteps = [i for i, _ in points]
     plot.xValueAxis.labels.fontName = FONT
     plot.xValueAxis.labels.fontSize = 7
-    plot.xValueAxis.labelTextFormat = lambda v: report.confidence[int(v)][0] if 0 <= int(v) < len(points) else ""
+    plot.xValueAxis.labelTextFormat = lambda v: (
+        report.confidence[int(v)][0] if 0 <= int(v) < len(points) else ""
+    )
     drawing.add(plot)
     return drawing
-
-
-

@@ -13,7 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QThread, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QThread,
+    Signal,
+)
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDialog,
@@ -145,11 +153,16 @@ class EvidenceMenu(QObject):
         if self.window.locked or self.reader is not None:
             return
         if folder:
-            chosen = QFileDialog.getExistingDirectory(self.window, "Import a data.police.uk archive folder", str(Path.home()))
+            chosen = QFileDialog.getExistingDirectory(
+                self.window, "Import a data.police.uk archive folder", str(Path.home())
+            )
             paths = [Path(chosen)] if chosen else []
         else:
             names, _ = QFileDialog.getOpenFileNames(
-                self.window, "Import data.police.uk crime files", str(Path.home()), "Crime files (*.csv *.zip)"
+                self.window,
+                "Import data.police.uk crime files",
+                str(Path.home()),
+                "Crime files (*.csv *.zip)",
             )
             paths = [Path(n) for n in names]
         if not paths:
@@ -162,7 +175,9 @@ class EvidenceMenu(QObject):
                 self.window, "Choose an LSOA-to-ward lookup",
                 "The vault links no LSOAs to wards yet. Choose the ONS LSOA-to-ward lookup CSV next.",
             )  # fmt: skip
-            name, _ = QFileDialog.getOpenFileName(self.window, "ONS LSOA-to-ward lookup", str(Path.home()), "CSV (*.csv)")
+            name, _ = QFileDialog.getOpenFileName(
+                self.window, "ONS LSOA-to-ward lookup", str(Path.home()), "CSV (*.csv)"
+            )
             if not name:
                 return
             from commmatters_desktop.importers.police_uk import read_lsoa_lookup
@@ -174,7 +189,9 @@ class EvidenceMenu(QObject):
                 return
         self.start_import(paths, lookup)
 
-    def start_import(self, paths: list[Path], lookup: dict[str, WardOf], *, start: bool = True) -> CrimeReader:
+    def start_import(
+        self, paths: list[Path], lookup: dict[str, WardOf], *, start: bool = True
+    ) -> CrimeReader:
         """Show the progress dialog and start reading (``start=False``: the caller starts it)."""
         reader = CrimeReader(paths, lookup, self)
         progress = QProgressDialog("Reading the crime files…", "Cancel", 0, 1000, self.window)
@@ -212,7 +229,9 @@ class EvidenceMenu(QObject):
             text = import_report(tally, stored) if stored is not None else "Nothing was stored."
         reader.deleteLater()
         self.window.statusBar().showMessage(text.splitlines()[0], 10_000)
-        box = QMessageBox(QMessageBox.Icon.Information, "Crime data", text, QMessageBox.StandardButton.Ok, self.window)
+        box = QMessageBox(
+            QMessageBox.Icon.Information, "Crime data", text, QMessageBox.StandardButton.Ok, self.window
+        )
         box.setObjectName("crimeImportReport")
         box.open()
         self.import_finished.emit(text)
@@ -266,7 +285,9 @@ class EvidenceMenu(QObject):
         from commmatters_desktop.core.surveys import record_wave
 
         try:
-            counts = parse_item_counts([f"{i.key}={answer[i.key]}" for i in ITEMS if str(answer.get(i.key, "")).strip()])
+            counts = parse_item_counts(
+                [f"{i.key}={answer[i.key]}" for i in ITEMS if str(answer.get(i.key, "")).strip()]
+            )
             respondents = int(answer["respondents"]) if str(answer.get("respondents", "")).strip() else None
         except UserError as exc:
             QMessageBox.warning(self.window, "Survey not recorded", exc.message)
@@ -291,7 +312,9 @@ class EvidenceMenu(QObject):
     def import_survey(self) -> None:
         if self.window.locked:
             return
-        name, _ = QFileDialog.getOpenFileName(self.window, "Import a survey CSV", str(Path.home()), "CSV (*.csv)")
+        name, _ = QFileDialog.getOpenFileName(
+            self.window, "Import a survey CSV", str(Path.home()), "CSV (*.csv)"
+        )
         if not name:
             return
         from commmatters_desktop.core.services.wards import ward_by_code
@@ -345,7 +368,9 @@ class EvidenceMenu(QObject):
 
         cycle = self._cycle
         suggested = str(Path.home() / f"community-matters-{cycle}-quarterly-report.pdf")
-        name, _ = QFileDialog.getSaveFileName(self.window, f"Save the {cycle} quarterly report", suggested, "PDF (*.pdf)")
+        name, _ = QFileDialog.getSaveFileName(
+            self.window, f"Save the {cycle} quarterly report", suggested, "PDF (*.pdf)"
+        )
         if not name:
             return None
         path = Path(name if name.lower().endswith(".pdf") else name + ".pdf")
@@ -354,7 +379,9 @@ class EvidenceMenu(QObject):
         try:
             atomic_write(path, render_quarterly(report, demo=self.window.vault.is_demo))
         except OSError as exc:
-            QMessageBox.warning(self.window, "Report not saved", f"{path} could not be written ({exc.strerror}).")
+            QMessageBox.warning(
+                self.window, "Report not saved", f"{path} could not be written ({exc.strerror})."
+            )
             return None
         self.window.statusBar().showMessage(f"Quarterly report for {cycle} saved to {path}", 10_000)
         return path
@@ -367,7 +394,9 @@ class EvidenceMenu(QObject):
 
         cycle = self._cycle
         suggested = str(Path.home() / f"police-uk-priorities-{cycle}.json")
-        name, _ = QFileDialog.getSaveFileName(self.window, "Export police.uk priorities", suggested, "JSON (*.json)")
+        name, _ = QFileDialog.getSaveFileName(
+            self.window, "Export police.uk priorities", suggested, "JSON (*.json)"
+        )
         if not name:
             return None
         path = Path(name if name.lower().endswith(".json") else name + ".json")
@@ -403,7 +432,9 @@ class HarmModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.HEADERS)
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
             return None
         r = self.rows[index.row()]
@@ -412,7 +443,9 @@ class HarmModel(QAbstractTableModel):
             f"{r.index:.1f}",
         )[index.column()]  # fmt: skip
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return self.HEADERS[section]
         return None
@@ -449,4 +482,3 @@ class HarmDialog(QDialog):
 
 def install_evidence_menu(window: MainWindow) -> EvidenceMenu:
     return EvidenceMenu(window)
-

@@ -12,7 +12,15 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QLineSeries, QValueAxis
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSeries,
+    QBarSet,
+    QChart,
+    QChartView,
+    QLineSeries,
+    QValueAxis,
+)
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
@@ -87,7 +95,9 @@ class EvidencePanel(QWidget):
         months = r.settings.baseline + (r.settings.after if self.after else [])
         counts = {**r.baseline, **r.after}
         other = {**r.comparison_baseline, **r.comparison_after}
-        self.caption.setText(r.describe() + ("" if self.after else " (the baseline: before the week of action)"))
+        self.caption.setText(
+            r.describe() + ("" if self.after else " (the baseline: before the week of action)")
+        )
         self.verdict.setText(r.sentence())
         bars = QBarSet("This ward")
         bars.setColor(BRAND)
@@ -95,7 +105,13 @@ class EvidencePanel(QWidget):
         for m in months:
             n = counts.get(m, 0)
             bars.append(n if n >= SMALL_NUMBER or n == 0 else 0)
-            note = "\nnot imported" if m in r.missing else f"\nfewer than {SMALL_NUMBER}" if 0 < n < SMALL_NUMBER else ""
+            note = (
+                "\nnot imported"
+                if m in r.missing
+                else f"\nfewer than {SMALL_NUMBER}"
+                if 0 < n < SMALL_NUMBER
+                else ""
+            )
             labels.append(month_label(m) + note)
         series = QBarSeries()
         series.append(bars)
@@ -108,7 +124,7 @@ class EvidencePanel(QWidget):
         self.chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(x)
         series.attachAxis(y)
-        peak = max([counts.get(m, 0) for m in months] + [1])
+        peak = float(max([counts.get(m, 0) for m in months] + [1]))
         base_other = sum(r.comparison_baseline.values())
         if base_other:
             scale = sum(r.baseline.values()) / base_other
@@ -146,11 +162,20 @@ class EvidencePanel(QWidget):
                 Field("baseline_to", "Baseline to", required=True, value=s.baseline[-1]),
                 Field("after_from", "After from (YYYY-MM)", required=True, value=s.after[0]),
                 Field("after_to", "After to", required=True, value=s.after[-1]),
-                Field("comparison", "Compare with", Kind.CHOICE, value=s.comparison,
-                      choices=[(label.capitalize(), key) for key, label in COMPARISONS.items()]),
-                Field("wards", "Comparison wards (codes)", value=" ".join(s.comparison_wards),
-                      hint="Only when comparing with chosen wards: their ONS codes, separated by spaces"),
-            ],  # fmt: skip
+                Field(
+                    "comparison",
+                    "Compare with",
+                    Kind.CHOICE,
+                    value=s.comparison,
+                    choices=[(label.capitalize(), key) for key, label in COMPARISONS.items()],
+                ),
+                Field(
+                    "wards",
+                    "Comparison wards (codes)",
+                    value=" ".join(s.comparison_wards),
+                    hint="Only when comparing with chosen wards: their ONS codes, separated by spaces",
+                ),
+            ],
             "Save",
         )
         if answer is None:
@@ -202,6 +227,7 @@ def add_evidence_panels(view: SaraPlanView) -> EvidencePanels:
     for title, panel in (("Scanning", panels.baseline), ("Assessment", panels.assessment)):
         index = next(i for i in range(view.tabs.count()) if view.tabs.tabText(i) == title)
         page = view.tabs.widget(index)
+        assert page is not None
         view.tabs.removeTab(index)
         splitter = QSplitter(Qt.Orientation.Vertical, view)
         splitter.setObjectName(f"{title.lower()}Splitter")

@@ -23,7 +23,9 @@ MONTHS = 12
 @pytest.fixture(scope="module")
 def year_of_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, WardOf]]:
     """Twelve monthly files made from the real sample's rows, every crime given its own ID."""
-    with open(resource("data", "police-uk", "2023-01-metropolitan-street-sample.csv"), encoding="utf-8-sig") as f:
+    with open(
+        resource("data", "police-uk", "2023-01-metropolitan-street-sample.csv"), encoding="utf-8-sig"
+    ) as f:
         header, *rows = list(csv.reader(f))
     folder = tmp_path_factory.mktemp("police-uk")
     per_month = ROWS // MONTHS
@@ -31,7 +33,9 @@ def year_of_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[
     for m in range(MONTHS):
         month = f"2025-{m + 1:02d}"
         (folder / month).mkdir()
-        with open(folder / month / f"{month}-metropolitan-street.csv", "w", encoding="utf-8", newline="") as out:
+        with open(
+            folder / month / f"{month}-metropolitan-street.csv", "w", encoding="utf-8", newline=""
+        ) as out:
             writer = csv.writer(out)
             writer.writerow(header)
             for i in range(per_month + (ROWS % MONTHS if m == MONTHS - 1 else 0)):

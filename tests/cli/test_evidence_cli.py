@@ -72,7 +72,9 @@ def test_crime_import_counts_the_real_file_and_a_second_import_changes_nothing(
         expected["barnet" if r["LSOA code"] in barnet_lsoas else "other"] += 1
 
     for _ in range(2):
-        code, out, err = run(clock, "--data-dir", vault_dir, "crime", "import", SAMPLE, "--lookup", london_lookup, "--json")
+        code, out, err = run(
+            clock, "--data-dir", vault_dir, "crime", "import", SAMPLE, "--lookup", london_lookup, "--json"
+        )
         assert code == 0, err
     result = json.loads(out)
     assert result["months_replaced"] == [{"force": "Metropolitan Police Service", "month": "2023-01"}]
@@ -107,8 +109,12 @@ def test_crime_import_refusals_are_one_line(vault_dir: Path, tmp_path: Path, clo
 GM_LOOKUP = resource("data", "ons", "greater-manchester-lsoa-to-ward-2022.csv")
 
 
-def test_compare_on_the_demo_matches_the_summaries_and_can_be_changed(demo_dir: Path, clock: FixedClock) -> None:
-    code, out, err = run(clock, "--demo", "--data-dir", demo_dir, "crime", "compare", "--cycle", "2026-Q3", "--json")
+def test_compare_on_the_demo_matches_the_summaries_and_can_be_changed(
+    demo_dir: Path, clock: FixedClock
+) -> None:
+    code, out, err = run(
+        clock, "--demo", "--data-dir", demo_dir, "crime", "compare", "--cycle", "2026-Q3", "--json"
+    )
     assert code == 0, err
     results = json.loads(out)
     assert len(results) == 40 and all(r["result"] for r in results)
@@ -140,7 +146,9 @@ def test_compare_on_the_demo_matches_the_summaries_and_can_be_changed(demo_dir: 
     assert code == 1 and "--ward" in one_line(err)
 
 
-def test_surveys_typed_and_imported_with_intervals_and_warnings(vault: Vault, tmp_path: Path, clock: FixedClock) -> None:
+def test_surveys_typed_and_imported_with_intervals_and_warnings(
+    vault: Vault, tmp_path: Path, clock: FixedClock
+) -> None:
     from commmatters_desktop.core.services import wards
 
     with vault.unit_of_work() as s:
@@ -153,8 +161,13 @@ def test_surveys_typed_and_imported_with_intervals_and_warnings(vault: Vault, tm
     assert json.loads(out) == {"ward": "E05000650", "date": "2026-05-10", "mode": "panel", "respondents": 20,
                                "replaced": False}  # fmt: skip
     survey = tmp_path / "street.csv"
-    survey.write_text("ward_code,date,mode,matters\n" + "".join(
-        f"E05000650,2026-11-02,street,{a}\n" for a in ["Strongly agree"] * 3 + ["Tend to agree"] * 2 + ["Poor"]))
+    survey.write_text(
+        "ward_code,date,mode,matters\n"
+        + "".join(
+            f"E05000650,2026-11-02,street,{a}\n"
+            for a in ["Strongly agree"] * 3 + ["Tend to agree"] * 2 + ["Poor"]
+        )
+    )
     code, out, err = run(clock, "--data-dir", folder, "survey", "import", survey, "--json")
     assert code == 0, err
     imported = json.loads(out)
@@ -200,7 +213,11 @@ def _personal(vault: Vault) -> list[str]:
     with vault.reading() as s:
         people = list(s.scalars(select(Person)))
         plans = list(s.scalars(select(SaraPlan)))
-    found = [p.full_name for p in people] + [p.phone for p in people if p.phone] + [p.email for p in people if p.email]
+    found = (
+        [p.full_name for p in people]
+        + [p.phone for p in people if p.phone]
+        + [p.email for p in people if p.email]
+    )
     return found + [t for p in plans for t in (p.victim, p.offender) if t]
 
 
@@ -234,7 +251,9 @@ def test_police_uk_export_has_the_shape_and_only_approved_wording(
     with demo_vault.reading() as s:
         approved = {
             p.ward.code: p.public_issue
-            for p in s.scalars(select(Priority).where(Priority.cycle.has(code="2026-Q3"), Priority.deleted.is_(False)))
+            for p in s.scalars(
+                select(Priority).where(Priority.cycle.has(code="2026-Q3"), Priority.deleted.is_(False))
+            )
             if p.public_issue
         }
     demo_vault.close()
@@ -252,5 +271,7 @@ def test_police_uk_export_has_the_shape_and_only_approved_wording(
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT00:00:00", p["issue-date"])
         assert (p["action"] is None) == (p["action-date"] is None)
     assert not [x for x in personal if x in target.read_text(encoding="utf-8")]
-    code, _out, err = run(clock, "--demo", "--data-dir", demo_dir, "export", "police-uk", "--out", tmp_path / "x.txt")
+    code, _out, err = run(
+        clock, "--demo", "--data-dir", demo_dir, "export", "police-uk", "--out", tmp_path / "x.txt"
+    )
     assert code == 1 and ".json" in one_line(err)

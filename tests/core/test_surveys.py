@@ -10,7 +10,15 @@ import pytest
 from commmatters_desktop.core.enums import SurveyMode
 from commmatters_desktop.core.errors import ValidationError
 from commmatters_desktop.core.services import wards
-from commmatters_desktop.core.surveys import ITEM_BY_KEY, item_result, record_wave, trend, trend_sentence, waves, wilson
+from commmatters_desktop.core.surveys import (
+    ITEM_BY_KEY,
+    item_result,
+    record_wave,
+    trend,
+    trend_sentence,
+    waves,
+    wilson,
+)
 from commmatters_desktop.importers.surveys import read_survey_csv
 from commmatters_desktop.storage.vault import Vault
 
@@ -60,8 +68,14 @@ def test_a_wave_is_replaced_not_doubled_and_the_trend_pools_each_cycle(vault: Va
         summaries = waves(s, ward_code=ward)
     assert [(w.cycle, w.respondents) for w in summaries] == [("2026-Q2", 20), ("2026-Q4", 40)]
     points = trend(summaries)
-    assert [(p.cycle, p.result.positive, p.result.base) for p in points] == [("2026-Q2", 10, 20), ("2026-Q4", 30, 40)]
-    assert trend_sentence(points) == "2026-Q2: 50% (20); 2026-Q4: 75% (40). No clear change (the intervals overlap)."
+    assert [(p.cycle, p.result.positive, p.result.base) for p in points] == [
+        ("2026-Q2", 10, 20),
+        ("2026-Q4", 30, 40),
+    ]
+    assert (
+        trend_sentence(points)
+        == "2026-Q2: 50% (20); 2026-Q4: 75% (40). No clear change (the intervals overlap)."
+    )
 
 
 def test_a_survey_csv_of_respondents_becomes_waves_and_bad_rows_are_reported(tmp_path: Path) -> None:

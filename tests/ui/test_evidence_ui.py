@@ -30,7 +30,9 @@ def trigger(window: MainWindow, name: str) -> None:
 def new_month_file(window: MainWindow, path: Path, rows_per_lsoa: int = 2) -> dict[str, int]:
     """A January 2027 street file for the demo's LSOAs, and the count each ward should get."""
     lsoas = window.ops.read(
-        lambda s: list(s.execute(select(WardLsoa.code, Ward.code).join(Ward, Ward.id == WardLsoa.ward_id)).all())
+        lambda s: list(
+            s.execute(select(WardLsoa.code, Ward.code).join(Ward, Ward.id == WardLsoa.ward_id)).all()
+        )
     )
     expected: dict[str, int] = {}
     with open(path, "w", encoding="utf-8", newline="") as f:
@@ -40,7 +42,22 @@ def new_month_file(window: MainWindow, path: Path, rows_per_lsoa: int = 2) -> di
             for k in range(rows_per_lsoa):
                 out.writerow([f"{n:08d}{k:04d}", "2027-01", "DEMO", "DEMO", "", "", "On or near ", lsoa, "x",
                               "Burglary", "", ""])  # fmt: skip
-            out.writerow(["", "2027-01", "DEMO", "DEMO", "", "", "On or near ", lsoa, "x", "Anti-social behaviour", "", ""])
+            out.writerow(
+                [
+                    "",
+                    "2027-01",
+                    "DEMO",
+                    "DEMO",
+                    "",
+                    "",
+                    "On or near ",
+                    lsoa,
+                    "x",
+                    "Anti-social behaviour",
+                    "",
+                    "",
+                ]
+            )
             expected[ward] = expected.get(ward, 0) + rows_per_lsoa + 1
     return expected
 
@@ -89,11 +106,18 @@ def test_cancel_stops_the_reader_and_changes_nothing(
 def test_a_survey_typed_from_paper(window: MainWindow, dialogs: Dialogs) -> None:
     dialogs.form(
         "Record a survey wave",
-        {"ward": "Astley Bridge (E05000650)", "date": "10/11/2026", "matters": "5,7,3,2,1,2", "respect": "9,8,1,1,0,1"},
+        {
+            "ward": "Astley Bridge (E05000650)",
+            "date": "10/11/2026",
+            "matters": "5,7,3,2,1,2",
+            "respect": "9,8,1,1,0,1",
+        },
     )
     trigger(window, "actionAddSurvey")
     dialogs.done()
-    recorded = window.ops.read(lambda s: [w for w in waves(s, ward_code="E05000650") if w.conducted_on == dt.date(2026, 11, 10)])
+    recorded = window.ops.read(
+        lambda s: [w for w in waves(s, ward_code="E05000650") if w.conducted_on == dt.date(2026, 11, 10)]
+    )
     (wave,) = recorded
     matters = wave.result("matters")
     assert matters is not None and (matters.positive, matters.base) == (12, 20)
@@ -101,7 +125,9 @@ def test_a_survey_typed_from_paper(window: MainWindow, dialogs: Dialogs) -> None
 
 
 def test_a_survey_with_a_wrong_count_is_refused_with_the_reason(window: MainWindow, dialogs: Dialogs) -> None:
-    dialogs.form("Record a survey wave", {"ward": "Astley Bridge (E05000650)", "date": "10/11/2026", "matters": "5,7"})
+    dialogs.form(
+        "Record a survey wave", {"ward": "Astley Bridge (E05000650)", "date": "10/11/2026", "matters": "5,7"}
+    )
     dialogs.press("Survey not recorded", "OK")
     trigger(window, "actionAddSurvey")
     dialogs.done()
@@ -151,7 +177,9 @@ def test_the_sara_tabs_chart_the_evidence_and_the_measure_can_be_chosen_and_undo
     tabs = [window.plan.tabs.tabText(i) for i in range(window.plan.tabs.count())]
     assert tabs == ["Scanning", "Analysis", "Response", "Assessment", "Feedback"]
 
-    dialogs.form("What measures this priority", {"types": "Burglary", "comparison": "The rest of the borough"})
+    dialogs.form(
+        "What measures this priority", {"types": "Burglary", "comparison": "The rest of the borough"}
+    )
     panels.assessment.choose.click()
     dialogs.done()
     assert panels.assessment.caption.text().startswith("Burglary: ")

@@ -357,7 +357,9 @@ class PriorityEvidenceResult:
 
     def sentence(self) -> str:
         if self.missing:
-            shown = ", ".join(month_label(m) for m in self.missing[:4]) + (" …" if len(self.missing) > 4 else "")
+            shown = ", ".join(month_label(m) for m in self.missing[:4]) + (
+                " …" if len(self.missing) > 4 else ""
+            )
             return f"Not yet comparable: no crime data imported for {shown}."
         return self.comparison.sentence(self.area)
 
@@ -427,4 +429,3 @@ def ward_totals(session: Session, months: list[str]) -> dict[str, int]:
         .group_by(CrimeCount.ward_code)
     )
     return {w: int(c) for w, c in rows}
-

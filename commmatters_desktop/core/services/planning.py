@@ -146,7 +146,9 @@ def invite_weeks(session: Session, cycle: str) -> list[tuple[str, str, str, dt.d
     ]
 
 
-def wards_to_plan(session: Session, *, la: str = "", order: list[str] | None = None) -> list[planner.WardToPlan]:
+def wards_to_plan(
+    session: Session, *, la: str = "", order: list[str] | None = None
+) -> list[planner.WardToPlan]:
     """The wards in the order a rolling plan takes them: by borough and name, or ``order`` (ward codes,
     e.g. the Social Harm Index's suggestion) first and the rest after."""
     query = select(Ward).where(Ward.deleted.is_(False)).order_by(Ward.la_name, Ward.name)
