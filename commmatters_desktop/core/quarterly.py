@@ -29,6 +29,16 @@ WITHHELD = "(wording withheld: it needs redacting before it can be published)"
 NOT_APPROVED = "(no approved public wording yet)"
 
 
+VERDICT_LABELS = {
+    "beat_trend": "Fell more than the background trend",
+    "in_line_with_trend": "Changed no more than the background trend",
+    "too_small_to_tell": "Too small to tell from noise",
+    "worse_than_trend": "Worse than the background trend",
+    "no_data": "No crime recorded to compare",
+    "": "Not yet comparable (months not imported)",
+}
+
+
 @dataclass(frozen=True)
 class WardReport:
     code: str
@@ -86,15 +96,7 @@ class QuarterlyReport:
     def verdicts(self) -> dict[str, int]:
         """How many priorities beat the background trend, matched it, and so on (for the summary)."""
         counts = Counter(w.verdict_kind for w in self.wards if w.verdict)
-        labels = {
-            "beat_trend": "Fell more than the background trend",
-            "in_line_with_trend": "Changed no more than the background trend",
-            "too_small_to_tell": "Too small to tell from noise",
-            "worse_than_trend": "Worse than the background trend",
-            "no_data": "No crime recorded to compare",
-            "": "Not yet comparable (months not imported)",
-        }
-        return {labels[k]: counts[k] for k in labels if counts[k]}
+        return {VERDICT_LABELS[k]: counts[k] for k in VERDICT_LABELS if counts[k]}
 
     def as_json(self) -> dict[str, object]:
         return {

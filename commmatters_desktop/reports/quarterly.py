@@ -28,7 +28,7 @@ from reportlab.platypus import (
 
 from commmatters_desktop.core.evidence import month_label
 from commmatters_desktop.core.leaflets import quarter_period
-from commmatters_desktop.core.quarterly import OGL_LINE, QuarterlyReport, WardReport
+from commmatters_desktop.core.quarterly import OGL_LINE, VERDICT_LABELS, QuarterlyReport, WardReport
 from commmatters_desktop.reports.pdf import (
     ACCENT,
     BRAND,
@@ -120,7 +120,13 @@ def render_quarterly(report: QuarterlyReport, *, demo: bool) -> bytes:
         ]
     else:
         story.append(Paragraph("No survey waves recorded yet.", p))
-    story += [PageBreak(), Paragraph("Ward by ward", h2)]
+    story += [
+        PageBreak(),
+        Paragraph("At a glance", h2),
+        _glance(report),
+        PageBreak(),
+        Paragraph("Ward by ward", h2),
+    ]
     for ward in report.wards:
         story += [CondPageBreak(40 * mm), KeepTogether(_ward_block(ward))]
 
@@ -136,6 +142,38 @@ def render_quarterly(report: QuarterlyReport, *, demo: bool) -> bytes:
 
     doc.build(story, onFirstPage=decorate, onLaterPages=decorate)
     return buffer.getvalue()
+
+
+def _glance(report: QuarterlyReport) -> Table:
+    """One line per ward: where it stands and whether the change beat the background trend."""
+    head, cell = style("gh", 8, bold=True), style("gc", 7.5, leading=1.15)
+    rows = [
+        [Paragraph(t, head) for t in ("Ward", "Borough", "Status", "Week of action", "Against the trend")]
+    ]
+    rows += [
+        [
+            Paragraph(escape(w.name), cell),
+            Paragraph(escape(w.la_name), cell),
+            Paragraph(escape(w.status), cell),
+            Paragraph(f"{w.week_of_action:%d %b %Y}" if w.week_of_action else "", cell),
+            Paragraph(escape(VERDICT_LABELS[w.verdict_kind]) if w.verdict else "", cell),
+        ]
+        for w in report.wards
+    ]
+    table = Table(rows, colWidths=[40 * mm, 24 * mm, 26 * mm, 22 * mm, WIDTH - 112 * mm], repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), FONT),
+                ("BACKGROUND", (0, 0), (-1, 0), LIGHT),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.25, LIGHT),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+            ]
+        )
+    )
+    return table
 
 
 def _ward_block(w: WardReport) -> list[Flowable]:
