@@ -224,6 +224,7 @@ class EvidencePanels:
 def add_evidence_panels(view: SaraPlanView) -> EvidencePanels:
     """Put the baseline chart under the Scanning fields and the verdict under the Assessment's."""
     panels = EvidencePanels(view)
+    current = view.tabs.currentIndex()
     for title, panel in (("Scanning", panels.baseline), ("Assessment", panels.assessment)):
         index = next(i for i in range(view.tabs.count()) if view.tabs.tabText(i) == title)
         page = view.tabs.widget(index)
@@ -239,4 +240,5 @@ def add_evidence_panels(view: SaraPlanView) -> EvidencePanels:
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([300, 300])
         view.tabs.insertTab(index, splitter, title)
+    view.tabs.setCurrentIndex(current)  # taking a tab out moved the current one on
     return panels

@@ -238,7 +238,7 @@ def test_quarterly_report_reads_back_with_every_ward_and_no_personal_data(
                      "Contains public sector information licensed under the Open Government Licence v3.0",
                      "DEMO"):  # fmt: skip
         assert expected in flat, expected
-    assert flat.count("Against the trend") == 40
+    assert flat.count("Measured by") == 40
     assert not [p for p in personal if p in flat]
     # Small numbers are never printed as numbers.
     assert not re.search(r"from [1-4] to|to [1-4][ :)]", flat)
