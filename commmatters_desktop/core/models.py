@@ -437,6 +437,18 @@ class PriorityEvidence(Synced):
 # --- local bookkeeping -----------------------------------------------------------------------------------
 
 
+class Laptop(Synced):
+    """A laptop of the team by the name its officer gave it, so a sync conflict can say whose it was.
+
+    Synced like any record (keyed by the device id), so every laptop learns every other's name.
+    """
+
+    __tablename__ = "laptop"
+
+    device_id: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+
+
 class VaultMeta(Base):
     """Facts about this vault on this laptop: its device id, the last clock stamp, the demo marker."""
 

@@ -44,6 +44,7 @@ from commmatters_desktop.core.models import (
     SyncProblem,
     VaultMeta,
 )
+from commmatters_desktop.core.services import laptops
 from commmatters_desktop.storage.vault import Vault
 from commmatters_desktop.sync import files
 from commmatters_desktop.sync.files import BadChangeFile, Change, ChangeFile, TeamKeys
@@ -592,7 +593,7 @@ def open_conflicts(session: Session) -> list[ConflictRow]:
             json.loads(c.remote_value),
             when(c.local_stamp),
             when(c.remote_stamp),
-            Stamp.parse(c.remote_stamp).device if c.remote_stamp else "",
+            laptops.laptop_name(session, Stamp.parse(c.remote_stamp).device) if c.remote_stamp else "",
             c.note,
         )
         for c in session.scalars(

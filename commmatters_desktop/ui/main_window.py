@@ -35,7 +35,7 @@ from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.core.models import Agency, PanelMeeting, Priority, Ward, natural_id
 from commmatters_desktop.core.overview import overview
 from commmatters_desktop.core.partner_actions import open_actions
-from commmatters_desktop.core.services import common, planning, priorities, wards
+from commmatters_desktop.core.services import common, laptops, planning, priorities, wards
 from commmatters_desktop.storage.vault import Vault, atomic_write
 from commmatters_desktop.ui import forms
 from commmatters_desktop.ui.actions import build_actions
@@ -585,17 +585,30 @@ class MainWindow(QMainWindow):
         if self.vault.meta(engine.TEAM_META) is None or choose_folder:
             if quiet:
                 return None
+            named = self.ops.read(lambda s: laptops.laptop_name(s, self.vault.device_id))
             answer = forms.ask_form(
                 self,
                 "Team passphrase",
                 "Laptops that sync together share a team passphrase. The first laptop "
-                "chooses it; colleagues type the same one. Tell it to them in person, never by email.",
-                [Field("passphrase", "Team passphrase", Kind.PASSWORD, required=True)],
+                "chooses it; colleagues type the same one. Tell it to them in person, never by email. "
+                "The laptop's name is how colleagues see whose changes they are.",
+                [
+                    Field("passphrase", "Team passphrase", Kind.PASSWORD, required=True),
+                    Field(
+                        "laptop",
+                        "This laptop's name",
+                        required=True,
+                        value="" if named.startswith("laptop ") else named,
+                        hint="for example: PC Shaw's laptop, Bolton North",
+                    ),
+                ],
                 "Sync",
             )
             if answer is None:
                 return None
             passphrase = answer["passphrase"]
+            laptop = str(answer["laptop"])
+            self.ops.run(lambda s: laptops.name_laptop(s, device_id=self.vault.device_id, name=laptop))
         progress = QProgressDialog("Syncing…", "Stop", 0, 0, self)
         progress.setObjectName("syncProgress")
         progress.setWindowModality(Qt.WindowModality.WindowModal)

@@ -431,9 +431,10 @@ class MeetingPrep(QDialog):
             return None
         self.view = MeetingView(self.ops, self.clock, agenda.meeting_id)
         screens = QGuiApplication.screens()
-        if len(screens) > 1:  # the projector is usually the second screen
-            self.view.setScreen(screens[1])
-            self.view.move(screens[1].geometry().topLeft())
+        screen = screens[1] if len(screens) > 1 else (self.screen() or screens[0])  # projector: the second
+        self.view.setScreen(screen)
+        # The whole screen even where the window manager ignores full-screen requests.
+        self.view.setGeometry(screen.geometry())
         self.view.showFullScreen()
         self.view.activateWindow()
         return self.view
@@ -502,8 +503,9 @@ class MeetingView(QWidget):
         self.body.setObjectName("meetingBody")
         self.body.setWordWrap(True)
         # The screen decides the size, never the text: a long ward name or list wraps or pages.
-        for label in (self.title, self.body):
-            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        wraps = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        wraps.setHeightForWidth(True)
+        self.title.setSizePolicy(wraps)
         self.body.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.body.setTextFormat(Qt.TextFormat.RichText)
         self.body.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -514,7 +516,7 @@ class MeetingView(QWidget):
         self.note.setObjectName("meetingNote")
         self.note.setWordWrap(True)
         for label in (self.hint, self.note):
-            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            label.setSizePolicy(wraps)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(48, 32, 48, 24)
         layout.addWidget(self.title)
@@ -542,8 +544,8 @@ class MeetingView(QWidget):
     # --- drawing ----------------------------------------------------------------------------------------------
 
     def resizeEvent(self, event: Any) -> None:
-        self.redraw()
         super().resizeEvent(event)
+        self.redraw()
 
     def redraw(self) -> None:
         """Large type readable at five metres: sizes follow the screen's height."""
@@ -552,12 +554,30 @@ class MeetingView(QWidget):
         self.body.setStyleSheet(f"font-size: {base}px;")
         self.hint.setStyleSheet(f"font-size: {max(12, base // 2)}px; color: #c8d3e6;")
         self.note.setStyleSheet(f"font-size: {max(14, int(base * 0.7))}px; color: #ffd166;")
-        # A line of nominations takes about two lines of body type with its spacing.
-        self.per_page = max(3, int(self.body.height() / (base * 2.6)) if self.body.height() > 0 else 8)
         a = self.agenda
         demo = " · DEMO" if a.demo else ""
         self.title.setText(f"{STAGES[self.stage]} — {a.ward_name}{demo}")
-        self.body.setText(getattr(self, f"_stage_{self.stage}")(a))
+        render = getattr(self, f"_stage_{self.stage}")
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()  # measure the body as it is now laid out, not as it was before a resize
+        if self.stage in (2, 3) and self.body.height() > 0:
+            self._fit_page(lambda: render(a))
+        self.body.setText(render(a))
+
+    def _fit_page(self, render: Any) -> None:
+        """As many nominations a page as the screen shows in full, measured, not guessed: long wordings
+        wrap onto two lines and a projector at 150% has fewer pixels."""
+        width, room = self.body.width(), self.body.height()
+        low, high = 1, max(1, len(self.agenda.shown_nominations))
+        while low < high:
+            self.per_page = (low + high + 1) // 2
+            self.body.setText(render())
+            if self.body.heightForWidth(width) <= room:
+                low = self.per_page
+            else:
+                high = self.per_page - 1
+        self.per_page = low
 
     def _page_of(self, count: int) -> tuple[int, int]:
         """The slice of nominations on screen: the page holding the selection while voting or deciding."""

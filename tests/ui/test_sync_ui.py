@@ -7,6 +7,7 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from commmatters_desktop.core.clock import FixedClock
+from commmatters_desktop.core.services import laptops as laptop_names
 from commmatters_desktop.core.services import wards
 from commmatters_desktop.storage.vault import Vault
 from commmatters_desktop.sync.engine import sync
@@ -26,12 +27,16 @@ def test_sync_from_the_window_then_resolve_a_conflict(
 ) -> None:
     a, b, _ = laptops
     with a.vault.unit_of_work() as s:
+        laptop_names.name_laptop(s, device_id=a.vault.device_id, name="Sergeant Ali's laptop")
+    with a.vault.unit_of_work() as s:
         wards.create_ward(s, code="E05000650", name="Astley Bridge")
     a.sync(shared)
     window = MainWindow(b.vault, clock=b.clock, settings=window_settings, autolock_minutes=600)
     qtbot.addWidget(window)
     assert window.sync_label.text() == "Sync: not set up"
-    dialogs.file("Choose the shared folder", shared).form("Team passphrase", {"passphrase": TEAM_PASSPHRASE})
+    dialogs.file("Choose the shared folder", shared).form(
+        "Team passphrase", {"passphrase": TEAM_PASSPHRASE, "laptop": "PC Shaw's laptop"}
+    )
     report = window.sync_now()
     dialogs.done()
     assert report.received_files == 1  # type: ignore[attr-defined]
@@ -48,6 +53,8 @@ def test_sync_from_the_window_then_resolve_a_conflict(
     dialog = window.show_conflicts()
     qtbot.addWidget(dialog)
     assert dialog.model.rowCount() == 1 and dialog.model.row_at(0).record == "Ward: Astley Bridge"
+    assert dialog.model.row_at(0).remote_device == "Sergeant Ali's laptop"
+    assert dialog.model.data(dialog.model.index(0, 1)) == "Notes"
     dialog.table.selectRow(0)
     dialog.resolve("local" if dialog.model.row_at(0).local_value == "B's note" else "remote")
     assert dialog.model.rowCount() == 0

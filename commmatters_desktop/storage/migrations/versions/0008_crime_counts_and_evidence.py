@@ -1,7 +1,7 @@
 """Crime and ASB counts from data.police.uk (local, aggregated) and each priority's evidence choice.
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0009
 Create Date: 2026-11-21
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | None = "0004"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
