@@ -255,7 +255,7 @@ class EvidenceMenu(QObject):
 
             current = self.window.ops.read(lambda s: (lambda w: w.code if w else None)(s.get(Ward, selected)))
         fields = [
-            Field("ward", "Ward", Kind.CHOICE, value=current, choices=wards),
+            Field("ward", "Ward", Kind.CHOICE, required=True, value=current, choices=wards),
             Field("date", "Date of the survey", Kind.DATE, required=True, value=self.window.clock.today()),
             Field("mode", "How it was done", Kind.CHOICE, value=SurveyMode.PANEL,
                   choices=[(m.label, m) for m in SurveyMode]),
@@ -297,7 +297,7 @@ class EvidenceMenu(QObject):
             return False
 
         def work(s: Any) -> object:
-            ward = ward_by_code(s, answer["ward"])
+            ward = ward_by_code(s, str(answer.get("ward") or ""))
             if ward is None:
                 raise UserError("Choose a ward.")
             return record_wave(s, ward=ward, conducted_on=answer["date"], mode=answer["mode"], counts=counts,

@@ -35,6 +35,7 @@ from commmatters_desktop.ui.forms import FormDialog
 from commmatters_desktop.ui.widgets import ChoiceCombo
 
 Handler = Callable[[QWidget], None]
+HANDLED = "answeredByTheDriver"
 #: Dialogs that ask the user something: one of these appearing unasked-for fails the test.
 QUESTIONS = (QMessageBox, FormDialog, QFileDialog, QInputDialog)
 
@@ -60,7 +61,6 @@ class Dialogs:
     errors: list[str] = field(default_factory=list)
     #: Answer every dialog nobody queued an answer for, as a careless user would (see :meth:`_autopilot`).
     autopilot: Path | None = None
-    _handled: set[int] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.timer = QTimer()
@@ -126,13 +126,15 @@ class Dialogs:
 
     def _poll(self) -> None:
         modal = self._open_modal()
-        if modal is None or id(modal) in self._handled:
+        # Marked on the dialog itself: an id() can be reused by the next dialog once this one is freed,
+        # and a reused id once left a fresh dialog unanswered for ever.
+        if modal is None or modal.property(HANDLED):
             return
         if isinstance(modal, QProgressDialog) and not (
             self.answers and _plain(modal.windowTitle()).startswith(_plain(self.answers[0][0]))
         ):
             return  # progress shows and goes by itself; answer it only when the test says so
-        self._handled.add(id(modal))
+        modal.setProperty(HANDLED, True)
         said = dialog_text(modal)
         self.seen.append(said)
         if "something went wrong" in said.casefold():
