@@ -749,8 +749,7 @@ def cmd_plan_weeks(ctx: Context) -> int:
 
 
 def cmd_plan_ics(ctx: Context) -> int:
-    from commmatters_desktop.core import queries
-    from commmatters_desktop.core.partner_actions import open_actions
+    from commmatters_desktop.core.partner_actions import agency_called, open_actions
     from commmatters_desktop.core.services import force, planning
     from commmatters_desktop.reports.ics import calendar
     from commmatters_desktop.storage.vault import atomic_write
@@ -760,15 +759,9 @@ def cmd_plan_ics(ctx: Context) -> int:
         raise UserError(f"{ctx.args.out.name} should end in .ics so calendars recognise it.")
     with ctx.open_vault() as vault, vault.reading() as session:
         weeks = [] if ctx.args.agency else planning.invite_weeks(session, cycle)
+        if ctx.args.agency:
+            ctx.args.agency = agency_called(session, ctx.args.agency)
         actions = open_actions(session, today=ctx.clock.today(), cycle=cycle, agency=ctx.args.agency)
-        if (
-            ctx.args.agency
-            and not actions
-            and ctx.args.agency not in {o.label for o in queries.agency_options(session)}
-        ):
-            raise UserError(
-                f"There is no partner agency called '{ctx.args.agency}'. Check the name with 'actions'."
-            )
         data = calendar(
             cycle=cycle,
             weeks=weeks,
@@ -814,7 +807,7 @@ def cmd_overview(ctx: Context) -> int:
 
 
 def cmd_actions(ctx: Context) -> int:
-    from commmatters_desktop.core.partner_actions import open_actions
+    from commmatters_desktop.core.partner_actions import agency_called, open_actions
     from commmatters_desktop.core.services import force
     from commmatters_desktop.reports.action_list import render_action_list
 
@@ -822,6 +815,8 @@ def cmd_actions(ctx: Context) -> int:
         raise UserError("Say whose list to print with --agency NAME.")
     cycle = str(CycleCode.parse(ctx.args.cycle)) if ctx.args.cycle else None
     with ctx.open_vault() as vault, vault.reading() as session:
+        if ctx.args.agency:
+            ctx.args.agency = agency_called(session, ctx.args.agency)
         actions = open_actions(session, today=ctx.clock.today(), cycle=cycle, agency=ctx.args.agency)
         name, demo = force.force_name(session), vault.is_demo
     if ctx.args.out is not None:

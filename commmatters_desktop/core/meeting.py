@@ -39,8 +39,15 @@ def suggest_title(wording: str) -> str:
     text = text.rstrip(".;,:!? ")
     if len(text) <= TITLE_LENGTH:
         return text
-    cut = text[: TITLE_LENGTH + 1].rsplit(" ", 1)[0]
-    return cut.rstrip(".;,:!? ") or text[:TITLE_LENGTH]
+    words = text[: TITLE_LENGTH + 1].rsplit(" ", 1)[0].split()
+    while len(words) > 2 and words[-1].casefold() in _DANGLING:
+        words.pop()  # never end on "the", "this", "on"...
+    return " ".join(words).rstrip(".;,:!? ") or text[:TITLE_LENGTH]
+
+
+_DANGLING = frozenset(
+    "a an and at by for from in into of on or the their this that to with near behind".split()
+)
 
 
 @dataclass(frozen=True)

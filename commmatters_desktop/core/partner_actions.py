@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from commmatters_desktop.core.enums import FINISHED_ACTION, ActionKind, ActionStatus
+from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.core.models import Action, Agency, Cycle, Priority, Ward
 
 
@@ -27,6 +28,17 @@ class PartnerAction:
     due_on: dt.date | None
     status: ActionStatus
     overdue: bool
+
+
+def agency_called(session: Session, name: str) -> str:
+    """The partner agency's name as the vault holds it, for a name typed in any case.
+
+    Raises a UserError that says how to find the right name, so a typo is never "nothing owed".
+    """
+    found = session.scalar(select(Agency.name).where(func.lower(Agency.name) == name.strip().lower()))
+    if found is None:
+        raise UserError(f"There is no partner agency called '{name}'. Check the name with 'actions'.")
+    return found
 
 
 def open_actions(

@@ -93,6 +93,8 @@ class LockScreen(QWidget):
         column = QVBoxLayout()
         for widget in (heading, self.explain, self.passphrase, self.button, self.error):
             column.addWidget(widget)
+        self.passphrase.setMaximumWidth(520)
+        column.setAlignment(self.passphrase, Qt.AlignmentFlag.AlignHCenter)
         column.setAlignment(self.button, Qt.AlignmentFlag.AlignHCenter)
         row = QHBoxLayout()
         row.addStretch(1)

@@ -804,10 +804,14 @@ class MainWindow(QMainWindow):
         With no ward chosen on the ward list or the board, it asks which ward: opening some other
         ward's meeting on a projector is worse than one more question.
         """
-        ward_id = self.ward_view.selected_ward()
-        card = self.board.current_card()
-        if ward_id is None and card is not None:
-            ward_id = card.ward_id
+        shown, card = self.tabs.currentWidget(), self.board.current_card()
+        ward_id = (
+            card.ward_id
+            if shown is self.board and card is not None
+            else self.ward_view.selected_ward()
+            if shown is self.ward_view
+            else None
+        )
         cycle = str(self.cycle)
         if ward_id is None:
             rows = self.ops.read(lambda s: queries.ward_rows(s, cycle=cycle))

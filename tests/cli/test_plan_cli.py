@@ -54,6 +54,14 @@ def test_overview_and_actions(demo_dir: Path, tmp_path: Path, clock: FixedClock)
         clock, "--demo", "--data-dir", demo_dir, "actions", "--agency", "Bolton Council", "--json"
     )
     assert code == 0 and {a["agency"] for a in json.loads(out)} == {"Bolton Council"}
+    code, out, _ = run(
+        clock, "--demo", "--data-dir", demo_dir, "actions", "--agency", "bolton council", "--json"
+    )
+    assert code == 0 and {a["agency"] for a in json.loads(out)} == {"Bolton Council"}, (
+        "names match in any case"
+    )
+    code, _, err = run(clock, "--demo", "--data-dir", demo_dir, "actions", "--agency", "Nobody Inc")
+    assert code == 1 and "no partner agency called 'Nobody Inc'" in err
     code, _, err = run(clock, "--demo", "--data-dir", demo_dir, "actions", "--out", tmp_path / "x.pdf")
     assert code == 1 and "--agency" in err
     code, _, err = run(clock, "--demo", "--data-dir", demo_dir, "plan", "ics", "--out", tmp_path / "x.ics",

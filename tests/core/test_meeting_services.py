@@ -10,7 +10,7 @@ from sqlalchemy import select
 from commmatters_desktop.core import privacy
 from commmatters_desktop.core.enums import AgencyKind, Channel, NominationStatus, PriorityStatus
 from commmatters_desktop.core.errors import RuleViolation
-from commmatters_desktop.core.models import Nomination
+from commmatters_desktop.core.models import Nomination, Priority
 from commmatters_desktop.core.queries import nomination_rows
 from commmatters_desktop.core.services import engagement, people, wards
 from commmatters_desktop.storage.vault import Vault
@@ -53,10 +53,11 @@ def test_the_panel_decision_agrees_one_and_declines_the_rest(vault: Vault, nomin
     with vault.unit_of_work() as s:
         for key, votes in (("a", 11), ("b", 4), ("c", 6)):
             engagement.record_votes(s, nomination=s.merge(nominated[key]), votes=votes)
-        priority = engagement.record_panel_decision(
+        decision = engagement.record_panel_decision(
             s, meeting=s.merge(nominated["meeting"]), chosen=s.merge(nominated["a"]),
             lead_agency=s.merge(nominated["council"]), title="Drug dealing in the park",
         )  # fmt: skip
+        priority = s.get(Priority, decision.priority_id)
         assert priority.status is PriorityStatus.AGREED and priority.meeting_id == nominated["meeting"].id  # type: ignore[attr-defined]
     with vault.reading() as s:
         statuses = {n.wording: (n.status, n.reason) for n in s.scalars(select(Nomination))}

@@ -35,7 +35,7 @@ from commmatters_desktop.ui.forms import FormDialog
 from commmatters_desktop.ui.widgets import ChoiceCombo
 
 Handler = Callable[[QWidget], None]
-HANDLED = "answeredByTheDriver"
+_MET = "metByTheTestDriver"
 #: Dialogs that ask the user something: one of these appearing unasked-for fails the test.
 QUESTIONS = (QMessageBox, FormDialog, QFileDialog, QInputDialog)
 
@@ -126,15 +126,14 @@ class Dialogs:
 
     def _poll(self) -> None:
         modal = self._open_modal()
-        # Marked on the dialog itself: an id() can be reused by the next dialog once this one is freed,
-        # and a reused id once left a fresh dialog unanswered for ever.
-        if modal is None or modal.property(HANDLED):
+        # Marked on the widget itself: an id() would be reused by the next dialog at the same address.
+        if modal is None or modal.property(_MET):
             return
         if isinstance(modal, QProgressDialog) and not (
             self.answers and _plain(modal.windowTitle()).startswith(_plain(self.answers[0][0]))
         ):
             return  # progress shows and goes by itself; answer it only when the test says so
-        modal.setProperty(HANDLED, True)
+        modal.setProperty(_MET, True)
         said = dialog_text(modal)
         self.seen.append(said)
         if "something went wrong" in said.casefold():
