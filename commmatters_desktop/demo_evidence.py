@@ -24,7 +24,7 @@ from commmatters_desktop.core.enums import AGREED_OR_LATER, PriorityStatus, Surv
 from commmatters_desktop.core.evidence import add_months, month_of, month_range
 from commmatters_desktop.core.models import Nomination, Priority, Ward, WardLsoa, WeekOfAction
 from commmatters_desktop.core.services import crime
-from commmatters_desktop.core.surveys import ITEMS, record_wave
+from commmatters_desktop.core.surveys import ITEM_BY_KEY, record_wave
 from commmatters_desktop.importers.police_uk import ASB, tally_files
 
 DEMO_POLICE = "DEMO Greater Manchester Police"
@@ -149,6 +149,10 @@ def add_crime(session: Session, today: dt.date, seed: int) -> None:
         )  # fmt: skip
 
 
+#: The demo asks three of the standard questions: enough for the report, light enough to sync quickly.
+DEMO_ITEMS = [ITEM_BY_KEY[k] for k in ("good_job", "matters", "listen")]
+
+
 def add_surveys(session: Session, today: dt.date, seed: int) -> None:
     """Panel and street surveys in the last two quarters for every ward; a few small ones, as in life."""
     rng = random.Random(seed + 1)
@@ -162,7 +166,7 @@ def add_surveys(session: Session, today: dt.date, seed: int) -> None:
             respondents = 7 if index % 9 == 4 else rng.randint(14, 45)
             share = min(0.9, base + step * rng.uniform(-0.03, 0.12))
             counts: dict[str, dict[str, int]] = {}
-            for item in ITEMS:
+            for item in DEMO_ITEMS:
                 positive = sum(rng.random() < share for _ in range(respondents))
                 strong = positive // 3
                 rest = respondents - positive
