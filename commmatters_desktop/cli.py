@@ -133,6 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="a week that cannot be used (repeat for more); it is remembered for the cycle",
     )
     weeks.add_argument("--dry-run", action="store_true", help="show the plan without saving it")
+    weeks.add_argument(
+        "--by-harm", action="store_true", help="rolling: take the wards in the Social Harm Index's order"
+    )
     ics = plan_commands.add_parser(
         "ics", parents=[common], help="calendar invites for the weeks and due actions"
     )
@@ -194,6 +197,9 @@ def build_parser() -> argparse.ArgumentParser:
     from commmatters_desktop import cli_privacy
 
     cli_privacy.register(command)
+    from commmatters_desktop import cli_evidence
+
+    cli_evidence.register(commands, common)
     return parser
 
 
@@ -705,6 +711,12 @@ def cmd_plan_weeks(ctx: Context) -> int:
     with ctx.open_vault() as vault, vault.unit_of_work() as session:
         for week in skips:
             planning.set_unavailable(session, cycle=cycle, week=week, reason="skipped when planning")
+        order = None
+        if ctx.args.by_harm:
+            from commmatters_desktop.core.harm import harm_index
+            from commmatters_desktop.importers.imd import imd_ranks
+
+            order = harm_index(session, imd_ranks()).order()
         plan = planning.make_plan(
             session,
             cycle=cycle,
@@ -713,6 +725,7 @@ def cmd_plan_weeks(ctx: Context) -> int:
             per_week=ctx.args.per_week,
             la=ctx.args.la or "",
             today=ctx.clock.today(),
+            order=order,
         )
         changed = 0 if ctx.args.dry_run else planning.save_plan(session, cycle=cycle, plan=plan)
         session.flush()

@@ -193,6 +193,9 @@ class MainWindow(QMainWindow):
             ]
         )
         menu.addMenu("S&ync").addActions([a.sync_now, a.sync_folder, a.conflicts])
+        from commmatters_desktop.ui.evidence_actions import install_evidence_menu
+
+        self.evidence = install_evidence_menu(self)  # crime data, surveys, harm index, reports (issue 14)
         menu.addMenu("&Help").addAction(a.about)
         self.toolbar = toolbar = self.addToolBar("Main")
         toolbar.setObjectName("mainToolBar")
