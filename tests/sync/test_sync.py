@@ -334,6 +334,7 @@ def test_a_new_laptop_joins_from_a_snapshot_and_reads_only_newer_files(
     assert ward_named(a).notes == "From the new laptop"  # type: ignore[union-attr]
 
 
+@pytest.mark.timeout(600)  # three copies of the demo force, synced six times
 def test_three_demo_laptops_edit_the_same_priorities_and_end_identical(
     _demo_template: Path, tmp_path: Path, shared: Path, clock: object
 ) -> None:
