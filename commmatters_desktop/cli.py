@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from commmatters_desktop import APP_NAME, APP_TITLE, __version__, paths
+from commmatters_desktop import APP_NAME, APP_TITLE, build, cli_people, paths
 from commmatters_desktop.core.clock import Clock, SystemClock
 from commmatters_desktop.core.cycles import CycleCode
 from commmatters_desktop.core.errors import UserError
@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         description=f"{APP_TITLE}: with no command, opens the window.",
     )
-    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {build.current().describe()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(name: str, help_text: str, handler: Callable[..., int], **kw: Any) -> argparse.ArgumentParser:
@@ -133,6 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="a week that cannot be used (repeat for more); it is remembered for the cycle",
     )
     weeks.add_argument("--dry-run", action="store_true", help="show the plan without saving it")
+    weeks.add_argument(
+        "--by-harm", action="store_true", help="rolling: take the wards in the Social Harm Index's order"
+    )
     ics = plan_commands.add_parser(
         "ics", parents=[common], help="calendar invites for the weeks and due actions"
     )
@@ -190,6 +193,13 @@ def build_parser() -> argparse.ArgumentParser:
     force_cmd = command("force", "show or set the force name and logo printed on leaflets", cmd_force)
     force_cmd.add_argument("--name", help="the force's name as it should be printed")
     force_cmd.add_argument("--logo", type=Path, metavar="FILE", help="a PNG or JPEG logo or crest")
+    cli_people.register(commands, common)
+    from commmatters_desktop import cli_privacy
+
+    cli_privacy.register(command)
+    from commmatters_desktop import cli_evidence
+
+    cli_evidence.register(commands, common)
     return parser
 
 
@@ -419,7 +429,7 @@ def cmd_check(ctx: Context) -> int:
     ctx.emit(
         {"ok": not problems, "problems": problems},
         lambda: (
-            "The vault is healthy: every page decrypts and its structure is intact."
+            "The vault is healthy: every page decrypts, its structure is intact and the audit trail is unbroken."
             if not problems
             else "The vault has problems:\n" + "\n".join(f"- {p}" for p in problems)
         ),
@@ -673,8 +683,9 @@ def cmd_nominations_list(ctx: Context) -> int:
     for r in rows:
         votes = f", {r.votes} votes" if r.votes is not None else ""
         ctx.say(
-            f"{r.ward_code}  {r.display}  [{r.channel.label}, support {r.combined_support}{votes}; "
-            f"{r.status.label}]"
+            f"{r.ward_code}  {r.display if r.approved else 'draft: ' + r.suggested}  "
+            f"[{r.channel.label}, support {r.combined_support}{votes}; {r.status.label}"
+            f"{'' if r.approved else '; public wording awaiting approval'}]"
         )
     ctx.say(f"{len(rows)} nomination{'s' if len(rows) != 1 else ''} for {cycle}.")
     return 0
@@ -700,6 +711,12 @@ def cmd_plan_weeks(ctx: Context) -> int:
     with ctx.open_vault() as vault, vault.unit_of_work() as session:
         for week in skips:
             planning.set_unavailable(session, cycle=cycle, week=week, reason="skipped when planning")
+        order = None
+        if ctx.args.by_harm:
+            from commmatters_desktop.core.harm import harm_index
+            from commmatters_desktop.importers.imd import imd_ranks
+
+            order = harm_index(session, imd_ranks()).order()
         plan = planning.make_plan(
             session,
             cycle=cycle,
@@ -708,6 +725,7 @@ def cmd_plan_weeks(ctx: Context) -> int:
             per_week=ctx.args.per_week,
             la=ctx.args.la or "",
             today=ctx.clock.today(),
+            order=order,
         )
         changed = 0 if ctx.args.dry_run else planning.save_plan(session, cycle=cycle, plan=plan)
         session.flush()

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
+import functools
 import getpass
 import hashlib
 import hmac
@@ -232,7 +233,7 @@ class Vault:
         try:
             # Every page's HMAC and the b-tree structure, before anything is written: a damaged or
             # truncated file is refused here with advice, not discovered later by a random query.
-            problems = self.check()
+            problems = self._check_pages()
             if problems:
                 raise _damaged(folder, problems[0])
             self.engine: Engine = create_vault_engine(self.db_path, key)
@@ -346,6 +347,13 @@ class Vault:
     def db_path(self) -> Path:
         return self.folder / DB_FILE
 
+    @functools.cached_property
+    def audit_key(self) -> bytes:
+        """The audit chain's key, derived from the vault key (so only this vault's holder can seal)."""
+        from commmatters_desktop.core.audit import derive_key
+
+        return derive_key(self._key)
+
     @property
     def is_demo(self) -> bool:
         return self.info.demo
@@ -355,7 +363,9 @@ class Vault:
         """One transaction for one user event: commits when the block ends, rolls back on error."""
         session = changes.bind(
             self._sessions(),
-            changes.UnitContext(actor=actor or default_actor(), clock=self.clock, hlc=self._hlc),
+            changes.UnitContext(
+                actor=actor or default_actor(), clock=self.clock, hlc=self._hlc, audit_key=self.audit_key
+            ),
         )
         saved_clock = self._hlc.last
         try:
@@ -378,7 +388,10 @@ class Vault:
         """A session for queries only: closed (and so rolled back) at the end without expiring what it
         loaded, so the records it returned stay readable, detached, for display."""
         session = changes.bind(
-            self._sessions(), changes.UnitContext(actor=default_actor(), clock=self.clock, hlc=self._hlc)
+            self._sessions(),
+            changes.UnitContext(
+                actor=default_actor(), clock=self.clock, hlc=self._hlc, audit_key=self.audit_key
+            ),
         )
         try:
             yield session
@@ -459,7 +472,18 @@ class Vault:
             old.with_name(old.name + ".vault.json").unlink(missing_ok=True)
 
     def check(self) -> list[str]:
-        """SQLCipher's page-by-page HMAC check plus SQLite's own; an empty list means healthy."""
+        """SQLCipher's page-by-page HMAC check, SQLite's own, and the audit trail's hash chain; an empty
+        list means healthy."""
+        problems = self._check_pages()
+        if not problems:
+            from commmatters_desktop.core import audit
+
+            with self.reading() as session:
+                problems += [f"audit trail: {p.message}" for p in audit.verify(session, self.audit_key)]
+        return problems
+
+    def _check_pages(self) -> list[str]:
+        """The checks that need no schema: run when opening, before any migration."""
         problems: list[str] = []
         try:
             connection = connect_raw(self.db_path, self._key, read_only=True)

@@ -39,6 +39,7 @@ from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.core.hlc import MAX_DRIFT, Stamp
 from commmatters_desktop.core.models import (
     SYNCED_MODELS,
+    AuditEvent,
     ChangeLog,
     FieldClock,
     Priority,
@@ -55,6 +56,8 @@ from commmatters_desktop.sync.files import BadChangeFile, Change, ChangeFile, Te
 TABLES: dict[str, Table] = {model.__tablename__: model.__table__ for model in SYNCED_MODELS}  # type: ignore[misc]
 TEAM_META, EXPORTED_META, NEXT_FILE_META = "sync_team", "sync_exported_log_seq", "sync_next_file_seq"
 FOLDER_META, LAST_SYNC_META = "sync_folder", "sync_last"
+#: The audit trail travels in change files as entity "audit_event", one change per event (row_id = uid).
+AUDIT_ENTITY, AUDIT_EXPORTED_META = "audit_event", "sync_exported_audit_id"
 TEAM_PASSPHRASE_ENV = "COMMMATTERS_TEAM_PASSPHRASE"
 
 
@@ -276,11 +279,19 @@ def export(vault: Vault, folder: Path, team: TeamKeys, report: SyncReport | None
             )
         )
         break
+    audit_mark = int(vault.meta(AUDIT_EXPORTED_META) or 0)
     with vault.reading() as session:
         rows = list(
             session.scalars(select(ChangeLog).where(ChangeLog.seq > watermark).order_by(ChangeLog.seq))
         )
-    if not rows:
+        events = list(
+            session.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.id > audit_mark, AuditEvent.device == device)
+                .order_by(AuditEvent.id)
+            )
+        )
+    if not rows and not events:
         with vault.unit_of_work() as session:
             _set_meta(session, EXPORTED_META, str(watermark))
             _set_meta(session, NEXT_FILE_META, str(seq))
@@ -291,9 +302,10 @@ def export(vault: Vault, folder: Path, team: TeamKeys, report: SyncReport | None
         seq=seq,
         key_id=key_id,
         created=vault.clock.now().isoformat(timespec="seconds"),
-        log_from=rows[0].seq,
-        log_to=rows[-1].seq,
-        changes=[Change(r.entity, r.row_id, r.field, r.value, r.stamp, r.base) for r in rows],
+        log_from=rows[0].seq if rows else watermark,
+        log_to=rows[-1].seq if rows else watermark,
+        changes=[Change(r.entity, r.row_id, r.field, r.value, r.stamp, r.base) for r in rows]
+        + [audit_change(e) for e in events],
         demo=vault.is_demo,
         name=platform.node(),
     )
@@ -305,9 +317,36 @@ def export(vault: Vault, folder: Path, team: TeamKeys, report: SyncReport | None
     # may have read it already): if it did land in the team's folder, the next export proves it ours.
     check_same_folder(folder, team)
     with vault.unit_of_work() as session:
-        _set_meta(session, EXPORTED_META, str(rows[-1].seq))
+        _set_meta(session, EXPORTED_META, str(rows[-1].seq if rows else watermark))
         _set_meta(session, NEXT_FILE_META, str(seq + 1))
-    return 1, len(rows)
+        if events:
+            _set_meta(session, AUDIT_EXPORTED_META, str(events[-1].id))
+    return 1, len(rows) + len(events)
+
+
+def audit_change(event: AuditEvent) -> Change:
+    """An audit event on the wire: its own uid, time, actor and device travel; the seal is per laptop."""
+    fields = [event.at.isoformat(), event.actor, event.device, event.action, event.entity, event.row_id,
+              event.summary]  # fmt: skip
+    return Change(AUDIT_ENTITY, event.uid, "event", json.dumps(fields, ensure_ascii=False), "", "")
+
+
+def _apply_audit(session: Session, incoming: list[Change]) -> None:
+    """Other laptops' audit events, appended once each (by uid) to this laptop's own sealed chain."""
+    from commmatters_desktop.core import audit
+
+    arriving = {c.row_id: c for c in incoming if c.entity == AUDIT_ENTITY}
+    if not arriving:
+        return
+    known = set(session.scalars(select(AuditEvent.uid).where(AuditEvent.uid.in_(list(arriving)))))
+    key = changes.context_of(session).audit_key
+    for uid, change in arriving.items():
+        if uid in known:
+            continue
+        at, actor, device, action, entity, row_id, summary = json.loads(change.value)
+        audit.append(session, key, AuditEvent(uid=uid, at=dt.datetime.fromisoformat(at), actor=actor,
+                                              device=device, action=action, entity=entity, row_id=row_id,
+                                              summary=summary))  # fmt: skip
 
 
 def _own_file(
@@ -322,7 +361,23 @@ def _own_file(
         return "not ours", None
     if change_file.log_from > watermark and _matches_log(vault, change_file):
         return "ours", change_file
+    if change_file.log_from == change_file.log_to == watermark and _our_audit_only(vault, change_file):
+        return "ours", change_file  # a file of audit events only, written before a crash
     return "other copy", change_file
+
+
+def _our_audit_only(vault: Vault, change_file: ChangeFile) -> bool:
+    """The file holds only audit events, and every one is an event this vault recorded on this laptop."""
+    uids = [c.row_id for c in change_file.changes if c.entity == AUDIT_ENTITY]
+    if not uids or len(uids) != len(change_file.changes):
+        return False
+    with vault.reading() as session:
+        known = set(
+            session.scalars(
+                select(AuditEvent.uid).where(AuditEvent.uid.in_(uids), AuditEvent.device == vault.device_id)
+            )
+        )
+    return known == set(uids)
 
 
 def _matches_log(vault: Vault, change_file: ChangeFile) -> bool:
@@ -333,7 +388,8 @@ def _matches_log(vault: Vault, change_file: ChangeFile) -> bool:
             .order_by(ChangeLog.seq)
         )
         local = [Change(r.entity, r.row_id, r.field, r.value, r.stamp, r.base) for r in rows]
-    return local == change_file.changes
+    # Audit events travel in the same files; the change log's own rows are what prove the file ours.
+    return local == [c for c in change_file.changes if c.entity != AUDIT_ENTITY]
 
 
 def take_back_later_files(vault: Vault, folder: Path, team: TeamKeys, listing: files.Listing) -> int:
@@ -494,7 +550,8 @@ def _check_clock(vault: Vault, change_file: ChangeFile) -> None:
     """Stamps more than a day ahead of this laptop's clock come from a laptop whose clock is wrong:
     taking them in would drag every laptop's stamps to that date for good, so the file waits."""
     try:
-        newest = max((Stamp.parse(c.stamp) for c in change_file.changes), default=None)
+        # Audit events carry their own time, not a field clock stamp: only stamped changes are checked.
+        newest = max((Stamp.parse(c.stamp) for c in change_file.changes if c.stamp), default=None)
     except ValueError:
         raise BadChangeFile(files.DAMAGED_HEADER) from None
     now = vault.clock.now()
@@ -558,7 +615,9 @@ def write_snapshot(vault: Vault, folder: Path, team: TeamKeys) -> Path:
             while last + 1 in seqs:
                 last += 1
             covers[device] = last
-        state: list[Change] = []
+        state: list[Change] = [
+            audit_change(e) for e in session.scalars(select(AuditEvent).order_by(AuditEvent.id))
+        ]
         for entity, table in TABLES.items():
             for row in session.execute(select(table)).mappings():
                 row_id = str(row["id"])
@@ -654,6 +713,7 @@ def apply_changes(session: Session, incoming: list[Change]) -> int:
     """Merge other laptops' changes into this vault, field by field; returns the conflicts found."""
     context = changes.context_of(session)
     connection = session.connection()
+    _apply_audit(session, incoming)
     by_row: dict[tuple[str, str], list[Change]] = defaultdict(list)
     for change in incoming:
         if change.entity in TABLES:
@@ -941,6 +1001,9 @@ def sync(
     import_all(vault, folder, team, report, progress, listing)
     if report.interrupted:
         return report
+    from commmatters_desktop.sync import purge
+
+    purge.carry_out(vault, folder, team)  # purge orders from anyone: this laptop's history and files
     report.sent_files, report.sent_changes = export(vault, folder, team, report)
     written = int(vault.meta(NEXT_FILE_META) or 1) - 1
     if report.sent_files and written % SNAPSHOT_EVERY == 0:

@@ -122,7 +122,7 @@ def test_an_unbalanced_quote_is_reported_by_line_and_swallows_nothing(tmp_path: 
     parsed = read_nominations(write(tmp_path, text.encode()))
     assert [r.wording for r in parsed.records] == ["Speeding on Chorley Old Road"]
     ((line, reason),) = parsed.problems
-    assert line == 3 and "lines 3-6" in reason and "not closed" in reason and "fix the quote" in reason
+    assert line == 3 and "lines 3-5" in reason and "not closed" in reason and "fix the quote" in reason
 
 
 def test_a_line_break_inside_a_quoted_field_is_still_allowed(tmp_path: Path) -> None:
