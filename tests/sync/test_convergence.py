@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 import keyring
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
@@ -116,4 +117,5 @@ class ThreeLaptops(RuleBasedStateMachine):
         assert all(state(vault) == first for vault in self.vaults[1:])
 
 
-TestThreeLaptopsConverge = ThreeLaptops.TestCase
+# Twelve runs of up to 25 steps with real vaults: minutes on a shared, loaded machine, not 120 s.
+TestThreeLaptopsConverge = pytest.mark.timeout(600)(ThreeLaptops.TestCase)
