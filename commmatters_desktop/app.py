@@ -24,6 +24,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def gui_main(argv: Sequence[str] | None = None) -> int:
+    from commmatters_desktop import APP_NAME
+    from commmatters_desktop.ui.startup import startup_problem
+
+    problem = startup_problem()
+    if problem is not None:
+        print(f"{APP_NAME}: {problem}", file=sys.stderr)
+        return 1
     from commmatters_desktop.ui.application import run_gui
 
     return run_gui(list(sys.argv[1:] if argv is None else argv))

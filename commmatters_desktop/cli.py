@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from commmatters_desktop import APP_NAME, APP_TITLE, __version__, paths
+from commmatters_desktop import APP_NAME, APP_TITLE, build, cli_people, paths
 from commmatters_desktop.core.clock import Clock, SystemClock
 from commmatters_desktop.core.cycles import CycleCode
 from commmatters_desktop.core.errors import UserError
@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         description=f"{APP_TITLE}: with no command, opens the window.",
     )
-    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {build.current().describe()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(name: str, help_text: str, handler: Callable[..., int], **kw: Any) -> argparse.ArgumentParser:
@@ -182,6 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
     force_cmd = command("force", "show or set the force name and logo printed on leaflets", cmd_force)
     force_cmd.add_argument("--name", help="the force's name as it should be printed")
     force_cmd.add_argument("--logo", type=Path, metavar="FILE", help="a PNG or JPEG logo or crest")
+    cli_people.register(commands, common)
     from commmatters_desktop import cli_privacy
 
     cli_privacy.register(command)

@@ -26,12 +26,20 @@ def default_demo_dir() -> Path:
     return default_data_dir() / DEMO_FOLDER_NAME
 
 
+def _root() -> Path:
+    """The folder holding ``resources/``: the checkout, or the bundle when frozen."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    return Path(bundle) if bundle is not None else Path(__file__).resolve().parent.parent
+
+
 def resources_dir() -> Path:
     """Top-level ``resources/``: beside the package in a checkout, inside the bundle when frozen."""
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle is not None:
-        return Path(bundle) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"
+    return _root() / "resources"
+
+
+def build_info_file() -> Path:
+    """Written into a packaged build by packaging/commmatters-desktop.spec (see build.py)."""
+    return _root() / "build-info.json"
 
 
 def resource(*parts: str) -> Path:

@@ -32,7 +32,6 @@ from commmatters_desktop.storage.vault import Vault  # noqa: E402
 
 TODAY = dt.date(2026, 11, 21)
 PASSPHRASE = "correct horse battery staple"
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 REPO = Path(__file__).resolve().parents[1]
 GM_WARDS = REPO / "resources" / "data" / "ons" / "greater-manchester-wards-2022.csv"
 GM_BOROUGHS = frozenset(

@@ -40,6 +40,7 @@ from commmatters_desktop.core.enums import (
     ActionStatus,
     AgencyKind,
     Channel,
+    ContactChannel,
     FeedbackChannel,
     NominationStatus,
     Outcome,
@@ -167,6 +168,9 @@ class Agency(Synced):
     kind: Mapped[AgencyKind] = mapped_column(_enum(AgencyKind))
     #: A team route (switchboard, shared mailbox) that may be printed for partners.
     contact_route: Mapped[str] = mapped_column(Text, default="")
+    #: Set when the agency stops working with the force: it leaves the pickers, but past actions and
+    #: priorities still name it (a retired agency is never deleted).
+    retired_on: Mapped[dt.date | None]
 
 
 class Person(Synced):
@@ -179,6 +183,15 @@ class Person(Synced):
     title: Mapped[str] = mapped_column(String(120), default="")
     email: Mapped[str] = mapped_column(String(254), default="", info=PERSONAL)
     phone: Mapped[str] = mapped_column(String(40), default="", info=PERSONAL)
+    #: Moved on (an officer posted elsewhere, a KIN who stepped down): kept for history, out of the lists.
+    retired_on: Mapped[dt.date | None]
+    #: Key individuals: the community or group they connect the police with (a gap is a group no one covers).
+    community: Mapped[str] = mapped_column(String(120), default="", info=PERSONAL)
+    #: How they prefer to be contacted (a :class:`ContactChannel` value, or blank).
+    preferred_contact: Mapped[str] = mapped_column(String(32), default="")
+    #: Consent to be contacted as a key individual: the date it was given and its basis.
+    consent_on: Mapped[dt.date | None]
+    consent_basis: Mapped[str] = mapped_column(Text, default="")
 
     agency: Mapped[Agency | None] = relationship()
 
@@ -194,6 +207,40 @@ class WardRole(Synced):
     role: Mapped[PersonRole] = mapped_column(_enum(PersonRole))
 
     person: Mapped[Person] = relationship()
+
+
+class KinContact(Synced):
+    """One contact with a key individual: what consultation fatigue is counted from."""
+
+    __tablename__ = "kin_contact"
+
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"), index=True)
+    ward_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("ward.id"), index=True)
+    contacted_on: Mapped[dt.date]
+    channel: Mapped[ContactChannel] = mapped_column(_enum(ContactChannel))
+    #: Why they were contacted ("views on the park's ASB"): about the ward's business, not about them.
+    purpose: Mapped[str] = mapped_column(Text, default="")
+
+    person: Mapped[Person] = relationship()
+
+
+class CommunityGroup(Synced):
+    """A group the force wants every ward to hear from, beyond the defaults in ``DEFAULT_GROUPS``."""
+
+    __tablename__ = "community_group"
+
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+
+
+class ReferenceGroup(Synced):
+    """A ward's link with a community through an organisation (a reference group, a traders' association)."""
+
+    __tablename__ = "reference_group"
+
+    ward_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ward.id"), index=True)
+    name: Mapped[str] = mapped_column(String(160))
+    #: The community group it connects with (one of the groups the gaps are counted for).
+    community: Mapped[str] = mapped_column(String(120))
 
 
 # --- the quarterly cycle ---------------------------------------------------------------------------------

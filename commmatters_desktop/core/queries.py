@@ -257,7 +257,11 @@ class Option:
 def agency_options(session: Session) -> list[Option]:
     return [
         Option(a.id, a.name)
-        for a in session.scalars(select(Agency).where(Agency.deleted.is_(False)).order_by(Agency.name))
+        for a in session.scalars(
+            select(Agency)
+            .where(Agency.deleted.is_(False), Agency.retired_on.is_(None))  # retired: history only
+            .order_by(Agency.name)
+        )
     ]
 
 
@@ -267,7 +271,7 @@ def people_options(session: Session) -> list[Option]:
         Option(p.id, f"{p.full_name} ({p.agency.name})" if p.agency else p.full_name)
         for p in session.scalars(
             select(Person)
-            .where(Person.deleted.is_(False), Person.role.not_in(PUBLIC_ROLES))
+            .where(Person.deleted.is_(False), Person.retired_on.is_(None), Person.role.not_in(PUBLIC_ROLES))
             .options(joinedload(Person.agency))
             .order_by(Person.full_name)
         )
@@ -436,7 +440,12 @@ def ward_detail(session: Session, ward_id: uuid.UUID, *, cycle: str) -> WardDeta
     roles = session.execute(
         select(WardRole.role, Person)
         .join(Person, Person.id == WardRole.person_id)
-        .where(WardRole.ward_id == ward_id, WardRole.deleted.is_(False), Person.deleted.is_(False))
+        .where(
+            WardRole.ward_id == ward_id,
+            WardRole.deleted.is_(False),
+            Person.deleted.is_(False),
+            Person.retired_on.is_(None),  # moved on: history only
+        )
         .options(joinedload(Person.agency))
         .order_by(Person.full_name)
     ).all()
@@ -490,7 +499,8 @@ def ward_detail(session: Session, ward_id: uuid.UUID, *, cycle: str) -> WardDeta
         officers=[
             named(p, r) for r, p in roles if r not in PUBLIC_ROLES and r is not PersonRole.PARTNER_CONTACT
         ],
-        panel=[named(p, r) for r, p in roles if r in PUBLIC_ROLES],
+        # Key individuals have their own section on the ward page (with consent and contacts).
+        panel=[named(p, r) for r, p in roles if r in PUBLIC_ROLES and r is not PersonRole.KEY_INDIVIDUAL],
         partner_contacts=[named(p, r) for r, p in roles if r is PersonRole.PARTNER_CONTACT],
         partners_in_work=partners,
         lsoas=[f"{lsoa.code} {lsoa.name}".strip() for lsoa in sorted(ward.lsoas, key=lambda x: x.code)],

@@ -71,6 +71,20 @@ class CsvTable:
         return ", ".join(self.headers) if self.headers else "none"
 
 
+def guess_columns(headers: list[str], aliases: dict[str, tuple[str, ...]]) -> dict[str, str | None]:
+    """Each field's column by the names real exports use (regular expressions, first match wins)."""
+    mapping: dict[str, str | None] = {}
+    taken: set[str] = set()
+    for name, patterns in aliases.items():
+        found = next(
+            (h for alias in patterns for h in headers if h not in taken and re.fullmatch(alias, h)), None
+        )
+        mapping[name] = found
+        if found:
+            taken.add(found)
+    return mapping
+
+
 def read_csv(path: Path) -> CsvTable:
     source = path.name
     try:
@@ -89,29 +103,55 @@ def read_csv(path: Path) -> CsvTable:
 
 
 def parse_csv(text: str, source: str) -> CsvTable:
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # strict: an unclosed quote is an error at its line, not every later row read into one cell.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     headers: list[str] = []
     rows: list[CsvRow] = []
+    started = [1]
     try:
-        for record in _records(reader):
-            line, cells = record
+        for line, cells in _records(reader, started):
             if not headers:
                 headers = [normalise_header(c) for c in cells]
+                _check_separator(cells, source)
                 continue
             values = {h: cells[i] if i < len(cells) else "" for i, h in enumerate(headers) if h}
             rows.append(CsvRow(line, values))
     except csv.Error as exc:
-        raise UserError(f"{source} is not valid CSV near line {reader.line_num}: {exc}.") from None
+        if "unexpected end of data" in str(exc):
+            raise UserError(
+                f'{source} line {started[0]}: a quote (") opens a cell that is never closed, so every row '
+                "after it would be read as one cell. Close or remove that quote and import again; nothing "
+                "was imported."
+            ) from None
+        raise UserError(
+            f"{source} line {started[0]} is not valid CSV ({exc}): check its quotes and import again; "
+            "nothing was imported."
+        ) from None
     if not headers:
         raise UserError(f"{source} is empty: there is no header row.")
     return CsvTable(source, headers, rows)
 
 
-def _records(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
-    line = 1
+_SEPARATORS = {";": "semicolons (;)", "\t": "tabs", "|": "vertical bars (|)"}
+
+
+def _check_separator(header: list[str], source: str) -> None:
+    """A one-column header holding another separator: Excel in a European locale, or a TSV file."""
+    if len(header) != 1:
+        return
+    for separator, name in _SEPARATORS.items():
+        if separator in header[0]:
+            raise UserError(
+                f"{source} is separated by {name}, not commas. Save it as 'CSV (comma delimited)' "
+                "(or open it in a spreadsheet and export it as CSV) and import again; nothing was imported."
+            )
+
+
+def _records(reader: Iterator[list[str]], started: list[int]) -> Iterator[tuple[int, list[str]]]:
+    """Non-blank records with the line each starts on; ``started`` tracks the record being read."""
     for cells in reader:
-        here = line
-        line = getattr(reader, "line_num", line) + 1
+        here = started[0]
+        started[0] = getattr(reader, "line_num", here) + 1
         if not any(c.strip() for c in cells):
             continue  # blank lines between blocks are common in hand-edited files
         yield here, cells

@@ -18,6 +18,7 @@ from commmatters_desktop.storage.keystore import KeyringStore, KeyStore, WrongPa
 from commmatters_desktop.storage.vault import PassphraseNeeded, Vault, vault_exists
 from commmatters_desktop.ui.dialogs import NewVaultDialog, UnlockDialog
 from commmatters_desktop.ui.settings import ORGANISATION
+from commmatters_desktop.ui.startup import smoke_after_shown
 
 #: (folder, reason, error from the last try or "") → passphrase, or None when the user cancels.
 AskPassphrase = Callable[[str, str, str], str | None]
@@ -131,4 +132,5 @@ def run_gui(argv: list[str], *, keystore: KeyStore | None = None, clock: Clock |
     with vault:
         window = MainWindow(vault, clock=clock)
         window.show()
+        smoke_after_shown(window)
         return int(app.exec())

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from commmatters_desktop import APP_TITLE, __version__
-from commmatters_desktop.core import queries, rules
+from commmatters_desktop import APP_TITLE, build
+from commmatters_desktop.core import people_queries, queries, rules
 from commmatters_desktop.core.clock import Clock, SystemClock
 from commmatters_desktop.core.cycles import CycleCode
 from commmatters_desktop.core.enums import AGREED_OR_LATER, PIPELINE, PriorityStatus, ScheduleMode
@@ -55,6 +55,7 @@ from commmatters_desktop.ui.views.cycle_views import (
     PartnerActionsView,
     set_cycles,
 )
+from commmatters_desktop.ui.views.people_view import PeopleView
 from commmatters_desktop.ui.views.sara_view import SaraPlanView
 from commmatters_desktop.ui.views.ward_view import WardView
 
@@ -103,6 +104,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.calendar, "&Calendar")
         self.tabs.addTab(self.partners, "Partners' a&ctions")
         self.tabs.addTab(self.overview, "Force &overview")
+        self.people = PeopleView(self.ops, self.clock, self)
+        self.tabs.addTab(self.people, "Peop&le && partners")
         self.audit_view = AuditView(self.ops, self)
         self.tabs.addTab(self.audit_view, "&Audit trail")
 
@@ -171,6 +174,7 @@ class MainWindow(QMainWindow):
                 a.show_calendar,
                 a.show_partners,
                 a.show_overview,
+                a.show_people,
                 a.show_audit,
                 a.refresh,
             ]
@@ -224,6 +228,8 @@ class MainWindow(QMainWindow):
         a.show_calendar.triggered.connect(lambda: self.tabs.setCurrentWidget(self.calendar))
         a.show_partners.triggered.connect(lambda: self.tabs.setCurrentWidget(self.partners))
         a.show_overview.triggered.connect(lambda: self.tabs.setCurrentWidget(self.overview))
+        a.show_people.triggered.connect(lambda: self.tabs.setCurrentWidget(self.people))
+        self.ward_view.show_people.connect(self.show_people)
         a.show_audit.triggered.connect(lambda: self.tabs.setCurrentWidget(self.audit_view))
         a.retention.triggered.connect(lambda: RetentionDialog(self.ops, self).open())
         a.subject_access.triggered.connect(lambda: SubjectAccessDialog(self.ops, self).open())
@@ -337,7 +343,14 @@ class MainWindow(QMainWindow):
             cycle = self.overview.cycle.currentText()
             self.overview.show_overview(self.ops.read(lambda s: overview(s, cycle=cycle, today=today)))
 
+    def show_people(self, ward_id: uuid.UUID) -> None:
+        self.people.show_ward(ward_id)
+        self.tabs.setCurrentWidget(self.people)
+
     def _show_ward(self, ward_id: uuid.UUID) -> None:
+        self.ward_view.show_people_of(
+            self.ops.read(lambda s: people_queries.ward_people(s, ward_id=ward_id, on=self.clock.today()))
+        )
         self.ward_view.show_detail(
             self.ops.read(lambda s: queries.ward_detail(s, ward_id, cycle=str(self.cycle)))
         )
@@ -1104,7 +1117,7 @@ class MainWindow(QMainWindow):
         QMessageBox.about(
             self,
             f"About {APP_TITLE}",
-            f"<p><b>{APP_TITLE}</b> {__version__}</p>"
+            f"<p><b>{APP_TITLE}</b> {build.current().describe()}</p>"
             "<p>Hyper-local problem solving for neighbourhood policing: one community priority per ward per "
             "quarter, a SARA plan, a week of action and feedback to the community.</p>"
             "<p>Ward boundaries contain public sector information licensed under the Open Government "

@@ -38,12 +38,12 @@ from commmatters_desktop.core import meeting as meetings
 from commmatters_desktop.core import queries
 from commmatters_desktop.core.clock import Clock
 from commmatters_desktop.core.cycles import CycleCode
-from commmatters_desktop.core.enums import Channel, NominationStatus
+from commmatters_desktop.core.enums import AgencyKind, Channel, NominationStatus
 from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.core.meeting import Agenda
 from commmatters_desktop.core.models import Agency, Nomination, PanelMeeting, Ward
 from commmatters_desktop.core.queries import NominationRow
-from commmatters_desktop.core.services import common, engagement
+from commmatters_desktop.core.services import common, engagement, people
 from commmatters_desktop.storage.vault import atomic_write
 from commmatters_desktop.ui import forms
 from commmatters_desktop.ui.forms import Field, Kind
@@ -519,7 +519,10 @@ class MeetingPrep(QDialog):
 
 
 STAGES = ("Welcome", "Last quarter", "Nominations", "The vote", "Decision", "Thank you")
-HINT = "← → agenda   ↑ ↓ choose   0–9 type a count   Tab lead agency / title   Enter record   Esc leave"
+HINT = (
+    "← → agenda   ↑ ↓ choose   0–9 type a count   Tab lead agency / title   A add agency   Enter record   "
+    "Esc leave"
+)
 #: The parts of the decision the officer moves between with Tab.
 PARTS = ("choice", "lead", "title")
 
@@ -716,7 +719,11 @@ class MeetingView(QWidget):
         if not shown:
             return "<p>There are no nominations to decide between.</p>"
         choice = shown[min(self.selected, len(shown) - 1)]
-        lead = a.agencies[self.lead].label if a.agencies else "(no partner agencies in the vault)"
+        lead = (
+            a.agencies[self.lead].label
+            if a.agencies
+            else "none yet: press Enter (or A) to add the lead agency now"
+        )
         on = "background:#1d3d6b;"
         cursor = "▏" if self.part == "title" else ""
         confirm = (
@@ -798,6 +805,15 @@ class MeetingView(QWidget):
                 if self.stage == 4:
                     self._suggest_title()
             self.confirming = False
+        elif (
+            self.stage == 4
+            and not self.agenda.decided
+            and (
+                key == Qt.Key.Key_A
+                or (key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not self.agenda.agencies)
+            )
+        ):
+            self.add_lead_agency()
         elif key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) and self.stage == 4:
             step = -1 if key == Qt.Key.Key_Backtab else 1
             self.part = PARTS[(PARTS.index(self.part) + step) % len(PARTS)]
@@ -823,6 +839,37 @@ class MeetingView(QWidget):
             super().keyPressEvent(event)
             return
         self.redraw()
+
+    def add_lead_agency(self) -> uuid.UUID | None:
+        """The panel names a lead the vault does not hold yet: add it here rather than stop the meeting."""
+        answer = forms.ask_form(
+            self,
+            "Add the lead agency",
+            "The partner agency the panel wants to lead this priority. It is added to the vault's partners.",
+            [
+                Field("name", "Agency name", required=True),
+                Field("kind", "Kind", Kind.CHOICE, value=AgencyKind.LOCAL_AUTHORITY,
+                      choices=[(k.label, k) for k in AgencyKind]),
+            ],
+            "Add",
+        )  # fmt: skip
+        if answer is None:
+            return None
+        made = uuid.uuid4()
+        if not self.ops.do(
+            f"Add partner {answer['name']}",
+            lambda s: people.create_agency(s, name=answer["name"], kind=answer["kind"], agency_id=made),
+            lambda s: common.tombstone(s, common.fetch(s, Agency, made), "undo of add"),
+        ):
+            return None
+        self.agenda = self._load()
+        self.lead = next((i for i, o in enumerate(self.agenda.agencies) if o.id == made), 0)
+        self.part, self.confirming = "choice", False
+        self.note.setText(
+            f"{answer['name']} added as a partner agency: press Enter twice to record the decision."
+        )
+        self.redraw()
+        return made
 
     def _most_votes(self) -> int:
         shown = self.agenda.shown_nominations

@@ -16,9 +16,7 @@ import pytest
 from commmatters_desktop import cli
 from commmatters_desktop.core.clock import FixedClock
 from commmatters_desktop.demo import DEMO_PASSPHRASE
-from tests.conftest import GM_LSOAS, PASSPHRASE, SHARED_DATA
-
-GM_WARDS_SHARED = SHARED_DATA / "ons" / "greater-manchester-wards-2022.csv"
+from tests.conftest import GM_LSOAS, GM_WARDS, PASSPHRASE
 
 
 @dataclass
@@ -57,7 +55,7 @@ def test_init_import_and_list_headless(run, tmp_path: Path, monkeypatch: pytest.
     folder = tmp_path / "vault"
     created = run("--data-dir", folder, "init")
     assert created.code == 0 and "Created an encrypted vault" in created.out
-    imported = run("--data-dir", folder, "wards", "import", GM_WARDS_SHARED)
+    imported = run("--data-dir", folder, "wards", "import", GM_WARDS)
     assert imported.code == 0
     assert imported.out.strip() == (
         "Imported greater-manchester-wards-2022.csv (WD22): 215 wards added, 0 wards updated, 0 wards unchanged."
@@ -202,7 +200,7 @@ def test_the_installed_command_works_from_a_fresh_shell(tmp_path: Path) -> None:
         )
 
     assert call("init").returncode == 0
-    assert call("wards", "import", GM_WARDS_SHARED).returncode == 0
+    assert call("wards", "import", GM_WARDS).returncode == 0
     listed = call("wards", "list", "--json")
     assert listed.returncode == 0, listed.stderr
     assert len(json.loads(listed.stdout)) == 215

@@ -11,9 +11,7 @@ from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.core.services import wards
 from commmatters_desktop.importers.ons_wards import apply_ward_lookup, read_ward_lookup
 from commmatters_desktop.storage.vault import Vault
-from tests.conftest import GM_BOROUGHS, GM_LSOAS, SHARED_DATA
-
-GM_WARDS_SHARED = SHARED_DATA / "ons" / "greater-manchester-wards-2022.csv"
+from tests.conftest import GM_BOROUGHS, GM_LSOAS, GM_WARDS
 
 
 def write(tmp_path: Path, data: bytes, name: str = "wards.csv") -> Path:
@@ -23,7 +21,7 @@ def write(tmp_path: Path, data: bytes, name: str = "wards.csv") -> Path:
 
 
 def test_the_greater_manchester_lookup_imports_as_is() -> None:
-    lookup = read_ward_lookup(GM_WARDS_SHARED)
+    lookup = read_ward_lookup(GM_WARDS)
     assert lookup.vintage == "WD22" and len(lookup.wards) == 215
     names = {w.name for _, w in lookup.wards}
     assert "Littleborough Lakeside" in names
@@ -129,9 +127,9 @@ def test_bad_rows_are_reported_by_line_and_good_rows_still_import(tmp_path: Path
 
 def test_reimporting_changes_nothing_and_a_renamed_ward_is_updated(tmp_path: Path, vault: Vault) -> None:
     with vault.unit_of_work() as s:
-        first = apply_ward_lookup(s, read_ward_lookup(GM_WARDS_SHARED))
+        first = apply_ward_lookup(s, read_ward_lookup(GM_WARDS))
     with vault.unit_of_work() as s:
-        second = apply_ward_lookup(s, read_ward_lookup(GM_WARDS_SHARED))
+        second = apply_ward_lookup(s, read_ward_lookup(GM_WARDS))
     assert (first.added, second.added, second.unchanged, second.updated) == (215, 0, 215, 0)
     renamed = write(
         tmp_path, b"WD23CD,WD23NM,LAD23CD,LAD23NM\nE05000650,Astley Bridge North,E08000001,Bolton\n"

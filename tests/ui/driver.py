@@ -35,6 +35,7 @@ from commmatters_desktop.ui.forms import FormDialog
 from commmatters_desktop.ui.widgets import ChoiceCombo
 
 Handler = Callable[[QWidget], None]
+_MET = "metByTheTestDriver"
 #: Dialogs that ask the user something: one of these appearing unasked-for fails the test.
 QUESTIONS = (QMessageBox, FormDialog, QFileDialog, QInputDialog)
 
@@ -125,14 +126,14 @@ class Dialogs:
 
     def _poll(self) -> None:
         modal = self._open_modal()
-        # Marked on the widget itself: an id() can be reused by a new dialog once an old one is freed.
-        if modal is None or modal.property("driverHandled"):
+        # Marked on the widget itself: an id() would be reused by the next dialog at the same address.
+        if modal is None or modal.property(_MET):
             return
         if isinstance(modal, QProgressDialog) and not (
             self.answers and _plain(modal.windowTitle()).startswith(_plain(self.answers[0][0]))
         ):
             return  # progress shows and goes by itself; answer it only when the test says so
-        modal.setProperty("driverHandled", True)
+        modal.setProperty(_MET, True)
         said = dialog_text(modal)
         self.seen.append(said)
         if "something went wrong" in said.casefold():

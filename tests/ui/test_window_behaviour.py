@@ -177,12 +177,13 @@ def test_hundreds_of_edits_in_one_window_leave_none_alone(
     card = card_in(window, S.PLANNING)
     window.open_plan(card.id)
     editor = window.plan.texts["causes"]
-    gc.collect()  # garbage from building the window, collected mid-loop, would look like a loss
+    gc.collect()  # earlier tests' garbage, freed during the loop, would drop the count and fail this falsely
     before = sys.getrefcount(None)
     for n in range(300):
         editor.setPlainText(f"Cause noted at edit {n}")
         editor.commit()
     window.actions_.undo.trigger()
+    gc.collect()
     assert sys.getrefcount(None) >= before - 50
     with demo_vault.reading() as s:
         plan = common.fetch(s, Priority, card.id).plan

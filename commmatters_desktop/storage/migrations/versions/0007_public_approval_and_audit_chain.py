@@ -1,7 +1,7 @@
 """Public wording approvals, purge orders, and the audit trail's keyed hash chain (event uid and MAC).
 
 Revision ID: 0007
-Revises: 0009
+Revises: 0005
 Create Date: 2026-11-21
 
 The audit columns are added with plain ``ALTER TABLE ADD COLUMN`` (no table rebuild), so the
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | None = "0009"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
