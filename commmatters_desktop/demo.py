@@ -811,7 +811,11 @@ class _Builder:
 
 
 def populate(session: Session, today: dt.date) -> None:
+    from commmatters_desktop import demo_evidence
+
     _Builder(session, today).build()
+    demo_evidence.add_crime(session, today, SEED)
+    demo_evidence.add_surveys(session, today, SEED)
     approve_public_wording(session)
 
 

@@ -497,6 +497,28 @@ class PurgeOrder(Synced):
     ordered_on: Mapped[dt.date]
 
 
+class PriorityEvidence(Synced):
+    """Which crime types and months measure a priority, and what it is compared with.
+
+    The counts themselves are public data held locally (:class:`CrimeCount`); this choice is the
+    officer's and travels between laptops like the rest of the SARA plan.
+    """
+
+    __tablename__ = "priority_evidence"
+
+    priority_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("priority.id"), unique=True)
+    #: data.police.uk crime types, separated by "; " (blank: every crime type and ASB).
+    categories: Mapped[str] = mapped_column(Text, default="")
+    baseline_from: Mapped[str] = mapped_column(String(7), default="")
+    baseline_to: Mapped[str] = mapped_column(String(7), default="")
+    after_from: Mapped[str] = mapped_column(String(7), default="")
+    after_to: Mapped[str] = mapped_column(String(7), default="")
+    #: "force" (the rest of the force), "borough" (the rest of the local authority) or "wards".
+    comparison: Mapped[str] = mapped_column(String(20), default="force")
+    #: Ward codes separated by spaces, when ``comparison`` is "wards".
+    comparison_wards: Mapped[str] = mapped_column(Text, default="")
+
+
 # --- local bookkeeping -----------------------------------------------------------------------------------
 
 
@@ -607,6 +629,38 @@ class AuditEvent(Base):
     #: HMAC-SHA256, under a key derived from the vault key, of the previous event's ``mac`` and this
     #: event's fields: deleting, editing or re-ordering a row breaks the chain (``core.audit.verify``).
     mac: Mapped[str] = mapped_column(String(64), default="", server_default="")
+
+
+class CrimeCount(Base):
+    """data.police.uk street-level counts by force, month, ward and crime type.
+
+    Stored aggregated rather than as raw rows: every feature (baselines, comparisons, the harm index,
+    force totals) needs counts by ward, month and type, and a year of a force's rows (a million) would
+    otherwise make the vault heavy and sync slow. Public data, imported on each laptop: not synced.
+    """
+
+    __tablename__ = "crime_count"
+
+    force: Mapped[str] = mapped_column(String(80), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    ward_code: Mapped[str] = mapped_column(String(9), primary_key=True)
+    category: Mapped[str] = mapped_column(String(60), primary_key=True)
+    la_code: Mapped[str] = mapped_column(String(9), default="")
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class CrimeMonth(Base):
+    """One force's month of data as last imported: re-importing it replaces it (idempotent)."""
+
+    __tablename__ = "crime_month"
+
+    force: Mapped[str] = mapped_column(String(80), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    crimes: Mapped[int] = mapped_column(Integer)
+    asb: Mapped[int] = mapped_column(Integer)
+    skipped: Mapped[int] = mapped_column(Integer)
+    sources: Mapped[str] = mapped_column(Text, default="")
+    imported_at: Mapped[dt.datetime]
 
 
 SYNCED_MODELS: tuple[type[Synced], ...] = tuple(

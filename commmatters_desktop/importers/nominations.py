@@ -79,6 +79,7 @@ def parse_nominations(table: CsvTable, *, ward: str | None = None,
         )
     default_ward = check_ward_code(ward) if ward else None
     result = NominationFile(table.source, table.headers, mapping)
+    result.problems.extend(table.problems)
     for row in table.rows:
         try:
             result.records.append(_record(row.line, row.get, mapping, default_ward))

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QEventLoop, Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from commmatters_desktop import APP_TITLE, build
+from commmatters_desktop import APP_NAME, APP_TITLE, build
 from commmatters_desktop.core import people_queries, queries, rules
 from commmatters_desktop.core.clock import Clock, SystemClock
 from commmatters_desktop.core.cycles import CycleCode
@@ -37,7 +37,7 @@ from commmatters_desktop.core.overview import overview
 from commmatters_desktop.core.partner_actions import open_actions
 from commmatters_desktop.core.services import common, laptops, planning, priorities, wards
 from commmatters_desktop.storage.vault import Vault, atomic_write
-from commmatters_desktop.ui import forms
+from commmatters_desktop.ui import forms, sync_panel
 from commmatters_desktop.ui.actions import build_actions
 from commmatters_desktop.ui.data_protection import RetentionDialog, SubjectAccessDialog
 from commmatters_desktop.ui.forms import Field, Kind
@@ -193,6 +193,9 @@ class MainWindow(QMainWindow):
             ]
         )
         menu.addMenu("S&ync").addActions([a.sync_now, a.sync_folder, a.conflicts])
+        from commmatters_desktop.ui.evidence_actions import install_evidence_menu
+
+        self.evidence = install_evidence_menu(self)  # crime data, surveys, harm index, reports (issue 14)
         menu.addMenu("&Help").addAction(a.about)
         self.toolbar = toolbar = self.addToolBar("Main")
         toolbar.setObjectName("mainToolBar")
@@ -645,6 +648,8 @@ class MainWindow(QMainWindow):
         def step(done: int, total: int) -> bool:
             progress.setMaximum(total)
             progress.setValue(done)
+            # Timers and repaints (not clicks, so no second sync can start) between files.
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
             return not progress.wasCanceled()
 
         try:
@@ -659,12 +664,8 @@ class MainWindow(QMainWindow):
         self.refresh()
         self._show_sync_state()
         self.statusBar().showMessage(report.describe(), 15_000)
-        if report.rejected and not quiet:
-            QMessageBox.warning(
-                self,
-                "Some files were not used",
-                "\n".join(f"{name}: {reason}" for name, reason in report.rejected[:12]),
-            )
+        if sync_panel.report_needs_attention(report) and not quiet:
+            QMessageBox.warning(self, sync_panel.report_title(report), sync_panel.report_details(report))
         return report
 
     def show_conflicts(self) -> ConflictsDialog:
@@ -1053,13 +1054,18 @@ class MainWindow(QMainWindow):
 
     def _check(self) -> None:
         problems = self.vault.check()
-        if problems:
+        if problems or self.vault.warnings():
             QMessageBox.critical(
                 self,
                 "The vault has problems",
                 "The integrity check found:\n\n"
-                + "\n".join(problems[:10])
-                + "\n\nRestore the newest backup from the vault's backups folder.",
+                + "\n".join([*problems[:10], *self.vault.warnings()])
+                + (
+                    f"\n\nClose the app and run '{APP_NAME} restore' (it puts back the newest of the vault's own "
+                    f"backups) or '{APP_NAME} salvage FOLDER'."
+                    if problems
+                    else "\n\nSync now to take back what the shared folder holds."
+                ),
             )
         else:
             QMessageBox.information(
