@@ -61,14 +61,22 @@ def _last(session: Session) -> tuple[str, int]:
 
 def append(session: Session, key: bytes, event: AuditEvent) -> None:
     """Chain ``event`` after the last one (pending events in this session included) and add it."""
-    if not event.uid:
-        event.uid = str(uuid.uuid4())
+    append_many(session, key, [event])
+
+
+def append_many(session: Session, key: bytes, events: list[AuditEvent]) -> None:
+    """Chain ``events`` in order after the last one, and note the new head once (sync brings thousands)."""
+    if not events:
+        return
     previous, count = _last(session)
-    event.mac = seal(key, previous, event) if key else ""
-    state = (event.mac or previous, count + 1)
-    session.info[_LAST_KEY] = state
-    session.add(event)
-    meta = sqlite_insert(VaultMeta).values(key=HEAD_META_KEY, value=f"{state[0]}:{state[1]}")
+    for event in events:
+        if not event.uid:
+            event.uid = str(uuid.uuid4())
+        event.mac = seal(key, previous, event) if key else ""
+        previous, count = event.mac or previous, count + 1
+    session.info[_LAST_KEY] = (previous, count)
+    session.add_all(events)
+    meta = sqlite_insert(VaultMeta).values(key=HEAD_META_KEY, value=f"{previous}:{count}")
     session.execute(meta.on_conflict_do_update(index_elements=["key"], set_={"value": meta.excluded.value}))
 
 

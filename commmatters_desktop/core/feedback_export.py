@@ -110,6 +110,7 @@ def feedback_export(
     for priority in session.scalars(query).unique():
         ward = priority.ward
         try:
+            _cleared(session, priority, ward)
             message = _message(priority, ward, code, names, demo)
             if channel == "kin-email":
                 message = _with_recipients(session, message, ward, code, today)
@@ -125,6 +126,25 @@ def feedback_export(
             )
         )
     return result
+
+
+def _cleared(session: Session, priority: Priority, ward: Ward) -> None:
+    """The one gate (``core.public``): "You said" and "We did" must be approved public wording."""
+    from commmatters_desktop.core import public
+
+    pieces = [
+        public.piece("You said", priority, "public_issue"),
+        public.piece("We did", priority, "public_action"),
+    ]
+    refusals = public.check(
+        session, [p for p in pieces if p.text], allow=[ward.team_contact, ward.engagement_url]
+    )
+    if refusals:
+        raise UserError(
+            "the wording is not cleared for public use: it holds personal data or is not approved ("
+            + "; ".join(r.describe() for r in refusals)
+            + "): approve it in the SARA plan's Feedback tab or with 'public approve'"
+        )
 
 
 def _message(

@@ -340,13 +340,14 @@ def _apply_audit(session: Session, incoming: list[Change]) -> None:
         return
     known = set(session.scalars(select(AuditEvent.uid).where(AuditEvent.uid.in_(list(arriving)))))
     key = changes.context_of(session).audit_key
+    fresh = []
     for uid, change in arriving.items():
         if uid in known:
             continue
         at, actor, device, action, entity, row_id, summary = json.loads(change.value)
-        audit.append(session, key, AuditEvent(uid=uid, at=dt.datetime.fromisoformat(at), actor=actor,
-                                              device=device, action=action, entity=entity, row_id=row_id,
-                                              summary=summary))  # fmt: skip
+        fresh.append(AuditEvent(uid=uid, at=dt.datetime.fromisoformat(at), actor=actor, device=device,
+                                action=action, entity=entity, row_id=row_id, summary=summary))  # fmt: skip
+    audit.append_many(session, key, fresh)
 
 
 def _own_file(
