@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from commmatters_desktop import APP_NAME, APP_TITLE, build, paths
+from commmatters_desktop import APP_NAME, APP_TITLE, build, cli_people, paths
 from commmatters_desktop.core.clock import Clock, SystemClock
 from commmatters_desktop.core.cycles import CycleCode
 from commmatters_desktop.core.errors import UserError
@@ -133,6 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="a week that cannot be used (repeat for more); it is remembered for the cycle",
     )
     weeks.add_argument("--dry-run", action="store_true", help="show the plan without saving it")
+    weeks.add_argument(
+        "--by-harm", action="store_true", help="rolling: take the wards in the Social Harm Index's order"
+    )
     ics = plan_commands.add_parser(
         "ics", parents=[common], help="calendar invites for the weeks and due actions"
     )
@@ -166,6 +169,14 @@ def build_parser() -> argparse.ArgumentParser:
     sync_cmd.add_argument(
         "--rotate-key", action="store_true", help="start using a new team key (old files stay readable)"
     )
+    sync_cmd.add_argument(
+        "--leave",
+        action="store_true",
+        help="leave the team (forget its key and folder); the next sync joins or starts one afresh",
+    )
+    from commmatters_desktop import cli_recovery
+
+    cli_recovery.register(command)
 
     formats = ["a4", "a5", "large-print"]
     leaflet = command("leaflet", "write one ward's 'You said, we did' leaflet as a PDF", cmd_leaflet)
@@ -182,6 +193,13 @@ def build_parser() -> argparse.ArgumentParser:
     force_cmd = command("force", "show or set the force name and logo printed on leaflets", cmd_force)
     force_cmd.add_argument("--name", help="the force's name as it should be printed")
     force_cmd.add_argument("--logo", type=Path, metavar="FILE", help="a PNG or JPEG logo or crest")
+    cli_people.register(commands, common)
+    from commmatters_desktop import cli_privacy
+
+    cli_privacy.register(command)
+    from commmatters_desktop import cli_evidence
+
+    cli_evidence.register(commands, common)
     return parser
 
 
@@ -407,17 +425,20 @@ def cmd_info(ctx: Context) -> int:
 
 def cmd_check(ctx: Context) -> int:
     with ctx.open_vault() as vault:
-        problems = vault.check()
+        problems = vault.check() + vault.warnings()
     ctx.emit(
         {"ok": not problems, "problems": problems},
         lambda: (
-            "The vault is healthy: every page decrypts and its structure is intact."
+            "The vault is healthy: every page decrypts, its structure is intact and the audit trail is unbroken."
             if not problems
             else "The vault has problems:\n" + "\n".join(f"- {p}" for p in problems)
         ),
     )
     if problems:
-        ctx.note("Restore the newest backup (the vault's backups/ folder, or your own) and run check again.")
+        ctx.note(
+            f"Run '{APP_NAME} restore' (the newest of the vault's own backups) or '{APP_NAME} salvage FOLDER', "
+            "then check again; after a lost -wal file, sync instead."
+        )
         raise Failure("check failed")
     return 0
 
@@ -662,8 +683,9 @@ def cmd_nominations_list(ctx: Context) -> int:
     for r in rows:
         votes = f", {r.votes} votes" if r.votes is not None else ""
         ctx.say(
-            f"{r.ward_code}  {r.display}  [{r.channel.label}, support {r.combined_support}{votes}; "
-            f"{r.status.label}]"
+            f"{r.ward_code}  {r.display if r.approved else 'draft: ' + r.suggested}  "
+            f"[{r.channel.label}, support {r.combined_support}{votes}; {r.status.label}"
+            f"{'' if r.approved else '; public wording awaiting approval'}]"
         )
     ctx.say(f"{len(rows)} nomination{'s' if len(rows) != 1 else ''} for {cycle}.")
     return 0
@@ -689,6 +711,12 @@ def cmd_plan_weeks(ctx: Context) -> int:
     with ctx.open_vault() as vault, vault.unit_of_work() as session:
         for week in skips:
             planning.set_unavailable(session, cycle=cycle, week=week, reason="skipped when planning")
+        order = None
+        if ctx.args.by_harm:
+            from commmatters_desktop.core.harm import harm_index
+            from commmatters_desktop.importers.imd import imd_ranks
+
+            order = harm_index(session, imd_ranks()).order()
         plan = planning.make_plan(
             session,
             cycle=cycle,
@@ -697,6 +725,7 @@ def cmd_plan_weeks(ctx: Context) -> int:
             per_week=ctx.args.per_week,
             la=ctx.args.la or "",
             today=ctx.clock.today(),
+            order=order,
         )
         changed = 0 if ctx.args.dry_run else planning.save_plan(session, cycle=cycle, plan=plan)
         session.flush()
@@ -851,6 +880,16 @@ def cmd_sync(ctx: Context) -> int:
                 f"Cannot read the team passphrase from {ctx.args.team_passphrase_file}."
             ) from None
     with ctx.open_vault() as vault:
+        if ctx.args.leave:
+            old = engine.leave(vault)
+            ctx.emit(
+                {"left": True, "old_device": old, "device": vault.device_id},
+                lambda: (
+                    "This laptop left its sync team; nothing in the vault was lost. Sync with --folder and "
+                    "the team passphrase to join a team again: everything it holds will be sent."
+                ),
+            )
+            return 0
         folder = ctx.args.folder or (
             Path(vault.meta(engine.FOLDER_META) or "") if vault.meta(engine.FOLDER_META) else None
         )
@@ -871,8 +910,9 @@ def cmd_sync(ctx: Context) -> int:
         {**report.as_json(), "open_conflicts": open_conflicts, "folder": str(folder)},
         lambda: "\n".join(
             [report.describe()]
+            + [f"  {note}" for note in report.notes]
             + [f"  rejected {name}: {reason}" for name, reason in report.rejected]
-            + [f"  waiting for another laptop's changes before {name}" for name in report.waiting]
+            + [f"  waiting: {name} (an earlier file it needs is not usable yet)" for name in report.waiting]
             + (
                 [
                     f"{open_conflicts} conflict{'s' if open_conflicts != 1 else ''} to resolve in the app "

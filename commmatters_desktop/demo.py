@@ -15,14 +15,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commmatters_desktop.core.clock import Clock, SystemClock
 from commmatters_desktop.core.cycles import CycleCode
 from commmatters_desktop.core.enums import (
+    DEFAULT_GROUPS,
     ActionKind,
     AgencyKind,
     Channel,
+    ContactChannel,
     FeedbackChannel,
     Outcome,
     PersonRole,
@@ -30,11 +33,12 @@ from commmatters_desktop.core.enums import (
     ScheduleMode,
 )
 from commmatters_desktop.core.errors import UserError
-from commmatters_desktop.core.models import Agency, PanelMeeting, Priority, Ward
+from commmatters_desktop.core.models import Agency, PanelMeeting, Person, Priority, Ward
 from commmatters_desktop.core.services import (
     cycles,
     engagement,
     force,
+    kin,
     people,
     planning,
     priorities,
@@ -561,6 +565,57 @@ class _Builder:
                 held_on=self.current.next().start + dt.timedelta(days=7 + index % 14),
                 venue=f"{ward.name} {VENUES[(index + 2) % len(VENUES)]}",
             )  # fmt: skip
+        self.network()
+
+    def network(self) -> None:
+        """Key individuals with consent and logged contacts, a force-added group and reference groups.
+
+        A separate random stream, so adding the network leaves every other demo figure as it was.
+        """
+        rng = random.Random(SEED + 11)
+        kin.add_group(self.s, "Older people")
+        purposes = ("Views on this quarter's nominations", "Passed on the week of action dates",
+                    "Asked about feeling safe after dark", "Shared the 'You said, we did' leaflet")  # fmt: skip
+        wards_ = self.s.scalars(select(Ward).where(Ward.deleted.is_(False)).order_by(Ward.code)).all()
+        contacts: dict[object, Person] = {}
+        for index, ward in enumerate(wards_):
+            communities = rng.sample([*DEFAULT_GROUPS, "Older people", "Faith groups"], 2 + index % 2)
+            for number, community in enumerate(communities):
+                first, last = rng.choice(FIRST), rng.choice(LAST)
+                consented = not (index % 5 == 0 and number == 0)  # a few still to sign the KIN form
+                person = kin.add_key_individual(
+                    self.s, ward=ward, full_name=f"{first} {last}", community=community,
+                    preferred_contact=ContactChannel.EMAIL if number % 2 == 0 else ContactChannel.PHONE,
+                    email=f"{first}.{last}@example.com".lower(), phone=f"07700 900{rng.randint(100, 999)}",
+                    consent_on=self.today - dt.timedelta(days=120 + rng.randint(0, 200)) if consented else None,
+                    consent_basis="Signed KIN form" if consented else "",
+                )  # fmt: skip
+                if not consented:
+                    continue
+                # One key individual in every seventh ward has been asked too often lately.
+                times = 4 if index % 7 == 0 and number == 0 else rng.randint(0, 2)
+                for day in sorted(rng.sample(range(2, 85), times), reverse=True):
+                    kin.log_contact(
+                        self.s, person=person, ward=ward, on=self.today - dt.timedelta(days=day),
+                        channel=ContactChannel(person.preferred_contact), purpose=rng.choice(purposes), anyway=True,
+                    )  # fmt: skip
+            council = self.agency(ward.la_name, AgencyKind.LOCAL_AUTHORITY)
+            if council.id not in contacts:  # each council's ASB officer covers the borough's wards
+                first, last = rng.choice(FIRST), rng.choice(LAST)
+                contacts[council.id] = people.create_person(
+                    self.s, full_name=f"{first} {last}", role=PersonRole.PARTNER_CONTACT, agency=council,
+                    title="Anti-social behaviour officer",
+                    email=f"asb.team@{ward.la_name.lower()}.demo-council.example",
+                    phone="0161 000 0000 (demo)",
+                )  # fmt: skip
+            people.assign(self.s, ward=ward, person=contacts[council.id], role=PersonRole.PARTNER_CONTACT)
+            if index % 4 == 1:
+                kin.add_reference_group(
+                    self.s,
+                    ward=ward,
+                    name=f"{ward.name} Traders' Association",
+                    community="Business community",
+                )
 
     def staff(self, ward: Ward) -> None:
         """A ward officer and a PCSO from the borough's team, and a panel chair (a member of the public)."""
@@ -756,7 +811,41 @@ class _Builder:
 
 
 def populate(session: Session, today: dt.date) -> None:
+    from commmatters_desktop import demo_evidence
+
     _Builder(session, today).build()
+    demo_evidence.add_crime(session, today, SEED)
+    demo_evidence.add_surveys(session, today, SEED)
+    approve_public_wording(session)
+
+
+def approve_public_wording(session: Session) -> None:
+    """The demo officer has approved the public wording of the demo's past quarters.
+
+    Nominations of the current quarter are left awaiting approval when the detector suspects
+    something, so the meeting preparation shows the masked draft to approve, as in real use.
+    """
+    from sqlalchemy import select
+
+    from commmatters_desktop.core import privacy, public
+    from commmatters_desktop.core.models import Action, Measure, Nomination, PanelMeeting, Priority, Synced
+
+    names = privacy.protected_names(session)
+    for nomination in session.scalars(select(Nomination).where(Nomination.deleted.is_(False))):
+        if not privacy.scan(nomination.wording, names):
+            public.approve(session, nomination, "public_wording", nomination.wording)
+        public.approve_if_clean(session, nomination, "reason")
+    fields: list[tuple[type[Synced], tuple[str, ...]]] = [
+        (Priority, ("title", "public_issue", "public_action")),
+        (Action, ("description", "completion_note")),
+        (Measure, ("name",)),
+        (PanelMeeting, ("venue", "decisions")),
+    ]
+    for model, names_of_fields in fields:
+        for record in session.scalars(select(model)):
+            for name in names_of_fields:
+                if not public.approved(session, record, name):
+                    public.approve_if_clean(session, record, name)
 
 
 def build(folder: Path, *, clock: Clock | None = None) -> Vault:

@@ -202,3 +202,21 @@ def _laptop() -> type:
     from tests.sync.conftest import Laptop
 
     return Laptop
+
+
+def approve_leaflet_wording(vault: Vault, ward_code: str, cycle: str) -> int:
+    """What an officer does with "Approve all drafts": approve each refused text as it stands (tests use
+    clean text). Returns how many were approved."""
+    from commmatters_desktop.core import public
+    from commmatters_desktop.core.leaflets import leaflet_content
+
+    with vault.unit_of_work() as s:
+        try:
+            leaflet_content(s, ward_code=ward_code, cycle=cycle, today=TODAY, force_name="Test", demo=False)
+        except public.NotPublic as refused:
+            for refusal in refused.refusals:
+                record = public.record_of(s, refusal.piece)
+                assert record is not None
+                public.approve(s, record, refusal.piece.field)
+            return len(refused.refusals)
+    return 0

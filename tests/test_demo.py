@@ -63,7 +63,10 @@ def test_each_ward_has_an_officer_a_pcso_and_a_panel_chair(demo_vault: Vault) ->
     with demo_vault.reading() as s:
         roles = Counter(s.scalars(select(WardRole.role)))
         weeks = s.scalars(select(WeekOfAction)).all()
+    kin = roles.pop(PersonRole.KEY_INDIVIDUAL)
+    assert roles.pop(PersonRole.PARTNER_CONTACT) == 40  # each council's ASB officer covers its wards
     assert roles == {PersonRole.WARD_OFFICER: 40, PersonRole.PCSO: 40, PersonRole.PANEL_CHAIR: 40}
+    assert 80 <= kin <= 120  # two or three key individuals a ward
     assert weeks and all(w.week_start.weekday() == 0 for w in weeks)
 
 

@@ -35,6 +35,8 @@ class UnitContext:
     actor: str
     clock: Clock
     hlc: HybridClock
+    #: Seals the audit trail (``core.audit``); derived from the vault key by the vault.
+    audit_key: bytes = b""
 
     @property
     def device(self) -> str:
@@ -160,15 +162,17 @@ def last_stamp(session: Session, device: str) -> Stamp:
 
 def audit(session: Session, action: str, record: Synced, summary: str = "") -> None:
     """Append one line to the audit trail: who did ``action`` to ``record``, in this transaction."""
+    audit_event(session, action, record.__tablename__, str(record.id), summary)
+
+
+def audit_event(session: Session, action: str, entity: str, row_id: str, summary: str = "") -> None:
+    """An audit line about something that is not one record (an export, a purge, a subject access)."""
+    from commmatters_desktop.core import audit as trail
+
     context = context_of(session)
-    session.add(
-        AuditEvent(
-            at=context.clock.now(),
-            actor=context.actor,
-            device=context.device,
-            action=action,
-            entity=record.__tablename__,
-            row_id=str(record.id),
-            summary=summary,
-        )
-    )
+    trail.append(
+        session,
+        context.audit_key,
+        AuditEvent(at=context.clock.now(), actor=context.actor, device=context.device, action=action,
+                   entity=entity, row_id=row_id, summary=summary),
+    )  # fmt: skip

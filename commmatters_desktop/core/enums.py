@@ -65,6 +65,7 @@ class AgencyKind(_Labelled):
 
 class PersonRole(_Labelled):
     WARD_OFFICER = "ward_officer"
+    CONSTABLE = "constable"
     PCSO = "pcso"
     SERGEANT = "sergeant"
     INSPECTOR = "inspector"
@@ -79,6 +80,41 @@ class PersonRole(_Labelled):
 #: Roles held by members of the public: their names are personal data and never go on a public screen.
 PUBLIC_ROLES: frozenset[PersonRole] = frozenset(
     {PersonRole.PANEL_CHAIR, PersonRole.PANEL_MEMBER, PersonRole.KEY_INDIVIDUAL, PersonRole.RESIDENT}
+)
+
+
+#: The ward team: police officers and staff (their names may appear on partner documents, never residents').
+WARD_TEAM_ROLES: frozenset[PersonRole] = frozenset(
+    {
+        PersonRole.WARD_OFFICER,
+        PersonRole.CONSTABLE,
+        PersonRole.PCSO,
+        PersonRole.SERGEANT,
+        PersonRole.INSPECTOR,
+    }
+)
+
+
+class ContactChannel(_Labelled):
+    """How a key individual is reached, and how a contact with them was made."""
+
+    EMAIL = "email"
+    PHONE = "phone"
+    TEXT = "text"
+    IN_PERSON = "in_person"
+    LETTER = "letter"
+    MEETING = "meeting"
+    ONLINE = "online"
+
+
+#: Groups the force's KIN review found under-represented (West Midlands Police, 2012, paragraph 15):
+#: every ward is checked for a link with each, plus any group the force adds.
+DEFAULT_GROUPS: tuple[str, ...] = (
+    "Young people",
+    "Business community",
+    "Travellers",
+    "Asylum seekers",
+    "Disability groups",
 )
 
 
@@ -156,6 +192,9 @@ _LABELS: dict[str, str] = {
     "csp": "Community Safety Partnership",
     "local_authority": "Local authority",
     "pcso": "PCSO",
+    "constable": "Police constable",
+    "in_person": "In person",
+    "text": "Text message",
     "key_individual": "Key individual",
     "all_wards": "All wards in one week",
     "rolling": "Rolling plan",

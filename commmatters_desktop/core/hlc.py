@@ -12,6 +12,13 @@ from dataclasses import dataclass
 
 from commmatters_desktop.core.clock import Clock
 
+#: The counter's six digits: past this the stamp moves on one millisecond instead, so the text form
+#: (compared as strings by the database) keeps sorting in clock order.
+MAX_COUNTER = 999_999
+#: A stamp further ahead of this laptop's clock than this comes from a laptop whose clock is wrong;
+#: taking it in would drag every later stamp, here and everywhere, to that date for good.
+MAX_DRIFT = dt.timedelta(days=1)
+
 
 @dataclass(frozen=True, order=True)
 class Stamp:
@@ -31,6 +38,16 @@ class Stamp:
     def moment(self) -> dt.datetime:
         return dt.datetime.fromtimestamp(self.wall_ms / 1000, dt.UTC)
 
+    def ahead_of(self, now: dt.datetime) -> dt.timedelta:
+        """How far this stamp is ahead of ``now`` (negative when behind)."""
+        return dt.timedelta(milliseconds=self.wall_ms - int(now.timestamp() * 1000))
+
+
+def _next(wall_ms: int, counter: int, device: str) -> Stamp:
+    if counter > MAX_COUNTER:
+        return Stamp(wall_ms + 1, 0, device)
+    return Stamp(wall_ms, counter, device)
+
 
 class HybridClock:
     def __init__(self, clock: Clock, device: str, last: Stamp | None = None) -> None:
@@ -46,7 +63,7 @@ class HybridClock:
         if wall > self.last.wall_ms:
             self.last = Stamp(wall, 0, self.device)
         else:
-            self.last = Stamp(self.last.wall_ms, self.last.counter + 1, self.device)
+            self.last = _next(self.last.wall_ms, self.last.counter + 1, self.device)
         return self.last
 
     def observe(self, remote: Stamp) -> Stamp:
@@ -61,5 +78,5 @@ class HybridClock:
             counter = remote.counter + 1
         else:
             counter = 0
-        self.last = Stamp(top, counter, self.device)
+        self.last = _next(top, counter, self.device)
         return self.last

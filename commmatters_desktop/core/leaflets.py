@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from commmatters_desktop.core import privacy
+from commmatters_desktop.core import public
 from commmatters_desktop.core.cycles import CycleCode
 from commmatters_desktop.core.enums import FINISHED_ACTION, ActionKind, ActionStatus, Channel
 from commmatters_desktop.core.errors import NotFound, UserError
@@ -65,25 +65,20 @@ class LeafletContent:
     show_ogl: bool
     demo: bool
     priority_id: object = field(default=None)
-
-    def texts(self) -> list[tuple[str, str]]:
-        """(section, text) for every piece of text printed: what the privacy gate reads."""
-        parts = [("You said", self.you_said), ("We did", self.summary_action)]
-        parts += [("We did", f"{agency}: {item}") for agency, items in self.we_did for item in items]
-        parts += [("What changed", f.name) for f in self.figures]
-        parts += [("What happens next", step) for step in self.next_steps]
-        parts += [("Get involved", self.next_meeting)]
-        return parts
+    #: Where each printed text comes from: what the gate checks (approved public wording only).
+    pieces: list[public.Piece] = field(default_factory=list, compare=False, repr=False)
 
 
-class PersonalDataFound(UserError):
-    def __init__(self, ward: str, findings: list[tuple[str, privacy.Finding]]) -> None:
-        listed = "; ".join(f"'{f.text}' ({f.label}) in {section}" for section, f in findings)
-        super().__init__(
-            f"The leaflet for {ward} was not made because it would print personal data: {listed}. "
-            "Remove these from the SARA plan's public wording or action notes, then try again."
+class PersonalDataFound(public.NotPublic):
+    """A leaflet refused by the gate (the same gate as the minutes and the projector)."""
+
+    def __init__(self, ward: str, refusals: list[public.Refusal]) -> None:
+        super().__init__(f"The leaflet for {ward}", refusals)
+        self.message += (
+            " Approve or correct it with Review public wording… in the leaflet preview "
+            "(or 'public approve' on the command line), then try again."
         )
-        self.findings = findings
+        self.args = (self.message,)
 
 
 def figure_text(value: float | None) -> str:
@@ -121,27 +116,36 @@ def leaflet_content(
     ).one()
 
     support, channels = _support(session, priority)
-    done: dict[str, list[str]] = defaultdict(list)
+    you_said = public.piece("You said", priority, "public_issue" if priority.public_issue else "title")
+    pieces = [you_said]
+    if priority.public_action:
+        pieces.append(public.piece("We did", priority, "public_action"))
+    done: dict[str, list[public.Piece]] = defaultdict(list)
     for action in priority.actions:
         if action.status is ActionStatus.DONE and action.kind is not ActionKind.FEEDBACK:
             owner = action.owner_agency.name if action.owner_agency else "Police"
-            done[owner].append(action.completion_note or action.description)
+            note = "completion_note" if action.completion_note else "description"
+            done[owner].append(public.piece("We did", action, note, label=owner))
     we_did, shown = [], 0
     for agency in sorted(done):
         items = done[agency][: max(0, MAX_DONE_ITEMS - shown)]
         if items:
-            we_did.append((agency, items))
+            we_did.append((agency, [item.text for item in items]))
+            pieces += items
             shown += len(items)
     # The leaflet is itself the feedback: feedback actions are not "what happens next" for residents.
-    next_steps = [
-        a.description
+    steps = [
+        public.piece("What happens next", a, "description")
         for a in priority.actions
         if a.status not in FINISHED_ACTION and a.kind is not ActionKind.FEEDBACK
-    ]
+    ][:5]
+    pieces += steps
+    next_steps = [step.text for step in steps]
     if priority.plan and priority.plan.outcome is not None and priority.plan.outcome.value != "achieved":
         next_steps.insert(
             0, "The work continues: the problem is not yet solved, and the ward team will keep at it."
         )
+    pieces += [public.piece("What changed", m, "name") for m in priority.measures]
     figures = [
         Figure(
             name=m.name,
@@ -160,6 +164,8 @@ def leaflet_content(
         .where(PanelMeeting.ward_id == ward.id, PanelMeeting.deleted.is_(False), PanelMeeting.held_on > today)
         .order_by(PanelMeeting.held_on)
     ).first()
+    if meeting is not None:
+        pieces.append(public.piece("Get involved", meeting, "venue", label="where the panel meets"))
     content = LeafletContent(
         force_name=force_name,
         ward_name=ward.name,
@@ -167,13 +173,13 @@ def leaflet_content(
         la_name=ward.la_name,
         cycle=str(CycleCode.parse(cycle)),
         period=quarter_period(cycle),
-        you_said=priority.public_issue or priority.title,
+        you_said=you_said.text,
         raised_by=support,
         channels=channels,
         we_did=we_did,
         summary_action=priority.public_action,
         figures=figures,
-        next_steps=next_steps[:5],
+        next_steps=next_steps,
         next_meeting=(
             f"The next ward panel meets on {meeting.held_on:%A %d %B %Y} at {meeting.venue}. Everyone is welcome."
             if meeting else "Ask the ward team when the next ward panel meets: everyone is welcome."
@@ -183,20 +189,12 @@ def leaflet_content(
         show_ogl=any(_crime_source(f.source) for f in figures),
         demo=demo,
         priority_id=priority.id,
+        pieces=pieces,
     )  # fmt: skip
-    check(content, privacy.protected_names(session))
+    refusals = public.check(session, pieces, allow=[content.contact])
+    if refusals:
+        raise PersonalDataFound(ward.name, refusals)
     return content
-
-
-def check(content: LeafletContent, names: list[str]) -> None:
-    """The privacy gate: refuse the leaflet if any of its text holds personal data."""
-    findings = [
-        (section, finding)
-        for section, text in content.texts()
-        for finding in privacy.scan(text, names, allow=[content.contact])
-    ]
-    if findings:
-        raise PersonalDataFound(content.ward_name, findings)
 
 
 def wards_with_feedback(session: Session, cycle: str) -> list[str]:

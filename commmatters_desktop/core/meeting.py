@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from commmatters_desktop.core import privacy, queries
+from commmatters_desktop.core import public, queries
 from commmatters_desktop.core.cycles import CycleCode
 from commmatters_desktop.core.enums import NominationStatus
 from commmatters_desktop.core.errors import NotFound, UserError
 from commmatters_desktop.core.leaflets import LeafletContent, leaflet_content
-from commmatters_desktop.core.models import PanelMeeting, Priority, Ward
+from commmatters_desktop.core.models import Nomination, PanelMeeting, Ward
 from commmatters_desktop.core.services.force import force_name
 from commmatters_desktop.core.services.priorities import agreed_priority
 
@@ -73,6 +73,14 @@ class Agenda:
     decided_lead: str = ""
     decisions: str = ""
     previous_cycle: str = field(default="")
+    #: Texts the gate refuses (unapproved, changed since approval, or flagged): shown as a notice on
+    #: screen; the meeting mode and the minutes refuse to start while any remain.
+    pending: list[public.Refusal] = field(default_factory=list)
+
+    def require_cleared(self, what: str) -> None:
+        """The gate, for the projector and the minutes: refuse with the list of what to approve."""
+        if self.pending:
+            raise public.NotPublic(what, self.pending)
 
     @property
     def open_nominations(self) -> list[queries.NominationRow]:
@@ -102,14 +110,56 @@ def agenda(session: Session, meeting_id: uuid.UUID, *, today: dt.date, demo: boo
     lead = ""
     if decided is not None and decided.lead_agency_id is not None:
         lead = next((o.label for o in queries.agency_options(session) if o.id == decided.lead_agency_id), "")
+    nominations = queries.nomination_rows(session, cycle=code, ward_code=ward.code)
+    pieces: list[public.Piece] = []
+    pending: list[public.Refusal] = []
+    for index, n in enumerate((n for n in nominations if n.status is not NominationStatus.MERGED), 1):
+        if n.approved:
+            pieces.append(
+                public.Piece(f"Nomination {index}", "nomination", str(n.id), "public_wording", n.display)
+            )
+        else:  # the officer is offered the masked draft, never the resident's words
+            draft = public.Piece(
+                f"Nomination {index}", "nomination", str(n.id), "public_wording", n.suggested
+            )
+            pending.append(public.Refusal(draft, "no public wording approved yet"))
+    for n in nominations:
+        if n.status is NominationStatus.NOT_TAKEN_FORWARD and n.reason:
+            record = session.get(Nomination, n.id)
+            assert record is not None
+            pieces.append(public.piece("Not taken forward", record, "reason"))
+    title = public.piece("Decision", decided, "title") if decided is not None else None
+    notes = public.piece("Actions and notes agreed", meeting, "decisions")
+    venue = public.piece("Venue", meeting, "venue")
+    pieces += [p for p in (title, notes, venue) if p is not None]
+    pending += public.check(session, pieces)
+    refused = {r.piece.key for r in pending}
+
+    def cleared(piece: public.Piece) -> str:
+        return "" if piece.key in refused else piece.text
+
     return Agenda(
         meeting_id=meeting.id, ward_id=ward.id, ward_code=ward.code, ward_name=ward.name, la_name=ward.la_name,
-        cycle=code, held_on=meeting.held_on, venue=meeting.venue, attendance=meeting.attendance,
+        cycle=code, held_on=meeting.held_on, venue=cleared(venue), attendance=meeting.attendance,
         force_name=force_name(session), demo=demo, last_quarter=last, last_note=note,
-        nominations=queries.nomination_rows(session, cycle=code, ward_code=ward.code),
-        agencies=queries.agency_options(session), decided=_public_title(session, decided), decided_lead=lead,
-        decisions=public_text(session, meeting.decisions), previous_cycle=previous,
+        nominations=[_cleared_row(n, refused) for n in nominations],
+        agencies=queries.agency_options(session),
+        decided=cleared(title) if title is not None else "", decided_lead=lead,
+        decisions=cleared(notes), previous_cycle=previous, pending=pending,
     )  # fmt: skip
+
+
+def _cleared_row(row: queries.NominationRow, refused: set[tuple[str, str, str]]) -> queries.NominationRow:
+    """The row as the public may see it: refused text replaced by the notice, the reason likewise."""
+    import dataclasses
+
+    display = (
+        row.display
+        if (row.approved and ("nomination", str(row.id), "public_wording") not in refused)
+        else queries.AWAITING_APPROVAL
+    )
+    reason = row.reason if ("nomination", str(row.id), "reason") not in refused else "reason not yet approved"
+    return dataclasses.replace(row, display=display, reason=reason)
 
 
 def _cycle_code(session: Session, meeting: PanelMeeting) -> str:
@@ -118,14 +168,6 @@ def _cycle_code(session: Session, meeting: PanelMeeting) -> str:
     cycle = session.get(Cycle, meeting.cycle_id)
     assert cycle is not None
     return cycle.code
-
-
-def _public_title(session: Session, priority: Priority | None) -> str:
-    if priority is None:
-        return ""
-    return privacy.mask(
-        priority.title, privacy.scan(priority.title, privacy.protected_names(session), guess_names=True)
-    )
 
 
 def meeting_for(session: Session, *, ward_code: str, cycle: str) -> PanelMeeting | None:
@@ -145,8 +187,3 @@ def meeting_for(session: Session, *, ward_code: str, cycle: str) -> PanelMeeting
         )
         .order_by(PanelMeeting.held_on.desc())
     ).first()
-
-
-def public_text(session: Session, text: str) -> str:
-    """Free text typed by the officer (decisions, actions agreed), masked for minutes and screens."""
-    return privacy.mask(text, privacy.scan(text, privacy.protected_names(session), guess_names=True))

@@ -40,6 +40,7 @@ from commmatters_desktop.core.enums import (
     ActionStatus,
     AgencyKind,
     Channel,
+    ContactChannel,
     FeedbackChannel,
     NominationStatus,
     Outcome,
@@ -167,6 +168,9 @@ class Agency(Synced):
     kind: Mapped[AgencyKind] = mapped_column(_enum(AgencyKind))
     #: A team route (switchboard, shared mailbox) that may be printed for partners.
     contact_route: Mapped[str] = mapped_column(Text, default="")
+    #: Set when the agency stops working with the force: it leaves the pickers, but past actions and
+    #: priorities still name it (a retired agency is never deleted).
+    retired_on: Mapped[dt.date | None]
 
 
 class Person(Synced):
@@ -179,6 +183,15 @@ class Person(Synced):
     title: Mapped[str] = mapped_column(String(120), default="")
     email: Mapped[str] = mapped_column(String(254), default="", info=PERSONAL)
     phone: Mapped[str] = mapped_column(String(40), default="", info=PERSONAL)
+    #: Moved on (an officer posted elsewhere, a KIN who stepped down): kept for history, out of the lists.
+    retired_on: Mapped[dt.date | None]
+    #: Key individuals: the community or group they connect the police with (a gap is a group no one covers).
+    community: Mapped[str] = mapped_column(String(120), default="", info=PERSONAL)
+    #: How they prefer to be contacted (a :class:`ContactChannel` value, or blank).
+    preferred_contact: Mapped[str] = mapped_column(String(32), default="")
+    #: Consent to be contacted as a key individual: the date it was given and its basis.
+    consent_on: Mapped[dt.date | None]
+    consent_basis: Mapped[str] = mapped_column(Text, default="")
 
     agency: Mapped[Agency | None] = relationship()
 
@@ -194,6 +207,40 @@ class WardRole(Synced):
     role: Mapped[PersonRole] = mapped_column(_enum(PersonRole))
 
     person: Mapped[Person] = relationship()
+
+
+class KinContact(Synced):
+    """One contact with a key individual: what consultation fatigue is counted from."""
+
+    __tablename__ = "kin_contact"
+
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"), index=True)
+    ward_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("ward.id"), index=True)
+    contacted_on: Mapped[dt.date]
+    channel: Mapped[ContactChannel] = mapped_column(_enum(ContactChannel))
+    #: Why they were contacted ("views on the park's ASB"): about the ward's business, not about them.
+    purpose: Mapped[str] = mapped_column(Text, default="")
+
+    person: Mapped[Person] = relationship()
+
+
+class CommunityGroup(Synced):
+    """A group the force wants every ward to hear from, beyond the defaults in ``DEFAULT_GROUPS``."""
+
+    __tablename__ = "community_group"
+
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+
+
+class ReferenceGroup(Synced):
+    """A ward's link with a community through an organisation (a reference group, a traders' association)."""
+
+    __tablename__ = "reference_group"
+
+    ward_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ward.id"), index=True)
+    name: Mapped[str] = mapped_column(String(160))
+    #: The community group it connects with (one of the groups the gaps are counted for).
+    community: Mapped[str] = mapped_column(String(120))
 
 
 # --- the quarterly cycle ---------------------------------------------------------------------------------
@@ -246,8 +293,8 @@ class Nomination(Synced):
 
     ward_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ward.id"), index=True)
     cycle_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cycle.id"), index=True)
-    #: As the resident wrote it: may hold a name typed by a resident, so it is screened before display.
-    wording: Mapped[str] = mapped_column(Text)
+    #: As the resident wrote it: personal data (a resident's own words, often with names), never shown.
+    wording: Mapped[str] = mapped_column(Text, info=PERSONAL)
     category: Mapped[str] = mapped_column(String(80), default="")
     channel: Mapped[Channel] = mapped_column(_enum(Channel))
     support: Mapped[int] = mapped_column(default=1)
@@ -412,6 +459,66 @@ class SurveyResult(Synced):
     count: Mapped[int] = mapped_column(default=0)
 
 
+class PublicApproval(Synced):
+    """An officer approved a field's text as public wording: hashes, not copies, so nothing personal is kept.
+
+    The approval holds for exactly the text approved and the source it was made from: editing the
+    public text or the resident's wording it came from no longer matches the hashes, which un-approves
+    it with no bookkeeping to forget. The id is name-based (record and field), so it converges on sync.
+    """
+
+    __tablename__ = "public_approval"
+
+    entity: Mapped[str] = mapped_column(String(40))
+    row_id: Mapped[str] = mapped_column(String(36), index=True)
+    field: Mapped[str] = mapped_column(String(60))
+    text_hash: Mapped[str] = mapped_column(String(64))
+    source_hash: Mapped[str] = mapped_column(String(64), default="")
+    approved_by: Mapped[str] = mapped_column(String(120))
+    approved_at: Mapped[dt.datetime]
+
+
+class PurgeOrder(Synced):
+    """Personal data removed from a record (retention, DPA 2018 s.39, or an erasure request).
+
+    It travels like any record, so every laptop that receives it scrubs its own history of those
+    fields too: the change log, conflicts, its change files in the shared folder and its snapshots.
+    Names no values: only which fields of which record, why, and who ordered it.
+    """
+
+    __tablename__ = "purge_order"
+
+    entity: Mapped[str] = mapped_column(String(40))
+    row_id: Mapped[str] = mapped_column(String(36), index=True)
+    fields: Mapped[str] = mapped_column(Text)
+    rule: Mapped[str] = mapped_column(String(60), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    ordered_by: Mapped[str] = mapped_column(String(120), default="")
+    ordered_on: Mapped[dt.date]
+
+
+class PriorityEvidence(Synced):
+    """Which crime types and months measure a priority, and what it is compared with.
+
+    The counts themselves are public data held locally (:class:`CrimeCount`); this choice is the
+    officer's and travels between laptops like the rest of the SARA plan.
+    """
+
+    __tablename__ = "priority_evidence"
+
+    priority_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("priority.id"), unique=True)
+    #: data.police.uk crime types, separated by "; " (blank: every crime type and ASB).
+    categories: Mapped[str] = mapped_column(Text, default="")
+    baseline_from: Mapped[str] = mapped_column(String(7), default="")
+    baseline_to: Mapped[str] = mapped_column(String(7), default="")
+    after_from: Mapped[str] = mapped_column(String(7), default="")
+    after_to: Mapped[str] = mapped_column(String(7), default="")
+    #: "force" (the rest of the force), "borough" (the rest of the local authority) or "wards".
+    comparison: Mapped[str] = mapped_column(String(20), default="force")
+    #: Ward codes separated by spaces, when ``comparison`` is "wards".
+    comparison_wards: Mapped[str] = mapped_column(Text, default="")
+
+
 # --- local bookkeeping -----------------------------------------------------------------------------------
 
 
@@ -517,6 +624,43 @@ class AuditEvent(Base):
     entity: Mapped[str] = mapped_column(String(40))
     row_id: Mapped[str] = mapped_column(String(36))
     summary: Mapped[str] = mapped_column(Text, default="")
+    #: The event's own id, the same on every laptop the trail travels to (imports are de-duplicated by it).
+    uid: Mapped[str] = mapped_column(String(36), default=lambda: str(uuid.uuid4()), server_default="")
+    #: HMAC-SHA256, under a key derived from the vault key, of the previous event's ``mac`` and this
+    #: event's fields: deleting, editing or re-ordering a row breaks the chain (``core.audit.verify``).
+    mac: Mapped[str] = mapped_column(String(64), default="", server_default="")
+
+
+class CrimeCount(Base):
+    """data.police.uk street-level counts by force, month, ward and crime type.
+
+    Stored aggregated rather than as raw rows: every feature (baselines, comparisons, the harm index,
+    force totals) needs counts by ward, month and type, and a year of a force's rows (a million) would
+    otherwise make the vault heavy and sync slow. Public data, imported on each laptop: not synced.
+    """
+
+    __tablename__ = "crime_count"
+
+    force: Mapped[str] = mapped_column(String(80), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    ward_code: Mapped[str] = mapped_column(String(9), primary_key=True)
+    category: Mapped[str] = mapped_column(String(60), primary_key=True)
+    la_code: Mapped[str] = mapped_column(String(9), default="")
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class CrimeMonth(Base):
+    """One force's month of data as last imported: re-importing it replaces it (idempotent)."""
+
+    __tablename__ = "crime_month"
+
+    force: Mapped[str] = mapped_column(String(80), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    crimes: Mapped[int] = mapped_column(Integer)
+    asb: Mapped[int] = mapped_column(Integer)
+    skipped: Mapped[int] = mapped_column(Integer)
+    sources: Mapped[str] = mapped_column(Text, default="")
+    imported_at: Mapped[dt.datetime]
 
 
 SYNCED_MODELS: tuple[type[Synced], ...] = tuple(

@@ -257,7 +257,11 @@ class Option:
 def agency_options(session: Session) -> list[Option]:
     return [
         Option(a.id, a.name)
-        for a in session.scalars(select(Agency).where(Agency.deleted.is_(False)).order_by(Agency.name))
+        for a in session.scalars(
+            select(Agency)
+            .where(Agency.deleted.is_(False), Agency.retired_on.is_(None))  # retired: history only
+            .order_by(Agency.name)
+        )
     ]
 
 
@@ -267,7 +271,7 @@ def people_options(session: Session) -> list[Option]:
         Option(p.id, f"{p.full_name} ({p.agency.name})" if p.agency else p.full_name)
         for p in session.scalars(
             select(Person)
-            .where(Person.deleted.is_(False), Person.role.not_in(PUBLIC_ROLES))
+            .where(Person.deleted.is_(False), Person.retired_on.is_(None), Person.role.not_in(PUBLIC_ROLES))
             .options(joinedload(Person.agency))
             .order_by(Person.full_name)
         )
@@ -436,7 +440,12 @@ def ward_detail(session: Session, ward_id: uuid.UUID, *, cycle: str) -> WardDeta
     roles = session.execute(
         select(WardRole.role, Person)
         .join(Person, Person.id == WardRole.person_id)
-        .where(WardRole.ward_id == ward_id, WardRole.deleted.is_(False), Person.deleted.is_(False))
+        .where(
+            WardRole.ward_id == ward_id,
+            WardRole.deleted.is_(False),
+            Person.deleted.is_(False),
+            Person.retired_on.is_(None),  # moved on: history only
+        )
         .options(joinedload(Person.agency))
         .order_by(Person.full_name)
     ).all()
@@ -490,7 +499,8 @@ def ward_detail(session: Session, ward_id: uuid.UUID, *, cycle: str) -> WardDeta
         officers=[
             named(p, r) for r, p in roles if r not in PUBLIC_ROLES and r is not PersonRole.PARTNER_CONTACT
         ],
-        panel=[named(p, r) for r, p in roles if r in PUBLIC_ROLES],
+        # Key individuals have their own section on the ward page (with consent and contacts).
+        panel=[named(p, r) for r, p in roles if r in PUBLIC_ROLES and r is not PersonRole.KEY_INDIVIDUAL],
         partner_contacts=[named(p, r) for r, p in roles if r is PersonRole.PARTNER_CONTACT],
         partners_in_work=partners,
         lsoas=[f"{lsoa.code} {lsoa.name}".strip() for lsoa in sorted(ward.lsoas, key=lambda x: x.code)],
@@ -518,6 +528,10 @@ def meeting_options(session: Session, *, ward_id: uuid.UUID, cycle: str) -> list
 # --- nominations and the panel meeting ------------------------------------------------------------------------
 
 
+#: What a public screen shows for a nomination whose public wording is not approved yet.
+AWAITING_APPROVAL = "(wording awaiting the officer's approval)"
+
+
 @dataclass(frozen=True)
 class NominationRow:
     id: uuid.UUID
@@ -525,9 +539,9 @@ class NominationRow:
     ward_name: str
     cycle: str
     wording: str
-    #: What a public screen may show: the officer's redaction, or the wording with personal data masked.
+    #: What a public screen may show: the approved public wording, or a notice that it awaits approval.
     display: str
-    #: True when something in the wording looked like personal data and was masked for display.
+    #: True when something in the resident's wording looks like personal data (see ``suspects``).
     masked: bool
     category: str
     channel: Channel
@@ -540,10 +554,17 @@ class NominationRow:
     reason: str
     merged_into: uuid.UUID | None
     raised_on: dt.date | None
+    #: The public wording is approved (and neither it nor the resident's wording changed since).
+    approved: bool = False
+    #: The app's masked draft, offered for approval; never shown in public until approved.
+    suggested: str = ""
+    #: What the detector suspects in the resident's wording (highlighted on the officer's screen).
+    suspects: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("wording")  # the raw wording may hold personal data: exported only as masked
+        data.pop("suspects")
         data.update(
             id=str(self.id), channel=self.channel.value, status=self.status.value,
             merged_into=str(self.merged_into) if self.merged_into else None,
@@ -553,7 +574,7 @@ class NominationRow:
 
 
 def nomination_rows(session: Session, *, cycle: str, ward_code: str | None = None) -> list[NominationRow]:
-    from commmatters_desktop.core import privacy
+    from commmatters_desktop.core import privacy, public
 
     query = (
         select(Nomination)
@@ -580,12 +601,14 @@ def nomination_rows(session: Session, *, cycle: str, ward_code: str | None = Non
         channels: dict[str, int] = defaultdict(int)
         for member in family:
             channels[member.channel.label] += member.support
-        findings = privacy.scan(n.wording, names, guess_names=True)
-        display = n.public_wording or privacy.mask(n.wording, findings)
+        findings = privacy.scan(n.wording, names)
+        approved = bool(n.public_wording) and public.approved(session, n, "public_wording")
+        display = n.public_wording if approved else AWAITING_APPROVAL
         rows.append(
             NominationRow(
                 id=n.id, ward_code=n.ward.code, ward_name=n.ward.name, cycle=cycle, wording=n.wording,
-                display=display, masked=bool(findings) and not n.public_wording, category=n.category,
+                display=display, masked=bool(findings), category=n.category, approved=approved,
+                suggested=privacy.mask(n.wording, findings), suspects=tuple(f.text for f in findings),
                 channel=n.channel, support=n.support, combined_support=sum(m.support for m in family),
                 channels=dict(channels), votes=n.votes, status=n.status, reason=n.reason,
                 merged_into=n.merged_into_id, raised_on=n.raised_on,

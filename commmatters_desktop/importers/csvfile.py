@@ -12,7 +12,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from commmatters_desktop.core.errors import UserError
@@ -58,6 +58,8 @@ class CsvTable:
     source: str
     headers: list[str]
     rows: list[CsvRow]
+    #: Rows not taken, each with its line and why (every importer reports these with its own).
+    problems: list[tuple[int, str]] = field(default_factory=list)
 
     def column(self, *patterns: str) -> str | None:
         """The first header matching one of the regular expressions, preferring the newest vintage."""
@@ -69,6 +71,20 @@ class CsvTable:
 
     def describe_headers(self) -> str:
         return ", ".join(self.headers) if self.headers else "none"
+
+
+def guess_columns(headers: list[str], aliases: dict[str, tuple[str, ...]]) -> dict[str, str | None]:
+    """Each field's column by the names real exports use (regular expressions, first match wins)."""
+    mapping: dict[str, str | None] = {}
+    taken: set[str] = set()
+    for name, patterns in aliases.items():
+        found = next(
+            (h for alias in patterns for h in headers if h not in taken and re.fullmatch(alias, h)), None
+        )
+        mapping[name] = found
+        if found:
+            taken.add(found)
+    return mapping
 
 
 def read_csv(path: Path) -> CsvTable:
@@ -89,29 +105,89 @@ def read_csv(path: Path) -> CsvTable:
 
 
 def parse_csv(text: str, source: str) -> CsvTable:
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # strict: an unclosed quote is an error at its line, not every later row read into one cell.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     headers: list[str] = []
     rows: list[CsvRow] = []
+    started = [1]
+    problems: list[tuple[int, str]] = []
     try:
-        for record in _records(reader):
-            line, cells = record
+        for line, cells in _records(reader, started):
             if not headers:
                 headers = [normalise_header(c) for c in cells]
+                _check_separator(cells, source)
+                continue
+            swallowed = _swallowed_rows(cells, len(headers))
+            if swallowed:
+                last = line + sum(c.rstrip("\n").count("\n") for c in cells)
+                problems.append(
+                    (
+                        line,
+                        f'a quote (") opened on this line is not closed, so lines {line}-{last} ran together '
+                        f"into one field ({swallowed} of them look like rows of their own); none of them was "
+                        "imported: fix the quote and import the file again",
+                    )
+                )
                 continue
             values = {h: cells[i] if i < len(cells) else "" for i, h in enumerate(headers) if h}
             rows.append(CsvRow(line, values))
     except csv.Error as exc:
-        raise UserError(f"{source} is not valid CSV near line {reader.line_num}: {exc}.") from None
+        if "unexpected end of data" in str(exc) and headers:
+            # The rows before the quote are good and come in; from the quote to the end nothing does.
+            last = text.count("\n") + (0 if text.endswith("\n") else 1)
+            problems.append(
+                (
+                    started[0],
+                    f'a quote (") opened on this line is not closed, so lines {started[0]}-{last} ran '
+                    "together into one field; none of them was imported: fix the quote and import the file "
+                    "again",
+                )
+            )
+            return CsvTable(source, headers, rows, problems)
+        raise UserError(
+            f"{source} line {started[0]} is not valid CSV ({exc}): check its quotes and import again; "
+            "nothing was imported."
+        ) from None
     if not headers:
         raise UserError(f"{source} is empty: there is no header row.")
-    return CsvTable(source, headers, rows)
+    return CsvTable(source, headers, rows, problems)
 
 
-def _records(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
-    line = 1
+def _swallowed_rows(cells: list[str], columns: int) -> int:
+    """How many lines inside this record's fields look like rows of the file (an unbalanced quote
+    swallows the rows after it into one field). A field may legitimately hold a line break, such as
+    an address; it is only suspect when a line in it splits into as many cells as the header."""
+    if columns < 2:
+        return 0
+    count = 0
+    for cell in cells:
+        for text in cell.splitlines()[1:]:
+            parts = next(csv.reader([text]), [])
+            if len(parts) >= columns and parts[0].strip():
+                count += 1
+    return count
+
+
+_SEPARATORS = {";": "semicolons (;)", "\t": "tabs", "|": "vertical bars (|)"}
+
+
+def _check_separator(header: list[str], source: str) -> None:
+    """A one-column header holding another separator: Excel in a European locale, or a TSV file."""
+    if len(header) != 1:
+        return
+    for separator, name in _SEPARATORS.items():
+        if separator in header[0]:
+            raise UserError(
+                f"{source} is separated by {name}, not commas. Save it as 'CSV (comma delimited)' "
+                "(or open it in a spreadsheet and export it as CSV) and import again; nothing was imported."
+            )
+
+
+def _records(reader: Iterator[list[str]], started: list[int]) -> Iterator[tuple[int, list[str]]]:
+    """Non-blank records with the line each starts on; ``started`` tracks the record being read."""
     for cells in reader:
-        here = line
-        line = getattr(reader, "line_num", line) + 1
+        here = started[0]
+        started[0] = getattr(reader, "line_num", here) + 1
         if not any(c.strip() for c in cells):
             continue  # blank lines between blocks are common in hand-edited files
         yield here, cells

@@ -17,7 +17,7 @@ from commmatters_desktop.core.enums import Channel
 from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.core.services.engagement import NominationRecord
 from commmatters_desktop.core.services.wards import check_ward_code
-from commmatters_desktop.importers.csvfile import CsvTable, read_csv
+from commmatters_desktop.importers.csvfile import CsvTable, guess_columns, read_csv
 
 FIELDS = ("ward_code", "wording", "category", "support", "source", "date", "reference")
 #: Header names seen in real exports, per field (already normalised: lower case, underscores).
@@ -56,15 +56,7 @@ class NominationFile:
 
 def guess_mapping(headers: list[str]) -> dict[str, str | None]:
     """Each field's column, by the names real exports use; None where nothing fits."""
-    mapping: dict[str, str | None] = {}
-    taken: set[str] = set()
-    for name in FIELDS:
-        mapping[name] = next(
-            (h for alias in ALIASES[name] for h in headers if h not in taken and re.fullmatch(alias, h)), None
-        )
-        if mapping[name]:
-            taken.add(mapping[name])  # type: ignore[arg-type]
-    return mapping
+    return guess_columns(headers, {name: ALIASES[name] for name in FIELDS})
 
 
 def read_nominations(path: Path, *, ward: str | None = None,
@@ -87,6 +79,7 @@ def parse_nominations(table: CsvTable, *, ward: str | None = None,
         )
     default_ward = check_ward_code(ward) if ward else None
     result = NominationFile(table.source, table.headers, mapping)
+    result.problems.extend(table.problems)
     for row in table.rows:
         try:
             result.records.append(_record(row.line, row.get, mapping, default_ward))

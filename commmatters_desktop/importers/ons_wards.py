@@ -32,6 +32,8 @@ class WardLookup:
     wards: list[tuple[int, WardRecord]] = field(default_factory=list)
     #: ward code → [(LSOA code, LSOA name)]
     lsoas: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    #: Rows the CSV reader could not take, by line.
+    problems: list[tuple[int, str]] = field(default_factory=list)
 
 
 def read_ward_lookup(path: Path) -> WardLookup:
@@ -57,7 +59,7 @@ def parse_ward_lookup(table: CsvTable) -> WardLookup:
     la_name = table.column(rf"lad{year}nm", r"lad\d{2}nm")
     lsoa_code = table.column(r"lsoa\d{2}cd")
     lsoa_name = table.column(r"lsoa\d{2}nm")
-    lookup = WardLookup(vintage=f"WD{year}")
+    lookup = WardLookup(vintage=f"WD{year}", problems=list(table.problems))
     seen: set[str] = set()
     for row in table.rows:
         code = row.get(code_column).upper()
@@ -78,7 +80,7 @@ def parse_ward_lookup(table: CsvTable) -> WardLookup:
                 ),
             )
         )
-    if not lookup.wards:
+    if not lookup.wards and not lookup.problems:
         raise UserError(f"{table.source} has a header but no wards in it. Nothing was imported.")
     return lookup
 
@@ -86,6 +88,7 @@ def parse_ward_lookup(table: CsvTable) -> WardLookup:
 def apply_ward_lookup(session: Session, lookup: WardLookup) -> ImportSummary:
     """Import the lookup's wards, then link the LSOAs it lists to them."""
     summary = import_wards(session, lookup.wards)
+    summary.skipped = sorted([*lookup.problems, *summary.skipped])
     for code, lsoas in lookup.lsoas.items():
         ward = ward_by_code(session, code)
         if ward is not None:

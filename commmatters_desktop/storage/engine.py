@@ -28,6 +28,7 @@ def _configure(connection: Any, key: bytes, read_only: bool) -> None:
         cursor.execute("SELECT count(*) FROM sqlite_master")  # the first read proves the key
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA temp_store = MEMORY")  # sorting spills stay in memory, never on disk
+        cursor.execute("PRAGMA secure_delete = ON")  # freed pages are zeroed: a purge leaves no trace
         cursor.execute("PRAGMA busy_timeout = 5000")
         if read_only:
             cursor.execute("PRAGMA query_only = ON")

@@ -95,8 +95,14 @@ class KeyringStore:
 
         try:
             keyring.set_password(self.service, self._account(vault_id), key.hex())
+            # Some backends (keyring's "null" one) accept a secret and keep nothing: read it back.
+            kept = keyring.get_password(self.service, self._account(vault_id)) == key.hex()
         except Exception as exc:
             self._fail(exc)
+            return False
+        if not kept:
+            name = type(keyring.get_keyring()).__module__.rsplit(".", 1)[-1]
+            self.problem = f"the system keyring ('{name}') did not keep the key"
             return False
         self.problem = ""
         return True

@@ -4,7 +4,8 @@ Layout of a vault folder::
 
     vault.json        vault id, format, and the database key wrapped by the recovery passphrase
     commmatters.db    the SQLCipher database (plus -wal and -shm while open; both encrypted)
-    backups/          encrypted copies taken before every migration
+    backups/          encrypted copies: one a day on opening (the newest seven kept), one before every
+                      migration, and a copy of vault.json
     .lock             held while an app instance has the vault open
 
 Opening asks the key store (the OS keyring) for the key silently and falls back to the recovery
@@ -15,12 +16,17 @@ is put back in the keyring when it works again.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import errno
+import functools
 import getpass
+import hashlib
 import hmac
 import json
 import os
+import re
 import secrets
+import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -57,6 +63,13 @@ BACKUP_FOLDER = "backups"
 LOCK_FILE = ".lock"
 FORMAT = 1
 DEMO_META_KEY = "demo_built_on"
+#: When a crash left the database without its -wal file (so its last commits were lost): sync takes
+#: back what the shared folder holds and reports it, and ``check`` says so until then.
+WAL_LOST_META = "wal_lost"
+AUTO_BACKUP_PREFIX = "auto-"
+AUTO_BACKUP_EVERY = dt.timedelta(days=1)
+AUTO_BACKUP_REFRESH = dt.timedelta(hours=1)
+KEEP_AUTO_BACKUPS = 7
 
 
 class NotAVault(UserError):
@@ -113,14 +126,26 @@ class VaultInfo:
                 f"There is no vault in {folder}: the folder does not exist. Run 'init' to create one."
             )
         if not path.is_file():
+            if (folder / DB_FILE).exists():
+                raise NotAVault(
+                    f"The vault in {folder} has lost {VAULT_FILE} (the recovery copy of its key), so it cannot "
+                    f"be opened; nothing was changed. {_vault_file_advice(folder)} Do not run 'init' there."
+                )
             raise NotAVault(
                 f"{folder} is not a Community Matters vault (it has no {VAULT_FILE}). "
                 "Check --data-dir, or run 'init' to create a vault there."
             )
+        return cls.read_file(path, folder)
+
+    @classmethod
+    def read_file(cls, path: Path, folder: Path) -> VaultInfo:
+        """``path`` is vault.json or its copy; ``folder`` is the vault it belongs to (for advice)."""
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("app") != APP_NAME:
+            if not isinstance(data, dict) or data.get("app") != APP_NAME:
                 raise ValueError("not ours")
+            if "checksum" in data and data["checksum"] != _checksum(data):
+                raise ValueError("its checksum does not match")
             if int(data["format"]) > FORMAT:
                 raise NotAVault(
                     f"The vault in {folder} was made by a newer version of Community Matters Desktop. "
@@ -137,8 +162,8 @@ class VaultInfo:
             raise
         except (ValueError, KeyError, TypeError) as exc:
             raise NotAVault(
-                f"{path} is damaged or is not a Community Matters vault file ({type(exc).__name__}). "
-                "Restore it from a backup; the database was not touched."
+                f"{path} is damaged or is not a Community Matters vault file ({exc}). The database was not "
+                f"touched. {_vault_file_advice(folder)}"
             ) from None
 
     def write(self, folder: Path) -> None:
@@ -151,7 +176,23 @@ class VaultInfo:
             "key_check": self.key_check,
             "recovery": self.recovery.to_json(),
         }
+        data["checksum"] = _checksum(data)  # damage that is still valid JSON is told from a wrong passphrase
         atomic_write(folder / VAULT_FILE, dumps(data).encode())
+        # A second copy, so a deleted or damaged vault.json is put back by 'restore', never lost.
+        (folder / BACKUP_FOLDER).mkdir(exist_ok=True)
+        atomic_write(folder / BACKUP_FOLDER / VAULT_FILE, dumps(data).encode())
+
+
+def _checksum(data: dict[str, Any]) -> str:
+    body = {k: v for k, v in data.items() if k != "checksum"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def _vault_file_advice(folder: Path) -> str:
+    copy = folder / BACKUP_FOLDER / VAULT_FILE
+    if copy.is_file():
+        return f"Run '{APP_NAME} restore' to put back the copy kept in {copy.parent}."
+    return f"Put back {VAULT_FILE} from a backup (each backup has a .vault.json file beside it)."
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -184,10 +225,15 @@ class Vault:
         self._key = key
         self._lock = lock
         self.last_backup: Path | None = None
+        #: Why today's automatic backup could not be taken ("" when it was, or was not due).
+        self.backup_problem = ""
+        #: Something was committed since opening (closing then refreshes today's backup).
+        self._changed = False
+        wal_lost = _wal_lost(self.db_path)
         try:
             # Every page's HMAC and the b-tree structure, before anything is written: a damaged or
             # truncated file is refused here with advice, not discovered later by a random query.
-            problems = self.check()
+            problems = self._check_pages()
             if problems:
                 raise _damaged(folder, problems[0])
             self.engine: Engine = create_vault_engine(self.db_path, key)
@@ -197,6 +243,10 @@ class Vault:
             self.device_id = self._device_id()
             with self._sessions() as session:
                 self._hlc = HybridClock(clock, self.device_id, changes.last_stamp(session, self.device_id))
+            if wal_lost:
+                self.set_meta(WAL_LOST_META, clock.now().strftime("%d %b %Y %H:%M"))
+            if not info.demo:
+                self._automatic_backup()
         except (DatabaseError, NotADatabase, sqlcipher3.DatabaseError) as exc:
             self.close()
             raise _damaged(folder, exc) from None
@@ -263,10 +313,11 @@ class Vault:
         folder = folder.expanduser().resolve()
         info = VaultInfo.read(folder)
         db_path = folder / DB_FILE
-        if not db_path.is_file():
+        if not db_path.is_file() or db_path.stat().st_size == 0:
+            # Never start an empty database here: it would pass for a healthy vault with nothing in it.
+            state = "lost its database file" if not db_path.is_file() else "an empty (0-byte) database file"
             raise NotAVault(
-                f"The vault in {folder} has lost its database file ({DB_FILE}). "
-                f"Restore it from a backup (see {folder / BACKUP_FOLDER})."
+                f"The vault in {folder} has {state} ({DB_FILE}); nothing was changed. {_restore_advice(folder)}"
             )
         lock = _lock(folder)
         try:
@@ -296,6 +347,13 @@ class Vault:
     def db_path(self) -> Path:
         return self.folder / DB_FILE
 
+    @functools.cached_property
+    def audit_key(self) -> bytes:
+        """The audit chain's key, derived from the vault key (so only this vault's holder can seal)."""
+        from commmatters_desktop.core.audit import derive_key
+
+        return derive_key(self._key)
+
     @property
     def is_demo(self) -> bool:
         return self.info.demo
@@ -305,12 +363,15 @@ class Vault:
         """One transaction for one user event: commits when the block ends, rolls back on error."""
         session = changes.bind(
             self._sessions(),
-            changes.UnitContext(actor=actor or default_actor(), clock=self.clock, hlc=self._hlc),
+            changes.UnitContext(
+                actor=actor or default_actor(), clock=self.clock, hlc=self._hlc, audit_key=self.audit_key
+            ),
         )
         saved_clock = self._hlc.last
         try:
             with session.begin():
                 yield session
+            self._changed = True
         except (OperationalError, OSError) as exc:
             self._hlc.last = saved_clock
             if _is_disk_full(exc):
@@ -327,7 +388,10 @@ class Vault:
         """A session for queries only: closed (and so rolled back) at the end without expiring what it
         loaded, so the records it returned stay readable, detached, for display."""
         session = changes.bind(
-            self._sessions(), changes.UnitContext(actor=default_actor(), clock=self.clock, hlc=self._hlc)
+            self._sessions(),
+            changes.UnitContext(
+                actor=default_actor(), clock=self.clock, hlc=self._hlc, audit_key=self.audit_key
+            ),
         )
         try:
             yield session
@@ -361,8 +425,65 @@ class Vault:
             session.add(VaultMeta(key=changes.DEVICE_META_KEY, value=device))
             return device
 
+    def renew_device_id(self) -> str:
+        """Continue as a new device (after a restore, or leaving a team): this vault's next files go in a
+        folder of their own, so they never collide with files an older copy of it wrote."""
+        device = uuid.uuid4().hex[:12]
+        self.set_meta(changes.DEVICE_META_KEY, device)
+        self.device_id = device
+        self._hlc.device = device
+        self._hlc.last = type(self._hlc.last)(self._hlc.last.wall_ms, self._hlc.last.counter, device)
+        return device
+
+    def warnings(self) -> list[str]:
+        """Things ``check`` must report that the page checks cannot see."""
+        lost = self.meta(WAL_LOST_META)
+        if lost is None:
+            return []
+        return [
+            f"the changes saved just before a crash (found on {lost}) were lost: the database's -wal file was "
+            "deleted. Sync now to take back what the shared folder still holds"
+        ]
+
+    def _automatic_backup(self, every: dt.timedelta = AUTO_BACKUP_EVERY) -> None:
+        """One encrypted copy a day, taken just after an integrity check passed: on opening, and on
+        closing after changes (at most hourly, replacing that day's earlier copy). The newest days kept."""
+        folder = self.folder / BACKUP_FOLDER
+        newest = max(_auto_backups(folder), default=None)
+        now = self.clock.now()
+        if newest is not None:
+            taken = dt.datetime.strptime(newest.stem[len(AUTO_BACKUP_PREFIX) :], "%Y%m%d-%H%M%S")
+            if now.replace(tzinfo=None) - taken < every:
+                return
+        try:
+            folder.mkdir(exist_ok=True)
+            self.last_backup = self.backup(folder / f"{AUTO_BACKUP_PREFIX}{now:%Y%m%d-%H%M%S}.db")
+        except (UserError, OSError) as exc:
+            self.backup_problem = getattr(exc, "message", str(exc))
+            return
+        kept = _auto_backups(folder)
+        same_day = [
+            p
+            for p in kept[:-1]
+            if p.name[: len(AUTO_BACKUP_PREFIX) + 8] == kept[-1].name[: len(AUTO_BACKUP_PREFIX) + 8]
+        ]
+        for old in same_day + [p for p in kept if p not in same_day][:-KEEP_AUTO_BACKUPS]:
+            old.unlink(missing_ok=True)
+            old.with_name(old.name + ".vault.json").unlink(missing_ok=True)
+
     def check(self) -> list[str]:
-        """SQLCipher's page-by-page HMAC check plus SQLite's own; an empty list means healthy."""
+        """SQLCipher's page-by-page HMAC check, SQLite's own, and the audit trail's hash chain; an empty
+        list means healthy."""
+        problems = self._check_pages()
+        if not problems:
+            from commmatters_desktop.core import audit
+
+            with self.reading() as session:
+                problems += [f"audit trail: {p.message}" for p in audit.verify(session, self.audit_key)]
+        return problems
+
+    def _check_pages(self) -> list[str]:
+        """The checks that need no schema: run when opening, before any migration."""
         problems: list[str] = []
         try:
             connection = connect_raw(self.db_path, self._key, read_only=True)
@@ -428,6 +549,11 @@ class Vault:
         return self.backup(folder / f"before-upgrade-from-{revision}-{stamp}.db")
 
     def close(self) -> None:
+        if self._changed and "engine" in self.__dict__ and not self.info.demo:
+            # The day's work goes into the day's backup too, if the vault is still healthy.
+            with contextlib.suppress(Exception):
+                if not self.check():
+                    self._automatic_backup(every=AUTO_BACKUP_REFRESH)
         engine: Engine | None = self.__dict__.pop("engine", None)  # a closed vault has no engine
         if engine is not None:
             with contextlib.suppress(Exception):
@@ -479,8 +605,57 @@ def _damaged(folder: Path, cause: BaseException | str | None) -> UserError:
     detail = f" ({cause})" if cause else ""
     return UserError(
         f"The vault database in {folder} is damaged or truncated and cannot be read{detail}. "
-        f"Nothing was changed. Restore the newest copy from {folder / BACKUP_FOLDER} or your own backup."
+        f"Nothing was changed. {_restore_advice(folder)}"
     )
+
+
+def backups_of(folder: Path) -> list[Path]:
+    """The vault's own backups, oldest first (automatic ones and those taken before upgrades)."""
+    directory = folder / BACKUP_FOLDER
+    if not directory.is_dir():
+        return []
+    return sorted(
+        (p for p in directory.glob("*.db") if p.is_file()), key=lambda p: (p.stat().st_mtime, p.name)
+    )
+
+
+def _auto_backups(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p for p in folder.glob(f"{AUTO_BACKUP_PREFIX}*.db") if re.fullmatch(r"auto-\d{8}-\d{6}\.db", p.name)
+    )
+
+
+def _restore_advice(folder: Path) -> str:
+    found = backups_of(folder)
+    salvage = f"or '{APP_NAME} salvage NEW_FOLDER' to copy everything still readable into a new vault"
+    if found:
+        newest = found[-1]
+        return f"Run '{APP_NAME} restore' to put back the newest backup ({newest.name} in {newest.parent}), {salvage}."
+    return (
+        f"There is no backup in {folder / BACKUP_FOLDER}: run '{APP_NAME} restore FILE' with your own backup, "
+        f"{salvage}."
+    )
+
+
+def _wal_lost(db_path: Path) -> bool:
+    """A crash leaves ``-wal`` and ``-shm`` beside the database; a clean close removes both (``-shm``
+    first). A ``-shm`` whose index still counts frames not yet copied back, with no ``-wal``, means
+    the last commits were deleted with the -wal file. The stale index is removed so SQLite rebuilds it."""
+    shm = db_path.with_name(db_path.name + "-shm")
+    wal = db_path.with_name(db_path.name + "-wal")
+    if not shm.is_file() or wal.exists():
+        return False
+    try:
+        header = shm.read_bytes()[:136]
+        lost = len(header) >= 100 and int.from_bytes(header[16:20], sys.byteorder) > int.from_bytes(
+            header[96:100], sys.byteorder
+        )
+        shm.unlink()
+    except OSError:
+        return False
+    return lost
 
 
 def vault_exists(folder: Path) -> bool:

@@ -40,8 +40,19 @@ JUNK = re.compile(
 )
 
 
+#: Reasons a file may still be arriving: said so, and the file is tried again at the next sync.
+INCOMPLETE = (
+    "it is incomplete or damaged (it may still be copying into the shared folder); it will be retried"
+)
+DAMAGED_HEADER = "its header is damaged, so it was not used; it will be retried in case it is replaced"
+
+
 class BadChangeFile(UserError):
-    pass
+    """A change file that cannot be used; ``incomplete`` when it may still be copying in."""
+
+    def __init__(self, message: str, *, incomplete: bool = False) -> None:
+        super().__init__(message)
+        self.incomplete = incomplete
 
 
 @dataclass(frozen=True)
@@ -67,6 +78,10 @@ class ChangeFile:
     changes: list[Change]
     #: Snapshots only: the last file of each laptop already inside this state.
     covers: dict[str, int] = field(default_factory=dict)
+    #: Written by a demo vault: a real vault never takes these in, and a demo vault takes in nothing else.
+    demo: bool = False
+    #: The writing computer's name, so a message can say which laptop to look at.
+    name: str = ""
 
 
 def file_name(seq: int) -> str:
@@ -74,6 +89,9 @@ def file_name(seq: int) -> str:
 
 
 def encode(file: ChangeFile, *, team_id: str, key: bytes) -> bytes:
+    body = zlib.compress(
+        json.dumps([[c.entity, c.row_id, c.field, c.value, c.stamp, c.base] for c in file.changes]).encode()
+    )
     header = {
         "app": APP_NAME,
         "version": __version__,
@@ -86,68 +104,102 @@ def encode(file: ChangeFile, *, team_id: str, key: bytes) -> bytes:
         "log_from": file.log_from,
         "log_to": file.log_to,
         "covers": file.covers,
+        "demo": file.demo,
+        "name": file.name,
+        # The length of what follows the header: a file shorter than this is still being copied in.
+        "sealed": 12 + len(body) + 16,
     }
     aad = MAGIC + f" {FORMAT}\n".encode() + json.dumps(header, sort_keys=True).encode() + b"\n"
-    body = zlib.compress(
-        json.dumps([[c.entity, c.row_id, c.field, c.value, c.stamp, c.base] for c in file.changes]).encode()
-    )
     nonce = secrets.token_bytes(12)
     return aad + nonce + AESGCM(key).encrypt(nonce, body, aad)
 
 
-def read_header(data: bytes) -> tuple[dict[str, Any], bytes, bytes]:
-    """(header, associated data, sealed body) or BadChangeFile with a reason a person can act on."""
-    if not data:
-        raise BadChangeFile("the file is empty (it may still be copying into the shared folder)")
-    first, _, rest = data.partition(b"\n")
-    if not first.startswith(MAGIC):
-        raise BadChangeFile("it is not a Community Matters change file")
+def _version(text: object) -> tuple[int, ...]:
     try:
+        return tuple(int(part) for part in str(text).split(".")[:3])
+    except ValueError:
+        return (0,)
+
+
+def read_header(data: bytes) -> tuple[dict[str, Any], bytes, bytes]:
+    """(header, associated data, sealed body) or BadChangeFile with a reason a person can act on.
+
+    A file that may still be copying in is called incomplete, never "altered" or "from a newer
+    version": a flipped bit in the first line or the header says "damaged", not "update the app".
+    """
+    if not data:
+        raise BadChangeFile(
+            "the file is empty (it may still be copying into the shared folder); it will be retried",
+            incomplete=True,
+        )
+    first, newline, rest = data.partition(b"\n")
+    if not first.startswith(MAGIC):
+        if MAGIC.startswith(first) and not newline:
+            raise BadChangeFile(INCOMPLETE, incomplete=True)
+        raise BadChangeFile("it is not a Community Matters change file")
+    line, newline, sealed = rest.partition(b"\n")
+    if not newline:
+        raise BadChangeFile(INCOMPLETE, incomplete=True)
+    try:
+        header = json.loads(line)
         version = int(first[len(MAGIC) :].strip())
     except ValueError:
-        raise BadChangeFile("its first line is damaged") from None
+        raise BadChangeFile(DAMAGED_HEADER) from None
+    if not isinstance(header, dict):
+        raise BadChangeFile(DAMAGED_HEADER)
     if version > FORMAT:
+        if _version(header.get("version")) <= _version(__version__):
+            raise BadChangeFile(DAMAGED_HEADER)  # a flipped bit, not a newer app
         raise BadChangeFile(
             "it was written by a newer version of Community Matters Desktop: update this laptop"
         )
-    line, newline, sealed = rest.partition(b"\n")
-    if not newline:
-        raise BadChangeFile("it is cut short (it may still be copying into the shared folder)")
-    try:
-        header = json.loads(line)
-    except ValueError:
-        raise BadChangeFile("its header is damaged") from None
     return header, first + b"\n" + line + b"\n", sealed
 
 
-def decode(data: bytes, *, team_id: str, keys: dict[str, bytes]) -> ChangeFile:
+def decode(data: bytes, *, team_id: str, keys: dict[str, bytes], demo: bool = False) -> ChangeFile:
     header, aad, sealed = read_header(data)
     if header.get("team") != team_id:
+        if str(header.get("key")) in keys:
+            raise BadChangeFile(DAMAGED_HEADER)  # our key with another team's id: damage, not a stranger
         raise BadChangeFile("it belongs to another team's shared folder")
     key = keys.get(str(header.get("key")))
     if key is None:
         raise BadChangeFile(
             "it uses a team key this laptop does not have: sync with the team passphrase again"
         )
-    if len(sealed) < 12 + 16:
-        raise BadChangeFile("it is cut short (it may still be copying into the shared folder)")
+    expected = header.get("sealed")
+    if (isinstance(expected, int) and len(sealed) < expected) or len(sealed) < 12 + 16:
+        raise BadChangeFile(INCOMPLETE, incomplete=True)
     try:
         body = AESGCM(key).decrypt(sealed[:12], sealed[12:], aad)
     except InvalidTag:
+        if isinstance(expected, int):
+            raise BadChangeFile(
+                "it has been altered or damaged since it was written, so it was not used"
+            ) from None
+        raise BadChangeFile(INCOMPLETE, incomplete=True) from None
+    if bool(header.get("demo", False)) != demo:
         raise BadChangeFile(
-            "it has been altered or damaged since it was written, so it was not used"
-        ) from None
-    rows = json.loads(zlib.decompress(body))
-    return ChangeFile(
-        device=str(header["device"]),
-        seq=int(header["seq"]),
-        key_id=str(header["key"]),
-        created=str(header["created"]),
-        log_from=int(header["log_from"]),
-        log_to=int(header["log_to"]),
-        changes=[Change(*row) for row in rows],
-        covers={str(k): int(v) for k, v in header.get("covers", {}).items()},
-    )
+            "it was written by a DEMO vault: its invented data is never taken into a real vault"
+            if not demo
+            else "it was written by a real vault: a demo vault never takes in real data"
+        )
+    try:
+        rows = json.loads(zlib.decompress(body))
+        return ChangeFile(
+            device=str(header["device"]),
+            seq=int(header["seq"]),
+            key_id=str(header["key"]),
+            created=str(header["created"]),
+            log_from=int(header["log_from"]),
+            log_to=int(header["log_to"]),
+            changes=[Change(*(str(part) for part in row)) for row in rows],
+            covers={str(k): int(v) for k, v in header.get("covers", {}).items()},
+            demo=bool(header.get("demo", False)),
+            name=str(header.get("name", "")),
+        )
+    except (KeyError, ValueError, TypeError, AttributeError, zlib.error):
+        raise BadChangeFile(DAMAGED_HEADER) from None
 
 
 # --- the team key --------------------------------------------------------------------------------------------
@@ -181,14 +233,20 @@ def _context(team_id: str, key_id: str) -> str:
 
 
 def read_team_file(folder: Path) -> dict[str, Any] | None:
+    """The team file, None if there is none; OSError if the folder cannot be reached."""
     path = folder / ROOT / TEAM_FILE
-    if not path.exists():
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
         return None
     try:
-        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        data: dict[str, Any] = json.loads(text)
+        if not isinstance(data, dict) or not isinstance(data.get("keys"), list) or "team" not in data:
+            raise ValueError("not a team file")
+    except ValueError:
         raise UserError(
-            f"The shared folder's {TEAM_FILE} cannot be read ({exc}); ask whoever set up sync."
+            f"The shared folder's {TEAM_FILE} cannot be read: another laptop may be setting up sync there "
+            "right now (sync again in a minute); otherwise ask whoever set up sync. Nothing was changed."
         ) from None
     if data.get("app") != APP_NAME or int(data.get("format", 0)) > FORMAT:
         raise UserError(
@@ -205,13 +263,56 @@ def _wrapped(team_id: str, key_id: str, key: bytes, passphrase: str, now: dt.dat
     }
 
 
-def create_team(folder: Path, passphrase: str, now: dt.datetime) -> TeamKeys:
+class TeamFileExists(Exception):
+    """Another laptop founded the team a moment ago: join it instead."""
+
+
+def create_team(folder: Path, passphrase: str, now: dt.datetime, *, demo: bool = False) -> TeamKeys:
+    """Found the team in an empty shared folder, atomically: if two laptops try at once, one wins and
+    the other gets :class:`TeamFileExists` (and joins), never two teams in one folder."""
     check_new_passphrase(passphrase)
     team = TeamKeys(str(uuid.uuid4()))
     key_id, key = f"k{secrets.token_hex(4)}", secrets.token_bytes(32)
     team.keys[key_id], team.order = key, [key_id]
-    _write_team(folder, team.team_id, [_wrapped(team.team_id, key_id, key, passphrase, now)])
+    root = folder / ROOT
+    root.mkdir(exist_ok=True)  # never the shared folder itself: that must already be there
+    content = dumps(
+        {
+            "app": APP_NAME,
+            "format": FORMAT,
+            "team": team.team_id,
+            "demo": demo,
+            "keys": [_wrapped(team.team_id, key_id, key, passphrase, now)],
+        }
+    ).encode()
+    _create_exclusively(root / TEAM_FILE, content)
     return team
+
+
+def _create_exclusively(target: Path, data: bytes) -> None:
+    """Whole file or nothing under ``target``, and never over another's: a hard link of a flushed
+    temporary file fails if the name exists. Where links are not supported (FAT USB sticks), an
+    exclusive create does the same job (a reader may then briefly see a short file, and says so)."""
+    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(temporary, target)
+        except FileExistsError:
+            raise TeamFileExists() from None
+        except OSError:
+            try:
+                with open(target, "xb") as handle:
+                    handle.write(data)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+            except FileExistsError:
+                raise TeamFileExists() from None
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def join_team(data: dict[str, Any], passphrase: str) -> TeamKeys:
@@ -238,22 +339,17 @@ def rotate_key(folder: Path, team: TeamKeys, passphrase: str, now: dt.datetime) 
     key_id, key = f"k{secrets.token_hex(4)}", secrets.token_bytes(32)
     team.keys[key_id] = key
     team.order.append(key_id)
-    _write_team(folder, team.team_id, [*data["keys"], _wrapped(team.team_id, key_id, key, passphrase, now)])
+    data["keys"] = [*data["keys"], _wrapped(team.team_id, key_id, key, passphrase, now)]
+    atomic_write(folder / ROOT / TEAM_FILE, dumps(data).encode())
     return key_id
-
-
-def _write_team(folder: Path, team_id: str, keys: list[dict[str, Any]]) -> None:
-    root = folder / ROOT
-    root.mkdir(parents=True, exist_ok=True)
-    atomic_write(
-        root / TEAM_FILE, dumps({"app": APP_NAME, "format": FORMAT, "team": team_id, "keys": keys}).encode()
-    )
 
 
 def write_change_file(folder: Path, device: str, data: bytes, seq: int) -> Path:
     """Temporary name, flushed, renamed: a reader never sees half a file under the real name."""
     directory = folder / ROOT / device
-    directory.mkdir(parents=True, exist_ok=True)
+    # Never the parents: if the shared folder has gone (a USB stick pulled), this fails instead of
+    # quietly making a look-alike folder on the laptop's own disk that nobody else will ever read.
+    directory.mkdir(exist_ok=True)
     target = directory / file_name(seq)
     atomic_write(target, data)
     return target
@@ -265,7 +361,7 @@ SNAPSHOT_FILE = re.compile(r"^(\w+)-(\d{10})\.cmsnap$")
 
 def write_snapshot(folder: Path, device: str, data: bytes, seq: int) -> Path:
     directory = folder / ROOT / SNAPSHOTS
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(exist_ok=True)
     target = directory / f"{device}-{seq:010d}.cmsnap"
     atomic_write(target, data)
     return target
@@ -280,24 +376,33 @@ def newest_snapshot(folder: Path) -> Path | None:
     return max(found, key=lambda p: (p.stat().st_mtime, p.name), default=None)
 
 
-def listing(folder: Path) -> tuple[dict[str, list[tuple[int, Path]]], int]:
-    """Every device's change files in order, and how many junk names were passed over (one listing).
+@dataclass
+class Listing:
+    """One look at the shared folder: each laptop's change files in order, what was passed over."""
 
-    Raises OSError if the folder has gone.
-    """
+    files: dict[str, list[tuple[int, Path]]] = field(default_factory=dict)
+    #: Names the folder's own software leaves about: never ours, never reported one by one.
+    junk: int = 0
+    #: Entries that look like ours but cannot be: set aside with a reason, and the sync goes on.
+    quarantined: list[tuple[str, str]] = field(default_factory=list)
+
+
+def listing(folder: Path) -> Listing:
+    """Every device's change files in order (one listing). Raises OSError if the folder has gone."""
     root = folder / ROOT
-    found: dict[str, list[tuple[int, Path]]] = {}
-    junk = 0
+    found = Listing()
     for device in sorted(os.listdir(root)):
         path = root / device
-        if JUNK.search(device) or not path.is_dir() or device == SNAPSHOTS:
+        if JUNK.search(device) or device == SNAPSHOTS or not path.is_dir():
             continue
-        files = []
+        entries = []
         for name in os.listdir(path):
             match = CHANGE_FILE.match(name)
-            if match and not JUNK.search(name):
-                files.append((int(match.group(1)), path / name))
+            if not match or JUNK.search(name):
+                found.junk += 1
+            elif not (path / name).is_file():
+                found.quarantined.append((f"{device}/{name}", "it is a folder, not a change file"))
             else:
-                junk += 1
-        found[device] = sorted(files)
-    return found, junk
+                entries.append((int(match.group(1)), path / name))
+        found.files[device] = sorted(entries)
+    return found

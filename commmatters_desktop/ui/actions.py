@@ -29,6 +29,10 @@ class Actions:
     show_calendar: QAction
     show_partners: QAction
     show_overview: QAction
+    show_people: QAction
+    show_audit: QAction
+    retention: QAction
+    subject_access: QAction
     find: QAction
     refresh: QAction
     add_ward: QAction
@@ -102,6 +106,14 @@ def build_actions(parent: QWidget, stack: QUndoStack) -> Actions:
                         "Ctrl+5"),
         show_overview=a(parent, "actionShowOverview", "Force &overview", "Every ward's priority and who is stuck",
                         "Ctrl+6"),
+        show_people=a(parent, "actionShowPeople", "Peop&le && partners", "Partner agencies, ward teams, panels "
+                      "and the key individual network", "Ctrl+7"),
+        show_audit=a(parent, "actionShowAudit", "&Audit trail", "Who did what and when; verify and export it",
+                     "Ctrl+8"),
+        retention=a(parent, "actionRetention", "&Retention review…", "Personal data past its retention date, "
+                    "and purging it", None),
+        subject_access=a(parent, "actionSubjectAccess", "S&ubject access request…", "Everything held about a "
+                         "named person, exported as PDF or CSV", None),
         find=a(parent, "actionFind", "&Find…", "Search the current view", Key.Find),
         refresh=a(parent, "actionRefresh", "&Refresh", "Reload from the vault", Key.Refresh),
         add_ward=a(parent, "actionAddWard", "&Add ward…", "Add a ward by its ONS code", None),

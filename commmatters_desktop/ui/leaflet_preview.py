@@ -23,12 +23,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from commmatters_desktop.core import public
 from commmatters_desktop.core.clock import Clock
 from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.core.leaflets import record_distribution, wards_with_feedback
 from commmatters_desktop.reports.leaflet import Leaflet, LeafletFormat, produce
 from commmatters_desktop.storage.vault import atomic_write
 from commmatters_desktop.ui.operations import Operations
+from commmatters_desktop.ui.public_wording import PublicWordingDialog
 from commmatters_desktop.ui.widgets import ChoiceCombo, button, fit_to_screen
 
 
@@ -59,10 +61,14 @@ class LeafletPreview(QDialog):
         self.print_button = button(self, "Print…", "leafletPrint", self.print_leaflet)
         self.save_button = button(self, "Save as…", "leafletSave", self.save_leaflet)
         close = button(self, "Close", "leafletClose", self.accept)
+        self.review_button = button(self, "Review public wording…", "leafletReview", self.review_wording)
+        self.review_button.hide()
+        self.refusals: list[public.Refusal] = []
         row = QHBoxLayout()
         row.addWidget(QLabel("Format:", self))
         row.addWidget(self.format)
         row.addStretch(1)
+        row.addWidget(self.review_button)
         row.addWidget(self.print_button)
         row.addWidget(self.save_button)
         row.addWidget(close)
@@ -90,14 +96,24 @@ class LeafletPreview(QDialog):
             self.document.close()
             self.message.setText(exc.message)
             self.message.show()
+            self.refusals = exc.refusals if isinstance(exc, public.NotPublic) else []
         else:
             self.message.hide()
+            self.refusals = []
             self._buffer = QBuffer(self)
             self._buffer.setData(QByteArray(self.leaflet.data))
             self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
             self.document.load(self._buffer)
         for action in (self.print_button, self.save_button):
             action.setEnabled(self.leaflet is not None)
+        self.review_button.setVisible(bool(self.refusals))
+
+    def review_wording(self) -> PublicWordingDialog:
+        """Approve the refused texts' drafts, then make the leaflet again."""
+        dialog = PublicWordingDialog(self.ops, self.refusals, self)
+        dialog.finished.connect(lambda _r: self.rebuild())
+        dialog.open()
+        return dialog
 
     def _record(self, leaflet: Leaflet) -> None:
         self.ops.attempt(lambda s: record_distribution(s, content=leaflet.content, file_hash=leaflet.sha256,

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QEventLoop, Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from commmatters_desktop import APP_TITLE, build
-from commmatters_desktop.core import queries, rules
+from commmatters_desktop import APP_NAME, APP_TITLE, build
+from commmatters_desktop.core import people_queries, queries, rules
 from commmatters_desktop.core.clock import Clock, SystemClock
 from commmatters_desktop.core.cycles import CycleCode
 from commmatters_desktop.core.enums import AGREED_OR_LATER, PIPELINE, PriorityStatus, ScheduleMode
@@ -37,8 +37,9 @@ from commmatters_desktop.core.overview import overview
 from commmatters_desktop.core.partner_actions import open_actions
 from commmatters_desktop.core.services import common, laptops, planning, priorities, wards
 from commmatters_desktop.storage.vault import Vault, atomic_write
-from commmatters_desktop.ui import forms
+from commmatters_desktop.ui import forms, sync_panel
 from commmatters_desktop.ui.actions import build_actions
+from commmatters_desktop.ui.data_protection import RetentionDialog, SubjectAccessDialog
 from commmatters_desktop.ui.forms import Field, Kind
 from commmatters_desktop.ui.leaflet_preview import LeafletPreview
 from commmatters_desktop.ui.lock import DEFAULT_MINUTES, IdleWatcher, LockScreen
@@ -46,6 +47,7 @@ from commmatters_desktop.ui.meeting import MeetingPrep
 from commmatters_desktop.ui.operations import Operations
 from commmatters_desktop.ui.settings import WindowSettings
 from commmatters_desktop.ui.sync_panel import ConflictsDialog
+from commmatters_desktop.ui.views.audit_view import AuditView
 from commmatters_desktop.ui.views.board_view import PriorityBoardView
 from commmatters_desktop.ui.views.cycle_views import (
     CalendarView,
@@ -53,6 +55,7 @@ from commmatters_desktop.ui.views.cycle_views import (
     PartnerActionsView,
     set_cycles,
 )
+from commmatters_desktop.ui.views.people_view import PeopleView
 from commmatters_desktop.ui.views.sara_view import SaraPlanView
 from commmatters_desktop.ui.views.ward_view import WardView
 
@@ -101,6 +104,10 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.calendar, "&Calendar")
         self.tabs.addTab(self.partners, "Partners' a&ctions")
         self.tabs.addTab(self.overview, "Force &overview")
+        self.people = PeopleView(self.ops, self.clock, self)
+        self.tabs.addTab(self.people, "Peop&le && partners")
+        self.audit_view = AuditView(self.ops, self)
+        self.tabs.addTab(self.audit_view, "&Audit trail")
 
         content = QWidget(self)
         layout = QVBoxLayout(content)
@@ -146,7 +153,17 @@ class MainWindow(QMainWindow):
         a = self.actions_
         menu = self.menuBar()
         menu.addMenu("&File").addActions(
-            [a.cycle_leaflets, a.force_identity, a.backup, a.check, a.lock, a.autolock, a.quit]
+            [
+                a.cycle_leaflets,
+                a.force_identity,
+                a.retention,
+                a.subject_access,
+                a.backup,
+                a.check,
+                a.lock,
+                a.autolock,
+                a.quit,
+            ]
         )
         menu.addMenu("&Edit").addActions([a.undo, a.redo, a.find])
         menu.addMenu("&View").addActions(
@@ -157,6 +174,8 @@ class MainWindow(QMainWindow):
                 a.show_calendar,
                 a.show_partners,
                 a.show_overview,
+                a.show_people,
+                a.show_audit,
                 a.refresh,
             ]
         )
@@ -174,6 +193,9 @@ class MainWindow(QMainWindow):
             ]
         )
         menu.addMenu("S&ync").addActions([a.sync_now, a.sync_folder, a.conflicts])
+        from commmatters_desktop.ui.evidence_actions import install_evidence_menu
+
+        self.evidence = install_evidence_menu(self)  # crime data, surveys, harm index, reports (issue 14)
         menu.addMenu("&Help").addAction(a.about)
         self.toolbar = toolbar = self.addToolBar("Main")
         toolbar.setObjectName("mainToolBar")
@@ -209,6 +231,11 @@ class MainWindow(QMainWindow):
         a.show_calendar.triggered.connect(lambda: self.tabs.setCurrentWidget(self.calendar))
         a.show_partners.triggered.connect(lambda: self.tabs.setCurrentWidget(self.partners))
         a.show_overview.triggered.connect(lambda: self.tabs.setCurrentWidget(self.overview))
+        a.show_people.triggered.connect(lambda: self.tabs.setCurrentWidget(self.people))
+        self.ward_view.show_people.connect(self.show_people)
+        a.show_audit.triggered.connect(lambda: self.tabs.setCurrentWidget(self.audit_view))
+        a.retention.triggered.connect(lambda: RetentionDialog(self.ops, self).open())
+        a.subject_access.triggered.connect(lambda: SubjectAccessDialog(self.ops, self).open())
         self.calendar.week_requested.connect(self.set_week)
         self.calendar.unavailable_requested.connect(self.toggle_unavailable)
         self.calendar.plan_requested.connect(self.plan_weeks)
@@ -319,7 +346,14 @@ class MainWindow(QMainWindow):
             cycle = self.overview.cycle.currentText()
             self.overview.show_overview(self.ops.read(lambda s: overview(s, cycle=cycle, today=today)))
 
+    def show_people(self, ward_id: uuid.UUID) -> None:
+        self.people.show_ward(ward_id)
+        self.tabs.setCurrentWidget(self.people)
+
     def _show_ward(self, ward_id: uuid.UUID) -> None:
+        self.ward_view.show_people_of(
+            self.ops.read(lambda s: people_queries.ward_people(s, ward_id=ward_id, on=self.clock.today()))
+        )
         self.ward_view.show_detail(
             self.ops.read(lambda s: queries.ward_detail(s, ward_id, cycle=str(self.cycle)))
         )
@@ -614,6 +648,8 @@ class MainWindow(QMainWindow):
         def step(done: int, total: int) -> bool:
             progress.setMaximum(total)
             progress.setValue(done)
+            # Timers and repaints (not clicks, so no second sync can start) between files.
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
             return not progress.wasCanceled()
 
         try:
@@ -628,12 +664,8 @@ class MainWindow(QMainWindow):
         self.refresh()
         self._show_sync_state()
         self.statusBar().showMessage(report.describe(), 15_000)
-        if report.rejected and not quiet:
-            QMessageBox.warning(
-                self,
-                "Some files were not used",
-                "\n".join(f"{name}: {reason}" for name, reason in report.rejected[:12]),
-            )
+        if sync_panel.report_needs_attention(report) and not quiet:
+            QMessageBox.warning(self, sync_panel.report_title(report), sync_panel.report_details(report))
         return report
 
     def show_conflicts(self) -> ConflictsDialog:
@@ -1022,17 +1054,24 @@ class MainWindow(QMainWindow):
 
     def _check(self) -> None:
         problems = self.vault.check()
-        if problems:
+        if problems or self.vault.warnings():
             QMessageBox.critical(
                 self,
                 "The vault has problems",
                 "The integrity check found:\n\n"
-                + "\n".join(problems[:10])
-                + "\n\nRestore the newest backup from the vault's backups folder.",
+                + "\n".join([*problems[:10], *self.vault.warnings()])
+                + (
+                    f"\n\nClose the app and run '{APP_NAME} restore' (it puts back the newest of the vault's own "
+                    f"backups) or '{APP_NAME} salvage FOLDER'."
+                    if problems
+                    else "\n\nSync now to take back what the shared folder holds."
+                ),
             )
         else:
             QMessageBox.information(
-                self, "Vault healthy", "Every page decrypts and the database structure is intact."
+                self,
+                "Vault healthy",
+                "Every page decrypts, the database structure is intact and the audit trail is unbroken.",
             )
 
     def choose_autolock(self) -> None:

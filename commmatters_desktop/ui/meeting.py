@@ -38,12 +38,12 @@ from commmatters_desktop.core import meeting as meetings
 from commmatters_desktop.core import queries
 from commmatters_desktop.core.clock import Clock
 from commmatters_desktop.core.cycles import CycleCode
-from commmatters_desktop.core.enums import Channel, NominationStatus
+from commmatters_desktop.core.enums import AgencyKind, Channel, NominationStatus
 from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.core.meeting import Agenda
 from commmatters_desktop.core.models import Agency, Nomination, PanelMeeting, Ward
 from commmatters_desktop.core.queries import NominationRow
-from commmatters_desktop.core.services import common, engagement
+from commmatters_desktop.core.services import common, engagement, people
 from commmatters_desktop.storage.vault import atomic_write
 from commmatters_desktop.ui import forms
 from commmatters_desktop.ui.forms import Field, Kind
@@ -112,14 +112,23 @@ class MeetingPrep(QDialog):
 
         self.model: RecordTableModel[NominationRow] = RecordTableModel(
             [
-                Column("On the projector as", lambda n: n.display, "display", Editor.TEXT),
+                Column(
+                    "On the projector as (approved)",
+                    lambda n: n.display,
+                    "display",
+                    Editor.TEXT,
+                    current=lambda n: n.display if n.approved else n.suggested,
+                ),
+                Column("Suggested draft (masked)", lambda n: "" if n.approved else n.suggested),
                 Column("As the resident wrote it (never shown)", lambda n: n.wording),
+                Column("Suspected personal data", lambda n: "; ".join(n.suspects)),
                 Column("From", lambda n: ", ".join(f"{k} {v}" for k, v in n.channels.items())),
                 Column("Support", lambda n: str(n.combined_support)),
                 Column("Votes", lambda n: "" if n.votes is None else str(n.votes), "votes", Editor.NUMBER),
-                Column("Status", lambda n: n.status.label + (" · masked" if n.masked else "")),
+                Column("Status", lambda n: n.status.label + ("" if n.approved else " · awaiting approval")),
             ],
             self,
+            warn=lambda n: bool(n.suspects) and not n.approved,
         )
         self.model.edit_requested.connect(self._edit)
         self.model.invalid.connect(self.show_message)
@@ -153,6 +162,8 @@ class MeetingPrep(QDialog):
             ("Add nomination…", "meetingAdd", self.add_nomination),
             ("Import poll CSV…", "meetingImport", self.import_csv),
             ("Merge…", "meetingMerge", self.merge),
+            ("Approve suggested wording", "meetingApprove", self.approve_suggested),
+            ("Review public wording…", "meetingReview", self.review_wording),
             ("Print minutes…", "meetingMinutes", self.save_minutes),
         ):
             buttons.addWidget(button(self, text, name, handler))
@@ -263,7 +274,7 @@ class MeetingPrep(QDialog):
 
     def _edit(self, row: NominationRow, name: str, value: Any) -> None:
         if name == "display":
-            old = row.display if not row.masked else ""
+            old = row.display if row.approved else ""
             self.ops.do(
                 "Redact a nomination",
                 lambda s: engagement.redact_nomination(
@@ -284,6 +295,42 @@ class MeetingPrep(QDialog):
                     s, nomination=common.fetch(s, Nomination, row.id), votes=row.votes
                 ),
             )
+
+    def approve_suggested(self) -> None:
+        """The officer approves the masked drafts of the selected nominations (all awaiting, if none)."""
+        selected = {i.row() for i in self.table.selectionModel().selectedRows()}
+        rows = [
+            r for i, r in enumerate(self.model.rows()) if (i in selected or not selected) and not r.approved
+        ]
+        if not rows:
+            self.show_message("Every nomination's public wording is already approved.")
+            return
+        ids = [r.id for r in rows]
+
+        def approve(s: Session) -> None:
+            for nomination_id in ids:
+                engagement.approve_suggested_wording(s, nomination=common.fetch(s, Nomination, nomination_id))
+
+        try:
+            self.ops.run(approve)
+        except UserError as exc:
+            self.show_message(exc.message)
+            return
+        self.show_message(f"Approved the suggested public wording of {len(ids)} nomination(s).")
+
+    def review_wording(self) -> QDialog | None:
+        """Everything the projector and the minutes would refuse, with drafts to approve."""
+        from commmatters_desktop.ui.public_wording import PublicWordingDialog
+
+        agenda = self.agenda()
+        if agenda is None:
+            return None
+        if not agenda.pending:
+            self.show_message("Everything the meeting screen and the minutes show is approved.")
+            return None
+        dialog = PublicWordingDialog(self.ops, agenda.pending, self)
+        dialog.open()
+        return dialog
 
     def add_nomination(self) -> None:
         answer = forms.ask_form(
@@ -429,6 +476,11 @@ class MeetingPrep(QDialog):
         agenda = self.agenda()
         if agenda is None:
             return None
+        try:
+            agenda.require_cleared("The meeting screen")
+        except UserError as exc:
+            self.show_message(exc.message)
+            return None
         self.view = MeetingView(self.ops, self.clock, agenda.meeting_id)
         screens = QGuiApplication.screens()
         screen = screens[1] if len(screens) > 1 else (self.screen() or screens[0])  # projector: the second
@@ -444,6 +496,11 @@ class MeetingPrep(QDialog):
 
         agenda = self.agenda()
         if agenda is None:
+            return None
+        try:
+            agenda.require_cleared("The minutes")
+        except UserError as exc:
+            self.show_message(exc.message)
             return None
         name = f"minutes-{agenda.ward_code}-{agenda.held_on:%Y-%m-%d}.pdf"
         path, _ = QFileDialog.getSaveFileName(
@@ -462,7 +519,10 @@ class MeetingPrep(QDialog):
 
 
 STAGES = ("Welcome", "Last quarter", "Nominations", "The vote", "Decision", "Thank you")
-HINT = "← → agenda   ↑ ↓ choose   0–9 type a count   Tab lead agency / title   Enter record   Esc leave"
+HINT = (
+    "← → agenda   ↑ ↓ choose   0–9 type a count   Tab lead agency / title   A add agency   Enter record   "
+    "Esc leave"
+)
 #: The parts of the decision the officer moves between with Tab.
 PARTS = ("choice", "lead", "title")
 
@@ -659,7 +719,11 @@ class MeetingView(QWidget):
         if not shown:
             return "<p>There are no nominations to decide between.</p>"
         choice = shown[min(self.selected, len(shown) - 1)]
-        lead = a.agencies[self.lead].label if a.agencies else "(no partner agencies in the vault)"
+        lead = (
+            a.agencies[self.lead].label
+            if a.agencies
+            else "none yet: press Enter (or A) to add the lead agency now"
+        )
         on = "background:#1d3d6b;"
         cursor = "▏" if self.part == "title" else ""
         confirm = (
@@ -741,6 +805,15 @@ class MeetingView(QWidget):
                 if self.stage == 4:
                     self._suggest_title()
             self.confirming = False
+        elif (
+            self.stage == 4
+            and not self.agenda.decided
+            and (
+                key == Qt.Key.Key_A
+                or (key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not self.agenda.agencies)
+            )
+        ):
+            self.add_lead_agency()
         elif key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) and self.stage == 4:
             step = -1 if key == Qt.Key.Key_Backtab else 1
             self.part = PARTS[(PARTS.index(self.part) + step) % len(PARTS)]
@@ -766,6 +839,37 @@ class MeetingView(QWidget):
             super().keyPressEvent(event)
             return
         self.redraw()
+
+    def add_lead_agency(self) -> uuid.UUID | None:
+        """The panel names a lead the vault does not hold yet: add it here rather than stop the meeting."""
+        answer = forms.ask_form(
+            self,
+            "Add the lead agency",
+            "The partner agency the panel wants to lead this priority. It is added to the vault's partners.",
+            [
+                Field("name", "Agency name", required=True),
+                Field("kind", "Kind", Kind.CHOICE, value=AgencyKind.LOCAL_AUTHORITY,
+                      choices=[(k.label, k) for k in AgencyKind]),
+            ],
+            "Add",
+        )  # fmt: skip
+        if answer is None:
+            return None
+        made = uuid.uuid4()
+        if not self.ops.do(
+            f"Add partner {answer['name']}",
+            lambda s: people.create_agency(s, name=answer["name"], kind=answer["kind"], agency_id=made),
+            lambda s: common.tombstone(s, common.fetch(s, Agency, made), "undo of add"),
+        ):
+            return None
+        self.agenda = self._load()
+        self.lead = next((i for i, o in enumerate(self.agenda.agencies) if o.id == made), 0)
+        self.part, self.confirming = "choice", False
+        self.note.setText(
+            f"{answer['name']} added as a partner agency: press Enter twice to record the decision."
+        )
+        self.redraw()
+        return made
 
     def _most_votes(self) -> int:
         shown = self.agenda.shown_nominations
@@ -807,6 +911,12 @@ class MeetingView(QWidget):
         if not shown or not self.agenda.agencies:
             return
         choice, lead = shown[self.selected], self.agenda.agencies[self.lead].id
+        if not choice.approved:
+            self.note.setText(
+                "That nomination's public wording is not approved: approve it on the officer's screen."
+            )
+            self.confirming = False
+            return
         title = self.title_text.strip() or meetings.suggest_title(choice.display)
         made: list[engagement.PanelDecision] = []
 

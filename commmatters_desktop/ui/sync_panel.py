@@ -1,4 +1,5 @@
-"""Sync in the window: the conflicts panel, where the user sees both values and chooses."""
+"""Sync in the window: what a sync reports, and the conflicts panel, where the user sees both values
+and chooses."""
 
 from __future__ import annotations
 
@@ -6,7 +7,13 @@ import json
 
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
 
-from commmatters_desktop.sync.engine import ConflictRow, field_label, open_conflicts, resolve_conflict
+from commmatters_desktop.sync.engine import (
+    ConflictRow,
+    SyncReport,
+    field_label,
+    open_conflicts,
+    resolve_conflict,
+)
 from commmatters_desktop.ui.models.record_table import Column, RecordTableModel
 from commmatters_desktop.ui.operations import Operations
 from commmatters_desktop.ui.widgets import fit_to_screen
@@ -14,6 +21,26 @@ from commmatters_desktop.ui.widgets import fit_to_screen
 
 def _shown(value: object) -> str:
     return "(empty)" if value in (None, "") else value if isinstance(value, str) else json.dumps(value)
+
+
+def report_needs_attention(report: SyncReport) -> bool:
+    """A sync the user must hear about, beyond the status bar: stopped, files set aside, notes."""
+    return report.interrupted or bool(report.rejected or report.notes or report.waiting)
+
+
+def report_title(report: SyncReport) -> str:
+    if report.interrupted:
+        return "Sync did not finish"
+    return "Some files were not used" if report.rejected or report.waiting else "Sync finished"
+
+
+def report_details(report: SyncReport) -> str:
+    """The whole story in words, never claiming more than was done (the first line is describe())."""
+    files = [f"• {name}: {reason}." for name, reason in report.rejected[:12]]
+    if len(report.rejected) > 12:
+        files.append(f"… and {len(report.rejected) - 12} more set aside.")
+    files += [f"• {name}: waits for an earlier file from the same laptop." for name in report.waiting[:6]]
+    return "\n\n".join([report.describe(), *report.notes, *(["\n".join(files)] if files else [])])
 
 
 class ConflictsDialog(QDialog):

@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QStringListModel
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QAbstractItemView, QComboBox, QPushButton, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QPushButton, QTableView, QWidget
 
 
 class ChoiceCombo(QComboBox):
@@ -99,3 +99,17 @@ def button(parent: QWidget, text: str, name: str, handler: Callable[[], object])
     made.setAccessibleName(text.rstrip("…▶ "))
     made.clicked.connect(handler)
     return made
+
+
+def row_table(parent: QWidget, name: str, accessible: str) -> QTableView:
+    """A read-only table of records: one row selected at a time, named for tests and screen readers."""
+    table = QTableView(parent)
+    table.setObjectName(name)
+    table.setAccessibleName(accessible)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.verticalHeader().hide()
+    table.horizontalHeader().setStretchLastSection(True)
+    return table

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from commmatters_desktop import cli
 from commmatters_desktop.core.clock import FixedClock
+from commmatters_desktop.core.queries import AWAITING_APPROVAL
 
 
 def run(clock: FixedClock, *args: str | Path) -> tuple[int, str, str]:
@@ -34,8 +35,9 @@ def test_import_with_a_ward_for_files_without_one_then_list(
     assert out.splitlines()[0] == "Imported poll.csv for 2027-Q1: 0 added, 0 merged, 4 skipped."
     code, out, _ = run(clock, *args, "list", "--ward", "e05000650", "--cycle", "2027-Q1", "--json")
     rows = json.loads(out)
-    assert [r["display"] for r in rows] == ["Speeding, all night", "Drugs in the park",
-                                            "Call [name removed] on [number removed]"]  # fmt: skip
+    assert [r["suggested"] for r in rows] == ["Speeding, all night", "Drugs in the park",
+                                              "Call Mrs [name removed] on [number removed]"]  # fmt: skip
+    assert {r["display"] for r in rows} == {AWAITING_APPROVAL}  # nothing is public until approved
     assert all("wording" not in r for r in rows) and "07700" not in out and "Dawson" not in out
 
 

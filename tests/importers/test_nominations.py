@@ -108,3 +108,26 @@ def test_importing_twice_adds_nothing_and_a_changed_count_is_merged(tmp_path: Pa
     assert (third.added, third.merged) == (0, 1)
     with vault.reading() as s:
         assert sorted(r.support for r in nomination_rows(s, cycle="2027-Q1")) == [1, 12, 15]
+
+
+def test_an_unbalanced_quote_is_reported_by_line_and_swallows_nothing(tmp_path: Path) -> None:
+    """Issue 12: the open quote on line 3 used to swallow lines 4-5 into one wording, reported as success."""
+    text = (
+        "ward_code,wording,support\n"
+        "E05000650,Speeding on Chorley Old Road,3\n"
+        'E05000650,"Dog fouling by the school,2\n'
+        "E05000650,Drugs in the park,5\n"
+        "E05000651,Parking on the pavement,4\n"
+    )
+    parsed = read_nominations(write(tmp_path, text.encode()))
+    assert [r.wording for r in parsed.records] == ["Speeding on Chorley Old Road"]
+    ((line, reason),) = parsed.problems
+    assert line == 3 and "lines 3-5" in reason and "not closed" in reason and "fix the quote" in reason
+
+
+def test_a_line_break_inside_a_quoted_field_is_still_allowed(tmp_path: Path) -> None:
+    text = 'ward_code,wording,support\nE05000650,"Speeding on Chorley Old Road\nnear the school",3\n'
+    parsed = read_nominations(write(tmp_path, text.encode()))
+    assert (
+        parsed.problems == [] and parsed.records[0].wording == "Speeding on Chorley Old Road near the school"
+    )

@@ -139,3 +139,23 @@ def test_reimporting_changes_nothing_and_a_renamed_ward_is_updated(tmp_path: Pat
         ward = wards.ward_by_code(s, "E05000650")
         assert ward is not None and (ward.name, ward.vintage) == ("Astley Bridge North", "WD23")
     assert third.updated == 1
+
+
+def test_an_unbalanced_quote_in_a_ward_lookup_is_reported_and_not_imported(
+    tmp_path: Path, vault: Vault
+) -> None:
+    """The same shared reader guards every CSV importer."""
+    path = tmp_path / "wards.csv"
+    path.write_text(
+        "WD22CD,WD22NM,LAD22CD,LAD22NM\n"
+        'E05000650,"Astley Bridge,E08000001,Bolton\n'
+        "E05000651,Bradshaw,E08000001,Bolton\n"
+        'E05000652,Breightmet",E08000001,Bolton\n'
+        "E05000653,Bromley Cross,E08000001,Bolton\n"
+    )
+    lookup = read_ward_lookup(path)
+    with vault.unit_of_work() as s:
+        summary = apply_ward_lookup(s, lookup)
+    assert summary.added == 1
+    ((line, reason),) = summary.skipped
+    assert line == 2 and "not closed" in reason

@@ -23,6 +23,7 @@ from commmatters_desktop.core.models import Cycle, Feedback, Priority
 from commmatters_desktop.core.services import common, engagement, force, people, priorities, response, wards
 from commmatters_desktop.reports.leaflet import LeafletFormat, produce
 from commmatters_desktop.storage.vault import Vault
+from tests.conftest import approve_leaflet_wording
 
 TODAY = dt.date(2026, 11, 21)
 A4_POINTS, A5_POINTS = (595.28, 841.89), (419.53, 595.28)
@@ -130,6 +131,7 @@ def test_welsh_and_polish_names_render(vault: Vault) -> None:
         action = response.add_action(s, priority=p, description="Speed checks on Łódź Street",
                                      kind=ActionKind.ENFORCEMENT, owner_agency=council)  # fmt: skip
         response.complete_action(s, action=action, note="Speed checks on Łódź Street on four mornings")
+    assert approve_leaflet_wording(vault, "W05000001", "2026-Q4") == 1  # the action's note
     leaflet = make(vault, "W05000001")
     text = text_of(leaflet.data)
     assert "Ynys Môn" in text and "Łódź Street" in text and "Cyngor Sir Ynys Môn" in text
@@ -159,16 +161,16 @@ def test_the_privacy_gate_catches_a_planted_name_and_phone_number(vault: Vault) 
         make(vault, "E05000650")
     message = refused.value.message
     assert message.startswith(
-        "The leaflet for Astley Bridge was not made because it would print personal data:"
+        "The leaflet for Astley Bridge was not made because some of its text is not cleared for public use:"
     )
     for planted in (
-        "'Margaret Oduya' (a name held as personal data) in You said",
-        "'07700 900123' (a phone number)",
-        "'AB12 CDE' (a vehicle registration) in We did",
+        "You said '[name removed] says drugs are sold in the park; ca…': holds "
+        "'Margaret Oduya' (a name held as personal data), '07700 900123' (a phone number)",
+        "'AB12 CDE' (a vehicle registration)",
         "'mrs.o@example.com' (an email address)",
     ):
         assert planted in message
-    assert "Remove these from the SARA plan" in message
+    assert "Review public wording" in message
 
 
 def test_small_numbers_are_suppressed_and_not_charted(vault: Vault) -> None:
@@ -180,6 +182,7 @@ def test_small_numbers_are_suppressed_and_not_charted(vault: Vault) -> None:
         m = response.add_measure(s, priority=p, name="Burglaries", source="data.police.uk crime data",
                                  unit="crimes", baseline_period="Jul-Sep", baseline_value=7)  # fmt: skip
         response.record_result(s, measure=m, after_period="Oct-Dec", after_value=3)
+    approve_leaflet_wording(vault, "E05000651", "2026-Q4")
     leaflet = make(vault, "E05000651")
     text = text_of(leaflet.data)
     assert "7 crimes (Jul-Sep), now fewer than 5 crimes (Oct-Dec)" in text

@@ -77,10 +77,11 @@ def test_a_vault_from_a_newer_version_is_refused_untouched(vault: Vault) -> None
     folder = vault.folder
     vault.close()
     before = (folder / "commmatters.db").read_bytes()
+    backups = sorted((folder / BACKUP_FOLDER).iterdir())
     with pytest.raises(VaultTooNew, match=r"newer version of Community Matters Desktop.*nothing was changed"):
         Vault.open(folder, keystore=KeyringStore())
     assert (folder / "commmatters.db").read_bytes() == before
-    assert not (folder / BACKUP_FOLDER).exists()
+    assert sorted((folder / BACKUP_FOLDER).iterdir()) == backups, "no upgrade backup was taken"
 
 
 def test_a_vault_from_the_first_release_upgrades_with_its_data(vault_dir: Path) -> None:

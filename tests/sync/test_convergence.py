@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import tempfile
 from pathlib import Path
@@ -84,7 +85,11 @@ class ThreeLaptops(RuleBasedStateMachine):
     @rule(laptop=st.integers(0, 2), code=st.sampled_from(CODES), text=st.sampled_from(["a", "b", "c", "d"]),
           field=st.sampled_from(["notes", "name"]), minutes=st.integers(-300, 300))  # fmt: skip
     def edit(self, laptop: int, code: str, text: str, field: str, minutes: int) -> None:
-        self.clocks[laptop].advance(minutes=minutes)  # clocks drift by hours, both ways
+        # Clocks drift by hours, both ways (never by a day: that is refused, see test_clock_safety.py).
+        clock = self.clocks[laptop]
+        start = FixedClock.on(TODAY).moment
+        clock.moment = min(max(clock.moment + dt.timedelta(minutes=minutes), start - dt.timedelta(hours=10)),
+                           start + dt.timedelta(hours=10))  # fmt: skip
         with self.vaults[laptop].unit_of_work() as s:
             ward = s.get(Ward, natural_id("ward", code))
             assert ward is not None

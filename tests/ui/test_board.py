@@ -185,3 +185,18 @@ def test_nine_columns_fit_a_1366_laptop(window: MainWindow, qtbot: QtBot) -> Non
     window.resize(1366, 768)
     scroller = window.board.findChild(type(window.board.findChild(object, "boardScroller")), "boardScroller")
     qtbot.waitUntil(lambda: scroller.horizontalScrollBar().maximum() == 0)  # type: ignore[union-attr]
+
+
+def test_badges_never_run_past_a_narrow_card(window: MainWindow) -> None:
+    from PySide6.QtGui import QFontMetrics
+
+    from commmatters_desktop.ui.views.card_delegate import fitted_badges
+
+    card = next(c for c in window.board.model.cards() if c.overdue_actions and c.blockers)
+    fm = QFontMetrics(window.font())
+    for room in (200, 110, 80, 40):
+        pills = fitted_badges(fm, card, room)
+        assert sum(width + 4 for _label, _colour, width in pills) <= room + 4
+    wide = [label for label, _c, _w in fitted_badges(fm, card, 400)]
+    assert wide == [f"{card.overdue_actions} overdue", "⚠ blocked"]
+    assert [label for label, _c, _w in fitted_badges(fm, card, 110)][-1] == "⚠"

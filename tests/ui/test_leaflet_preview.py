@@ -94,10 +94,21 @@ def test_personal_data_stops_the_preview_with_the_list(
                                    public_issue="Call Dave on 07700 900456 about the racing")  # fmt: skip
     dialog = window.preview_leaflet(chosen.id)
     qtbot.addWidget(dialog)
-    assert (
-        dialog.message.isVisible() and "'07700 900456' (a phone number) in You said" in dialog.message.text()
-    )
+    message = dialog.message.text()
+    assert dialog.message.isVisible() and "You said 'Call [name removed] on [number removed] about" in message
+    assert "'07700 900456' (a phone number)" in message and "'Dave'" in message
     assert not dialog.print_button.isEnabled() and not dialog.save_button.isEnabled()
+    # Review public wording: the masked draft, approved, makes the leaflet.
+    assert dialog.review_button.isVisible()
+    review = dialog.review_wording()
+    qtbot.addWidget(review)
+    assert [d.text() for _r, d, _b in review.drafts] == [
+        "Call [name removed] on [number removed] about the racing"
+    ]
+    review.approve_all()
+    review.accept()
+    assert dialog.leaflet is not None and dialog.save_button.isEnabled()
+    assert "07700" not in dialog.leaflet.content.you_said
 
 
 def test_leaflets_for_the_whole_cycle(window: MainWindow, tmp_path: Path, dialogs: Dialogs) -> None:

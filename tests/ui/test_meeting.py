@@ -62,6 +62,12 @@ def test_a_whole_meeting_from_poll_to_minutes(
 ) -> None:
     prep.venue.setText("Astley Bridge Library")
     prep.attendance.setValue(23)
+    # Nothing reaches the projector before the officer approves its public wording.
+    assert prep.start_meeting() is None
+    assert "not cleared for public use" in prep.message.text() and "Nomination 1" in prep.message.text()
+    assert prep.save_minutes() is None
+    prep.approve_suggested()
+    assert all(r.approved for r in prep.model.rows())
     view = prep.start_meeting()
     assert view is not None and view.objectName() == "meetingView"
     qtbot.addWidget(view)
@@ -130,8 +136,17 @@ def test_the_officer_can_redact_and_merge_before_the_meeting(
 ) -> None:
     model = prep.model
     masked = next(r for r in range(model.rowCount()) if model.row_at(r).masked)
+    assert not model.row_at(masked).approved and "Oduya" in model.row_at(masked).suspects[0]
     model.setData(model.index(masked, 0), "Off-road bikes on the estate")
-    assert any(r.display == "Off-road bikes on the estate" and not r.masked for r in model.rows())
+    assert any(r.display == "Off-road bikes on the estate" and r.approved for r in model.rows())
+    # The rest are approved from the review dialog, with the masked drafts it suggests.
+    dialog = prep.review_wording()
+    assert dialog is not None
+    drafts = [d.text() for _r, d, _b in dialog.drafts]  # type: ignore[attr-defined]
+    assert "Drug dealing in the park, every evening" in drafts
+    dialog.approve_all()  # type: ignore[attr-defined]
+    dialog.accept()
+    assert prep.agenda().pending == []  # type: ignore[union-attr]
     rows = {r.wording: r for r in model.rows()}
     dialogs.form("Merge two nominations", {"keep": rows["Drug dealing in the park, every evening"].id,
                                            "absorb": rows["Drugs in Queens Park"].id})  # fmt: skip
@@ -145,6 +160,7 @@ def test_the_officer_can_redact_and_merge_before_the_meeting(
 
 
 def test_a_second_decision_for_the_same_quarter_is_refused_on_screen(prep: MeetingPrep, qtbot: QtBot) -> None:
+    prep.approve_suggested()
     view = prep.start_meeting()
     assert view is not None
     qtbot.addWidget(view)
@@ -161,6 +177,7 @@ def test_a_second_decision_for_the_same_quarter_is_refused_on_screen(prep: Meeti
 
 
 def test_escape_leaves_meeting_mode(prep: MeetingPrep, qtbot: QtBot) -> None:
+    prep.approve_suggested()
     view = prep.start_meeting()
     assert view is not None
     qtbot.addWidget(view)
@@ -173,6 +190,7 @@ def test_digits_on_the_welcome_are_the_attendance_never_a_vote(
     window: MainWindow, prep: MeetingPrep, qtbot: QtBot, demo_vault: Vault, tmp_path: Path, dialogs: Dialogs
 ) -> None:
     prep.attendance.setValue(5)
+    prep.approve_suggested()
     view = prep.start_meeting()
     assert view is not None
     qtbot.addWidget(view)
@@ -211,6 +229,7 @@ def test_the_decision_leaves_one_priority_takes_a_short_title_and_can_be_undone(
             title="Queens Park",
             nomination=other,  # type: ignore[arg-type]
         ).id
+    prep.approve_suggested()
     view = prep.start_meeting()
     assert view is not None
     qtbot.addWidget(view)
@@ -260,6 +279,8 @@ def test_a_long_list_pages_on_the_projector(prep: MeetingPrep, qtbot: QtBot, dem
         for n in range(14):
             engagement.nominate(s, ward=ward, wording=f"Issue number {n + 1} raised at the door",  # type: ignore[arg-type]
                                 channel=Channel.PANEL, support=1, cycle="2027-Q1")  # fmt: skip
+    prep.reload_table()
+    prep.approve_suggested()
     view = prep.start_meeting()
     assert view is not None
     qtbot.addWidget(view)

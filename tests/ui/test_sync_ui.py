@@ -72,3 +72,73 @@ def test_an_unreachable_folder_on_start_is_silent(
     window = MainWindow(demo_vault, clock=clock, settings=window_settings, autolock_minutes=600)
     qtbot.addWidget(window)
     assert window.sync_label.text() == "Sync: not set up"
+
+
+def test_a_sync_stopped_from_the_window_says_it_did_not_finish(
+    qtbot: QtBot, laptops: list[Laptop], shared: Path, window_settings: WindowSettings
+) -> None:
+    """Issue 12: Stop half way used to report success and move the last-sync time."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
+
+    a, b, _ = laptops
+    for code, name in (("E05000650", "Astley Bridge"), ("E05000651", "Bradshaw")):
+        with a.vault.unit_of_work() as s:
+            wards.create_ward(s, code=code, name=name)
+        a.sync(shared)
+    b.sync(shared)
+    with a.vault.unit_of_work() as s:
+        wards.create_ward(s, code="E05000652", name="Breightmet")
+    a.sync(shared)
+    with a.vault.unit_of_work() as s:
+        wards.create_ward(s, code="E05000653", name="Bromley Cross")
+    a.sync(shared)
+    last = b.vault.meta("sync_last")
+    window = MainWindow(
+        b.vault, clock=b.clock, settings=window_settings, autolock_minutes=600, sync_on_open=False
+    )
+    qtbot.addWidget(window)
+    seen: dict[str, str] = {}
+
+    def press_stop() -> None:  # the user presses Stop on the progress dialog
+        progress = window.findChild(QProgressDialog, "syncProgress")
+        assert progress is not None
+        progress.cancel()
+
+    def read_the_message() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(10, read_the_message)
+            return
+        seen["title"], seen["text"] = box.windowTitle(), box.text()
+        box.accept()
+
+    QTimer.singleShot(0, press_stop)
+    QTimer.singleShot(0, read_the_message)
+    report = window.sync_now()
+    assert report.interrupted  # type: ignore[attr-defined]
+    assert seen["title"] == "Sync did not finish" and seen["text"].startswith(
+        "Sync stopped before it finished"
+    )
+    assert "Sent" not in seen["text"] and b.vault.meta("sync_last") == last
+    assert window.statusBar().currentMessage().startswith("Sync stopped")
+
+
+def test_check_database_in_the_window_reports_changes_lost_with_the_wal(
+    qtbot: QtBot,
+    vault: Vault,
+    clock: FixedClock,
+    window_settings: WindowSettings,
+    dialogs,  # type: ignore[no-untyped-def]
+) -> None:
+    from commmatters_desktop.storage.vault import WAL_LOST_META
+
+    vault.set_meta(WAL_LOST_META, "21 Nov 2026 09:58")
+    window = MainWindow(
+        vault, clock=clock, settings=window_settings, autolock_minutes=600, sync_on_open=False
+    )
+    qtbot.addWidget(window)
+    dialogs.press("The vault has problems", "OK")
+    window.actions_.check.trigger()
+    dialogs.done()
+    assert "-wal file was deleted" in dialogs.seen[0] and "Sync now" in dialogs.seen[0]

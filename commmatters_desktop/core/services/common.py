@@ -42,6 +42,16 @@ def restore(session: Session, record: Synced, summary: str = "") -> None:
     audit(session, "restore", record, summary)
 
 
+def revive(session: Session, model: type[T], record_id: uuid.UUID | None) -> T | None:
+    """Redo after undo: the record made before (and tombstoned by the undo) comes back with its id."""
+    if record_id is None:
+        return None
+    record = session.get(model, record_id)
+    if record is not None and record.deleted:
+        restore(session, record, "added again")
+    return record
+
+
 def apply_changes(
     session: Session,
     record: Synced,

@@ -61,6 +61,7 @@ def decline_nomination(session: Session, *, nomination: Nomination, reason: str)
     nomination.reason = required(reason, "Record why the panel did not take it forward.")
     nomination.status = NominationStatus.NOT_TAKEN_FORWARD
     audit(session, "decline", nomination, nomination.reason)
+    _approve_typed(session, nomination, ("reason",))
 
 
 def record_meeting(
@@ -85,7 +86,19 @@ def record_meeting(
     session.add(meeting)
     session.flush()
     audit(session, "meeting", meeting, f"panel meeting for {ward.name} on {held_on.isoformat()}")
+    _approve_typed(session, meeting, ("venue", "decisions"))
     return meeting
+
+
+def _approve_typed(session: Session, record: object, fields: tuple[str, ...]) -> None:
+    """Fields the officer types as public text are approved by typing them (unless flagged)."""
+    from commmatters_desktop.core import public
+    from commmatters_desktop.core.models import Synced
+
+    assert isinstance(record, Synced)
+    for name in fields:
+        if not public.approved(session, record, name):
+            public.approve_if_clean(session, record, name)
 
 
 def merge_nominations(session: Session, *, keep: Nomination, absorb: Nomination) -> Nomination:
@@ -136,9 +149,26 @@ def combined_support(session: Session, nomination: Nomination) -> int:
 
 
 def redact_nomination(session: Session, *, nomination: Nomination, public_wording: str) -> None:
-    """The wording shown on the projector and printed in minutes; the original is kept, unshown."""
-    nomination.public_wording = public_wording.strip()
-    audit(session, "redact", nomination, "public wording set")
+    """The officer writes and approves the wording shown on the projector and printed in minutes.
+
+    The resident's original is kept, unshown. Blank clears the public wording (nothing is shown).
+    """
+    from commmatters_desktop.core import public
+
+    if not public_wording.strip():
+        nomination.public_wording = ""
+        audit(session, "redact", nomination, "public wording cleared")
+        return
+    public.approve(session, nomination, "public_wording", public_wording)
+
+
+def approve_suggested_wording(session: Session, *, nomination: Nomination) -> str:
+    """The officer accepts the app's masked draft as the public wording (recorded as their approval)."""
+    from commmatters_desktop.core import privacy
+
+    draft = privacy.suggest(nomination.wording, privacy.protected_names(session))
+    redact_nomination(session, nomination=nomination, public_wording=draft)
+    return draft
 
 
 def record_votes(session: Session, *, nomination: Nomination, votes: int | None) -> None:
@@ -160,6 +190,7 @@ def update_meeting(
     if held_on is not None:
         meeting.held_on = held_on
     audit(session, "update", meeting, "meeting details")
+    _approve_typed(session, meeting, ("venue", "decisions"))
 
 
 @dataclass(frozen=True)
@@ -211,6 +242,9 @@ def record_panel_decision(
     if existing is not None:
         priority = existing
         priority.title = required(title, "Give the priority a short title.")
+        from commmatters_desktop.core import public
+
+        public.approve_if_clean(session, priority, "title")  # typed by the officer at the decision
     else:
         priority = priorities.propose(session, ward=ward, title=title, nomination=chosen)
     priorities.agree(session, priority=priority, lead_agency=lead_agency, meeting=meeting)

@@ -146,11 +146,19 @@ def invite_weeks(session: Session, cycle: str) -> list[tuple[str, str, str, dt.d
     ]
 
 
-def wards_to_plan(session: Session, *, la: str = "") -> list[planner.WardToPlan]:
+def wards_to_plan(
+    session: Session, *, la: str = "", order: list[str] | None = None
+) -> list[planner.WardToPlan]:
+    """The wards in the order a rolling plan takes them: by borough and name, or ``order`` (ward codes,
+    e.g. the Social Harm Index's suggestion) first and the rest after."""
     query = select(Ward).where(Ward.deleted.is_(False)).order_by(Ward.la_name, Ward.name)
     if la:
         query = query.where(Ward.la_name.ilike(la) | (Ward.la_code == la.upper()))
-    return [planner.WardToPlan(w.id, w.code, w.name) for w in session.scalars(query)]
+    wards = [planner.WardToPlan(w.id, w.code, w.name) for w in session.scalars(query)]
+    if order:
+        rank = {code: i for i, code in enumerate(order)}
+        wards.sort(key=lambda w: rank.get(w.code, len(rank)))
+    return wards
 
 
 def make_plan(
@@ -162,12 +170,13 @@ def make_plan(
     per_week: int | None = None,
     la: str = "",
     today: dt.date,
+    order: list[str] | None = None,
 ) -> planner.Plan:
     """A plan for the quarter that keeps every week already begun and avoids clashes it can."""
     code = CycleCode.parse(cycle)
     current = weeks_of(session, str(code))
     return planner.plan_weeks(
-        wards_to_plan(session, la=la),
+        wards_to_plan(session, la=la, order=order),
         cycle=code,
         mode=mode,
         start=start,

@@ -50,6 +50,12 @@ def agreed_priority(session: Session, *, ward_id: object, cycle_id: object) -> P
     ).first()
 
 
+def _approved_wording(session: Session, nomination: Nomination) -> str:
+    from commmatters_desktop.core import public
+
+    return nomination.public_wording if public.approved(session, nomination, "public_wording") else ""
+
+
 def propose(
     session: Session,
     *,
@@ -71,11 +77,15 @@ def propose(
         nomination_id=nomination.id if nomination else None,
         title=required(title, "Give the priority a short title."),
         status=S.NOMINATED,
-        public_issue=(public_issue or (nomination.wording if nomination else title)).strip(),
+        # Never the resident's own words: the nomination's approved public wording, or nothing yet.
+        public_issue=(
+            public_issue or (_approved_wording(session, nomination) if nomination else title)
+        ).strip(),
     )
     session.add(priority)
     session.flush()
     audit(session, "propose", priority, f"'{priority.title}' put to the {ward.name} panel")
+    _approve_typed(session, priority, ["title", "public_issue"])
     return priority
 
 
@@ -221,7 +231,17 @@ def update_priority(session: Session, *, priority: Priority, **fields: str) -> l
     """Edit a priority's title and its public wording ("You said" and "We did")."""
     if "title" in fields:
         fields["title"] = required(fields["title"], "A priority needs a short title.")
-    return apply_changes(session, priority, dict(fields), allowed=_PRIORITY_FIELDS, what="a priority")
+    changed = apply_changes(session, priority, dict(fields), allowed=_PRIORITY_FIELDS, what="a priority")
+    _approve_typed(session, priority, changed)
+    return changed
+
+
+def _approve_typed(session: Session, priority: Priority, names: list[str]) -> None:
+    """The officer typed these as public wording: approved by them, unless the detector flags them."""
+    from commmatters_desktop.core import public
+
+    for name in names:
+        public.approve_if_clean(session, priority, name)
 
 
 def withdraw_agreement(session: Session, *, priority: Priority) -> Priority:
@@ -251,3 +271,4 @@ def set_public_wording(session: Session, *, priority: Priority, issue: str, acti
     priority.public_issue = required(issue, "Say what the community raised, in their words.")
     priority.public_action = action.strip()
     audit(session, "public wording", priority)
+    _approve_typed(session, priority, ["public_issue", "public_action"])

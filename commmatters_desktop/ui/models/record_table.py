@@ -158,6 +158,8 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags  # the root is not an item (Qt's model tester insists)
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         if index.isValid() and self.editable and self.columns[index.column()].editor is not Editor.NONE:
             return base | Qt.ItemFlag.ItemIsEditable

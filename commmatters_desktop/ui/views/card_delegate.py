@@ -31,14 +31,46 @@ PAD = 6
 
 
 def badges(card: PriorityCard) -> list[tuple[str, QColor]]:
-    found: list[tuple[str, QColor]] = []
+    return [(label, colour) for label, _short, colour in _badges(card)]
+
+
+def _badges(card: PriorityCard) -> list[tuple[str, str, QColor]]:
+    """Each badge in words, and the shorter form it takes when a narrow column has no room."""
+    found: list[tuple[str, str, QColor]] = []
     if card.overdue_actions:
-        found.append((f"{card.overdue_actions} overdue", OVERDUE))
+        found.append((f"{card.overdue_actions} overdue", f"{card.overdue_actions} late", OVERDUE))
     if card.status is PriorityStatus.ESCALATED:
-        found.append(("CSP tasking", ESCALATED))
+        found.append(("CSP tasking", "CSP", ESCALATED))
     if card.blockers:
-        found.append(("⚠ blocked", BLOCKED))
+        found.append(("⚠ blocked", "⚠", BLOCKED))
     return found
+
+
+def fitted_badges(fm: QFontMetrics, card: PriorityCard, room: int) -> list[tuple[str, QColor, int]]:
+    """The badges as they fit in ``room`` pixels: long forms while they fit, then short ones from the
+    last badge back, then elided; never painted past the card's edge."""
+    found = _badges(card)
+    labels = [long for long, _short, _colour in found]
+
+    def total() -> int:
+        return sum(fm.horizontalAdvance(label) + 14 for label in labels)
+
+    for index in reversed(range(len(found))):
+        if total() <= room:
+            break
+        labels[index] = found[index][1]
+    fitted: list[tuple[str, QColor, int]] = []
+    left = room
+    for label, (_long, _short, colour) in zip(labels, found, strict=True):
+        natural = fm.horizontalAdvance(label) + 10
+        width = min(natural, max(left - 4, 0))
+        if width < natural:
+            if width < fm.horizontalAdvance("…") + 10:
+                break
+            label = fm.elidedText(label, Qt.TextElideMode.ElideRight, width - 10)
+        fitted.append((label, colour, width))
+        left -= width + 4
+    return fitted
 
 
 class CardDelegate(QStyledItemDelegate):
@@ -101,8 +133,7 @@ class CardDelegate(QStyledItemDelegate):
             fm.elidedText(details or "no lead agency yet", Qt.TextElideMode.ElideRight, text.width()),
         )
         x = text.left()
-        for label, colour in badges(card):
-            width = fm.horizontalAdvance(label) + 10
+        for label, colour, width in fitted_badges(fm, card, text.width()):
             pill = QRect(x, text.top() + line * 4, width, line)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(colour)

@@ -28,22 +28,10 @@ from commmatters_desktop.core.partner_actions import PartnerAction
 from commmatters_desktop.core.services.planning import CalendarData
 from commmatters_desktop.ui.models.record_table import Column, RecordTableModel, show_date
 from commmatters_desktop.ui.widgets import keep_place
+from commmatters_desktop.ui.widgets import row_table as _table
 
 Index = QModelIndex | QPersistentModelIndex
 WEEK_MARK = "■"
-
-
-def _table(parent: QWidget, name: str, accessible: str) -> QTableView:
-    table = QTableView(parent)
-    table.setObjectName(name)
-    table.setAccessibleName(accessible)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    table.verticalHeader().hide()
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
 
 
 def cycle_picker(parent: QWidget, name: str) -> QComboBox:

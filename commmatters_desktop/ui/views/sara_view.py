@@ -191,6 +191,9 @@ class SaraPlanView(QWidget):
         self.tabs.addTab(self._response_page(), "Response")
         self.tabs.addTab(self._assessment_page(), "Assessment")
         self.tabs.addTab(self._feedback_page(), "Feedback")
+        from commmatters_desktop.ui.evidence_chart import add_evidence_panels
+
+        self.evidence = add_evidence_panels(self)  # crime data charts and verdict (issue 14)
 
         head = QGridLayout()
         head.addWidget(QLabel("Priority:", self), 0, 0)
@@ -419,6 +422,7 @@ class SaraPlanView(QWidget):
             for col in range(table.model().columnCount()):
                 table.setColumnWidth(col, min(table.columnWidth(col), 320))
         self._set_enabled(True, plan=detail.has_plan)
+        self.evidence.show_priority(detail.id)
 
     def _set_enabled(self, shown: bool, plan: bool = False) -> None:
         self.tabs.setVisible(shown)

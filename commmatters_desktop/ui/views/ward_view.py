@@ -21,7 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from commmatters_desktop.core.people_queries import WardPeople
 from commmatters_desktop.core.queries import WardDetail, WardRow
+from commmatters_desktop.ui.models.record_table import show_date
 from commmatters_desktop.ui.models.ward_table import WardColumn, WardFilterProxy, WardTableModel
 
 ALL_AUTHORITIES = "All local authorities"
@@ -35,6 +37,8 @@ class WardView(QWidget):
     open_plan = Signal(object)
     #: Find this priority's card on the board.
     show_on_board = Signal(object)
+    #: Open People & partners on this ward's key individuals.
+    show_people = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -86,6 +90,13 @@ class WardView(QWidget):
         self.board_button = QPushButton("Show on the board", self)
         self.board_button.setObjectName("wardShowOnBoard")
         self.board_button.setAccessibleName("Show the ward's priority on the board")
+        self.people_button = QPushButton("People && key individuals", self)
+        self.people_button.setObjectName("wardShowPeople")
+        self.people_button.setAccessibleName("Show the ward's people and key individuals")
+        self.people_button.setEnabled(False)
+        self.people_button.clicked.connect(lambda: self._emit_ward(self.show_people))
+        self._people = WardPeople()
+        self._ward_id: uuid.UUID | None = None
         for button in (self.open_plan_button, self.board_button):
             button.setEnabled(False)
         self.open_plan_button.clicked.connect(lambda: self._emit_current(self.open_plan))
@@ -109,6 +120,7 @@ class WardView(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.open_plan_button)
         buttons.addWidget(self.board_button)
+        buttons.addWidget(self.people_button)
         right_layout.addLayout(buttons)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("wardSplitter")
@@ -147,6 +159,14 @@ class WardView(QWidget):
         if self._current is not None:
             signal.emit(self._current)
 
+    def _emit_ward(self, signal: SignalInstance) -> None:
+        if self._ward_id is not None:
+            signal.emit(self._ward_id)
+
+    def show_people_of(self, people: WardPeople) -> None:
+        """The ward's key individuals, their recent contacts and its gaps, for the next page shown."""
+        self._people = people
+
     def selected_ward(self) -> uuid.UUID | None:
         index = self.table.currentIndex()
         return self.proxy.ward_id(index) if index.isValid() else None
@@ -168,6 +188,8 @@ class WardView(QWidget):
     def show_detail(self, ward: WardDetail | None) -> None:
         """The ward's page. Panel members are members of the public: marked as personal data."""
         self._current = ward.current.id if ward and ward.current else None
+        self._ward_id = ward.id if ward else None
+        self.people_button.setEnabled(ward is not None)
         for button in (self.open_plan_button, self.board_button):
             button.setEnabled(self._current is not None)
         if ward is None:
@@ -202,12 +224,47 @@ class WardView(QWidget):
             f"<h3>Ward panel <span style='color:#b00020'>⚠ personal data</span></h3>"
             f"{items(ward.panel, 'No panel members recorded.')}"
             f"<h3>Partners</h3>{items(ward.partner_contacts + ward.partners_in_work, 'No partners yet.')}"
-            f"<h3>Past priorities</h3>"
+            + self._network_html()
+            +
+            "<h3>Past priorities</h3>"
             + (f"<table cellpadding='3'><tr><th align='left'>Cycle</th><th align='left'>Priority</th>"
                f"<th align='left'>Status</th><th align='left'>Outcome</th></tr>{history}</table>"
                if history else "<p><i>None recorded.</i></p>")
             + f"<h3>LSOAs ({len(ward.lsoas)})</h3><p>{e(', '.join(ward.lsoas)) or '<i>none linked</i>'}</p>"
         )  # fmt: skip
+
+    def _network_html(self) -> str:
+        """Key individuals (personal data), their recent contacts, and the groups the ward is not hearing from."""
+        e, p = html.escape, self._people
+        kin = "".join(
+            f"<li>{e(r.person.full_name)} — {e(r.person.community)}; prefers {e(r.preferred or 'not said')}; "
+            f"consent {e(r.consent)}; {r.recent} contact{'s' if r.recent != 1 else ''} in 90 days"
+            + (" <b style='color:#b00020'>(consultation fatigue)</b>" if r.fatigued else "")
+            + "</li>"
+            for r in p.kin
+        )
+        contacts = "".join(
+            f"<li>{show_date(c.contacted_on)} · {e(c.person)} · {e(c.channel.label)}: {e(c.purpose)}</li>"
+            for c in p.contacts
+        )
+        references = "".join(f"<li>{e(r.name)} ({e(r.community)})</li>" for r in p.references)
+        gaps = ", ".join(
+            e(g.group) + (f" ({g.awaiting_consent} awaiting consent)" if g.awaiting_consent else "")
+            for g in p.gaps
+        )
+        return (
+            "<h3>Key individuals <span style='color:#b00020'>⚠ personal data</span></h3>"
+            + (f"<ul>{kin}</ul>" if kin else "<p><i>No key individuals recorded.</i></p>")
+            + "<h3>Recent contacts</h3>"
+            + (f"<ul>{contacts}</ul>" if contacts else "<p><i>None logged.</i></p>")
+            + (f"<h3>Reference groups</h3><ul>{references}</ul>" if references else "")
+            + "<h3>Not hearing from</h3>"
+            + (
+                f"<p style='color:#7f0000'>{gaps}</p>"
+                if gaps
+                else "<p>Every group has a link in this ward.</p>"
+            )
+        )
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)

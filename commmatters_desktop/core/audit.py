@@ -1,0 +1,205 @@
+"""The audit trail as evidence: a keyed hash chain over every event, and reading it back.
+
+Each event's ``mac`` is HMAC-SHA256 over the previous event's ``mac`` and its own fields, under a key
+derived from the vault key (HKDF), so nobody without the key can recompute the chain after deleting,
+editing or re-ordering a row; the newest ``mac`` and the number of events are also kept in
+``vault_meta`` so that removing the last rows shows too. Events from other laptops arrive by sync and
+are appended to this laptop's chain, keeping their own ``uid``, time, actor and device.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from sqlalchemy import func, select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from commmatters_desktop.core.models import AuditEvent, VaultMeta
+
+HEAD_META_KEY = "audit_head"
+_LAST_KEY = "commmatters.audit_last"
+
+
+def derive_key(vault_key: bytes) -> bytes:
+    """The chain's key: derived from, never equal to, the vault key."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"commmatters audit chain v1").derive(
+        vault_key
+    )
+
+
+def _fields(event: AuditEvent) -> list[str]:
+    at = event.at.astimezone(dt.UTC).replace(tzinfo=None) if event.at.tzinfo else event.at
+    return [event.uid, at.isoformat(timespec="microseconds"), event.actor, event.device, event.action,
+            event.entity, event.row_id, event.summary]  # fmt: skip
+
+
+def seal(key: bytes, previous: str, event: AuditEvent) -> str:
+    message = json.dumps([previous, *_fields(event)], ensure_ascii=False).encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def _last(session: Session) -> tuple[str, int]:
+    state: tuple[str, int] | None = session.info.get(_LAST_KEY)
+    if state is None:
+        row = session.get(VaultMeta, HEAD_META_KEY)
+        if row is not None:
+            mac, count = row.value.split(":")
+            state = (mac, int(count))
+        else:
+            state = ("", 0)
+    return state
+
+
+def append(session: Session, key: bytes, event: AuditEvent) -> None:
+    """Chain ``event`` after the last one (pending events in this session included) and add it."""
+    if not event.uid:
+        event.uid = str(uuid.uuid4())
+    previous, count = _last(session)
+    event.mac = seal(key, previous, event) if key else ""
+    state = (event.mac or previous, count + 1)
+    session.info[_LAST_KEY] = state
+    session.add(event)
+    meta = sqlite_insert(VaultMeta).values(key=HEAD_META_KEY, value=f"{state[0]}:{state[1]}")
+    session.execute(meta.on_conflict_do_update(index_elements=["key"], set_={"value": meta.excluded.value}))
+
+
+@dataclass(frozen=True)
+class Problem:
+    event_id: int | None
+    message: str
+
+
+def verify(session: Session, key: bytes) -> list[Problem]:
+    """Every break in the chain: an event edited, removed or moved, or the newest events missing."""
+    problems: list[Problem] = []
+    previous, sealed, count, last_id = "", False, 0, 0
+    for event in session.scalars(select(AuditEvent).order_by(AuditEvent.id)):
+        count += 1
+        if last_id and event.id != last_id + 1:
+            problems.append(Problem(event.id, f"events {last_id + 1} to {event.id - 1} are missing"))
+        last_id = event.id
+        if not event.mac:
+            if sealed:
+                problems.append(
+                    Problem(event.id, f"event {event.id} has no seal: it was added or edited by hand")
+                )
+            continue
+        sealed = True
+        if not hmac.compare_digest(seal(key, previous, event), event.mac):
+            problems.append(
+                Problem(event.id, f"event {event.id} ({event.action}, {event.at:%d %b %Y %H:%M}) does not "
+                        "follow the one before it: it or an earlier event was edited, removed or moved")
+            )  # fmt: skip
+        previous = event.mac
+    head = session.get(VaultMeta, HEAD_META_KEY)
+    if head is not None:
+        mac, expected = head.value.split(":")
+        if int(expected) != count or (mac and mac != previous):
+            problems.append(Problem(None, f"the trail should hold {expected} events ending with the last one "
+                                          f"recorded, but holds {count}: the newest events were removed"))  # fmt: skip
+    return problems
+
+
+@dataclass(frozen=True)
+class Filters:
+    person: str = ""
+    ward: str = ""
+    since: dt.date | None = None
+    until: dt.date | None = None
+    action: str = ""
+
+
+def events(
+    session: Session, filters: Filters | None = None, *, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """The trail as plain rows, newest first, filtered by who (actor or record), ward and dates."""
+    from commmatters_desktop.core.models import Ward
+
+    f = filters or Filters()
+    query = select(AuditEvent).order_by(AuditEvent.id.desc())
+    if f.since:
+        query = query.where(AuditEvent.at >= dt.datetime.combine(f.since, dt.time(), dt.UTC))
+    if f.until:
+        query = query.where(
+            AuditEvent.at < dt.datetime.combine(f.until + dt.timedelta(days=1), dt.time(), dt.UTC)
+        )
+    if f.action:
+        query = query.where(AuditEvent.action == f.action)
+    if f.person:
+        like = f"%{f.person.strip()}%"
+        query = query.where(AuditEvent.actor.ilike(like) | AuditEvent.summary.ilike(like))
+    if f.ward:
+        ward = session.scalars(
+            select(Ward).where((Ward.code == f.ward.strip().upper()) | Ward.name.ilike(f.ward.strip()))
+        ).first()
+        ids = _ward_record_ids(session, ward.id) if ward is not None else set()
+        query = query.where(AuditEvent.row_id.in_(ids))
+    if limit:
+        query = query.limit(limit)
+    return [
+        {"id": e.id, "at": e.at.isoformat(timespec="seconds"), "actor": e.actor, "device": e.device,
+         "action": e.action, "record": e.entity.replace("_", " "), "row_id": e.row_id, "summary": e.summary,
+         "uid": e.uid}
+        for e in session.scalars(query)
+    ]  # fmt: skip
+
+
+def _ward_record_ids(session: Session, ward_id: uuid.UUID) -> set[str]:
+    """Ids of the ward and of every record that hangs off it (what "events in this ward" means)."""
+    from commmatters_desktop.core.models import (
+        Action,
+        Feedback,
+        Measure,
+        Nomination,
+        PanelMeeting,
+        Priority,
+        SaraPlan,
+        Ward,
+        WardRole,
+    )
+
+    ids = {str(ward_id)}
+    for model in (Nomination, PanelMeeting, WardRole, Priority):
+        ids.update(str(i) for i in session.scalars(select(model.id).where(model.ward_id == ward_id)))
+    priority_ids = select(Priority.id).where(Priority.ward_id == ward_id)
+    for child in (Action, Feedback, Measure, SaraPlan):
+        ids.update(
+            str(i) for i in session.scalars(select(child.id).where(child.priority_id.in_(priority_ids)))
+        )
+    ids.update(str(i) for i in session.scalars(select(WardRole.person_id).where(WardRole.ward_id == ward_id)))
+    del Ward
+    return ids
+
+
+def export(session: Session, filters: Filters, *, target: str, reason: str) -> tuple[bytes, int]:
+    """The filtered trail as CSV bytes, and the export itself recorded in the trail with its reason."""
+    import csv
+    import io
+
+    from commmatters_desktop.core.changes import audit_event
+    from commmatters_desktop.core.errors import UserError
+
+    if not reason.strip():
+        raise UserError("Give the reason for exporting the audit trail (it is recorded in the trail).")
+    rows = events(session, filters)
+    audit_event(
+        session, "export audit", "audit_event", "", f"{len(rows)} events to {target}: {reason.strip()}"
+    )
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["id"], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8-sig"), len(rows)
+
+
+def count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(AuditEvent)) or 0

@@ -1,0 +1,306 @@
+"""How long personal data stays (DPA 2018 s.39), what is past its date, and removing it.
+
+Every column marked ``info=PERSONAL`` on any synced model is covered, whatever the model: a kind of
+personal data with its own rule below, or the general rule. The review list (:func:`due`) names the
+record and the rule, never the data. :func:`order_purge` blanks the fields, records a
+:class:`~commmatters_desktop.core.models.PurgeOrder` that travels to every laptop, and scrubs this
+laptop's history of those fields (:func:`scrub_history`); ``sync.purge`` does the files on disk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from commmatters_desktop.core import public
+from commmatters_desktop.core.changes import audit, context_of
+from commmatters_desktop.core.enums import PersonRole
+from commmatters_desktop.core.hlc import Stamp
+from commmatters_desktop.core.models import (
+    SYNCED_MODELS,
+    ChangeLog,
+    Cycle,
+    FieldClock,
+    Nomination,
+    Person,
+    Priority,
+    PurgeOrder,
+    SaraPlan,
+    SyncConflict,
+    Synced,
+    VaultMeta,
+    WardRole,
+    natural_id,
+    personal_columns,
+)
+
+#: What a purged field holds afterwards, everywhere (records, change log, files).
+PURGED = public.PURGED
+SCRUBBED_META = "purge_db:"
+
+
+@dataclass(frozen=True)
+class Rule:
+    key: str
+    label: str
+    months: int
+    #: When the clock starts for a record (None: not yet, e.g. still a member, priority not closed).
+    since: Callable[[Session, Synced], dt.date | None]
+    why: str
+
+
+def _last_change(session: Session, record: Synced) -> dt.date | None:
+    stamp = session.scalar(
+        select(func.max(FieldClock.stamp)).where(
+            FieldClock.entity == record.__tablename__, FieldClock.row_id == str(record.id)
+        )
+    )
+    return Stamp.parse(stamp).moment.date() if stamp else None
+
+
+def _left(session: Session, record: Synced) -> dt.date | None:
+    """A person's clock starts when they hold no current ward role (left the panel or network)."""
+    assert isinstance(record, Person)
+    active = session.scalar(
+        select(func.count())
+        .select_from(WardRole)
+        .where(WardRole.person_id == record.id, WardRole.deleted.is_(False))
+    )
+    if active and not record.deleted:
+        return None
+    dates = [_last_change(session, record)]
+    for role in session.scalars(select(WardRole).where(WardRole.person_id == record.id)):
+        dates.append(_last_change(session, role))
+    known = [d for d in dates if d is not None]
+    return max(known) if known else None
+
+
+def _priority_closed(session: Session, record: Synced) -> dt.date | None:
+    assert isinstance(record, SaraPlan)
+    priority = session.get(Priority, record.priority_id)
+    return priority.closed_on if priority is not None else None
+
+
+def _cycle_ended(session: Session, record: Synced) -> dt.date | None:
+    from commmatters_desktop.core.cycles import CycleCode
+
+    assert isinstance(record, Nomination)
+    cycle = session.get(Cycle, record.cycle_id)
+    return CycleCode.parse(cycle.code).end if cycle is not None else None
+
+
+RULES: dict[str, Rule] = {
+    rule.key: rule
+    for rule in (
+        Rule(
+            "panel",
+            "Ward panel members and chairs",
+            12,
+            _left,
+            "contact details are needed while they serve on the panel and for a year after, for minutes queries",
+        ),
+        Rule(
+            "kin",
+            "Key Individual Network members",
+            12,
+            _left,
+            "kept while they are in the network and a year after, for follow-up of what they reported",
+        ),
+        Rule(
+            "resident",
+            "Residents recorded by name",
+            12,
+            _left,
+            "kept only to reply to them about their issue",
+        ),
+        Rule(
+            "sara",
+            "Victims and offenders in SARA analysis",
+            12,
+            _priority_closed,
+            "needed to work the problem; a year after the priority closes the analysis is kept without them",
+        ),
+        Rule(
+            "wording",
+            "Residents' own wording of nominations",
+            12,
+            _cycle_ended,
+            "the approved public wording stays; the resident's own words go a year after the quarter",
+        ),
+        Rule(
+            "other",
+            "Any other personal data",
+            24,
+            _last_change,
+            "a catch-all for personal fields without their own rule: two years after the record last changed",
+        ),
+    )
+}
+_ROLE_RULES = {PersonRole.PANEL_MEMBER: "panel", PersonRole.PANEL_CHAIR: "panel",
+               PersonRole.KEY_INDIVIDUAL: "kin", PersonRole.RESIDENT: "resident"}  # fmt: skip
+
+
+def rule_for(record: Synced) -> Rule | None:
+    """The rule a record's personal data falls under (None: officials' work details, kept as records)."""
+    if isinstance(record, Person):
+        key = _ROLE_RULES.get(record.role)
+        return RULES[key] if key else None
+    if isinstance(record, SaraPlan):
+        return RULES["sara"]
+    if isinstance(record, Nomination):
+        return RULES["wording"]
+    kind = getattr(record, "kind", None) or getattr(record, "role", None)
+    if kind is not None and "key_individual" in str(getattr(kind, "value", kind)):
+        return RULES["kin"]
+    return RULES["other"]
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, 28))
+
+
+@dataclass(frozen=True)
+class Due:
+    entity: str
+    row_id: str
+    rule: str
+    label: str
+    fields: tuple[str, ...]
+    since: dt.date
+    due_on: dt.date
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "entity": self.entity,
+            "row_id": self.row_id,
+            "rule": self.rule,
+            "label": self.label,
+            "fields": list(self.fields),
+            "since": self.since.isoformat(),
+            "due_on": self.due_on.isoformat(),
+        }
+
+
+def _describe(session: Session, record: Synced) -> str:
+    """Which record, in words that hold no personal data (the review list is read by supervisors)."""
+    from commmatters_desktop.core.models import Ward
+
+    ward_id = getattr(record, "ward_id", None)
+    if isinstance(record, Person):
+        role = session.scalars(select(WardRole).where(WardRole.person_id == record.id)).first()
+        ward_id = role.ward_id if role is not None else None
+    if isinstance(record, SaraPlan):
+        priority = session.get(Priority, record.priority_id)
+        ward_id = priority.ward_id if priority is not None else None
+    ward = session.get(Ward, ward_id) if ward_id is not None else None
+    kind = getattr(getattr(record, "role", None), "label", None) or record.__tablename__.replace("_", " ")
+    return f"{kind} ({ward.name})" if ward is not None else str(kind)
+
+
+def personal_models() -> list[type[Synced]]:
+    return [m for m in SYNCED_MODELS if personal_columns(m)]
+
+
+def due(session: Session, today: dt.date) -> list[Due]:
+    """Every record holding personal data past its rule's date: the review list."""
+    found: list[Due] = []
+    for model in personal_models():
+        columns = personal_columns(model)
+        for record in session.scalars(select(model)):
+            held = tuple(c for c in columns if (getattr(record, c) or "") not in ("", PURGED))
+            rule = rule_for(record)
+            if not held or rule is None:
+                continue
+            since = rule.since(session, record)
+            if since is None:
+                continue
+            due_on = _add_months(since, rule.months)
+            if due_on <= today:
+                found.append(Due(model.__tablename__, str(record.id), rule.key, _describe(session, record), held,
+                                 since, due_on))  # fmt: skip
+    return sorted(found, key=lambda d: (d.due_on, d.entity, d.row_id))
+
+
+def _model(entity: str) -> type[Synced]:
+    return next(m for m in SYNCED_MODELS if m.__tablename__ == entity)
+
+
+def order_purge(session: Session, items: list[Due], *, reason: str) -> list[PurgeOrder]:
+    """Blank the fields, record the order (it travels) and scrub this laptop's history of them."""
+    from commmatters_desktop.core.errors import UserError
+
+    if not reason.strip():
+        raise UserError(
+            "Give the reason for the purge (a retention review, an erasure request): it is recorded."
+        )
+    context = context_of(session)
+    orders = []
+    for item in items:
+        record = session.get(_model(item.entity), uuid.UUID(item.row_id))
+        if record is None:
+            continue
+        for name in item.fields:
+            setattr(record, name, PURGED)
+        order_id = natural_id("purge", f"{item.entity}|{item.row_id}")
+        order = session.get(PurgeOrder, order_id)
+        fields = sorted(set(item.fields) | set(order.fields.split(",") if order else ()))
+        if order is None:
+            order = PurgeOrder(id=order_id, entity=item.entity, row_id=item.row_id, fields="",
+                               ordered_on=context.clock.today())  # fmt: skip
+            session.add(order)
+        order.fields, order.rule, order.reason = ",".join(fields), item.rule, reason.strip()
+        order.ordered_by, order.ordered_on = context.actor, context.clock.today()
+        session.flush()
+        audit(session, "purge", record, f"{RULES[item.rule].label if item.rule in RULES else item.rule}: "
+              f"{', '.join(item.fields)} removed ({reason.strip()})")  # fmt: skip
+        orders.append(order)
+    scrub_history(session)
+    return orders
+
+
+def scrub_history(session: Session) -> int:
+    """Every purge order not yet carried out here: the change log and conflicts lose the old values.
+
+    Idempotent, and run after each sync so orders from other laptops are carried out too.
+    """
+    done = 0
+    purged = json.dumps(PURGED)
+    for order in session.scalars(select(PurgeOrder)):
+        marker = f"{SCRUBBED_META}{order.id}"
+        stamp = f"{order.fields}|{order.ordered_on.isoformat()}"
+        seen = session.get(VaultMeta, marker)
+        if seen is not None and seen.value == stamp:
+            continue
+        fields = [f for f in order.fields.split(",") if f]
+        record = session.get(_model(order.entity), uuid.UUID(order.row_id))
+        if record is not None:
+            for name in fields:
+                if getattr(record, name) not in ("", PURGED):
+                    setattr(record, name, PURGED)  # an edit made elsewhere before the order arrived
+        session.flush()
+        session.execute(
+            update(ChangeLog)
+            .where(
+                ChangeLog.entity == order.entity,
+                ChangeLog.row_id == order.row_id,
+                ChangeLog.field.in_(fields),
+            )
+            .values(value=purged)
+        )
+        session.execute(
+            update(SyncConflict)
+            .where(SyncConflict.entity == order.entity, SyncConflict.row_id == order.row_id,
+                   SyncConflict.field.in_(fields))
+            .values(local_value=purged, remote_value=purged)
+        )  # fmt: skip
+        session.merge(VaultMeta(key=marker, value=stamp))
+        done += 1
+    return done
