@@ -19,7 +19,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -70,6 +70,45 @@ def append(session: Session, key: bytes, event: AuditEvent) -> None:
     session.add(event)
     meta = sqlite_insert(VaultMeta).values(key=HEAD_META_KEY, value=f"{state[0]}:{state[1]}")
     session.execute(meta.on_conflict_do_update(index_elements=["key"], set_={"value": meta.excluded.value}))
+
+
+_APPEND_ONLY = (("audit_event_no_update", "BEFORE UPDATE"), ("audit_event_no_delete", "BEFORE DELETE"))
+
+
+def reseal(session: Session, key: bytes) -> int:
+    """Seal every event again, in order, under ``key``; returns how many.
+
+    Only for a vault salvaged from a damaged one: the old chain was sealed under the old vault's key and
+    has lost the events the damage took, so it can only be trusted again from here. The salvage records
+    itself as an event, so the trail says that it was resealed and when.
+    """
+    for name, _when in _APPEND_ONLY:
+        session.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
+    # Events the damage took leave holes in the numbering: the salvaged trail is numbered afresh, so
+    # from now on a hole means what it always means (an event removed), not the old damage.
+    ids = list(session.scalars(text("SELECT id FROM audit_event ORDER BY id")))
+    for new_id, old_id in enumerate(ids, start=1):
+        if new_id != old_id:
+            session.execute(
+                text("UPDATE audit_event SET id = :new WHERE id = :old"), {"new": new_id, "old": old_id}
+            )
+    session.expire_all()
+    previous, count = "", 0
+    for event in session.scalars(select(AuditEvent).order_by(AuditEvent.id)):
+        event.mac = seal(key, previous, event)
+        previous, count = event.mac, count + 1
+    session.flush()
+    for name, when in _APPEND_ONLY:
+        session.execute(
+            text(
+                f"CREATE TRIGGER {name} {when} ON audit_event "
+                "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END"
+            )
+        )
+    session.info.pop(_LAST_KEY, None)
+    meta = sqlite_insert(VaultMeta).values(key=HEAD_META_KEY, value=f"{previous}:{count}")
+    session.execute(meta.on_conflict_do_update(index_elements=["key"], set_={"value": meta.excluded.value}))
+    return count
 
 
 @dataclass(frozen=True)

@@ -212,8 +212,13 @@ def salvage(
     finally:
         writer.close()
         reader.close()
-    # Opening gives the new vault its own device id and proves it healthy.
-    Vault.open(result.folder, keystore=keystore, passphrase=passphrase, clock=clock).close()
+    # Opening gives the new vault its own device id and proves it healthy; the salvaged audit trail is
+    # sealed again under the new vault's key (the old chain had the old key and lost what the damage took).
+    with Vault.open(result.folder, keystore=keystore, passphrase=passphrase, clock=clock) as fresh:
+        from commmatters_desktop.core import audit
+
+        with fresh.unit_of_work() as session:
+            audit.reseal(session, fresh.audit_key)
     return result
 
 

@@ -104,8 +104,9 @@ def test_a_damaged_page_points_at_a_real_backup_and_restore_puts_it_back(vault_d
     assert (vault_dir / BACKUP_FOLDER / named).is_file()
     result = restore(vault_dir, keystore=KeyringStore(), clock=clock)
     assert result.backup.name == named and result.kept_aside is not None and result.kept_aside.exists()
-    with Vault.open(vault_dir, keystore=KeyringStore(), clock=clock) as vault, vault.reading() as s:
-        assert wards.ward_by_code(s, "E05000650") is not None
+    with Vault.open(vault_dir, keystore=KeyringStore(), clock=clock) as vault:
+        with vault.reading() as s:
+            assert wards.ward_by_code(s, "E05000650") is not None
         assert vault.check() == []
 
 

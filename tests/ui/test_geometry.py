@@ -67,8 +67,10 @@ def test_the_projector_stages_fit_with_a_long_ward_name_and_many_nominations(
     prep = window.open_meeting()
     assert prep is not None
     qtbot.addWidget(prep)
+    prep.reload_table()
+    prep.approve_suggested()  # nothing reaches the projector before its wording is approved
     view = prep.start_meeting()
-    assert view is not None
+    assert view is not None, prep.message.text()
     qtbot.addWidget(view)
     view.showNormal()
     view.resize(*size)

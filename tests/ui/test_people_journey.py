@@ -62,6 +62,7 @@ def meeting_at_decision(
     prep.add_nomination()
     dialogs.done()
     prep.venue.setText("Hulme Library")
+    prep.findChild(QPushButton, "meetingApprove").click()  # the officer approves the public wording
     view = prep.start_meeting()
     assert view is not None, prep.message.text()
     qtbot.addWidget(view)

@@ -195,3 +195,19 @@ def test_hundreds_of_edits_in_one_window_leave_none_alone(
         plan = common.fetch(s, Priority, card.id).plan
         assert plan is not None and plan.causes == "Cause noted at edit 298"
     window.close()
+
+
+def test_a_past_quarters_plan_is_named_in_the_picker(window: MainWindow, demo_vault: Vault) -> None:
+    from sqlalchemy import select
+
+    from commmatters_desktop.core.models import Cycle
+
+    with demo_vault.reading() as s:
+        past = s.scalars(
+            select(Priority).join(Cycle).where(Cycle.code < str(window.cycle), Priority.deleted.is_(False))
+        ).first()
+        assert past is not None
+        past_id, ward = past.id, past.ward.name
+    window.open_plan(past_id)
+    assert window.plan.picker.value() == past_id
+    assert window.plan.picker.currentText().startswith(ward)

@@ -6,8 +6,16 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -188,16 +196,9 @@ class CalendarView(QWidget):
         layout.addWidget(self.clashes)
         layout.addWidget(self.table, 1)
         self.cycle.currentTextChanged.connect(self.cycle_changed)
-        # The table would take Space and Delete for itself (selection, nothing): the calendar's own
-        # keys are shortcuts on the view, so they work wherever the keyboard is inside it.
-        for keys, handler in (
-            ((Qt.Key.Key_Space,), self.set_current_week),
-            ((Qt.Key.Key_Delete, Qt.Key.Key_Backspace), self.clear_current_week),
-        ):
-            for key in keys:
-                shortcut = QShortcut(QKeySequence(key), self.table)
-                shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-                shortcut.activated.connect(handler)
+        # The table would take Space and Delete for itself (selection, nothing): the calendar reads them
+        # first, whichever way the key reaches the table.
+        self.table.installEventFilter(self)
 
     def show_data(self, data: CalendarData) -> None:
         """Reload, keeping the keyboard's place (after an edit the cursor stays where it was)."""
@@ -213,6 +214,17 @@ class CalendarView(QWidget):
         )
         self.mode.setText(data.summary)
         self.clashes.setText("\n".join(c.describe() for c in data.clashes[:6]))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table and event.type() == QEvent.Type.KeyPress:
+            key = event.key()  # type: ignore[attr-defined]
+            if key == Qt.Key.Key_Space:
+                self.set_current_week()
+                return True
+            if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+                self.clear_current_week()
+                return True
+        return super().eventFilter(watched, event)
 
     def keyPressEvent(self, event: Any) -> None:
         if event.key() == Qt.Key.Key_Space:

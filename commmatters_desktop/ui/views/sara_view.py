@@ -366,6 +366,9 @@ class SaraPlanView(QWidget):
         if self.detail is not None:
             self.picker.select(self.detail.id)
 
+    def _picker_labels(self) -> list[str]:
+        return [self.picker.itemText(i) for i in range(self.picker.count())]
+
     def show_priority(self, priority_id: uuid.UUID | None) -> None:
         self.commit_pending()
         self.show_message("")
@@ -394,7 +397,14 @@ class SaraPlanView(QWidget):
         if detail is None:
             self._set_enabled(False)
             return
-        self.picker.select(detail.id)
+        if not self.picker.select(detail.id):
+            # A priority of another quarter than the board's, opened from a ward page or the overview:
+            # it joins the picker, so the picker never names a different ward from the plan shown.
+            label = f"{detail.ward_name} ({detail.cycle}): {detail.title} [{detail.status.label}]"
+            self.picker.set_choices(
+                [*zip(self._picker_labels(), self.picker.values(), strict=True), (label, detail.id)]
+            )
+            self.picker.select(detail.id)
         if not self.title.hasFocus():
             self.title.setText(detail.title)
         week = f" · week of action {detail.week_start:%d %b %Y}" if detail.week_start else ""
