@@ -247,3 +247,57 @@ def test_every_module_of_the_app_is_in_the_bundle() -> None:
     scripts = {p.name for p in (package / "storage" / "migrations" / "versions").glob("*.py")}
     data = BUILD / "_internal" / "commmatters_desktop" / "storage" / "migrations" / "versions"
     assert scripts <= {p.name for p in data.glob("*.py")}
+
+
+def test_the_demo_runs_the_people_evidence_and_privacy_commands(app: Frozen, tmp_path: Path) -> None:
+    """Every command of the people, evidence and data-protection work, on a demo vault of its own
+    (some of them change it: a partner retired, personal data purged, the vault restored and salvaged)."""
+    folder = app.home / "demo-commands"
+    assert "DEMO force ready" in app.run("--data-dir", folder, "--demo", "demo")
+
+    def run(*args: str | Path, **env: str) -> str:
+        return app.run("--data-dir", folder, "--demo", *args, **env)
+
+    repo = Path(__file__).resolve().parents[2]
+    people = repo / "tests" / "data" / "people"
+    police = repo / "resources" / "data" / "police-uk" / "2023-01-metropolitan-street-sample.csv"
+    lookup = repo / "resources" / "data" / "ons" / "greater-manchester-lsoa-to-ward-2022.csv"
+    run("partners", "list")
+    run("partners", "add", "Smoke Test Housing", "--kind", "housing")
+    run("partners", "import", people / "partner-contacts-latin1.csv")
+    run("partners", "export", "--out", tmp_path / "partners.csv")
+    run("partners", "retire", "Smoke Test Housing")
+    run("people", "list")
+    run("people", "add", "PC Smoke Test", "--role", "pcso", "--ward", "E05000650")
+    run("people", "import", people / "ward-roster-bom.csv")
+    run("kin", "list", "--ward", "E05000650")
+    run("kin", "add", "Smoke Tester", "--ward", "E05000650", "--community", "Young people",
+        "--consent-date", "2026-11-01", "--consent-basis", "Signed KIN form")  # fmt: skip
+    run("kin", "gaps")
+    run("kin", "threshold", "3")
+    run("kin", "log", "--ward", "E05000650", "--name", "Smoke Tester", "--channel", "email",
+        "--purpose", "Smoke test", "--anyway")  # fmt: skip
+    run("feedback", "export", "--channel", "nextdoor", "--out", tmp_path / "nextdoor.csv")
+    run("crime", "import", police, "--lookup", lookup)
+    run("crime", "summary", "--ward", "E05000650", "--from", "2025-06", "--to", "2026-10")
+    run("crime", "compare")
+    run("survey", "add", "--ward", "E05000650", "--date", "2026-11-01", "--item", "matters=5,7,3,2,1,2")
+    survey = tmp_path / "survey.csv"
+    survey.write_text("ward_code,date,mode,matters\n" + "E05000650,2026-11-02,street,Tend to agree\n" * 3)
+    run("survey", "import", survey)
+    run("survey", "summary")
+    run("harm", "index")
+    run("report", "quarterly", "--out", tmp_path / "quarterly.pdf")
+    assert pdf_text(tmp_path / "quarterly.pdf")
+    run("export", "police-uk", "--out", tmp_path / "police-uk.json")
+    json.loads((tmp_path / "police-uk.json").read_text(encoding="utf-8"))
+    run("audit", "list", "--limit", "5")
+    run("audit", "verify")
+    run("public", "pending", "--ward", "E05000650")
+    run("retention")
+    run("sar", "--name", "Smoke Tester", "--out", tmp_path / "sar.pdf", "--reason", "SAR-1")
+    run("purge", "--due", "--reason", "retention review")
+    env = {"COMMMATTERS_PASSPHRASE": "community matters demo"}
+    run("salvage", tmp_path / "salvaged", **env)
+    run("backup", tmp_path / "backup.db")
+    run("restore", tmp_path / "backup.db", **env)
