@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from commmatters_desktop.core import privacy, surveys
+from commmatters_desktop.core import privacy, public, surveys
 from commmatters_desktop.core.cycles import CycleCode
 from commmatters_desktop.core.enums import AGREED_OR_LATER, ActionStatus, PriorityStatus
 from commmatters_desktop.core.evidence import add_months, month_of, month_range
@@ -210,13 +210,15 @@ def police_uk_export(session: Session, *, cycle: str, demo: bool = False) -> dic
     left_out: list[dict[str, str]] = []
     for p in sorted(_priorities(session, code), key=lambda p: p.ward.code):
         issue = p.public_issue.strip()
-        if not issue or privacy.scan(issue, names):
+        # The same approval every public output asks for (core.public): the wording as an officer
+        # approved it, unchanged since, and still clean.
+        if not issue or not public.approved(session, p, "public_issue") or privacy.scan(issue, names):
             left_out.append(
                 {"ward": p.ward.code, "reason": "no approved public wording" if not issue else WITHHELD}
             )
             continue
         action = p.public_action.strip()
-        if action and privacy.scan(action, names):
+        if action and (not public.approved(session, p, "public_action") or privacy.scan(action, names)):
             action = ""
         action_date = None
         if action:
