@@ -17,6 +17,7 @@ import sqlcipher3
 
 from commmatters_desktop import APP_NAME
 from commmatters_desktop.core import changes
+from commmatters_desktop.core.audit import HEAD_META_KEY, derive_key, reseal
 from commmatters_desktop.core.clock import Clock, SystemClock
 from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.storage.engine import NotADatabase, connect_raw
@@ -180,6 +181,7 @@ def salvage(
                 "AND name != 'alembic_version'"
             )
         ]
+        audit_head: tuple[str, int, int] = ("", 0, 0)
         for table in tables:
             wanted = [r[1] for r in writer.execute(f'PRAGMA table_info("{table}")')]
             try:
@@ -198,10 +200,19 @@ def salvage(
             marks = ", ".join("?" for _ in columns)
             if table == "vault_meta":
                 writer.execute("DELETE FROM vault_meta")  # the damaged vault's own facts, not the new one's
+            if table == "audit_event" and "mac" in columns:
+                rows, audit_head = _resealed(rows, columns, key, new_key)
+                if audit_head[2]:
+                    result.damaged.append(f"audit_event ({audit_head[2]} events did not follow the chain)")
             writer.executemany(f'INSERT OR IGNORE INTO "{table}" ({names}) VALUES ({marks})', rows)
             result.copied[table] = len(rows)
         for key_name in _SYNC_RESET:
             writer.execute("DELETE FROM vault_meta WHERE key = ?", (key_name,))
+        if audit_head[1]:
+            writer.execute(
+                "INSERT OR REPLACE INTO vault_meta (key, value) VALUES (?, ?)",
+                (HEAD_META_KEY, f"{audit_head[0]}:{audit_head[1]}"),
+            )
         writer.execute("DELETE FROM sync_ledger")  # take in everything the shared folder holds again
         writer.execute("DELETE FROM sync_problem")
         writer.execute("COMMIT")
@@ -215,6 +226,21 @@ def salvage(
     # Opening gives the new vault its own device id and proves it healthy.
     Vault.open(result.folder, keystore=keystore, passphrase=passphrase, clock=clock).close()
     return result
+
+
+def _resealed(
+    rows: list[tuple[Any, ...]], columns: list[str], old_key: bytes, new_key: bytes
+) -> tuple[list[tuple[Any, ...]], tuple[str, int, int]]:
+    """The audit trail re-sealed under the new vault's key (checked under the old one first)."""
+    ordered = sorted(rows, key=lambda r: r[columns.index("id")]) if "id" in columns else rows
+    dicts = [dict(zip(columns, row, strict=True)) for row in ordered]
+    macs, broken = reseal(dicts, derive_key(old_key), derive_key(new_key))
+    at = columns.index("mac")
+    out = [(*row[:at], mac, *row[at + 1 :]) for row, mac in zip(ordered, macs, strict=True)]
+    if "id" in columns:  # events lost with damaged pages are reported by the salvage, not left as gaps
+        ident = columns.index("id")
+        out = [(*row[:ident], number, *row[ident + 1 :]) for number, row in enumerate(out, 1)]
+    return out, (macs[-1] if macs else "", len(macs), broken)
 
 
 def _readable_rows(reader: Any, table: str, columns: list[str]) -> tuple[list[tuple[Any, ...]], bool]:
