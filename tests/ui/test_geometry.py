@@ -67,6 +67,7 @@ def test_the_projector_stages_fit_with_a_long_ward_name_and_many_nominations(
     prep = window.open_meeting()
     assert prep is not None
     qtbot.addWidget(prep)
+    prep.approve_suggested()  # nothing reaches the projector before its public wording is approved
     view = prep.start_meeting()
     assert view is not None
     qtbot.addWidget(view)
