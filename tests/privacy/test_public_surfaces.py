@@ -193,3 +193,47 @@ def test_a_purged_wording_leaves_its_approved_public_wording_approved(vault: Vau
         nomination.wording = retention.PURGED  # type: ignore[union-attr]
     with vault.reading() as s:
         assert public.approved(s, s.get(Nomination, made["nominations"][0]), "public_wording")  # type: ignore[arg-type]
+
+
+def _report_text(vault: Vault) -> tuple[str, str]:
+    import json
+
+    from commmatters_desktop.core.quarterly import build_report, police_uk_export
+    from commmatters_desktop.reports.quarterly import render_quarterly
+
+    with vault.reading() as s:
+        pdf = render_quarterly(build_report(s, cycle="2026-Q4", today=TODAY), demo=False)
+        export = json.dumps(police_uk_export(s, cycle="2026-Q4"), ensure_ascii=False)
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    return text, export
+
+
+def test_quarterly_report_and_police_uk_export(vault: Vault) -> None:
+    build(vault)
+    text, export = _report_text(vault)
+    absent(text)
+    absent(export)
+    approve_drafts(vault, leaflet_refusals(vault))
+    text, export = _report_text(vault)
+    assert "[name removed]" in " ".join(text.split()) and "[name removed]" in export
+    absent(text)
+    absent(export)
+
+
+def test_text_that_was_never_approved_stays_off_the_report_and_the_export(vault: Vault) -> None:
+    """Clean wording that reached the field without an approval (written around the services, or
+    by a laptop whose approval has not arrived) is left out: approval is the gate, not the detector."""
+    from sqlalchemy import select
+
+    from commmatters_desktop.core.models import Priority
+
+    build(vault)
+    approve_drafts(vault, leaflet_refusals(vault))
+    with vault.unit_of_work() as s:
+        p = s.scalars(select(Priority)).one()
+        p.public_issue = "Unapproved wording about bikes on the field"
+        p.public_action = "Unapproved account of the patrols"
+    text, export = _report_text(vault)
+    for output in (text, export):
+        assert "Unapproved" not in output
+    assert "no approved public wording" in " ".join(text.split()).lower()
