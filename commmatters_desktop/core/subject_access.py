@@ -3,9 +3,9 @@
 Searches every column marked as personal data on every synced model (so tables added later are
 covered), in every form the name is written ("Mrs Surname", "Surname, Forename", any case), and every
 officers' free-text column that may mention someone (``MAY_NAME``: action descriptions, SARA notes,
-feedback summaries, minutes), then the records linked to a matching person (ward roles, actions they
-own) and the audit trail's events on all of those records. The result is exported as CSV or PDF; the export is recorded in the audit trail
-with its reason, naming the request reference, not the person.
+feedback summaries, minutes); then the records linked to a matching person (ward roles, actions they
+own) and the audit trail's events on all of those records. The result is exported as CSV or PDF; the
+export is recorded in the audit trail with its reason, naming the request reference, not the person.
 """
 
 from __future__ import annotations
