@@ -63,3 +63,9 @@ def pending(
             seen.add(refusal.piece.key)
             unique.append(refusal)
     return unique
+
+
+def wards(session: Session) -> list[tuple[str, str]]:
+    """(label, code) of every live ward, for choosing which ward's quarter to review."""
+    rows = session.execute(select(Ward.name, Ward.code).where(Ward.deleted.is_(False)).order_by(Ward.name))
+    return [(f"{name} ({code})", code) for name, code in rows]
