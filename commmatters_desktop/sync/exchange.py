@@ -7,7 +7,7 @@ import os
 import platform
 import secrets
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from sqlalchemy import select
@@ -304,12 +304,14 @@ def _take_in(
     return "applied"
 
 
-def check_clock(vault: Vault, change_file: ChangeFile) -> None:
+def check_clock(vault: Vault, change_file: ChangeFile, some: Iterable[Change] | None = None) -> None:
     """Stamps more than a day ahead of this laptop's clock come from a laptop whose clock is wrong:
-    taking them in would drag every laptop's stamps to that date for good, so the file waits."""
+    taking them in would drag every laptop's stamps to that date for good, so the file waits.
+    ``some``: the changes to look at, when the file is read a frame at a time."""
     try:
         # Audit events carry their own time, not a field clock stamp: only stamped changes are checked.
-        newest = max((Stamp.parse(c.stamp) for c in change_file.changes if c.stamp), default=None)
+        seen = change_file.changes if some is None else some
+        newest = max((Stamp.parse(c.stamp) for c in seen if c.stamp), default=None)
     except ValueError:
         raise BadChangeFile(files.DAMAGED_HEADER) from None
     now = vault.clock.now()
