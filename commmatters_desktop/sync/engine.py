@@ -23,7 +23,7 @@ from commmatters_desktop.core.models import (
 )
 from commmatters_desktop.storage.vault import WAL_LOST_META, Vault
 from commmatters_desktop.sync.conflicts import ConflictRow, field_label, open_conflicts, resolve_conflict
-from commmatters_desktop.sync.exchange import export, import_all, take_back_later_files
+from commmatters_desktop.sync.exchange import export, import_all, new_files, take_back_later_files
 from commmatters_desktop.sync.merge import AUDIT_ENTITY, TABLES, apply_changes, audit_change
 from commmatters_desktop.sync.snapshot import SNAPSHOT_EVERY, join_from_snapshot, write_snapshot
 from commmatters_desktop.sync.state import (
@@ -71,7 +71,7 @@ def sync(
         raise FolderUnreachable(folder, "it does not exist or is not a folder")
     team = team_keys(vault, folder, passphrase)
     report = SyncReport()
-    listing = read_listing(folder)
+    listing = new_files(vault, folder)
     taken_back = take_back_later_files(vault, folder, team, listing)
     if taken_back:
         report.notes.append(

@@ -6,7 +6,6 @@ import hashlib
 import os
 import platform
 import secrets
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -33,7 +32,7 @@ from commmatters_desktop.sync.state import (
     NEXT_FILE_META,
     FolderUnreachable,
     SyncReport,
-    first_gap,
+    applied_files,
     put_meta,
     read_listing,
 )
@@ -208,6 +207,15 @@ def take_back_later_files(vault: Vault, folder: Path, team: TeamKeys, listing: f
 # --- import ----------------------------------------------------------------------------------------------
 
 
+def new_files(vault: Vault, folder: Path) -> files.Listing:
+    """The shared folder's files this laptop has not taken in yet (and its own after its last export):
+    a laptop's older files are not even looked at, however many years of them the folder holds."""
+    with vault.reading() as session:
+        after = {device: applied.upto for device, applied in applied_files(session).items()}
+    after[vault.device_id] = int(vault.meta(NEXT_FILE_META) or 1) - 1
+    return read_listing(folder, after)
+
+
 def import_all(
     vault: Vault,
     folder: Path,
@@ -227,9 +235,7 @@ def import_all(
     for name, reason in listing.quarantined:
         report.rejected.append((name, reason))
     with vault.reading() as session:
-        applied: dict[str, set[int]] = defaultdict(set)
-        for d, s in session.execute(select(SyncLedger.device, SyncLedger.seq)):
-            applied[d].add(int(s))
+        applied = applied_files(session)
         known_bad = {(p.device, p.name): p.sha256 for p in session.scalars(select(SyncProblem))}
     queues: dict[str, list[tuple[int, Path]]] = {
         device: [(seq, path) for seq, path in entries if seq not in applied[device]]
@@ -249,7 +255,7 @@ def import_all(
                     report.interrupted = True
                     return
                 seq, path = queue[0]
-                if seq != first_gap(applied[device]):
+                if seq != applied[device].expected:
                     break  # an earlier file of that laptop is not here yet: this one waits for it
                 if _take_in(vault, folder, team, report, device, seq, path, known_bad) != "applied":
                     break

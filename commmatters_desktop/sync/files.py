@@ -404,8 +404,10 @@ class Listing:
     quarantined: list[tuple[str, str]] = field(default_factory=list)
 
 
-def listing(folder: Path) -> Listing:
-    """Every device's change files in order (one listing). Raises OSError if the folder has gone."""
+def listing(folder: Path, after: dict[str, int] | None = None) -> Listing:
+    """Every device's change files in order (one listing), leaving out those numbered up to
+    ``after[device]`` (already taken in: not even looked at). Raises OSError if the folder has gone."""
+    after = after or {}
     root = folder / ROOT
     found = Listing()
     for device in sorted(os.listdir(root)):
@@ -417,6 +419,8 @@ def listing(folder: Path) -> Listing:
             match = CHANGE_FILE.match(name)
             if not match or JUNK.search(name):
                 found.junk += 1
+            elif int(match.group(1)) <= after.get(device, 0):
+                continue
             elif not (path / name).is_file():
                 found.quarantined.append((f"{device}/{name}", "it is a folder, not a change file"))
             else:

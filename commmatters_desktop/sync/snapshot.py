@@ -16,7 +16,7 @@ import platform
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -27,7 +27,13 @@ from commmatters_desktop.sync import files
 from commmatters_desktop.sync.exchange import check_clock
 from commmatters_desktop.sync.files import BadChangeFile, Change, ChangeFile, TeamKeys
 from commmatters_desktop.sync.merge import TABLES, apply_changes, audit_change
-from commmatters_desktop.sync.state import LAST_SYNC_META, NEXT_FILE_META, FolderUnreachable, SyncReport
+from commmatters_desktop.sync.state import (
+    LAST_SYNC_META,
+    NEXT_FILE_META,
+    FolderUnreachable,
+    SyncReport,
+    applied_files,
+)
 
 SNAPSHOT_EVERY = 50
 #: Rows read per frame when writing (each row gives one change per stamped field).
@@ -92,30 +98,12 @@ def state_frames(session: Session) -> Iterator[list[Change]]:
             yield frame
 
 
-def covered_files(session: Session) -> dict[str, int]:
-    """Each laptop's last file applied here with none missing before it (a file still waiting is not
-    inside this state). Files are applied in order, so a laptop's count equal to its highest number
-    means no gap; only a laptop with a gap has its numbers read."""
-    covers: dict[str, int] = {}
-    grouped = select(SyncLedger.device, func.max(SyncLedger.seq), func.count()).group_by(SyncLedger.device)
-    for device, highest, count in session.execute(grouped):
-        if highest == count:
-            covers[device] = int(highest)
-            continue
-        seqs = set(session.scalars(select(SyncLedger.seq).where(SyncLedger.device == device)))
-        last = 0
-        while last + 1 in seqs:
-            last += 1
-        covers[device] = last
-    return covers
-
-
 def write_snapshot(vault: Vault, folder: Path, team: TeamKeys) -> Path:
     """The whole state (every field with its stamp) and which files it already covers, streamed."""
     own = int(vault.meta(NEXT_FILE_META) or 1) - 1
     key_id, key = team.current
     with vault.reading() as session:
-        covers = covered_files(session)
+        covers = {device: applied.upto for device, applied in applied_files(session).items()}
         if own > 0:
             covers[vault.device_id] = own
         header = ChangeFile(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.core.models import (
     ChangeLog,
+    SyncLedger,
     VaultMeta,
 )
 from commmatters_desktop.storage.vault import Vault
@@ -97,15 +99,45 @@ def put_meta(session: Session, key: str, value: str) -> None:
 # --- import ----------------------------------------------------------------------------------------------
 
 
-def read_listing(folder: Path) -> files.Listing:
+def read_listing(folder: Path, after: dict[str, int] | None = None) -> files.Listing:
+    """The shared folder's change files, leaving out each laptop's files up to ``after[laptop]``."""
     try:
-        return files.listing(folder)
+        return files.listing(folder, after)
     except OSError as exc:
         raise FolderUnreachable(folder, exc.strerror or "") from None
 
 
-def first_gap(seqs: set[int]) -> int:
-    expected = 1
-    while expected in seqs:
-        expected += 1
-    return expected
+@dataclass
+class Applied:
+    """Which of one laptop's files are in: every one up to ``upto``, and any later ones (only ever
+    after a gap, from older versions). Files go in strictly in order, so this is one number a laptop."""
+
+    upto: int = 0
+    later: set[int] = field(default_factory=set)
+
+    def __contains__(self, seq: int) -> bool:
+        return seq <= self.upto or seq in self.later
+
+    @property
+    def expected(self) -> int:
+        return self.upto + 1
+
+    def add(self, seq: int) -> None:
+        self.later.add(seq)
+        while self.upto + 1 in self.later:
+            self.later.remove(self.upto + 1)
+            self.upto += 1
+
+
+def applied_files(session: Session) -> dict[str, Applied]:
+    """The ledger, one row per laptop: its highest file and how many, so a force's 26,000 ledger rows
+    are never loaded; only a laptop whose count and highest number differ has its numbers read."""
+    applied: dict[str, Applied] = defaultdict(Applied)
+    grouped = select(SyncLedger.device, func.max(SyncLedger.seq), func.count()).group_by(SyncLedger.device)
+    for device, highest, count in session.execute(grouped).all():
+        if highest == count:
+            applied[device].upto = int(highest)
+            continue
+        for seq in session.scalars(select(SyncLedger.seq).where(SyncLedger.device == device)):
+            applied[device].add(int(seq))
+    return applied
