@@ -22,6 +22,7 @@ from commmatters_desktop.core.models import (
     VaultMeta,
 )
 from commmatters_desktop.storage.vault import WAL_LOST_META, Vault
+from commmatters_desktop.sync import compaction
 from commmatters_desktop.sync.conflicts import ConflictRow, field_label, open_conflicts, resolve_conflict
 from commmatters_desktop.sync.exchange import export, import_all, new_files, take_back_later_files
 from commmatters_desktop.sync.merge import AUDIT_ENTITY, TABLES, apply_changes, audit_change
@@ -93,6 +94,7 @@ def sync(
             write_snapshot(vault, folder, team)  # so laptops joining later need not replay every file
         except OSError as exc:
             raise FolderUnreachable(folder, exc.strerror or "") from None
+    compaction.compact(vault, folder, team, list(listing.files))  # what every laptop has taken in
     lost = vault.meta(WAL_LOST_META)
     if lost is not None:
         report.notes.append(

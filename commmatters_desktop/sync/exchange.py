@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import platform
 import secrets
@@ -27,9 +28,11 @@ from commmatters_desktop.sync import files
 from commmatters_desktop.sync.files import BadChangeFile, Change, ChangeFile, TeamKeys
 from commmatters_desktop.sync.merge import AUDIT_ENTITY, apply_changes, audit_change
 from commmatters_desktop.sync.state import (
+    ACKS_META,
     AUDIT_EXPORTED_META,
     EXPORTED_META,
     NEXT_FILE_META,
+    Applied,
     FolderUnreachable,
     SyncReport,
     applied_files,
@@ -89,6 +92,9 @@ def export(vault: Vault, folder: Path, team: TeamKeys, report: SyncReport | None
         break
     audit_mark = int(vault.meta(AUDIT_EXPORTED_META) or 0)
     with vault.reading() as session:
+        # What this laptop has taken in travels with what it sends: once every laptop has taken in a
+        # file, its writer may compact it away (``sync.compaction``).
+        covers = {d: applied.upto for d, applied in applied_files(session).items() if applied.upto}
         rows = list(
             session.scalars(select(ChangeLog).where(ChangeLog.seq > watermark).order_by(ChangeLog.seq))
         )
@@ -114,6 +120,7 @@ def export(vault: Vault, folder: Path, team: TeamKeys, report: SyncReport | None
         log_to=rows[-1].seq if rows else watermark,
         changes=[Change(r.entity, r.row_id, r.field, r.value, r.stamp, r.base) for r in rows]
         + [audit_change(e) for e in events],
+        covers=covers,
         demo=vault.is_demo,
         name=platform.node(),
     )
@@ -245,29 +252,74 @@ def import_all(
     queues = {device: queue for device, queue in queues.items() if queue}
     report.to_receive = total = sum(len(queue) for queue in queues.values())
     done = 0
-    progressed = True
-    while queues and progressed:
-        progressed = False
-        for device in list(queues):
-            queue = queues[device]
-            while queue:
-                if progress is not None and not progress(done, total):
-                    report.interrupted = True
-                    return
-                seq, path = queue[0]
-                if seq != applied[device].expected:
-                    break  # an earlier file of that laptop is not here yet: this one waits for it
-                if _take_in(vault, folder, team, report, device, seq, path, known_bad) != "applied":
-                    break
-                applied[device].add(seq)
-                queue.pop(0)
-                progressed = True
-                done += 1
-            if not queue:
-                del queues[device]
+    repaired = False
+    while True:
+        progressed = True
+        while queues and progressed:
+            progressed = False
+            for device in list(queues):
+                queue = queues[device]
+                while queue:
+                    if progress is not None and not progress(done, total):
+                        report.interrupted = True
+                        return
+                    seq, path = queue[0]
+                    if seq != applied[device].expected:
+                        break  # an earlier file of that laptop is not here yet: this one waits for it
+                    if _take_in(vault, folder, team, report, device, seq, path, known_bad) != "applied":
+                        break
+                    applied[device].add(seq)
+                    queue.pop(0)
+                    progressed = True
+                    done += 1
+                if not queue:
+                    del queues[device]
+        if repaired or not queues or not _fill_gaps(vault, folder, team, report, queues, applied):
+            break
+        repaired = True  # a snapshot brought what compacted files held: the waiting files may follow now
+        with vault.reading() as session:
+            applied = applied_files(session)
+        queues = {d: [(s, p) for s, p in q if s not in applied[d]] for d, q in queues.items()}
+        queues = {device: queue for device, queue in queues.items() if queue}
     report.waiting = sorted(
         f"{device}/{path.name}" for device, queue in queues.items() for _seq, path in queue
     )
+
+
+def _fill_gaps(
+    vault: Vault,
+    folder: Path,
+    team: TeamKeys,
+    report: SyncReport,
+    queues: dict[str, list[tuple[int, Path]]],
+    applied: dict[str, Applied],
+) -> bool:
+    """A laptop's next file is gone from the folder (its writer compacted it away once every laptop
+    that writes there had it) while later ones wait: take in the newest snapshot that covers it."""
+    missing = {
+        device: applied[device].expected
+        for device, queue in queues.items()
+        if queue[0][0] > applied[device].expected
+    }
+    directory = folder / files.ROOT / files.SNAPSHOTS
+    if not missing or not directory.is_dir():
+        return False
+    from commmatters_desktop.sync.snapshot import take_snapshot
+
+    try:
+        found = sorted(directory.glob("*.cmsnap"), key=lambda p: (p.stat().st_mtime, p.name), reverse=True)
+    except OSError as exc:
+        raise FolderUnreachable(folder, exc.strerror or "") from None
+    for path in found:
+        try:
+            covers = files.open_stream(
+                path, team_id=team.team_id, keys=team.keys, demo=vault.is_demo
+            ).info.covers
+        except (BadChangeFile, OSError):
+            continue
+        if any(covers.get(device, 0) >= expected for device, expected in missing.items()):
+            return take_snapshot(vault, folder, team, report, path)
+    return False
 
 
 def _take_in(
@@ -359,4 +411,8 @@ def _apply_file(vault: Vault, change_file: ChangeFile, digest: str) -> int:
                 device=change_file.device, seq=change_file.seq, sha256=digest, applied_at=vault.clock.now()
             )
         )
+        if change_file.covers:  # what its writer had taken in: the acknowledgement compaction waits for
+            put_meta(
+                session, f"{ACKS_META}{change_file.device}", json.dumps(change_file.covers, sort_keys=True)
+            )
     return conflicts

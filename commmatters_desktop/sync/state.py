@@ -22,6 +22,10 @@ from commmatters_desktop.sync import files
 TEAM_META, EXPORTED_META, NEXT_FILE_META = "sync_team", "sync_exported_log_seq", "sync_next_file_seq"
 FOLDER_META, LAST_SYNC_META = "sync_folder", "sync_last"
 AUDIT_EXPORTED_META = "sync_exported_audit_id"
+#: ``sync_acks:<device>``: the files of every laptop that laptop had taken in when it wrote its latest.
+ACKS_META = "sync_acks:"
+#: The change log's rows up to this number were compacted away (every laptop had them).
+COMPACTED_META = "sync_compacted_log_seq"
 TEAM_PASSPHRASE_ENV = "COMMMATTERS_TEAM_PASSPHRASE"
 
 

@@ -114,6 +114,9 @@ def leave(vault: Vault) -> str:
     """Leave the team: forget its key and folder. Nothing in the vault is lost: the next sync joins
     (or founds) a team afresh, as a new device, and sends everything this laptop holds."""
     old = vault.device_id
+    from commmatters_desktop.sync.compaction import reseed_log
+
+    reseed_log(vault)  # a compacted log is whole again first: the next sync sends everything
     with vault.unit_of_work() as session:
         for key in (TEAM_META, FOLDER_META, LAST_SYNC_META, EXPORTED_META, NEXT_FILE_META):
             row = session.get(VaultMeta, key)
