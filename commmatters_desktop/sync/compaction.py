@@ -4,10 +4,11 @@ Every change file says which files of every laptop its writer had taken in (``co
 laptop keeps the latest word of every other (``sync_acks:<device>``). A file of this laptop is
 *acknowledged* once every laptop that writes in the folder has taken it in. Then:
 
-* its rows leave this laptop's change log (they exist only to be sent, and were sent and taken in);
-* the file itself leaves the shared folder once a snapshot of this laptop covers it (a laptop that
-  has never written, or a new one, starts from a snapshot; one that finds a file gone takes in the
-  snapshot that covers it, see ``exchange.import_all``); this laptop's older snapshots go too.
+* once a snapshot of this laptop covers it too, the file leaves the shared folder and its rows leave
+  this laptop's change log (they existed to be sent, and a purge masks names in the folder's files
+  through them, so file and rows go together). A laptop that has never written, or a new one, starts
+  from a snapshot; one that finds a file gone takes in the snapshot that covers it (see
+  ``exchange.import_all``). This laptop's older snapshots go too.
 
 Nothing else is compacted: field clocks are the merge's memory of every field's last write, and a
 deleted record's row (its tombstone) stays for good, since a laptop away for years may still send an
@@ -52,30 +53,31 @@ def acknowledged(vault: Vault, laptops: list[str]) -> int:
 
 
 def compact(vault: Vault, folder: Path, team: TeamKeys, laptops: list[str]) -> Compaction:
-    """Drop what every laptop in ``laptops`` (those writing in the folder) has acknowledged."""
+    """Drop what every laptop in ``laptops`` (those writing in the folder) has acknowledged and this
+    laptop's newest snapshot covers: its files in the shared folder and their rows in the change log.
+
+    The log keeps the rows of every file still in the folder: a purge masks names in them through the
+    log (``sync.purge``), so a file and its rows go together."""
     done = Compaction()
-    upto = min(acknowledged(vault, laptops), int(vault.meta(NEXT_FILE_META) or 1) - 1)
-    if upto <= 0:
+    acked = min(acknowledged(vault, laptops), int(vault.meta(NEXT_FILE_META) or 1) - 1)
+    covered = _own_snapshot_covers(vault, folder)
+    if acked <= 0 or covered is None:
         return done
+    seq_covered, newest = covered
+    limit = min(acked, seq_covered)
     own = folder / files.ROOT / vault.device_id
-    log_to = _log_to(vault, team, own / files.file_name(upto))
-    exported = int(vault.meta(EXPORTED_META) or 0)
+    log_to = _log_to(vault, team, own / files.file_name(limit))
     floor = int(vault.meta(COMPACTED_META) or 0)
-    if log_to is not None and floor < log_to <= exported:
+    if log_to is not None and floor < log_to <= int(vault.meta(EXPORTED_META) or 0):
         with vault.unit_of_work() as session:
             # The row ``log_to`` itself stays: SQLite numbers a new row one past the highest there is, and
             # an emptied log would number new changes from 1, below what was exported, so never sent.
             result = session.execute(delete(ChangeLog).where(ChangeLog.seq < log_to))
             done.log_rows = cast(CursorResult[Any], result).rowcount or 0
-            if done.log_rows:
-                put_meta(session, COMPACTED_META, str(log_to))
-    covered = _own_snapshot_covers(vault, folder)
-    if covered is None:
-        return done
-    seq_covered, newest = covered
+            put_meta(session, COMPACTED_META, str(log_to))
     for path in sorted(own.glob("*.cmchange")) if own.is_dir() else []:
         match = files.CHANGE_FILE.match(path.name)
-        if match and int(match.group(1)) <= min(upto, seq_covered):
+        if match and int(match.group(1)) <= limit:
             path.unlink(missing_ok=True)
             done.files += 1
     for old in (folder / files.ROOT / files.SNAPSHOTS).glob(f"{vault.device_id}-*.cmsnap"):
