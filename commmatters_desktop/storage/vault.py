@@ -508,13 +508,23 @@ class Vault:
         """SQLCipher's page-by-page HMAC check, SQLite's own, and the audit trail's hash chain; an empty
         list means healthy."""
         running = self.background_check
-        found = running.wait() if running is not None and not running.finished.is_set() else None
-        problems = found if found is not None else self._check_pages()  # the ones running, or anew
+        waited = running.wait() if running is not None and not running.finished.is_set() else None
+        problems = list(waited) if waited is not None else self._check_pages()  # the ones running, or anew
         if not problems:
             from commmatters_desktop.core import audit
 
-            with self.reading() as session:
-                problems += [f"audit trail: {p.message}" for p in audit.verify(session, self.audit_key)]
+            # A raw read-only connection: check() may be called while a session is open on this thread.
+            connection = connect_raw(self.db_path, self._key, read_only=True)
+            try:
+                columns = ", ".join(audit.COLUMNS)
+                rows = connection.execute(f"SELECT {columns} FROM audit_event ORDER BY id").fetchall()
+                head = connection.execute(
+                    "SELECT value FROM vault_meta WHERE key = ?", (audit.HEAD_META_KEY,)
+                ).fetchone()
+            finally:
+                connection.close()
+            found = audit.verify_rows(rows, head[0] if head else None, self.audit_key)
+            problems += [f"audit trail: {p.message}" for p in found]
         return problems
 
     def _check_pages(self) -> list[str]:

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Date, DateTime, Enum, Table, Uuid, insert, se
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from commmatters_desktop.core import changes
+from commmatters_desktop.core import changes, retention
 from commmatters_desktop.core.enums import AGREED_OR_LATER, PriorityStatus
 from commmatters_desktop.core.hlc import Stamp
 from commmatters_desktop.core.models import (
@@ -204,6 +204,10 @@ def apply_changes(session: Session, incoming: list[Change]) -> int:
             inserts[(entity, tuple(sorted(values)))].append({"id": uuid.UUID(row_id), **values})
             clock_rows += stamps
         else:
+            if "full_name" in values:
+                retention.keep_name_before_purge(
+                    connection, entity, row_id, row["full_name"], values["full_name"]
+                )
             connection.execute(update(table).where(table.c.id == uuid.UUID(row_id)).values(**values))
             clock_rows += stamps
     for (entity, _names), rows in inserts.items():
