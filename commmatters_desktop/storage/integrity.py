@@ -27,10 +27,17 @@ FULL_CHECK_AT_OPEN_BYTES = 64 * 1024 * 1024
 EDGE_ROWS = 20
 
 
-def full_check(db_path: Path, key: bytes, *, hold: Callable[[Any], None] | None = None) -> list[str]:
+def full_check(
+    db_path: Path,
+    key: bytes,
+    *,
+    hold: Callable[[Any], None] | None = None,
+    stopped: Callable[[], bool] = lambda: False,
+) -> list[str]:
     """Every page's HMAC, every b-tree, every foreign key; an empty list means healthy.
 
-    ``hold`` receives the connection first, so another thread can interrupt a check in progress."""
+    ``hold`` receives the connection first, so another thread can interrupt a check in progress;
+    ``stopped`` is asked between the checks (an interrupt ends only the statement running)."""
     try:
         connection = connect_raw(db_path, key, read_only=True)
     except NotADatabase as exc:
@@ -38,12 +45,16 @@ def full_check(db_path: Path, key: bytes, *, hold: Callable[[Any], None] | None 
     if hold is not None:
         hold(connection)
     problems: list[str] = []
+    checks: list[tuple[str, Callable[[tuple[Any, ...]], str | None]]] = [
+        ("PRAGMA cipher_integrity_check", lambda r: str(r[0])),
+        ("PRAGMA integrity_check", lambda r: None if r[0] == "ok" else str(r[0])),
+        ("PRAGMA foreign_key_check", lambda r: f"broken link in {r[0]} row {r[1]}"),
+    ]
     try:
-        problems += [r[0] for r in connection.execute("PRAGMA cipher_integrity_check")]
-        problems += [r[0] for r in connection.execute("PRAGMA integrity_check") if r[0] != "ok"]
-        problems += [
-            f"broken link in {r[0]} row {r[1]}" for r in connection.execute("PRAGMA foreign_key_check")
-        ]
+        for pragma, problem in checks:
+            if stopped():
+                break
+            problems += [text for row in connection.execute(pragma) if (text := problem(row)) is not None]
     except sqlcipher3.DatabaseError as exc:
         problems.append(str(exc))
     finally:
@@ -130,7 +141,7 @@ class BackgroundCheck:
 
     def _run(self) -> None:
         try:
-            problems = full_check(self._db_path, self._key, hold=self._hold)
+            problems = full_check(self._db_path, self._key, hold=self._hold, stopped=lambda: self._cancelled)
         except Exception as exc:  # never let a check thread die silently: what it hit is a problem too
             problems = [str(exc)]
         with self._lock:
@@ -147,10 +158,13 @@ class BackgroundCheck:
         self.finished.wait(timeout)
         return self.problems
 
-    def cancel(self) -> None:
+    def cancel(self, wait: float = 1.0) -> None:
+        """Stop: the check reports nothing from now on. SQLCipher's page check cannot be interrupted
+        part way (seconds on a force's vault), so closing waits for it ``wait`` seconds at most; the
+        thread then ends on its own (it only reads, on its own connection, and reports nothing)."""
         with self._lock:
             self._cancelled = True
             if self._connection is not None:
                 with contextlib.suppress(Exception):
                     self._connection.interrupt()
-        self._thread.join()
+        self._thread.join(wait)
