@@ -158,7 +158,7 @@ class BackgroundCheck:
         self.finished.wait(timeout)
         return self.problems
 
-    def cancel(self, wait: float = 1.0) -> None:
+    def cancel(self, wait: float = 0.25) -> None:
         """Stop: the check reports nothing from now on. SQLCipher's page check cannot be interrupted
         part way (seconds on a force's vault), so closing waits for it ``wait`` seconds at most; the
         thread then ends on its own (it only reads, on its own connection, and reports nothing)."""
