@@ -511,7 +511,22 @@ class Stream:
     def frames(self) -> Iterator[list[Change]]:
         """Each frame's changes, every frame verified before it is handed out; BadChangeFile if the
         file was cut short, altered or reordered (so a caller that must apply all or nothing reads it
-        through once with :meth:`verify` first)."""
+        through once first, with :meth:`newest_stamp`)."""
+        for rows in self._rows():
+            try:
+                yield [Change(*map(str, row)) for row in rows]
+            except TypeError:
+                raise BadChangeFile(DAMAGED_HEADER) from None
+
+    def newest_stamp(self) -> str:
+        """Read the whole file once, checking every frame; the newest stamp in it ("" if none). Stamps
+        sort as text in clock order, so no change is built and no stamp parsed."""
+        try:
+            return max((str(row[4]) for rows in self._rows() for row in rows if row[4]), default="")
+        except (TypeError, IndexError, KeyError):
+            raise BadChangeFile(DAMAGED_HEADER) from None
+
+    def _rows(self) -> Iterator[list[Any]]:
         cipher = AESGCM(self.key)
         with self._open() as handle:
             handle.seek(self.offset)
@@ -534,18 +549,14 @@ class Stream:
                     raise BadChangeFile(DAMAGED_HEADER) from None
                 if last:
                     return
-                try:
-                    yield [Change(*(str(part) for part in row)) for row in data]
-                except TypeError:
-                    raise BadChangeFile(DAMAGED_HEADER) from None
+                if not isinstance(data, list):
+                    raise BadChangeFile(DAMAGED_HEADER)
+                yield data
                 index += 1
 
     def _open(self) -> BinaryIO:
         return open(self.source, "rb") if isinstance(self.source, Path) else io.BytesIO(self.source)
 
-    def verify(self) -> int:
-        """Read the whole file once, checking every frame; returns how many changes it holds."""
-        return sum(len(frame) for frame in self.frames())
 
 
 def open_stream(source: Path | bytes, *, team_id: str, keys: dict[str, bytes], demo: bool = False) -> Stream:
