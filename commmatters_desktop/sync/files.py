@@ -558,7 +558,6 @@ class Stream:
         return open(self.source, "rb") if isinstance(self.source, Path) else io.BytesIO(self.source)
 
 
-
 def open_stream(source: Path | bytes, *, team_id: str, keys: dict[str, bytes], demo: bool = False) -> Stream:
     """The streamed file (a path, or its bytes) with its header checked (team, key, demo); OSError if a
     path cannot be read."""
