@@ -41,6 +41,7 @@ from commmatters_desktop.ui import forms, sync_panel
 from commmatters_desktop.ui.actions import build_actions
 from commmatters_desktop.ui.data_protection import RetentionDialog, SubjectAccessDialog
 from commmatters_desktop.ui.forms import Field, Kind
+from commmatters_desktop.ui.integrity_warning import IntegrityWarning
 from commmatters_desktop.ui.leaflet_preview import LeafletPreview
 from commmatters_desktop.ui.lock import DEFAULT_MINUTES, IdleWatcher, LockScreen
 from commmatters_desktop.ui.meeting import MeetingPrep
@@ -86,6 +87,7 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(780, 540)  # an old 800x600 church-hall projector still fits
 
         self.ops = Operations(vault, self)
+        self.integrity_warning = IntegrityWarning(vault, self)  # damage found by the background check
         #: The priority last chosen on the board or a ward's page, which the SARA tab shows next.
         self._chosen: uuid.UUID | None = None
         self.actions_ = build_actions(self, self.ops.stack)
