@@ -1,7 +1,8 @@
 """Running services from the UI: one unit of work per user event, one undo command per edit.
 
-Views never open sessions. They ask :class:`Operations` to run a service; it commits, tells every
-view that the data changed, and turns a refusal into a message instead of an exception. Edits go
+Views never open sessions. They ask :class:`Operations` to run a service; it commits, says what
+changed (a :class:`ChangeSet` of the rows the unit of work wrote, which ``ui.refresh`` routes to the
+views showing them), and turns a refusal into a message instead of an exception. Edits go
 through :meth:`Operations.do`, which applies the change first and only then pushes an undo command,
 so a change the rules refuse never reaches the undo stack.
 """
@@ -15,6 +16,8 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from sqlalchemy.orm import Session
 
+from commmatters_desktop.core import changes
+from commmatters_desktop.core.changeset import ChangeSet
 from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.storage.vault import Vault
 
@@ -23,8 +26,10 @@ Work = Callable[[Session], object]
 
 
 class Operations(QObject):
-    #: The vault's data changed: views reload what they show.
+    #: The vault's data changed (after :attr:`changes`, for screens that simply reload).
     changed = Signal()
+    #: What changed, as a :class:`ChangeSet`: views update the rows they show.
+    changes = Signal(object)
     #: A service refused or failed: the message is for the user, as written.
     refused = Signal(str)
 
@@ -44,8 +49,13 @@ class Operations(QObject):
         """Commit ``work`` as one unit of work and announce the change; raises UserError on refusal."""
         with self.vault.unit_of_work() as session:
             result = work(session)
-        self.changed.emit()
+        self.announce(changes.change_set(session))
         return result
+
+    def announce(self, change: ChangeSet) -> None:
+        """Tell the views what changed; work done outside :meth:`run` (a sync, a purge) says so here."""
+        self.changes.emit(change)
+        self.changed.emit()
 
     def attempt(self, work: Callable[[Session], T]) -> T | None:
         """Like :meth:`run`, but a refusal is reported through :attr:`refused` and returns None."""
