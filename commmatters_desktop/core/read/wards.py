@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -56,9 +57,18 @@ class WardRow:
         return data
 
 
-def ward_rows(session: Session, *, cycle: str, search: str = "", la: str = "") -> list[WardRow]:
-    """Every live ward (optionally filtered) with its officers and its priority for ``cycle``."""
+def ward_rows(
+    session: Session,
+    *,
+    cycle: str,
+    search: str = "",
+    la: str = "",
+    ward_ids: Collection[uuid.UUID] | None = None,
+) -> list[WardRow]:
+    """Every live ward (optionally filtered, or only ``ward_ids``) with its officers and its priority for ``cycle``."""
     query = select(Ward).where(Ward.deleted.is_(False))
+    if ward_ids is not None:
+        query = query.where(Ward.id.in_(list(ward_ids)))
     if search.strip():
         pattern = f"%{search.strip()}%"
         query = query.where(or_(Ward.name.ilike(pattern), Ward.code.ilike(pattern)))

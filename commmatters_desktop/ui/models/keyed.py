@@ -12,7 +12,7 @@ import bisect
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex
+from PySide6.QtCore import QAbstractItemModel, QAbstractListModel, QModelIndex
 
 R = TypeVar("R")
 
@@ -60,12 +60,13 @@ class KeyedRows(Generic[R]):
                 del self.rows[i]
                 self.model.endRemoveRows()
         where = {key(r): i for i, r in enumerate(self.rows)}
-        last = max(self.model.columnCount(root) - 1, 0)
+        # A list model's columnCount is private in PySide6: it has one column.
+        last = 0 if isinstance(self.model, QAbstractListModel) else max(self.model.columnCount(root) - 1, 0)
         for k, row in incoming.items():
-            i = where.get(k)
-            if i is not None and self.rows[i] != row:
-                self.rows[i] = row
-                self.model.dataChanged.emit(self.model.index(i, 0), self.model.index(i, last))
+            at = where.get(k)
+            if at is not None and self.rows[at] != row:
+                self.rows[at] = row
+                self.model.dataChanged.emit(self.model.index(at, 0), self.model.index(at, last))
         after = -1
         for k, row in incoming.items():
             if k in where:

@@ -82,6 +82,10 @@ def _enum_choices(kind: type[Any]) -> list[tuple[str, Any]]:
     return [(member.label, member) for member in kind]
 
 
+def _choice_label(card: queries.PriorityCard) -> str:
+    return f"{card.ward_name} ({card.la_name}): {card.title} [{card.status.label}]"
+
+
 class PlanText(QPlainTextEdit):
     """A plan field that saves itself a moment after typing stops, or when focus leaves it."""
 
@@ -358,13 +362,17 @@ class SaraPlanView(QWidget):
 
     def set_choices(self, cards: list[queries.PriorityCard]) -> None:
         self.picker.set_choices(
-            [
-                (f"{card.ward_name} ({card.la_name}): {card.title} [{card.status.label}]", card.id)
-                for card in sorted(cards, key=lambda c: (c.la_name, c.ward_name))
-            ]
+            [(_choice_label(card), card.id) for card in sorted(cards, key=lambda c: (c.la_name, c.ward_name))]
         )
         if self.detail is not None:
             self.picker.select(self.detail.id)
+
+    def update_choices(self, cards: list[queries.PriorityCard]) -> None:
+        """Relabel the changed cards in the picker (a new title or status) without rebuilding it."""
+        for card in cards:
+            index = self.picker.index_of(card.id)
+            if index >= 0:
+                self.picker.setItemText(index, _choice_label(card))
 
     def _picker_labels(self) -> list[str]:
         return [self.picker.itemText(i) for i in range(self.picker.count())]
