@@ -454,7 +454,9 @@ def scan(text: str, names: Iterable[str] = (), *, allow: Iterable[str] = ()) -> 
     allowed = [a.strip().casefold() for a in allow if a.strip()]
     lowered = _lower_same_length(text)
     found: list[Finding] = []
-    vault = _vault_names(frozenset(n.strip() for n in names if len(n.strip()) >= 4))
+    vault = _vault_names(
+        names.matched if isinstance(names, HeldNames) else frozenset(n.strip() for n in names if len(n.strip()) >= 4)
+    )
     for start, stop in vault.find(lowered):
         title = _LEADING_TITLE.match(lowered, start, stop)
         if title:  # "Mrs [name removed]": the title stays, as for names the vault does not hold
@@ -523,10 +525,25 @@ def protected_names(session: Session) -> list[str]:
     """Members of the public the vault holds, in every form they are written.
 
     Bare surnames are not matched: "Hall" or "Park" would refuse every leaflet about a church hall.
+    Within a bulk unit of work (``changes.bulk``) the list is worked out once until people change.
     """
+    from commmatters_desktop.core.changes import cached
+
+    return cached(session, "protected_names", frozenset({Person.__tablename__}), lambda: _names_held(session))
+
+
+class HeldNames(list[str]):
+    """The vault's protected names, with the set the detector matches worked out once (not per text)."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        super().__init__(names)
+        self.matched = frozenset(n.strip() for n in self if len(n.strip()) >= 4)
+
+
+def _names_held(session: Session) -> list[str]:
     names: set[str] = set()
     for full_name in session.scalars(
         select(Person.full_name).where(Person.deleted.is_(False), Person.role.in_(PUBLIC_ROLES))
     ):
         names.update(name_forms(full_name))
-    return sorted(names)
+    return HeldNames(sorted(names))
