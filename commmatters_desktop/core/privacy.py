@@ -455,7 +455,9 @@ def scan(text: str, names: Iterable[str] = (), *, allow: Iterable[str] = ()) -> 
     lowered = _lower_same_length(text)
     found: list[Finding] = []
     vault = _vault_names(
-        names.matched if isinstance(names, HeldNames) else frozenset(n.strip() for n in names if len(n.strip()) >= 4)
+        names.matched
+        if isinstance(names, HeldNames)
+        else frozenset(n.strip() for n in names if len(n.strip()) >= 4)
     )
     for start, stop in vault.find(lowered):
         title = _LEADING_TITLE.match(lowered, start, stop)

@@ -100,7 +100,9 @@ def approve(session: Session, record: Synced, field: str, text: str | None = Non
     _approve_clean(session, record, field, value, privacy.scan(value, privacy.protected_names(session)))
 
 
-def _approve_clean(session: Session, record: Synced, field: str, value: str, findings: list[privacy.Finding]) -> None:
+def _approve_clean(
+    session: Session, record: Synced, field: str, value: str, findings: list[privacy.Finding]
+) -> None:
     if findings:
         raise UserError(
             "That wording still holds "
