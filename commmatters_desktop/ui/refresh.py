@@ -19,12 +19,10 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commmatters_desktop.core import queries
 from commmatters_desktop.core.changeset import ChangeSet, Kind
-from commmatters_desktop.core.models import Priority
 
 if TYPE_CHECKING:
     from commmatters_desktop.ui.main_window import MainWindow
@@ -94,11 +92,7 @@ class Refresher(QObject):
         if len(wards) > MANY_WARDS or len(priorities) > MANY_WARDS:
             return None
         if priorities:
-
-            def owners(s: Session) -> set[uuid.UUID]:
-                return set(s.scalars(select(Priority.ward_id).where(Priority.id.in_(list(priorities)))))
-
-            wards |= self.window.ops.read(owners)
+            wards |= self.window.ops.read(lambda s: queries.wards_of(s, priorities))
         return wards if len(wards) <= MANY_WARDS else None
 
     def _route(self, change: ChangeSet, wards: set[uuid.UUID] | None) -> None:

@@ -120,6 +120,14 @@ def priority_cards(
     return [f.card(agreed.get((f.ward_id, f.cycle_id)), weeks.get((f.ward_id, f.cycle_id))) for f in found]
 
 
+def wards_of(session: Session, priority_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+    """The wards of these priorities (an edit to an action refreshes its ward's cards and line)."""
+    found: set[uuid.UUID] = set()
+    for chunk in _chunks(list(priority_ids)):
+        found.update(session.scalars(select(Priority.ward_id).where(Priority.id.in_(chunk))))
+    return found
+
+
 def card_for(session: Session, priority: Priority, *, today: dt.date) -> PriorityCard:
     return priority_cards(session, cycle=None, today=today, priority_ids=[priority.id])[0]
 

@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from commmatters_desktop.core import commands, queries
 from commmatters_desktop.core import people_queries as pq
-from commmatters_desktop.core import queries
 from commmatters_desktop.core.clock import Clock
 from commmatters_desktop.core.cycles import CycleCode
 from commmatters_desktop.core.enums import (
@@ -378,28 +378,15 @@ class PeopleView(QWidget):
         answer = forms.ask_form(self, f"Edit {row.name}", "", self._partner_fields(row), "Save")
         if answer is None:
             return
-        old = {"name": row.name, "kind": row.kind, "contact_route": row.contact_route}
-
-        def write(values: dict[str, Any]) -> Callable[[Session], object]:
-            return lambda s: people.update_agency(s, agency=common.fetch(s, Agency, row.id), **values)
-
-        self.ops.do(f"Edit partner {row.name}", write(answer), write(old))
+        self.ops.execute(commands.EditRecord.of("agency", row.id, answer, f"Edit partner {row.name}"))
 
     def toggle_partner(self) -> None:
         row: pq.AgencyRow | None = self._need(self.partners, "a partner agency")
         if row is None:
             return
-
-        def retire(s: Session) -> None:
-            people.retire_agency(s, agency=common.fetch(s, Agency, row.id))
-
-        def reinstate(s: Session) -> None:
-            people.reinstate_agency(s, agency=common.fetch(s, Agency, row.id))
-
-        if row.retired_on is None:
-            self.ops.do(f"Retire {row.name}", retire, reinstate)
-        else:
-            self.ops.do(f"Reinstate {row.name}", reinstate, retire)
+        retire = row.retired_on is None
+        label = f"{'Retire' if retire else 'Reinstate'} {row.name}"
+        self.ops.execute(commands.Retire("agency", row.id, retire, label))
 
     def add_contact(self) -> None:
         row: pq.AgencyRow | None = self._need(self.partners, "the contact's agency")
@@ -511,14 +498,7 @@ class PeopleView(QWidget):
         answer = forms.ask_form(self, f"Edit {row.full_name}", "", fields, "Save")
         if answer is None:
             return
-        old = {"full_name": row.full_name, "role": row.role, "agency_id": row.agency_id, "title": row.title,
-               "email": row.email, "phone": row.phone}  # fmt: skip
-        old = {k: v for k, v in old.items() if k in answer}
-
-        def write(values: dict[str, Any]) -> Callable[[Session], object]:
-            return lambda s: people.update_person(s, person=common.fetch(s, Person, row.id), **values)
-
-        self.ops.do(f"Edit {row.full_name}", write(answer), write(old))
+        self.ops.execute(commands.EditRecord.of("person", row.id, answer, f"Edit {row.full_name}"))
 
     def edit_wards(self) -> None:
         row: pq.PersonRow | None = self._need(self.people, "a person")
@@ -556,17 +536,9 @@ class PeopleView(QWidget):
         row: pq.PersonRow | None = self._need(self.people, "a person")
         if row is None:
             return
-
-        def retire(s: Session) -> None:
-            people.retire_person(s, person=common.fetch(s, Person, row.id))
-
-        def reinstate(s: Session) -> None:
-            people.reinstate_person(s, person=common.fetch(s, Person, row.id))
-
-        if row.retired_on is None:
-            self.ops.do(f"Retire {row.full_name}", retire, reinstate)
-        else:
-            self.ops.do(f"Reinstate {row.full_name}", reinstate, retire)
+        retire = row.retired_on is None
+        label = f"{'Retire' if retire else 'Reinstate'} {row.full_name}"
+        self.ops.execute(commands.Retire("person", row.id, retire, label))
 
     # --- importing and exporting ---------------------------------------------------------------------------------
 
