@@ -36,6 +36,8 @@ _WARD_TABLES = ("ward", "ward_lsoa", "ward_role", "priority")
 _SHARED_NAMES = ("agency", "person")
 #: What the calendar, partners' actions and overview show.
 _CYCLE_TABLES = (*_CARD_TABLES, "unavailable_week", "agency", "person", "cycle", "measure")
+#: What a ward's page shows besides its line: its people, key individuals and their contacts.
+_PEOPLE = ("person", "ward_role", "kin_contact", "community_group", "reference_group")
 _PLAN_TABLES = (
     "priority",
     "action",
@@ -69,7 +71,7 @@ class Refresher(QObject):
             return
         w = self.window
         if change.everything:
-            self.stale.update({"board", "wards", "plan", "picker", *CYCLE_VIEWS})
+            self.stale.update({"board", "wards", "plan", "options", "picker", *CYCLE_VIEWS})
         else:
             wards = self._wards(change)
             if change.ids("cycle", Kind.INSERTED):
@@ -102,10 +104,22 @@ class Refresher(QObject):
         elif wards:
             self._update_board(wards)
             self._update_ward_list(change, wards)
-        if wards is None or change.touches(*_PLAN_TABLES):
-            detail = w.plan.detail
-            if detail is not None and (wards is None or detail.id in change.uuids("priority") or wards):
-                self.stale.add("plan")
+        selected = w.ward_view.selected_ward()
+        if (
+            selected is not None
+            and "wards" not in self.stale
+            and (
+                wards is None
+                or selected in wards
+                or selected in change.related("ward")
+                or change.touches(*_PEOPLE)
+            )
+        ):
+            w._show_ward(selected)  # the ward's page: one ward, its people and contacts
+        if w.plan.detail is not None and (wards is None or change.touches(*_PLAN_TABLES)):
+            self.stale.add("plan")
+            if wards is None or change.touches(*_SHARED_NAMES):
+                self.stale.add("options")
         if change.touches(*_CYCLE_TABLES) or wards is None:
             self.stale.update(CYCLE_VIEWS)
 
@@ -124,9 +138,6 @@ class Refresher(QObject):
         cycle = str(w.cycle)
         rows = w.ops.read(lambda s: queries.ward_rows(s, cycle=cycle, ward_ids=wards))
         w.ward_view.update_rows(wards, rows)
-        selected = w.ward_view.selected_ward()
-        if selected is not None and selected in wards:
-            w._show_ward(selected)
 
     # --- showing ----------------------------------------------------------------------------------------------
 
@@ -143,8 +154,8 @@ class Refresher(QObject):
                 self.stale.discard("picker")
                 w.plan.set_choices(self._cards())
             if "plan" in self.stale:
-                self.stale.discard("plan")
-                w.plan.reload()
+                w.plan.reload(options="options" in self.stale)
+                self.stale -= {"plan", "options"}
         name = next((n for n in CYCLE_VIEWS if getattr(w, n) is shown), None)
         if name in self.stale:
             self.stale.discard(name)
