@@ -18,7 +18,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 from sqlalchemy.orm import Session
 
 from commmatters_desktop.core import queries
@@ -62,6 +62,8 @@ class Refresher(QObject):
         self.window = window
         #: Views to reload when next shown: "board", "wards", "plan", "picker" and the CYCLE_VIEWS.
         self.stale: set[str] = set(CYCLE_VIEWS)
+        #: Older cycles still to add to the board while it shows every cycle (newest first).
+        self._older: list[str] = []
         window.ops.changes.connect(self.apply)
 
     # --- what changed ---------------------------------------------------------------------------------------
@@ -127,6 +129,8 @@ class Refresher(QObject):
         w = self.window
         cycle, today = w.board.selected_cycle() or None, w.clock.today()
         cards = w.ops.read(lambda s: queries.priority_cards(s, cycle=cycle, today=today, ward_ids=wards))
+        if self._older:  # every cycle is being shown and older ones are still arriving: they bring their own
+            cards = [c for c in cards if c.cycle not in self._older]
         w.board.update_cards(wards, cards)
         w.plan.update_choices(cards)
 
@@ -168,14 +172,41 @@ class Refresher(QObject):
         return self.window.board.model.cards()
 
     def reload_board(self) -> None:
-        """Every card of the cycle the board shows (another cycle chosen, or a change too large to follow)."""
+        """Every card of the cycle the board shows (another cycle chosen, or a change too large to follow).
+
+        Every cycle (five years of a large force: 13,000 cards) is shown a cycle at a time, newest
+        first: the current quarter at once, each older one in its own turn of the event loop, so the
+        window answers within a frame while the older cards arrive.
+        """
         w = self.window
         self.stale.discard("board")
-        cycle, today = w.board.selected_cycle() or None, w.clock.today()
-        w.board.set_cards(w.ops.read(lambda s: queries.priority_cards(s, cycle=cycle, today=today)))
+        self._older = []
+        cycle, today = w.board.selected_cycle(), w.clock.today()
+        if not cycle:
+            codes = w.ops.read(queries.cycle_codes)
+            cycle, self._older = (codes[0], codes[1:]) if codes else ("", [])
+        w.board.set_cards(w.ops.read(lambda s: queries.priority_cards(s, cycle=cycle or None, today=today)))
+        if self._older:
+            QTimer.singleShot(0, self._next_cycle)
         self.stale.add("picker")
         if w.tabs.currentWidget() is w.plan:
             self.tab_shown()
+
+    def _next_cycle(self) -> None:
+        w = self.window
+        if not self._older or w.board.selected_cycle():
+            self._older = []  # another cycle was chosen meanwhile: the board reloaded for it
+            return
+        code, today = self._older.pop(0), w.clock.today()
+        w.board.append_cards(w.ops.read(lambda s: queries.priority_cards(s, cycle=code, today=today)))
+        self.stale.add("picker")
+        if self._older:
+            QTimer.singleShot(0, self._next_cycle)
+
+    @property
+    def loading(self) -> bool:
+        """Older cycles' cards are still arriving on the board."""
+        return bool(self._older)
 
     def cycle_chosen(self, _cycle: str) -> None:
         """The board's cycle filter changed: only the board reloads; the plan's picker follows when shown."""
