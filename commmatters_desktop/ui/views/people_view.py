@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from commmatters_desktop.core import commands, queries
 from commmatters_desktop.core import people_queries as pq
+from commmatters_desktop.core.changeset import ChangeSet
 from commmatters_desktop.core.clock import Clock
 from commmatters_desktop.core.cycles import CycleCode
 from commmatters_desktop.core.enums import (
@@ -141,6 +142,13 @@ class _Page(QWidget):
                 return
 
 
+#: What this view shows: partners, people, their wards, key individuals, contacts, groups, gaps.
+PEOPLE_TABLES = (
+    "agency", "person", "ward_role", "ward", "kin_contact", "community_group", "reference_group", "purge_order",
+    "vault_meta",  # the consultation-fatigue threshold
+)  # fmt: skip
+
+
 class PeopleView(QWidget):
     def __init__(self, ops: Operations, clock: Clock, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -234,10 +242,13 @@ class PeopleView(QWidget):
         layout.addWidget(self.tabs)
         self._filter_partners()
         self._stale = True
-        self.ops.changed.connect(self._changed)
+        self.ops.changes.connect(self._changed)
 
-    def _changed(self) -> None:
-        """Reload now if shown; otherwise when next shown (an edit elsewhere should cost this view nothing)."""
+    def _changed(self, change: ChangeSet) -> None:
+        """Reload now if shown; otherwise when next shown. An edit that touches nothing this view shows
+        (a SARA plan, a card moved) costs it nothing, not even a reload when it is next shown."""
+        if not change.touches(*PEOPLE_TABLES):
+            return
         self._stale = True
         if self.isVisible():
             self.reload()
