@@ -90,3 +90,10 @@ def test_a_cycle_with_no_feedback_says_so(demo_dir: Path, tmp_path: Path, clock:
         clock, "--demo", "--data-dir", demo_dir, "leaflets", "--cycle", "2027-Q1", "--out", tmp_path
     )
     assert code == 0 and "No ward has feedback recorded for 2027-Q1 yet" in out
+
+
+def test_info_says_what_the_vault_holds_in_plain_english(demo_dir: Path, clock: FixedClock) -> None:
+    code, out, _ = run(clock, "--demo", "--data-dir", demo_dir, "info")
+    holds = next(line for line in out.splitlines() if line.startswith("Holds "))
+    assert code == 0 and " priorities" in holds and " partner agencies" in holds
+    assert "prioritys" not in holds and "agencys" not in holds

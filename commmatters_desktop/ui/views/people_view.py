@@ -595,13 +595,25 @@ class PeopleView(QWidget):
         QMessageBox.information(self, "Imported", "\n".join(lines))
         return summary
 
-    def _save_csv(self, title: str, suggested: str, data: bytes) -> Path | None:
+    def _save_csv(
+        self, title: str, suggested: str, data: bytes, record: Callable[[Session, str], None] | None = None
+    ) -> Path | None:
+        """Ask where, write it; ``record`` (an audit of personal data leaving) commits only if it is written."""
         path, _ = QFileDialog.getSaveFileName(self, title, str(Path.home() / suggested), "CSV files (*.csv)")
         if not path:
             return None
         target = Path(path if path.lower().endswith(".csv") else f"{path}.csv")
-        try:
+
+        def write(session: Session) -> None:
+            if record is not None:
+                record(session, target.name)
             atomic_write(target, data)
+
+        try:
+            self.ops.run(write) if record is not None else atomic_write(target, data)
+        except UserError as exc:
+            self._warn("Not saved", exc.message)
+            return None
         except OSError as exc:
             self._warn(
                 "Not saved", f"{target} could not be written ({exc.strerror or exc}). Choose another folder."
@@ -787,7 +799,13 @@ class PeopleView(QWidget):
         )
 
     def export_feedback(self) -> Path | None:
-        from commmatters_desktop.core.feedback_export import CHANNELS, feedback_export, to_csv
+        from commmatters_desktop.core.feedback_export import (
+            CHANNELS,
+            feedback_export,
+            holds_personal_data,
+            record_export,
+            to_csv,
+        )
 
         today = self.clock.today()
         cycles = sorted({*self.ops.read(queries.cycle_codes), str(CycleCode.containing(today))}, reverse=True)
@@ -823,10 +841,22 @@ class PeopleView(QWidget):
         if not rows:
             self._warn("Nothing to send", "\n".join(["Nothing to send on this channel yet.", *skipped]))
             return None
+        reason = ""
+        if holds_personal_data(export):
+            asked = forms.ask_reason(
+                self,
+                "Export key individuals' email addresses",
+                "This list holds residents' names and email addresses. Why is it being exported? "
+                "(Recorded in the audit trail.)",
+            )
+            if asked is None:
+                return None
+            reason = asked
         target = self._save_csv(
             "Save the feedback",
             f"feedback-{answer['cycle']}-{answer['channel']}.csv",
             to_csv(export.headers(), rows),
+            record=lambda s, name: record_export(s, export, target=name, reason=reason),
         )
         if target is not None:
             QMessageBox.information(
