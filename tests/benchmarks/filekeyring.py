@@ -29,7 +29,10 @@ class FileKeyring(KeyringBackend):
         super().__init__()
         given = path or os.environ.get(ENV_FILE)
         if not given:
-            raise keyring.errors.InitError(f"set {ENV_FILE} to the benchmark keyring file")
+            # TypeError, not InitError: keyring's backend detection tries every imported backend class
+            # without arguments and skips only TypeError ("needs parameters"); an InitError there broke
+            # every test's keyring once this module was imported by the benchmark tests' collection.
+            raise TypeError(f"set {ENV_FILE} to the benchmark keyring file")
         self.path = Path(given)
 
     def _read(self) -> dict[str, str]:
