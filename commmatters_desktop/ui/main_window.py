@@ -37,10 +37,11 @@ from commmatters_desktop.core.overview import overview
 from commmatters_desktop.core.partner_actions import open_actions
 from commmatters_desktop.core.services import common, laptops, planning, priorities, wards
 from commmatters_desktop.storage.vault import Vault, atomic_write
-from commmatters_desktop.ui import forms, sync_panel
+from commmatters_desktop.ui import forms, refresh, sync_panel
 from commmatters_desktop.ui.actions import build_actions
 from commmatters_desktop.ui.data_protection import RetentionDialog, SubjectAccessDialog
 from commmatters_desktop.ui.forms import Field, Kind
+from commmatters_desktop.ui.integrity_warning import IntegrityWarning
 from commmatters_desktop.ui.leaflet_preview import LeafletPreview
 from commmatters_desktop.ui.lock import DEFAULT_MINUTES, IdleWatcher, LockScreen
 from commmatters_desktop.ui.meeting import MeetingPrep
@@ -86,6 +87,7 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(780, 540)  # an old 800x600 church-hall projector still fits
 
         self.ops = Operations(vault, self)
+        self.integrity_warning = IntegrityWarning(vault, self)  # damage found by the background check
         #: The priority last chosen on the board or a ward's page, which the SARA tab shows next.
         self._chosen: uuid.UUID | None = None
         self.actions_ = build_actions(self, self.ops.stack)
@@ -273,11 +275,10 @@ class MainWindow(QMainWindow):
         a.sync_folder.triggered.connect(lambda: self.sync_now(choose_folder=True))
         a.conflicts.triggered.connect(self.show_conflicts)
         self.plan.leaflet_requested.connect(self.preview_leaflet)
-        self.ops.changed.connect(self.refresh)
+        self.refresher = refresh.connect(self)  # edits refresh the rows they change (ui/refresh.py)
         self.ops.refused.connect(self._refused)
         self.board.move_requested.connect(self.request_move)
         self.board.open_requested.connect(self.open_plan)
-        self.board.cycle_changed.connect(lambda _c: self.refresh())
         self.board.selection_changed.connect(self._card_chosen)
         self.plan.step_requested.connect(lambda pid, d: self._step(pid, d))
         self.ward_view.ward_selected.connect(self._show_ward)
@@ -320,11 +321,11 @@ class MainWindow(QMainWindow):
         if selected is not None:
             self._show_ward(selected)
         self._refresh_cycle_views()
+        self.refresher.reloaded()
         self._update_actions()
 
     def _tab_changed(self, _index: int) -> None:
-        self._refresh_cycle_views()
-        self._update_actions()
+        self._update_actions()  # the refresher reloads the view shown if it is stale
 
     def _refresh_cycle_views(self) -> None:
         """The calendar, partners' actions and overview, reloaded only while one of them is shown."""
