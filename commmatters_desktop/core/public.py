@@ -97,7 +97,7 @@ def approve(session: Session, record: Synced, field: str, text: str | None = Non
     value = (getattr(record, field) or "") if text is None else text.strip()
     if not value.strip():
         raise UserError("There is no wording to approve: write what may be shown in public first.")
-    findings = privacy.scan(value, privacy.protected_names(session))
+    findings = privacy.scanner(session).scan(value)
     if findings:
         raise UserError(
             "That wording still holds "
@@ -125,7 +125,7 @@ def approve_if_clean(session: Session, record: Synced, field: str) -> bool:
     """Text an officer typed straight into a field labelled as public wording counts as approved by
     them (who and when are recorded), unless the detector flags it: then it waits, and the gate says why."""
     value = getattr(record, field) or ""
-    if not value.strip() or privacy.scan(value, privacy.protected_names(session)):
+    if not value.strip() or privacy.scanner(session).scan(value):
         return False
     approve(session, record, field)
     return True
@@ -197,12 +197,12 @@ class NotPublic(UserError):
 
 def check(session: Session, pieces: Iterable[Piece], *, allow: Iterable[str] = ()) -> list[Refusal]:
     """Every piece that may not go out, and why: not approved, changed since, or the detector flags it."""
-    names = privacy.protected_names(session)
+    scanner = privacy.scanner(session)
     allowed = list(allow)
     refusals = []
     for item in pieces:
         reasons = []
-        findings = privacy.scan(item.text, names, allow=allowed)
+        findings = scanner.scan(item.text, allow=allowed)
         if findings:
             reasons.append("holds " + ", ".join(f"'{f.text}' ({f.label})" for f in findings))
         problem = _problem(session, item)
@@ -222,5 +222,5 @@ def release(session: Session, pieces: list[Piece], *, what: str, allow: Iterable
 
 def suggestion(session: Session, text: str) -> tuple[str, list[privacy.Finding]]:
     """The masked draft the app offers for approval, and what it suspected (to highlight)."""
-    findings = privacy.scan(text, privacy.protected_names(session))
+    findings = privacy.scanner(session).scan(text)
     return privacy.mask(text, findings), findings

@@ -111,11 +111,11 @@ class QuarterlyReport:
         }
 
 
-def _public(text: str, names: list[str]) -> str:
+def _public(text: str, names: privacy.Scanner) -> str:
     text = text.strip()
     if not text:
         return NOT_APPROVED
-    return WITHHELD if privacy.scan(text, names) else text
+    return WITHHELD if names.scan(text) else text
 
 
 def _priorities(session: Session, cycle: str) -> list[Priority]:
@@ -131,7 +131,7 @@ def _priorities(session: Session, cycle: str) -> list[Priority]:
 
 def build_report(session: Session, *, cycle: str, today: dt.date) -> QuarterlyReport:
     code = CycleCode.parse(cycle)
-    names = privacy.protected_names(session)
+    names = privacy.scanner(session)
     report = QuarterlyReport(str(code), force.force_name(session), today)
     priorities = {p.ward_id: p for p in _priorities(session, str(code))}
     weeks = dict(
@@ -205,20 +205,20 @@ def police_uk_export(session: Session, *, cycle: str, demo: bool = False) -> dic
     officer wrote for colleagues reaches the public site.
     """
     code = str(CycleCode.parse(cycle))
-    names = privacy.protected_names(session)
+    names = privacy.scanner(session)
     neighbourhoods: list[dict[str, object]] = []
     left_out: list[dict[str, str]] = []
     for p in sorted(_priorities(session, code), key=lambda p: p.ward.code):
         issue = p.public_issue.strip()
         # The same approval every public output asks for (core.public): the wording as an officer
         # approved it, unchanged since, and still clean.
-        if not issue or not public.approved(session, p, "public_issue") or privacy.scan(issue, names):
+        if not issue or not public.approved(session, p, "public_issue") or names.scan(issue):
             left_out.append(
                 {"ward": p.ward.code, "reason": "no approved public wording" if not issue else WITHHELD}
             )
             continue
         action = p.public_action.strip()
-        if action and (not public.approved(session, p, "public_action") or privacy.scan(action, names)):
+        if action and (not public.approved(session, p, "public_action") or names.scan(action)):
             action = ""
         action_date = None
         if action:
