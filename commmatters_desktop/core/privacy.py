@@ -566,6 +566,11 @@ def scanner(session: Session) -> Scanner:
     return built
 
 
+def share(session: Session, built: Scanner) -> None:
+    """Give ``session`` a scanner built in an earlier one: a batch builds it once for all its sessions."""
+    session.info[_SCANNER_KEY] = built
+
+
 @event.listens_for(Session, "after_flush")
 def _people_changed(session: Session, context: object) -> None:
     if _SCANNER_KEY in session.info and any(

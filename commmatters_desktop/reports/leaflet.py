@@ -315,14 +315,17 @@ class Press:
     demo: bool
     force_name: str = ""
     logo: bytes | None = None
+    scanner: privacy.Scanner | None = None
 
     def load(self, session: Session) -> Press:
         self.force_name, self.logo = force.force_name(session), force.force_logo(session)
-        privacy.scanner(session)  # built now, once, for every leaflet this session makes
+        self.scanner = privacy.scanner(session)  # built now, once, for every leaflet of the run
         return self
 
     def make(self, session: Session, ward_code: str) -> Leaflet:
         """Content (through the privacy gate), then the PDF."""
+        if self.scanner is not None:
+            privacy.share(session, self.scanner)
         content = leaflet_content(
             session, ward_code=ward_code, cycle=self.cycle, today=self.today,
             force_name=self.force_name, demo=self.demo,

@@ -5,8 +5,8 @@ leaflet out all take, so a full disk, a folder that cannot be written or a refus
 same everywhere. Writing is atomic (a crash or a full disk leaves the old file or none, never half a
 PDF), and a file that was not written is never recorded as feedback given.
 
-A batch shares what every leaflet of the run needs once: one reading session (so one privacy
-scanner over the vault's names, built once), the force's name and logo, and the fonts.
+A batch shares what every leaflet of the run needs once: one privacy scanner over the vault's names
+(built once, shared with each leaflet's reading session), the force's name and logo, and the fonts.
 """
 
 from __future__ import annotations
@@ -147,23 +147,24 @@ def publish_cycle(
     with store.reading() as session:
         batch.wards = wards_with_feedback(session, cycle)
         press.load(session)
-        for index, code in enumerate(batch.wards):
-            if progress is not None and not progress(index, len(batch.wards), code):
-                batch.cancelled = True
-                break
-            try:
+    for index, code in enumerate(batch.wards):
+        if progress is not None and not progress(index, len(batch.wards), code):
+            batch.cancelled = True
+            break
+        try:
+            with store.reading() as session:  # closed before the record's own unit of work
                 leaflet = press.make(session, code)
-                path, _recorded = save(store, leaflet, folder, draft=draft)
-            except NotWritten as exc:
-                if exc.disk_full:
-                    batch.stopped = exc.message
-                    break
-                batch.refused.append((code, exc.message))
-            except UserError as exc:
-                batch.refused.append((code, exc.message))
-            else:
-                batch.written.append((code, path, leaflet.sha256))
+            path, _recorded = save(store, leaflet, folder, draft=draft)
+        except NotWritten as exc:
+            if exc.disk_full:
+                batch.stopped = exc.message
+                break
+            batch.refused.append((code, exc.message))
+        except UserError as exc:
+            batch.refused.append((code, exc.message))
         else:
-            if progress is not None:
-                progress(len(batch.wards), len(batch.wards), "")
+            batch.written.append((code, path, leaflet.sha256))
+    else:
+        if progress is not None:
+            progress(len(batch.wards), len(batch.wards), "")
     return batch
