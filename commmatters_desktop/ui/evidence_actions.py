@@ -38,6 +38,7 @@ from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.core.harm import HarmIndex, HarmRow
 from commmatters_desktop.core.surveys import ITEMS
 from commmatters_desktop.importers.police_uk import CrimeTally, ImportCancelled, WardOf
+from commmatters_desktop.reports.publish import write_file
 from commmatters_desktop.ui import forms
 from commmatters_desktop.ui.forms import Field, Kind
 
@@ -311,7 +312,6 @@ class EvidenceMenu(QObject):
             return None
         from commmatters_desktop.core.quarterly import build_report
         from commmatters_desktop.reports.quarterly import render_quarterly
-        from commmatters_desktop.storage.vault import atomic_write
 
         cycle = self._cycle
         suggested = str(Path.home() / f"community-matters-{cycle}-quarterly-report.pdf")
@@ -324,11 +324,11 @@ class EvidenceMenu(QObject):
         today = self.window.clock.today()
         report = self.window.ops.read(lambda s: build_report(s, cycle=cycle, today=today))
         try:
-            atomic_write(path, render_quarterly(report, demo=self.window.vault.is_demo))
-        except OSError as exc:
-            QMessageBox.warning(
-                self.window, "Report not saved", f"{path} could not be written ({exc.strerror})."
+            write_file(
+                path, render_quarterly(report, demo=self.window.vault.is_demo), what="The quarterly report"
             )
+        except UserError as exc:
+            QMessageBox.warning(self.window, "Report not saved", exc.message)
             return None
         self.window.statusBar().showMessage(f"Quarterly report for {cycle} saved to {path}", 10_000)
         return path
@@ -337,7 +337,6 @@ class EvidenceMenu(QObject):
         if self.window.locked:
             return None
         from commmatters_desktop.core.quarterly import police_uk_export
-        from commmatters_desktop.storage.vault import atomic_write
 
         cycle = self._cycle
         suggested = str(Path.home() / f"police-uk-priorities-{cycle}.json")
@@ -350,9 +349,11 @@ class EvidenceMenu(QObject):
         demo = self.window.vault.is_demo
         data = self.window.ops.read(lambda s: police_uk_export(s, cycle=cycle, demo=demo))
         try:
-            atomic_write(path, json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8"))
-        except OSError as exc:
-            QMessageBox.warning(self.window, "Not exported", f"{path} could not be written ({exc.strerror}).")
+            write_file(
+                path, json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8"), what="The export"
+            )
+        except UserError as exc:
+            QMessageBox.warning(self.window, "Not exported", exc.message)
             return None
         left = len(data["left_out"])  # type: ignore[arg-type]
         self.window.statusBar().showMessage(
