@@ -27,6 +27,11 @@ from commmatters_desktop.core.models import AuditEvent, VaultMeta
 
 HEAD_META_KEY = "audit_head"
 _LAST_KEY = "commmatters.audit_last"
+_HEAD_PENDING = "commmatters.audit_head_pending"
+_HEAD_UPSERT = sqlite_insert(VaultMeta)
+_HEAD_UPSERT = _HEAD_UPSERT.on_conflict_do_update(
+    index_elements=["key"], set_={"value": _HEAD_UPSERT.excluded.value}
+)
 
 
 def derive_key(vault_key: bytes) -> bytes:
@@ -75,9 +80,17 @@ def append_many(session: Session, key: bytes, events: list[AuditEvent]) -> None:
         event.mac = seal(key, previous, event) if key else ""
         previous, count = event.mac or previous, count + 1
     session.info[_LAST_KEY] = (previous, count)
+    session.info[_HEAD_PENDING] = True
     session.add_all(events)
-    meta = sqlite_insert(VaultMeta).values(key=HEAD_META_KEY, value=f"{previous}:{count}")
-    session.execute(meta.on_conflict_do_update(index_elements=["key"], set_={"value": meta.excluded.value}))
+
+
+def write_head(session: Session, flush_context: object) -> None:
+    """After a flush that wrote events, note the new head once (not one statement per event, which
+    also flushed the session for every event: a third of the time a bulk build spent)."""
+    last = session.info.get(_LAST_KEY)
+    if session.info.pop(_HEAD_PENDING, False) and last is not None:
+        previous, count = last
+        session.connection().execute(_HEAD_UPSERT, {"key": HEAD_META_KEY, "value": f"{previous}:{count}"})
 
 
 _APPEND_ONLY = (("audit_event_no_update", "BEFORE UPDATE"), ("audit_event_no_delete", "BEFORE DELETE"))

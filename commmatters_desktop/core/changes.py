@@ -8,12 +8,14 @@ on which device, with which clock) and the flush hooks do the rest.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import enum
 import json
 import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -24,6 +26,11 @@ from commmatters_desktop.core.hlc import HybridClock, Stamp
 from commmatters_desktop.core.models import AuditEvent, ChangeLog, FieldClock, Synced, VaultMeta
 
 _CONTEXT_KEY = "commmatters.unit_context"
+_BULK_KEY = "commmatters.bulk"
+#: In a bulk unit, the field stamps of the rows it created (all their fields), so editing one of them
+#: again needs no query for the stamps it replaces.
+_BULK_STAMPS = "commmatters.bulk_stamps"
+T = TypeVar("T")
 HLC_META_KEY = "hlc_last"
 DEVICE_META_KEY = "device_id"
 
@@ -94,22 +101,74 @@ def _refuse_hard_deletes(session: Session, flush_context: UOWTransaction, instan
             )
 
 
+@contextlib.contextmanager
+def bulk(session: Session) -> Iterator[Session]:
+    """Many records in one unit of work (an import, building the demo or force-scale vault).
+
+    Every rule, change-log row, field clock and audit line is written as usual; what changes is that
+    answers derived from the vault that every record asks again (the names the privacy scan protects)
+    are worked out once and kept until a flush writes one of the tables they come from.
+    """
+    session.info[_BULK_KEY] = {}
+    session.info[_BULK_STAMPS] = {}
+    try:
+        yield session
+    finally:
+        session.info.pop(_BULK_KEY, None)
+        session.info.pop(_BULK_STAMPS, None)
+
+
+def cached(session: Session, key: str, tables: frozenset[str], compute: Callable[[], T]) -> T:
+    """``compute()``, kept for the rest of a :func:`bulk` unit until a flush touches ``tables``.
+
+    Outside a bulk unit it is simply ``compute()``, so sync's raw writes and every interactive edit
+    always see the vault as it is.
+    """
+    kept: dict[str, tuple[frozenset[str], Any]] | None = session.info.get(_BULK_KEY)
+    if kept is None:
+        return compute()
+    session.flush()  # what the query inside compute() would have autoflushed; drops stale answers
+    if key not in kept:
+        kept[key] = (tables, compute())
+    value: T = kept[key][1]
+    return value
+
+
+def _forget_cached(session: Session, tables: set[str]) -> None:
+    kept: dict[str, tuple[frozenset[str], Any]] | None = session.info.get(_BULK_KEY)
+    if kept:
+        for key in [k for k, (depends, _v) in kept.items() if depends & tables]:
+            del kept[key]
+
+
 def _log_changes(session: Session, flush_context: UOWTransaction) -> None:
     touched = [(o, True) for o in session.new if isinstance(o, Synced)]
     touched += [(o, False) for o in session.dirty if isinstance(o, Synced)]
     if not touched:
         return
+    _forget_cached(session, {obj.__tablename__ for obj, _new in touched})
     context = context_of(session)
     log_rows: list[dict[str, Any]] = []
     clock_rows: dict[tuple[str, str, str], str] = {}
     connection = session.connection()
+    created: dict[tuple[str, str], dict[str, str]] | None = session.info.get(_BULK_STAMPS)
     for obj, new in touched:
         fields = _changed_fields(obj, new=new)
         if not fields:
             continue
         stamp = str(context.hlc.tick())
         entity, row_id = obj.__tablename__, str(obj.id)
-        bases = {} if new else _stamps(connection, entity, row_id)
+        known = None if created is None else created.get((entity, row_id))
+        if new:
+            bases: dict[str, str] = {}
+            if created is not None:
+                known = created[(entity, row_id)] = {}
+        elif known is not None:
+            bases = dict(known)
+        else:
+            bases = _stamps(connection, entity, row_id)
+        if known is not None:
+            known.update(dict.fromkeys(fields, stamp))
         for name in fields:
             log_rows.append(
                 {
@@ -125,18 +184,22 @@ def _log_changes(session: Session, flush_context: UOWTransaction) -> None:
     if not log_rows:
         return
     connection.execute(insert(ChangeLog), log_rows)
-    upsert = sqlite_insert(FieldClock)
     connection.execute(
-        upsert.on_conflict_do_update(
-            index_elements=["entity", "row_id", "field"], set_={"stamp": upsert.excluded.stamp}
-        ),
+        _CLOCK_UPSERT,
         [{"entity": e, "row_id": r, "field": f, "stamp": s} for (e, r, f), s in clock_rows.items()],
     )
-    meta = sqlite_insert(VaultMeta)
-    connection.execute(
-        meta.on_conflict_do_update(index_elements=["key"], set_={"value": meta.excluded.value}),
-        {"key": HLC_META_KEY, "value": str(context.hlc.last)},
-    )
+    connection.execute(_META_UPSERT, {"key": HLC_META_KEY, "value": str(context.hlc.last)})
+
+
+# Built once: building an upsert (its ``excluded`` columns) costs more than running it on a small flush.
+_CLOCK_UPSERT = sqlite_insert(FieldClock)
+_CLOCK_UPSERT = _CLOCK_UPSERT.on_conflict_do_update(
+    index_elements=["entity", "row_id", "field"], set_={"stamp": _CLOCK_UPSERT.excluded.stamp}
+)
+_META_UPSERT = sqlite_insert(VaultMeta)
+_META_UPSERT = _META_UPSERT.on_conflict_do_update(
+    index_elements=["key"], set_={"value": _META_UPSERT.excluded.value}
+)
 
 
 def _stamps(connection: Any, entity: str, row_id: str) -> dict[str, str]:
@@ -152,7 +215,10 @@ def _stamps(connection: Any, entity: str, row_id: str) -> dict[str, str]:
 def install(session_factory: Any) -> None:
     """Attach the change-log hooks to a sessionmaker (done once by the vault)."""
     event.listen(session_factory, "before_flush", _refuse_hard_deletes)
+    from commmatters_desktop.core import audit as trail
+
     event.listen(session_factory, "after_flush", _log_changes)
+    event.listen(session_factory, "after_flush", trail.write_head)
 
 
 def last_stamp(session: Session, device: str) -> Stamp:

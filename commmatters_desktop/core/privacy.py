@@ -542,7 +542,14 @@ def protected_names(session: Session) -> list[str]:
     """Members of the public the vault holds, in every form they are written.
 
     Bare surnames are not matched: "Hall" or "Park" would refuse every leaflet about a church hall.
+    Within a bulk unit of work (``changes.bulk``) the list is worked out once until people change.
     """
+    from commmatters_desktop.core.changes import cached
+
+    return cached(session, "protected_names", frozenset({Person.__tablename__}), lambda: _names_held(session))
+
+
+def _names_held(session: Session) -> list[str]:
     names: set[str] = set()
     for full_name in session.scalars(
         select(Person.full_name).where(Person.deleted.is_(False), Person.role.in_(PUBLIC_ROLES))

@@ -97,7 +97,12 @@ def approve(session: Session, record: Synced, field: str, text: str | None = Non
     value = (getattr(record, field) or "") if text is None else text.strip()
     if not value.strip():
         raise UserError("There is no wording to approve: write what may be shown in public first.")
-    findings = privacy.scanner(session).scan(value)
+    _approve_clean(session, record, field, value, privacy.scanner(session).scan(value))
+
+
+def _approve_clean(
+    session: Session, record: Synced, field: str, value: str, findings: list[privacy.Finding]
+) -> None:
     if findings:
         raise UserError(
             "That wording still holds "
@@ -125,9 +130,9 @@ def approve_if_clean(session: Session, record: Synced, field: str) -> bool:
     """Text an officer typed straight into a field labelled as public wording counts as approved by
     them (who and when are recorded), unless the detector flags it: then it waits, and the gate says why."""
     value = getattr(record, field) or ""
-    if not value.strip() or privacy.scanner(session).scan(value):
+    if not value.strip() or (findings := privacy.scanner(session).scan(value)):
         return False
-    approve(session, record, field)
+    _approve_clean(session, record, field, value, findings)  # scanned once, not again by approve()
     return True
 
 

@@ -1,0 +1,566 @@
+"""The force-scale figures of issue 15, each measured in its own process, as ratios in one run.
+
+``python -m tests.benchmarks.forcescale table`` measures every figure on the cached big and small
+vaults (built first if missing) and prints one table: figure, big, small or baseline, ratio, goal,
+met. Each figure is a small function run in a fresh subprocess (``python -m tests.benchmarks.figures
+NAME SIZE WORKDIR``), so one that fails prints ``error: ...`` in its row and the rest still run, and
+each reports its own peak memory. Figures use only public entry points (``Vault.open``, services,
+``MainWindow``, the sync engine's functions), so they keep working while the code underneath changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+TIMEOUT = 3600
+
+
+def peak_mib() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+@dataclass
+class Work:
+    """What a figure runs on: its size's working copy (already opened once), and a scratch folder."""
+
+    size: str
+    folder: Path
+    scratch: Path
+
+    @property
+    def vault_dir(self) -> Path:
+        return self.folder / "vault"
+
+    def open(self) -> Any:
+        from commmatters_desktop.storage.keystore import KeyringStore
+        from commmatters_desktop.storage.vault import Vault
+        from tests.benchmarks.forcescale import clock
+
+        return Vault.open(self.vault_dir, keystore=KeyringStore(), clock=clock())
+
+    def private_copy(self, name: str) -> Path:
+        """A copy for a figure that changes the vault in ways others must not see (sync state)."""
+        target = self.scratch / name
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(self.vault_dir, target)
+        return target
+
+
+# --- the figures (each returns {"value": seconds, ...extras}) -----------------------------------------------
+
+FIGURES: dict[str, Callable[[Work], dict[str, Any]]] = {}
+
+
+def figure(function: Callable[[Work], dict[str, Any]]) -> Callable[[Work], dict[str, Any]]:
+    FIGURES[function.__name__] = function
+    return function
+
+
+@figure
+def vault_open(work: Work) -> dict[str, Any]:
+    began = time.perf_counter()
+    work.open().close()
+    return {"value": time.perf_counter() - began}
+
+
+def _window(work: Work) -> tuple[Any, Any, Any]:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from commmatters_desktop.ui.main_window import MainWindow
+    from commmatters_desktop.ui.settings import WindowSettings
+    from tests.benchmarks.forcescale import clock
+
+    app = QApplication.instance() or QApplication(["bench"])
+    vault = work.open()
+    settings = WindowSettings(QSettings(str(work.scratch / "settings.ini"), QSettings.Format.IniFormat))
+    window = MainWindow(vault, clock=clock(), settings=settings, autolock_minutes=600)
+    window.resize(1366, 768)
+    window.show()
+    settle(app)
+    return app, vault, window
+
+
+def settle(app: Any) -> None:
+    """Let the window finish what the event started (queued refreshes, timers due now)."""
+    for _ in range(3):
+        app.processEvents()
+
+
+def _timed(app: Any, step: Callable[[], object]) -> float:
+    began = time.perf_counter()
+    step()
+    settle(app)
+    return time.perf_counter() - began
+
+
+def _a_planning_priority(vault: Any) -> Any:
+    from sqlalchemy import select
+
+    from commmatters_desktop.core.enums import PriorityStatus
+    from commmatters_desktop.core.models import Cycle, Priority
+
+    with vault.reading() as s:
+        current = s.scalars(select(Cycle.id).order_by(Cycle.code.desc())).first()
+        return s.scalars(
+            select(Priority.id)
+            .where(Priority.cycle_id == current, Priority.status == PriorityStatus.PLANNING)
+            .order_by(Priority.title, Priority.id)
+        ).first()
+
+
+def _edit_once(work: Work) -> tuple[Any, Any, float]:
+    from PySide6.QtWidgets import QPlainTextEdit
+
+    app, vault, window = _window(work)
+    window.open_plan(_a_planning_priority(vault))
+    settle(app)
+    box = window.findChild(QPlainTextEdit, "plan_problem_statement")
+    box.setPlainText(box.toPlainText() + " Reviewed at the benchmark.")
+    return app, window, _timed(app, box.commit)
+
+
+@figure
+def sara_edit(work: Work) -> dict[str, Any]:
+    _app, _window_, seconds = _edit_once(work)
+    return {"value": seconds}
+
+
+@figure
+def undo_redo(work: Work) -> dict[str, Any]:
+    app, window, _seconds = _edit_once(work)
+    stack = window.ops.stack
+    undo = _timed(app, stack.undo)
+    redo = _timed(app, stack.redo)
+    return {"value": max(undo, redo), "undo": undo, "redo": redo}
+
+
+@figure
+def switch_views(work: Work) -> dict[str, Any]:
+    app, _vault, window = _window(work)
+    tabs = window.tabs
+    times = {}
+    for index in [*range(1, tabs.count()), 0]:
+        times[tabs.tabText(index).replace("&", "")] = _timed(app, lambda i=index: tabs.setCurrentIndex(i))
+    slowest = max(times, key=lambda k: times[k])
+    return {"value": times[slowest], "slowest": slowest, "each": times}
+
+
+@figure
+def board_all_cycles(work: Work) -> dict[str, Any]:
+    from PySide6.QtWidgets import QComboBox
+
+    app, _vault, window = _window(work)
+    window.tabs.setCurrentWidget(window.board)
+    settle(app)
+    combo = window.board.findChild(QComboBox, "boardCycle")
+    return {"value": _timed(app, lambda: combo.setCurrentText("All"))}
+
+
+def _last_cycle() -> str:
+    from tests.benchmarks.forcescale import TODAY, cycles_until
+
+    return str(cycles_until(TODAY)[-2])
+
+
+@figure
+def leaflet(work: Work) -> dict[str, Any]:
+    from commmatters_desktop.core import privacy
+    from commmatters_desktop.core.leaflets import wards_with_feedback
+    from commmatters_desktop.reports.leaflet import LeafletFormat, produce
+    from tests.benchmarks.forcescale import TODAY
+
+    vault = work.open()
+    cycle = _last_cycle()
+    with vault.reading() as s:
+        code = wards_with_feedback(s, cycle)[0]
+        began = time.perf_counter()
+        made = produce(s, ward_code=code, cycle=cycle, today=TODAY, fmt=LeafletFormat.A4, demo=False)
+        seconds = time.perf_counter() - began
+        text = " ".join(str(v) for v in asdict(made.content).values())
+        began = time.perf_counter()
+        names = privacy.protected_names(s)
+        privacy.scan(text, names)
+        scan = time.perf_counter() - began
+    return {"value": seconds, "scan": scan, "names": len(names)}
+
+
+@figure
+def leaflets_all(work: Work) -> dict[str, Any]:
+    """Every ward's leaflet of last quarter as the window's batch makes them: produce, write, record."""
+    from commmatters_desktop.core.errors import UserError
+    from commmatters_desktop.core.leaflets import record_distribution, wards_with_feedback
+    from commmatters_desktop.reports.leaflet import LeafletFormat, produce
+    from tests.benchmarks.forcescale import TODAY
+
+    vault = work.open()
+    cycle = _last_cycle()
+    out = work.scratch / "leaflets"
+    out.mkdir(exist_ok=True)
+    began = time.perf_counter()
+    with vault.reading() as s:
+        codes = wards_with_feedback(s, cycle)
+    written, refused = 0, 0
+    for code in codes:
+        try:
+            with vault.reading() as s:
+                made = produce(s, ward_code=code, cycle=cycle, today=TODAY, fmt=LeafletFormat.A4, demo=False)
+            (out / made.file_name()).write_bytes(made.data)
+            with vault.unit_of_work() as s:
+                record_distribution(s, content=made.content, file_hash=made.sha256, fmt_label=LeafletFormat.A4.label)
+            written += 1
+        except UserError:
+            refused += 1
+    return {"value": time.perf_counter() - began, "wards": len(codes), "written": written, "refused": refused}
+
+
+TEAM_PASSPHRASE = "benchmark team passphrase"
+
+
+def _new_vault(folder: Path) -> Any:
+    from commmatters_desktop.storage.keystore import KeyringStore
+    from commmatters_desktop.storage.vault import Vault
+    from tests.benchmarks.forcescale import PASSPHRASE, clock
+
+    return Vault.create(folder, passphrase=PASSPHRASE, keystore=KeyringStore(), clock=clock())
+
+
+@figure
+def import_100(work: Work) -> dict[str, Any]:
+    """Another laptop's 100 changes imported here (the import only: no export of this vault's history)."""
+    from commmatters_desktop.core.services import wards
+    from commmatters_desktop.storage.keystore import KeyringStore
+    from commmatters_desktop.storage.vault import Vault
+    from commmatters_desktop.sync import engine
+    from tests.benchmarks.forcescale import clock
+
+    shared = work.scratch / "shared-import"
+    shutil.rmtree(shared, ignore_errors=True)
+    shared.mkdir()
+    with _new_vault(work.scratch / "other-laptop") as other:
+        with other.unit_of_work() as s:
+            ward = wards.create_ward(s, code="E05999999", name="Imported Ward")
+            ward_id = ward.id
+        for n in range(100):
+            with other.unit_of_work() as s:
+                found = s.get(type(ward), ward_id)
+                wards.update_ward(s, ward=found, notes=f"note {n}")
+        engine.sync(other, shared, passphrase=TEAM_PASSPHRASE)
+    target = work.private_copy("import-target") if work.size != "empty" else work.scratch / "empty"
+    if work.size == "empty":
+        _new_vault(target).close()
+    with Vault.open(target, keystore=KeyringStore(), clock=clock()) as vault:
+        team = engine.team_keys(vault, shared, TEAM_PASSPHRASE)
+        report = engine.SyncReport()
+        began = time.perf_counter()
+        engine.import_all(vault, shared, team, report)
+        seconds = time.perf_counter() - began
+    return {"value": seconds, "received": report.received_files}
+
+
+@figure
+def snapshot(work: Work) -> dict[str, Any]:
+    from commmatters_desktop.storage.keystore import KeyringStore
+    from commmatters_desktop.storage.vault import Vault
+    from commmatters_desktop.sync import engine
+    from tests.benchmarks.forcescale import clock
+
+    shared = work.scratch / "shared-snapshot"
+    shutil.rmtree(shared, ignore_errors=True)
+    shared.mkdir()
+    with Vault.open(work.private_copy("snapshot"), keystore=KeyringStore(), clock=clock()) as vault:
+        team = engine.team_keys(vault, shared, TEAM_PASSPHRASE)
+        began = time.perf_counter()
+        path = engine.write_snapshot(vault, shared, team)
+        seconds = time.perf_counter() - began
+    return {"value": seconds, "bytes": path.stat().st_size}
+
+
+@figure
+def join(work: Work) -> dict[str, Any]:
+    """A new laptop joins a folder holding this vault's whole history: its first sync, then its snapshot.
+
+    Scaled: the folder holds one laptop's files and snapshot (the big vault's five years), not fifty
+    laptops' separate files; what a joiner applies (every record, field clock and audit line) is the same.
+    """
+    from commmatters_desktop.storage.keystore import KeyringStore
+    from commmatters_desktop.storage.vault import Vault
+    from commmatters_desktop.sync import engine
+    from tests.benchmarks.forcescale import clock
+
+    shared = work.scratch / "shared-join"
+    shutil.rmtree(shared, ignore_errors=True)
+    shared.mkdir()
+    with Vault.open(work.private_copy("join-source"), keystore=KeyringStore(), clock=clock()) as vault:
+        engine.sync(vault, shared, passphrase=TEAM_PASSPHRASE)
+        team = engine.team_keys(vault, shared, TEAM_PASSPHRASE)
+        engine.write_snapshot(vault, shared, team)
+    files = sum(1 for p in shared.rglob("*") if p.is_file())
+    began = time.perf_counter()
+    with _new_vault(work.scratch / "joiner") as joiner:
+        engine.sync(joiner, shared, passphrase=TEAM_PASSPHRASE)
+    return {"value": time.perf_counter() - began, "files": files}
+
+
+# --- cold start: a process of its own, from nothing to a window that answers ----------------------------------
+
+COLD_START = """
+import json, resource, sys, time
+began = float(sys.argv[1])
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication([sys.argv[0]])
+if sys.argv[2] == "bare":
+    window = QMainWindow()
+else:
+    from PySide6.QtCore import QSettings
+    from commmatters_desktop.storage.keystore import KeyringStore
+    from commmatters_desktop.storage.vault import Vault
+    from commmatters_desktop.ui.main_window import MainWindow
+    from commmatters_desktop.ui.settings import WindowSettings
+    from tests.benchmarks.forcescale import clock
+    from pathlib import Path
+    vault = Vault.open(Path(sys.argv[2]), keystore=KeyringStore(), clock=clock())
+    settings = WindowSettings(QSettings(sys.argv[3], QSettings.Format.IniFormat))
+    window = MainWindow(vault, clock=clock(), settings=settings, autolock_minutes=600)
+window.resize(1366, 768)
+window.show()
+def ready():
+    print(json.dumps({"value": time.time() - began, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+    app.quit()
+QTimer.singleShot(0, ready)
+app.exec()
+"""
+
+
+def cold_start(vault_dir: Path | None, scratch: Path) -> dict[str, Any]:
+    argv = [sys.executable, "-c", COLD_START, repr(time.time()), str(vault_dir or "bare"), str(scratch / "cold.ini")]
+    done = subprocess.run(argv, capture_output=True, text=True, cwd=REPO, env=_env(), timeout=TIMEOUT, check=False)
+    return _answer(done)
+
+
+# --- running them --------------------------------------------------------------------------------------------
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["QT_QPA_PLATFORM"] = env.get("QT_QPA_PLATFORM", "offscreen")
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def _answer(done: subprocess.CompletedProcess[str]) -> dict[str, Any]:
+    for line in reversed(done.stdout.splitlines()):
+        if line.startswith("{"):
+            answer: dict[str, Any] = json.loads(line)
+            return answer
+    last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+    return {"error": last[:200]}
+
+
+def measure(name: str, size: str, folder: Path) -> dict[str, Any]:
+    scratch = Path(tempfile.mkdtemp(prefix=f"fig-{name}-{size}-", dir=folder.parent))
+    try:
+        argv = [sys.executable, "-m", "tests.benchmarks.figures", name, size, str(folder), str(scratch)]
+        try:
+            done = subprocess.run(argv, capture_output=True, text=True, cwd=REPO, env=_env(), timeout=TIMEOUT, check=False)
+        except subprocess.TimeoutExpired:
+            return {"error": f"timed out after {TIMEOUT} s"}
+        return _answer(done)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def child(argv: list[str]) -> int:
+    name, size, folder, scratch = argv
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from tests.benchmarks import filekeyring
+
+    filekeyring.use(Path(folder) / "keyring.json")
+    try:
+        result = FIGURES[name](Work(size, Path(folder), Path(scratch)))
+    except Exception as exc:
+        traceback.print_exc()
+        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    result["peak_mib"] = peak_mib()
+    print(json.dumps(result, default=str))
+    return 0
+
+
+# --- the table -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    figure: str
+    big: str
+    other: str
+    ratio: str
+    goal: str
+    met: str
+    note: str = ""
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+def _s(answer: dict[str, Any], unit: str = "s") -> str:
+    if "error" in answer:
+        return f"error: {answer['error']}"
+    value = float(answer["value"])
+    shown = f"{value * 1000:.0f} ms" if unit == "ms" else f"{value:.2f} s"
+    if answer.get("peak_mib"):
+        shown += f" ({answer['peak_mib']:.0f} MiB peak)"
+    return shown
+
+
+def _ratio(a: dict[str, Any], b: dict[str, Any]) -> tuple[str, float | None]:
+    if "error" in a or "error" in b or not b.get("value"):
+        return "", None
+    ratio = float(a["value"]) / float(b["value"])
+    return f"{ratio:.2f}x", ratio
+
+
+def _met(ok: bool | None) -> str:
+    return "" if ok is None else ("yes" if ok else "NO")
+
+
+def _value(answer: dict[str, Any]) -> float | None:
+    return None if "error" in answer else float(answer["value"])
+
+
+def run_table(
+    root: Path, *, json_path: str | None, markdown_path: str | None, only: str | None, sizes: str = "big,small"
+) -> int:
+    from tests.benchmarks import forcescale
+
+    wanted = set(only.split(",")) if only else None
+
+    def want(name: str) -> bool:
+        return wanted is None or name in wanted
+
+    work_root = Path(tempfile.mkdtemp(prefix="forcescale-run-", dir=root))
+    rows: list[Row] = []
+    try:
+        copies: dict[str, Path] = {}
+        for size in sizes.split(","):
+            cached = forcescale.ensure(size, root, progress=lambda m: print(m, file=sys.stderr, flush=True))
+            copy = work_root / size
+            copy.mkdir()
+            shutil.copy2(cached.keyring, copy / "keyring.json")
+            forcescale.open_copy(cached, copy / "vault").close()  # first open (backups, migrations) not timed
+            copies[size] = copy
+        report = {size: forcescale.Cached(root / size).report() for size in ("big", "small")}
+
+        def measure_on(name: str, size: str) -> dict[str, Any]:
+            base = "small" if size == "empty" else size
+            if base not in copies:
+                return {"error": f"the {base} vault was not measured this run"}
+            return measure(name, size, copies[base])
+
+        def pair(name: str, unit: str, goal: str, check: Callable[[float, float], bool] | None) -> None:
+            if not want(name):
+                return
+            big, small = (measure_on(name, size) for size in ("big", "small"))
+            shown, _ratio_value = _ratio(big, small)
+            b, s = _value(big), _value(small)
+            ok = check(b, s) if check and b is not None and s is not None else None
+            rows.append(Row(name, _s(big, unit), _s(small, unit), shown, goal, _met(ok), raw={"big": big, "small": small}))
+            print(f"{name}: {rows[-1].big} / {rows[-1].other}", file=sys.stderr, flush=True)
+
+        big_b, small_b = report["big"], report["small"]
+        if want("build") and big_b is not None and small_b is not None:
+            rows.append(Row("build", f"{big_b.seconds:.0f} s", f"{small_b.seconds:.0f} s",
+                            f"{big_b.seconds / max(small_b.seconds, 0.1):.1f}x", "big <= 300 s",
+                            _met(big_b.seconds <= 300), json.dumps(big_b.counts),
+                            raw={"big": asdict(big_b), "small": asdict(small_b)}))  # fmt: skip
+        if want("cold_start"):
+            scratch = work_root / "cold"
+            scratch.mkdir(exist_ok=True)
+            env_keyring = os.environ.get("CMD_BENCH_KEYRING")
+            answers = {}
+            for size in ("big", "small"):
+                if size not in copies:
+                    answers[size] = {"error": f"the {size} vault was not measured this run"}
+                    continue
+                os.environ["CMD_BENCH_KEYRING"] = str(copies[size] / "keyring.json")
+                answers[size] = cold_start(copies[size] / "vault", scratch)
+            if env_keyring:
+                os.environ["CMD_BENCH_KEYRING"] = env_keyring
+            answers["bare"] = cold_start(None, scratch)
+            big, small, bare = answers["big"], answers["small"], answers["bare"]
+            b, s, q = _value(big), _value(small), _value(bare)
+            ok = None if None in (b, s, q) else (b <= 2 * s and b <= q + 1.5)  # type: ignore[operator]
+            rows.append(Row("cold_start", _s(big), _s(small) + f"; bare {_s(bare)}", _ratio(big, small)[0]
+                            + f" small; {_ratio(big, bare)[0]} bare", "big <= 2x small and <= bare + 1.5 s",
+                            _met(ok), raw=answers))  # fmt: skip
+        pair("vault_open", "s", "big <= 2 s", lambda b, s: b <= 2)
+        pair("sara_edit", "ms", "big <= 100 ms", lambda b, s: b <= 0.1)
+        pair("undo_redo", "ms", "big <= 100 ms (slower of undo, redo)", lambda b, s: b <= 0.1)
+        pair("switch_views", "ms", "big <= 100 ms (slowest tab)", lambda b, s: b <= 0.1)
+        pair("board_all_cycles", "ms", "big <= 300 ms", lambda b, s: b <= 0.3)
+        pair("leaflet", "ms", "scan linear: big scan <= 2x small scan", None)
+        if rows and rows[-1].figure == "leaflet":
+            big, small = rows[-1].raw["big"], rows[-1].raw["small"]
+            if "scan" in big and "scan" in small:
+                ok = big["scan"] <= 2 * max(small["scan"], 0.001)
+                rows[-1].met = _met(ok)
+                rows[-1].note = (f"scan {big['scan'] * 1000:.1f} ms with {big['names']} names / "
+                                 f"{small['scan'] * 1000:.1f} ms with {small['names']} names")  # fmt: skip
+        if want("leaflets_all"):
+            big = measure_on("leaflets_all", "big")
+            rows.append(Row("leaflets_all", _s(big), "", "", "big <= 120 s", _met(None if "error" in big else big["value"] <= 120),
+                            "" if "error" in big else f"{big['written']} written, {big['refused']} refused of {big['wards']}",
+                            raw={"big": big}))  # fmt: skip
+        if want("import_100"):
+            big = measure_on("import_100", "big")
+            empty = measure_on("import_100", "empty")
+            shown, ratio = _ratio(big, empty)
+            rows.append(Row("import_100", _s(big, "ms"), "empty " + _s(empty, "ms"), shown, "big <= 2x empty",
+                            _met(None if ratio is None else ratio <= 2), raw={"big": big, "empty": empty}))  # fmt: skip
+        pair("snapshot", "s", "report (bounded memory)", None)
+        if want("join"):
+            big = measure_on("join", "big")
+            rows.append(Row("join", _s(big), "", "", "big <= 60 s", _met(None if "error" in big else big["value"] <= 60),
+                            "scaled: one laptop's files and snapshot of the big vault, not 50 laptops'",
+                            raw={"big": big}))  # fmt: skip
+    finally:
+        shutil.rmtree(work_root, ignore_errors=True)
+    print(markdown(rows))
+    if json_path:
+        Path(json_path).write_text(json.dumps(_document(rows), indent=1, default=str), encoding="utf-8")
+    if markdown_path:
+        Path(markdown_path).write_text(markdown(rows) + "\n", encoding="utf-8")
+    return 0
+
+
+def _document(rows: list[Row]) -> dict[str, Any]:
+    return {
+        "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+        "figures": [asdict(row) for row in rows],
+    }
+
+
+def markdown(rows: list[Row]) -> str:
+    lines = ["| figure | big | small or baseline | ratio | goal | met? | note |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    lines += [f"| {r.figure} | {r.big} | {r.other} | {r.ratio} | {r.goal} | {r.met} | {r.note} |" for r in rows]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(child(sys.argv[1:]))

@@ -1,0 +1,457 @@
+"""The force-scale vault: five years of Community Matters for the largest force, built through the services.
+
+``build(folder, wards=680)`` makes, deterministically (fixed seed, frozen clock), 680 wards over 20
+quarterly cycles: per ward and quarter one panel meeting, ten nominations, the panel's decision (one
+priority, the other nine declined), a SARA plan with a measure and about six partner actions, the
+week of action, assessment, feedback and closure; past quarters are closed (a few escalated or not
+taken forward), the current one is spread over the board like the demo's. Each ward has seven named
+people (officers, a panel chair and members, key individuals), so the privacy scan meets 4,760 names.
+Everything goes through the same services the window uses, so the change log, field clocks, audit
+trail and public-wording approvals are what real use produces.
+
+Command line (from the repository root)::
+
+    python -m tests.benchmarks.forcescale build [--size big|small] [--cache DIR] [--force]
+    python -m tests.benchmarks.forcescale table [--cache DIR] [--json FILE] [--markdown FILE]
+
+The cache (``--cache``, else ``$CMD_BENCH_CACHE``, else ``/work/bench-cache`` when it exists, else a
+folder in the system's temp directory) holds ``big/`` and ``small/``, each a ``vault/`` folder, the
+``keyring.json`` its key lives in (see :mod:`tests.benchmarks.filekeyring`) and ``build.json`` (what
+was built and how long it took). Copy a cached vault before changing it: :func:`open_copy` does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from commmatters_desktop.core import changes, public
+from commmatters_desktop.core.clock import FixedClock
+from commmatters_desktop.core.cycles import CycleCode
+from commmatters_desktop.core.enums import (
+    ActionKind,
+    AgencyKind,
+    ContactChannel,
+    FeedbackChannel,
+    Outcome,
+    PersonRole,
+    PriorityStatus,
+)
+from commmatters_desktop.core.models import Agency, Priority, Synced, Ward
+from commmatters_desktop.core.services import engagement, people, planning, priorities, response, wards
+from commmatters_desktop.core.services import kin as kin_service
+from commmatters_desktop.demo import (
+    AGENCY_NAMES,
+    CURRENT_SPREAD,
+    FIRST,
+    FORCE_WIDE,
+    LAST,
+    PROBLEMS,
+    SAID_VARIANTS,
+    VENUES,
+    Problem,
+    Timeline,
+)
+from commmatters_desktop.storage.keystore import KeyringStore
+from commmatters_desktop.storage.vault import Vault
+from tests.benchmarks import filekeyring
+
+S = PriorityStatus
+SEED = 15
+#: The day the vault is built "on": its current quarter is the last of the twenty.
+TODAY = dt.date(2026, 11, 21)
+PASSPHRASE = "force scale benchmark vault"
+ACTOR = "force-scale generator"
+SIZES = {"big": 680, "small": 40}
+CYCLES = 20
+NOMINATIONS = 10
+WARDS_PER_AUTHORITY = 20
+#: Wards whose ward-quarters share one transaction (one user event would be one ward; a bulk import many).
+BATCH = 20
+SUFFIXES = ("", "s", "e", "son", "-Hall", "-Reid", "ley", "worth", "-Khan", "by", "ton", "-Ali", "er")
+
+
+@dataclass
+class BuildReport:
+    size: str
+    wards: int
+    cycles: int
+    seconds: float
+    counts: dict[str, int]
+
+
+def clock() -> FixedClock:
+    """The frozen clock every benchmark opens the vaults with (their current quarter stays current)."""
+    return FixedClock.on(TODAY)
+
+
+def cycles_until(today: dt.date, count: int = CYCLES) -> list[CycleCode]:
+    code = CycleCode.containing(today)
+    found = [code]
+    while len(found) < count:
+        code = code.previous()
+        found.append(code)
+    return found[::-1]
+
+
+def person_name(number: int) -> str:
+    """Distinct invented names (20 x 20 x 13 before they repeat), so the scan meets as many as a force."""
+    return f"{FIRST[number % 20]} {LAST[(number // 20) % 20]}{SUFFIXES[(number // 400) % len(SUFFIXES)]}"
+
+
+class ForceBuilder:
+    """One ward's five years at a time, through the services, inside the caller's unit of work."""
+
+    def __init__(self, today: dt.date, cycle_count: int = CYCLES) -> None:
+        self.today = today
+        self.cycles = cycles_until(today, cycle_count)
+        self.agency_ids: dict[tuple[str, AgencyKind], object] = {}
+        self.people = 0
+
+    def agency(self, s: Session, borough: str, kind: AgencyKind) -> Agency:
+        key = (borough if kind in AGENCY_NAMES else "", kind)
+        if key not in self.agency_ids:
+            made = people.create_agency(
+                s, name=AGENCY_NAMES[kind].format(borough=borough), kind=kind, contact_route="Call 101"
+            )
+            self.agency_ids[key] = made.id
+            return made
+        found = s.get(Agency, self.agency_ids[key])
+        assert found is not None
+        return found
+
+    def force_wide(self, s: Session) -> None:
+        for name, kind in FORCE_WIDE:
+            self.agency_ids[("", kind)] = people.create_agency(s, name=name, kind=kind, contact_route="101").id
+
+    def ward(self, s: Session, number: int) -> Ward:
+        borough = f"Borough {number // WARDS_PER_AUTHORITY + 1:02d}"
+        ward = wards.create_ward(
+            s,
+            code=f"E05{900000 + number:06d}",
+            name=f"{borough} Ward {number % WARDS_PER_AUTHORITY + 1:02d}",
+            la_code=f"E08{900000 + number // WARDS_PER_AUTHORITY:06d}",
+            la_name=borough,
+            vintage="WD22",
+        )
+        ward.team_contact = f"Call 101 or email {borough.lower().replace(' ', '')}@force-scale.example"
+        rng = random.Random(SEED * 100_003 + number)
+        team = self.agency(s, borough, AgencyKind.POLICE_TEAM)
+        for role, rank in ((PersonRole.WARD_OFFICER, "PC"), (PersonRole.PCSO, "PCSO")):
+            officer = people.create_person(
+                s, full_name=f"{rank} {self.name()}", role=role, agency=team, title=f"{rank} {rng.randint(1000, 9999)}"
+            )  # fmt: skip
+            people.assign(s, ward=ward, person=officer, role=role)
+        for role in (PersonRole.PANEL_CHAIR, PersonRole.PANEL_MEMBER, PersonRole.PANEL_MEMBER):
+            member = people.create_person(s, full_name=self.name(), role=role, phone=f"07700 900{rng.randint(100, 999)}")
+            people.assign(s, ward=ward, person=member, role=role)
+        for community in ("Young people", "Business community"):
+            kin_service.add_key_individual(
+                s, ward=ward, full_name=self.name(), community=community, preferred_contact=ContactChannel.EMAIL,
+                email=f"kin{self.people}@example.com", consent_on=self.today - dt.timedelta(days=200),
+                consent_basis="Signed KIN form",
+            )  # fmt: skip
+        return ward
+
+    def name(self) -> str:
+        self.people += 1
+        return person_name(self.people)
+
+    def quarter(self, s: Session, ward: Ward, number: int, cycle: CycleCode) -> None:
+        rng = random.Random(f"{SEED}|{ward.code}|{cycle}")
+        current = cycle == self.cycles[-1]
+        status = CURRENT_SPREAD[number % len(CURRENT_SPREAD)] if current else self.past_status(number, cycle)
+        time_ = Timeline(cycle, self.today)
+        index = number + cycle.quarter
+        problem = PROBLEMS[index % len(PROBLEMS)]
+        meeting = engagement.record_meeting(
+            s, ward=ward, cycle=str(cycle), held_on=time_.at(0.1),
+            venue=f"{ward.name} {VENUES[index % len(VENUES)]}", attendance=8 + rng.randint(0, 30),
+        )  # fmt: skip
+        nominations = []
+        for offset in range(NOMINATIONS):
+            other = PROBLEMS[(index + offset) % len(PROBLEMS)]
+            channel, _ = SAID_VARIANTS[(index + offset) % len(SAID_VARIANTS)]
+            nominations.append(
+                engagement.nominate(
+                    s, ward=ward, cycle=str(cycle), wording=other.said, channel=channel, category=other.category,
+                    support=max(1, rng.randint(3, 60) // (offset + 1)), raised_on=time_.at(0.05),
+                    source_ref=f"fs-{cycle}-{ward.code}-{offset}",
+                )  # fmt: skip
+            )
+        if status is None:
+            return
+        if status in (S.NOMINATED, S.NOT_TAKEN_FORWARD):
+            priority = priorities.propose(s, ward=ward, cycle=str(cycle), title=problem.title, nomination=nominations[0])
+            if status is S.NOT_TAKEN_FORWARD:
+                priorities.not_taken_forward(s, priority=priority, reason="A matter for the council's licensing team.")
+            return
+        decision = engagement.record_panel_decision(
+            s, meeting=meeting, chosen=nominations[0], title=problem.title,
+            lead_agency=self.agency(s, ward.la_name, problem.lead),
+        )  # fmt: skip
+        found = s.get(Priority, decision.priority_id)
+        assert found is not None
+        self.advance(s, found, problem, ward, status, time_, index, rng)
+
+    @staticmethod
+    def past_status(number: int, cycle: CycleCode) -> PriorityStatus | None:
+        turn = number * 7 + cycle.year * 4 + cycle.quarter
+        if turn % 23 == 0:
+            return S.NOT_TAKEN_FORWARD
+        if turn % 17 == 0:
+            return S.ESCALATED
+        return S.CLOSED
+
+    def advance(
+        self,
+        s: Session,
+        priority: Priority,
+        problem: Problem,
+        ward: Ward,
+        status: PriorityStatus,
+        time_: Timeline,
+        index: int,
+        rng: random.Random,
+    ) -> None:
+        """The demo's journey from agreed to closed, with a follow-up action (six actions in all)."""
+        week = time_.week_of_action(status, index)
+        planning.set_week(s, ward=ward, cycle=priority.cycle.code, week_start=week)
+        target = S.IN_ACTION if status is S.ESCALATED else status
+        if target is S.AGREED:
+            return
+        priorities.move(s, priority=priority, target=S.PLANNING)
+        priorities.update_plan(
+            s, priority=priority, problem_statement=problem.statement,
+            evidence=f"Panel and online nominations; {problem.measure.lower()} over the last three months.",
+            baseline=f"{problem.measure}: see measures.", victim=problem.victim, offender=problem.offender,
+            location=problem.location, causes=problem.causes,
+        )  # fmt: skip
+        baseline = float(rng.randint(9, 30))
+        measure = response.add_measure(
+            s, priority=priority, name=problem.measure, source="Police and council reports", unit="reports",
+            baseline_period="3 months before", baseline_value=baseline, target_value=round(baseline * 0.6),
+        )  # fmt: skip
+        work = [*problem.actions, (ActionKind.PREVENTION, AgencyKind.POLICE_TEAM, "Follow-up patrols", "Done.")]
+        actions = [
+            response.add_action(
+                s, priority=priority, description=description, kind=kind,
+                owner_agency=self.agency(s, ward.la_name, owner), due_on=week + dt.timedelta(days=rng.randint(0, 13)),
+            )  # fmt: skip
+            for kind, owner, description, _done in work
+        ]
+        feedback_action = response.add_action(
+            s, priority=priority, description="'You said, we did' leaflet and report back to the ward panel",
+            kind=ActionKind.FEEDBACK, owner_agency=self.agency(s, ward.la_name, AgencyKind.POLICE_TEAM),
+            due_on=week + dt.timedelta(days=28),
+        )  # fmt: skip
+        approve(s, measure, "name")
+        for action in [*actions, feedback_action]:
+            approve(s, action, "description")
+        if target is S.PLANNING:
+            return
+        priorities.move(s, priority=priority, target=S.IN_ACTION)
+        done_count = len(actions) // 2 if target is S.IN_ACTION else len(actions)
+        for action, (_k, _o, _d, done) in list(zip(actions, work, strict=True))[:done_count]:
+            response.complete_action(s, action=action, note=done, on=time_.clamp(action.due_on or week))
+            approve(s, action, "completion_note")
+        if status is S.ESCALATED:
+            priorities.escalate(s, priority=priority, reason="Referred to CSP tasking.")
+            return
+        if target is S.IN_ACTION:
+            return
+        priorities.move(s, priority=priority, target=S.ASSESSING)
+        after = float(max(1, round(baseline * rng.uniform(0.3, 0.8))))
+        response.record_result(s, measure=measure, after_period="3 months after", after_value=after)
+        if target is S.ASSESSING:
+            return
+        priorities.record_assessment(
+            s, priority=priority, outcome=Outcome.ACHIEVED if rng.random() < 0.7 else Outcome.PARTLY_ACHIEVED,
+            assessment=f"{problem.measure} fell from {baseline:g} to {after:g}.",
+            assessed_on=time_.clamp(max(time_.at(0.7), week + dt.timedelta(days=7))),
+        )  # fmt: skip
+        priorities.set_public_wording(s, priority=priority, issue=problem.said, action=problem.public_action)
+        given = time_.clamp(max(time_.at(0.85), week + dt.timedelta(days=14)))
+        response.record_feedback(
+            s, priority=priority, channel=FeedbackChannel.PANEL, given_on=given,
+            summary="Results reported back at the ward panel meeting.",
+        )  # fmt: skip
+        priorities.move(s, priority=priority, target=S.FEEDBACK_GIVEN)
+        if target is S.FEEDBACK_GIVEN:
+            return
+        response.complete_action(s, action=feedback_action, note="Leaflets delivered.", on=given)
+        approve(s, feedback_action, "completion_note")
+        priorities.move(s, priority=priority, target=S.CLOSED)
+
+
+def approve(s: Session, record: Synced, name: str) -> None:
+    """What the officer does with "Approve all drafts" (as the demo's officer has): typed text that the
+    detector finds clean becomes public wording, so the leaflets of past quarters can be made."""
+    if not public.approved(s, record, name):
+        public.approve_if_clean(s, record, name)
+
+
+def build(
+    folder: Path,
+    *,
+    wards_count: int,
+    cycle_count: int = CYCLES,
+    today: dt.date = TODAY,
+    progress: Callable[[str], None] = lambda _m: None,
+) -> dict[str, int]:
+    """Create the vault in ``folder`` (its key goes to the current keyring) and fill it; returns counts."""
+    clock = FixedClock.on(today)
+    builder = ForceBuilder(today, cycle_count)
+    with Vault.create(folder, passphrase=PASSPHRASE, keystore=KeyringStore(), clock=clock) as vault:
+        with vault.unit_of_work(ACTOR) as s:
+            builder.force_wide(s)
+        ward_ids = []
+        for start in range(0, wards_count, BATCH):
+            with vault.unit_of_work(ACTOR) as unit, changes.bulk(unit) as s:
+                ward_ids += [builder.ward(s, n).id for n in range(start, min(start + BATCH, wards_count))]
+        began = time.perf_counter()
+        for position, cycle in enumerate(builder.cycles):
+            for start in range(0, wards_count, BATCH):
+                with vault.unit_of_work(ACTOR) as unit, changes.bulk(unit) as s:
+                    for number in range(start, min(start + BATCH, wards_count)):
+                        ward = s.get(Ward, ward_ids[number])
+                        assert ward is not None
+                        builder.quarter(s, ward, number, cycle)
+            elapsed = time.perf_counter() - began
+            progress(f"{cycle}: {position + 1}/{len(builder.cycles)} quarters, {elapsed:.0f} s")
+        with vault.reading() as s:
+            return counts(s)
+
+
+def counts(s: Session) -> dict[str, int]:
+    from commmatters_desktop.core.models import (
+        Action,
+        AuditEvent,
+        ChangeLog,
+        FieldClock,
+        Nomination,
+        Person,
+        PublicApproval,
+    )
+
+    models = {"wards": Ward, "people": Person, "priorities": Priority, "actions": Action,
+              "nominations": Nomination, "change_log": ChangeLog, "field_clocks": FieldClock,
+              "audit_events": AuditEvent, "public_approvals": PublicApproval}  # fmt: skip
+    return {name: s.scalar(select(func.count()).select_from(model)) or 0 for name, model in models.items()}
+
+
+# --- the cache other processes share ------------------------------------------------------------------------
+
+
+def cache_root(given: str | None = None) -> Path:
+    if given:
+        return Path(given)
+    if os.environ.get("CMD_BENCH_CACHE"):
+        return Path(os.environ["CMD_BENCH_CACHE"])
+    shared = Path("/work/bench-cache")
+    if shared.is_dir():
+        return shared
+    return Path(tempfile.gettempdir()) / "commmatters-bench-cache"
+
+
+@dataclass(frozen=True)
+class Cached:
+    """A built vault in the cache: its folder, its keyring file and how it was built."""
+
+    root: Path
+
+    @property
+    def vault(self) -> Path:
+        return self.root / "vault"
+
+    @property
+    def keyring(self) -> Path:
+        return self.root / "keyring.json"
+
+    @property
+    def report_path(self) -> Path:
+        return self.root / "build.json"
+
+    def report(self) -> BuildReport | None:
+        try:
+            return BuildReport(**json.loads(self.report_path.read_text(encoding="utf-8")))
+        except FileNotFoundError:
+            return None
+
+
+def ensure(
+    size: str, root: Path | None = None, *, rebuild: bool = False, progress: Callable[[str], None] = print
+) -> Cached:
+    """The cached vault of ``size``, built first if missing (or ``rebuild``)."""
+    cached = Cached((root or cache_root()) / size)
+    if cached.report() is not None and not rebuild:
+        filekeyring.use(cached.keyring)
+        return cached
+    if cached.root.exists():
+        shutil.rmtree(cached.root)
+    cached.root.mkdir(parents=True)
+    filekeyring.use(cached.keyring)
+    began = time.perf_counter()
+    built = build(cached.vault, wards_count=SIZES[size], progress=progress)
+    report = BuildReport(size, SIZES[size], CYCLES, round(time.perf_counter() - began, 1), built)
+    cached.report_path.write_text(json.dumps(asdict(report), indent=1), encoding="utf-8")
+    return cached
+
+
+def open_copy(cached: Cached, target: Path, *, clock: FixedClock | None = None) -> Vault:
+    """A private copy of a cached vault, opened with its key (the cached one stays as built)."""
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(cached.vault, target)
+    filekeyring.use(cached.keyring)
+    return Vault.open(target, keystore=KeyringStore(), clock=clock or FixedClock.on(TODAY))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.benchmarks.forcescale", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    make = commands.add_parser("build", help="build (or rebuild with --force) the cached vaults")
+    make.add_argument("--size", choices=[*SIZES, "all"], default="all")
+    make.add_argument("--cache", help="cache folder (default $CMD_BENCH_CACHE or /work/bench-cache)")
+    make.add_argument("--force", action="store_true", help="rebuild even if cached")
+    make.add_argument("--wards", type=int, help="build this many wards into --cache/custom instead")
+    table = commands.add_parser("table", help="measure every figure and print the table")
+    table.add_argument("--cache", help="cache folder (default $CMD_BENCH_CACHE or /work/bench-cache)")
+    table.add_argument("--json", help="write the figures as JSON here")
+    table.add_argument("--markdown", help="write the table as markdown here")
+    table.add_argument("--only", help="comma-separated figure names to measure (default all)")
+    table.add_argument("--sizes", default="big,small", help="vaults to measure (default big,small)")
+    args = parser.parse_args(argv)
+    root = cache_root(args.cache)
+    if args.command == "build":
+        if args.wards:
+            SIZES["custom"] = args.wards
+            sizes = ["custom"]
+        else:
+            sizes = list(SIZES) if args.size == "all" else [args.size]
+        for size in sizes:
+            cached = ensure(size, root, rebuild=args.force, progress=lambda m: print(m, flush=True))
+            print(json.dumps(asdict(cached.report() or BuildReport(size, 0, 0, 0, {}))), flush=True)
+        return 0
+    from tests.benchmarks import figures
+
+    return figures.run_table(
+        root, json_path=args.json, markdown_path=args.markdown, only=args.only, sizes=args.sizes
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
