@@ -19,13 +19,17 @@ from typing import Any, TypeVar
 
 from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
+from commmatters_desktop.core.changeset import ChangeSet, Kind
 from commmatters_desktop.core.clock import Clock
 from commmatters_desktop.core.hlc import HybridClock, Stamp
 from commmatters_desktop.core.models import AuditEvent, ChangeLog, FieldClock, Synced, VaultMeta
 
 _CONTEXT_KEY = "commmatters.unit_context"
+_CHANGESET_KEY = "commmatters.change_set"
+#: The change log's own bookkeeping: never something a view shows.
+_BOOKKEEPING = frozenset({"change_log", "field_clock", "vault_meta"})
 _BULK_KEY = "commmatters.bulk"
 #: In a bulk unit, the field stamps of the rows it created (all their fields), so editing one of them
 #: again needs no query for the stamps it replaces.
@@ -212,12 +216,67 @@ def _stamps(connection: Any, entity: str, row_id: str) -> dict[str, str]:
     return {field: stamp for field, stamp in rows}
 
 
+def change_set(session: Session) -> ChangeSet:
+    """What this session's flushes wrote so far (kept after commit and close, for the window)."""
+    found: ChangeSet = session.info.setdefault(_CHANGESET_KEY, ChangeSet())
+    return found
+
+
+def _kind(obj: Any, new: bool) -> Kind:
+    if new:
+        return Kind.INSERTED
+    if isinstance(obj, Synced):
+        history = inspect(obj).attrs["deleted"].history
+        if history.has_changes():
+            return Kind.DELETED if obj.deleted else Kind.INSERTED  # tombstoned, or brought back
+    return Kind.UPDATED
+
+
+def _collect(session: Session, flush_context: UOWTransaction) -> None:
+    """Note every row this flush writes, with the rows its foreign keys point at before and after."""
+    found = change_set(session)
+    if found.everything:
+        return
+    if _BULK_KEY in session.info:
+        found.everything = True  # thousands of rows: whoever shows them reloads, row lists cost more
+        return
+    written: list[tuple[Any, bool | None]] = [(o, True) for o in session.new]
+    written += [(o, False) for o in session.dirty]
+    written += [(o, None) for o in session.deleted]
+    for obj, new in written:
+        table = getattr(obj, "__tablename__", None)
+        if table is None or table in _BOOKKEEPING:
+            continue
+        state = inspect(obj)
+        if new is False and not session.is_modified(obj, include_collections=False):
+            continue
+        row_id = getattr(obj, "id", None) if "id" in state.mapper.columns else state.identity
+        found.add(table, row_id, Kind.DELETED if new is None else _kind(obj, new))
+        for column in state.mapper.columns:
+            for key in column.foreign_keys:
+                attr = state.mapper.get_property_by_column(column).key
+                found.own(key.column.table.name, getattr(obj, attr))
+                for before in state.attrs[attr].history.deleted or ():
+                    found.own(key.column.table.name, before)
+
+
+def _statement(state: ORMExecuteState) -> None:
+    """An INSERT/UPDATE/DELETE statement of many rows: its table is marked changed as a whole."""
+    if state.is_insert or state.is_update or state.is_delete:
+        table = getattr(state.statement, "table", None)
+        name = getattr(table, "name", None)
+        if name and name not in _BOOKKEEPING:
+            change_set(state.session).whole.add(name)
+
+
 def install(session_factory: Any) -> None:
     """Attach the change-log hooks to a sessionmaker (done once by the vault)."""
     event.listen(session_factory, "before_flush", _refuse_hard_deletes)
     from commmatters_desktop.core import audit as trail
 
     event.listen(session_factory, "after_flush", _log_changes)
+    event.listen(session_factory, "after_flush", _collect)
+    event.listen(session_factory, "do_orm_execute", _statement)
     event.listen(session_factory, "after_flush", trail.write_head)
 
 

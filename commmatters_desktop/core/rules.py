@@ -8,14 +8,64 @@ callers pass in what the rule needs to see.
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
+from typing import Protocol
+
 from commmatters_desktop.core.enums import (
     FINISHED_ACTION,
     PIPELINE,
     ActionStatus,
+    Outcome,
     PriorityStatus,
 )
 from commmatters_desktop.core.errors import RuleViolation
 from commmatters_desktop.core.models import Priority
+
+
+class PlanFacts(Protocol):
+    """What the rules read of a SARA plan (a ``SaraPlan``, or the board's plain copy of one)."""
+
+    @property
+    def problem_statement(self) -> str: ...
+    @property
+    def assessment(self) -> str: ...
+    @property
+    def outcome(self) -> Outcome | None: ...
+
+
+class ActionFacts(Protocol):
+    @property
+    def status(self) -> ActionStatus: ...
+    @property
+    def owner_agency_id(self) -> uuid.UUID | None: ...
+    @property
+    def owner_person_id(self) -> uuid.UUID | None: ...
+
+
+class PriorityFacts(Protocol):
+    """What the rules read of a priority: a live ``Priority``, or the board read model's plain facts
+    (loaded as columns, so 13,000 cards need no ORM objects), through the same rule functions."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def status(self) -> PriorityStatus: ...
+    @property
+    def meeting_id(self) -> uuid.UUID | None: ...
+    @property
+    def ratified_online(self) -> bool: ...
+    @property
+    def lead_agency_id(self) -> uuid.UUID | None: ...
+    @property
+    def plan(self) -> PlanFacts | None: ...
+    @property
+    def actions(self) -> Sequence[ActionFacts]: ...
+    @property
+    def feedback(self) -> Sequence[object]: ...
+
 
 S = PriorityStatus
 
@@ -36,7 +86,7 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def agree_blockers(priority: Priority, *, already_agreed: Priority | None) -> list[str]:
+def agree_blockers(priority: PriorityFacts, *, already_agreed: PriorityFacts | None) -> list[str]:
     """One agreed priority per ward per cycle; agreement needs a meeting (or online ratification) and a lead."""
     blockers: list[str] = []
     if already_agreed is not None and already_agreed.id != priority.id:
@@ -48,7 +98,7 @@ def agree_blockers(priority: Priority, *, already_agreed: Priority | None) -> li
     return blockers
 
 
-def in_action_blockers(priority: Priority) -> list[str]:
+def in_action_blockers(priority: PriorityFacts) -> list[str]:
     """Action needs a plan with a problem statement and at least one owned action."""
     blockers: list[str] = []
     if priority.plan is None or not priority.plan.problem_statement.strip():
@@ -63,11 +113,11 @@ def in_action_blockers(priority: Priority) -> list[str]:
     return blockers
 
 
-def feedback_blockers(priority: Priority) -> list[str]:
+def feedback_blockers(priority: PriorityFacts) -> list[str]:
     return [] if priority.feedback else ["no feedback recorded"]
 
 
-def close_blockers(priority: Priority) -> list[str]:
+def close_blockers(priority: PriorityFacts) -> list[str]:
     """Not closed until every action, community feedback included, is complete, and it has been assessed."""
     blockers: list[str] = []
     still_open = [a for a in priority.actions if a.status not in FINISHED_ACTION]
@@ -80,7 +130,9 @@ def close_blockers(priority: Priority) -> list[str]:
     return blockers
 
 
-def _step_blockers(priority: Priority, step: PriorityStatus, already_agreed: Priority | None) -> list[str]:
+def _step_blockers(
+    priority: PriorityFacts, step: PriorityStatus, already_agreed: PriorityFacts | None
+) -> list[str]:
     if step is S.AGREED:
         return agree_blockers(priority, already_agreed=already_agreed)
     if step is S.IN_ACTION:
@@ -93,7 +145,7 @@ def _step_blockers(priority: Priority, step: PriorityStatus, already_agreed: Pri
 
 
 def move_blockers(
-    priority: Priority, target: PriorityStatus, *, already_agreed: Priority | None = None
+    priority: PriorityFacts, target: PriorityStatus, *, already_agreed: PriorityFacts | None = None
 ) -> list[str]:
     """Everything that stops ``priority`` moving to ``target`` along the board's columns.
 

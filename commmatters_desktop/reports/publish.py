@@ -21,6 +21,8 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
+from commmatters_desktop.core import changes
+from commmatters_desktop.core.changeset import ChangeSet
 from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.core.leaflets import record_distribution, wards_with_feedback
 from commmatters_desktop.reports.leaflet import Leaflet, LeafletFormat, Press
@@ -82,15 +84,23 @@ def _full(what: str, path: Path) -> str:
     )
 
 
-def record(store: Store, leaflet: Leaflet) -> bool:
-    """Giving a leaflet out is feedback given: recorded once per distinct file (False: already was)."""
+def record(store: Store, leaflet: Leaflet, changed: ChangeSet | None = None) -> bool:
+    """Giving a leaflet out is feedback given: recorded once per distinct file (False: already was).
+
+    What the record wrote is added to ``changed``, for the window to refresh once after a batch.
+    """
     with store.unit_of_work() as session:
-        return record_distribution(
+        recorded = record_distribution(
             session, content=leaflet.content, file_hash=leaflet.sha256, fmt_label=leaflet.fmt.label
         )
+    if changed is not None:
+        changed.merge(changes.change_set(session))
+    return recorded
 
 
-def save(store: Store, leaflet: Leaflet, target: Path, *, draft: bool = False) -> tuple[Path, bool]:
+def save(
+    store: Store, leaflet: Leaflet, target: Path, *, draft: bool = False, changed: ChangeSet | None = None
+) -> tuple[Path, bool]:
     """Write ``leaflet`` to ``target`` (a .pdf file, or a folder to hold it under its own name), then
     record it unless it is a ``draft``: (the file, whether it was newly recorded)."""
     if target.suffix.lower() != ".pdf":
@@ -98,7 +108,7 @@ def save(store: Store, leaflet: Leaflet, target: Path, *, draft: bool = False) -
             raise UserError(f"{target.name} should end in .pdf so it opens as a PDF.")
         target = target / leaflet.file_name()
     write_file(target, leaflet.data, what=f"The leaflet for {leaflet.content.ward_name}")
-    return target, False if draft else record(store, leaflet)
+    return target, False if draft else record(store, leaflet, changed)
 
 
 @dataclass
@@ -114,6 +124,8 @@ class Batch:
     cancelled: bool = False
     #: Why the run stopped before the end (a full disk), or "".
     stopped: str = ""
+    #: What recording the leaflets wrote (feedback given), for the window to refresh once.
+    changed: ChangeSet = field(default_factory=ChangeSet)
 
     def describe(self) -> list[str]:
         count = len(self.written)
@@ -154,7 +166,7 @@ def publish_cycle(
         try:
             with store.reading() as session:  # closed before the record's own unit of work
                 leaflet = press.make(session, code)
-            path, _recorded = save(store, leaflet, folder, draft=draft)
+            path, _recorded = save(store, leaflet, folder, draft=draft, changed=batch.changed)
         except NotWritten as exc:
             if exc.disk_full:
                 batch.stopped = exc.message

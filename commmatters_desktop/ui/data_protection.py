@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from commmatters_desktop.core import retention, subject_access
+from commmatters_desktop.core.changeset import ChangeSet
 from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.core.services.force import force_name
 from commmatters_desktop.storage.vault import atomic_write
@@ -106,7 +107,7 @@ class RetentionDialog(QDialog):
         except UserError as exc:
             self.message.setText(exc.message)
             return 0
-        self.ops.changed.emit()
+        self.ops.announce(ChangeSet.all())  # a purge rewrites rows everywhere: every view reloads
         self.reload()
         self.message.setText(f"Purged personal data from {count} record{'s' if count != 1 else ''}. "
                              "Sync to carry the purge to the other laptops and the shared folder.")  # fmt: skip

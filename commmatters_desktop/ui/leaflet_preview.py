@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from commmatters_desktop.core import public
+from commmatters_desktop.core.changeset import ChangeSet
 from commmatters_desktop.core.clock import Clock
 from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.reports import publish
@@ -115,12 +116,13 @@ class LeafletPreview(QDialog):
         return dialog
 
     def _record(self, leaflet: Leaflet) -> None:
+        changed = ChangeSet()
         try:
-            publish.record(self.ops.vault, leaflet)
+            publish.record(self.ops.vault, leaflet, changed)
         except UserError as exc:
             self.ops.refused.emit(exc.message)
         else:
-            self.ops.changed.emit()
+            self.ops.announce(changed)
 
     def save_leaflet(self) -> Path | None:
         if self.leaflet is None:
@@ -130,13 +132,14 @@ class LeafletPreview(QDialog):
         if not path:
             return None
         target = Path(path if path.lower().endswith(".pdf") else f"{path}.pdf")
+        changed = ChangeSet()
         try:
-            publish.save(self.ops.vault, self.leaflet, target)
+            publish.save(self.ops.vault, self.leaflet, target, changed=changed)
         except UserError as exc:
             self.message.setText(exc.message)
             self.message.show()
             return None
-        self.ops.changed.emit()
+        self.ops.announce(changed)
         return target
 
     def print_leaflet(self, printer: QPrinter | None = None) -> bool:
@@ -182,8 +185,9 @@ def batch_leaflets(ops: Operations, clock: Clock, cycle: str, folder: Path, fmt:
         return not progress.wasCanceled()
 
     try:
-        return publish.publish_cycle(ops.vault, cycle=cycle, today=clock.today(), fmt=fmt, folder=folder,
-                                     progress=step)  # fmt: skip
+        batch = publish.publish_cycle(ops.vault, cycle=cycle, today=clock.today(), fmt=fmt, folder=folder,
+                                      progress=step)  # fmt: skip
     finally:
         progress.close()
-        ops.changed.emit()
+    ops.announce(batch.changed)  # one refresh, of what the batch recorded
+    return batch

@@ -29,7 +29,7 @@ from commmatters_desktop.core import people_queries, queries
 from commmatters_desktop.core.clock import Clock, SystemClock
 from commmatters_desktop.core.cycles import CycleCode
 from commmatters_desktop.storage.vault import Vault
-from commmatters_desktop.ui import actions
+from commmatters_desktop.ui import actions, refresh
 from commmatters_desktop.ui.controllers.leaflets import LeafletsController
 from commmatters_desktop.ui.controllers.priorities import PrioritiesController
 from commmatters_desktop.ui.controllers.quarter import QuarterController
@@ -176,11 +176,10 @@ class MainWindow(QMainWindow):
         self.overview.open_requested.connect(self.open_plan)
         self.overview.cycle_changed.connect(lambda _c: quarter.refresh_views())
         self.plan.leaflet_requested.connect(self.leaflets.preview_leaflet)
-        self.ops.changed.connect(self.refresh)
+        self.refresher = refresh.connect(self)  # edits refresh the rows they change (ui/refresh.py)
         self.ops.refused.connect(self.refused)
         self.board.move_requested.connect(priorities.request_move)
         self.board.open_requested.connect(self.open_plan)
-        self.board.cycle_changed.connect(lambda _c: self.refresh())
         self.board.selection_changed.connect(self._card_chosen)
         self.plan.step_requested.connect(priorities.step)
         self.ward_view.ward_selected.connect(self._show_ward)
@@ -223,6 +222,7 @@ class MainWindow(QMainWindow):
         if selected is not None:
             self._show_ward(selected)
         self.quarter.refresh_views()
+        self.refresher.reloaded()
         self.update_actions()
 
     def reload(self) -> None:
@@ -231,8 +231,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Reloaded from the vault.", 5000)
 
     def _tab_changed(self, _index: int) -> None:
-        self.quarter.refresh_views()
-        self.update_actions()
+        self.update_actions()  # the refresher reloads the view shown if it is stale
 
     def show_people(self, ward_id: uuid.UUID) -> None:
         self.people.show_ward(ward_id)

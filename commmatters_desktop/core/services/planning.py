@@ -91,6 +91,17 @@ def set_unavailable(
     audit(session, "unavailable" if unavailable else "available", record, f"week of {start:%d %b %Y}")
 
 
+def weeks_of_ward(session: Session, *, cycle: str, ward_id: uuid.UUID) -> dt.date | None:
+    """One ward's week of action in ``cycle`` (an edit reads what it replaces, not the whole quarter)."""
+    return session.scalars(
+        select(WeekOfAction.week_start).where(
+            WeekOfAction.cycle_id == natural_id("cycle", cycle),
+            WeekOfAction.ward_id == ward_id,
+            WeekOfAction.deleted.is_(False),
+        )
+    ).first()
+
+
 def set_week(session: Session, *, ward: Ward, cycle: str, week_start: dt.date | None) -> None:
     """Move (or clear) one ward's week of action by hand."""
     record = cycles.cycle(session, cycle)

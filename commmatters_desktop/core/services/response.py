@@ -19,7 +19,9 @@ from commmatters_desktop.core.errors import RuleViolation, ValidationError
 from commmatters_desktop.core.models import Action, Agency, Feedback, Measure, Person, Priority
 from commmatters_desktop.core.services.common import apply_changes, required, tombstone
 
-_ACTION_FIELDS = frozenset({"description", "kind", "owner_agency_id", "owner_person_id", "due_on"})
+_ACTION_FIELDS = frozenset(
+    {"description", "kind", "owner_agency_id", "owner_person_id", "due_on", "completion_note"}
+)
 #: Actions belong to an agreed priority that is still live.
 _NO_WORK = frozenset({PriorityStatus.NOMINATED, PriorityStatus.NOT_TAKEN_FORWARD, PriorityStatus.CLOSED})
 _NOT_AGREED = frozenset({PriorityStatus.NOMINATED, PriorityStatus.NOT_TAKEN_FORWARD})
@@ -60,6 +62,13 @@ def update_action(session: Session, *, action: Action, **fields: object) -> list
     _open_for_work(action.priority)
     if "description" in fields:
         fields["description"] = required(str(fields["description"]), "An action needs a description.")
+    if "completion_note" in fields:
+        note = str(fields["completion_note"] or "").strip()
+        if not note and action.status in FINISHED_ACTION:
+            raise ValidationError(
+                f"A {action.status.label.lower()} action keeps its note: say what was done or why it was cancelled."
+            )
+        fields["completion_note"] = note
     return apply_changes(session, action, dict(fields), allowed=_ACTION_FIELDS, what="an action")
 
 

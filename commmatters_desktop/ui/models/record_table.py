@@ -19,6 +19,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLineEdit, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from commmatters_desktop.core.errors import ValidationError
+from commmatters_desktop.ui.models.keyed import KeyedRows
 from commmatters_desktop.ui.widgets import ChoiceCombo
 
 Index = QModelIndex | QPersistentModelIndex
@@ -116,13 +117,20 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         super().__init__(parent)
         self.columns = columns
         self.editable = True
-        self._rows: list[R] = []
+        self._keyed: KeyedRows[R] = KeyedRows(self, lambda r: getattr(r, "id", None))
         self._warn = warn
 
+    @property
+    def _rows(self) -> list[R]:
+        return self._keyed.rows
+
     def set_rows(self, rows: Sequence[R]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+        """Show ``rows``: rows with an id update in place (one edited row, one ``dataChanged``)."""
+        keys = [getattr(r, "id", None) for r in rows]
+        if None in keys or len(set(keys)) != len(keys):
+            self._keyed.reset(rows)
+        else:
+            self._keyed.replace(rows)
 
     def row_at(self, row: int) -> R:
         return self._rows[row]

@@ -10,6 +10,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from commmatters_desktop.core.queries import WardRow
 from commmatters_desktop.ui.models.filtering import refilter
+from commmatters_desktop.ui.models.keyed import KeyedRows
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -40,12 +41,21 @@ HEADERS = {
 class WardTableModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows: list[WardRow] = []
+        self._keyed: KeyedRows[WardRow] = KeyedRows(self)
+
+    @property
+    def _rows(self) -> list[WardRow]:
+        return self._keyed.rows
 
     def set_rows(self, rows: list[WardRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+        self._keyed.replace(rows)
+
+    def update_wards(self, ward_ids: set[uuid.UUID], rows: list[WardRow]) -> None:
+        """The lines of ``ward_ids`` only (edited, added or deleted wards); the rest stay as they are."""
+        self._keyed.replace(rows, scope=lambda r: r.id in ward_ids)
+
+    def ward_ids(self) -> set[uuid.UUID]:
+        return {r.id for r in self._rows}
 
     def row_at(self, row: int) -> WardRow:
         return self._rows[row]

@@ -186,6 +186,23 @@ class PriorityBoardView(QWidget):
         if keep is not None:
             self.select(keep.id)
 
+    def update_cards(self, ward_ids: set[uuid.UUID], cards: list[PriorityCard]) -> None:
+        """The cards of ``ward_ids`` only, row by row: an edit to one priority moves or redraws one card."""
+        self.model.update_wards(ward_ids, cards)
+        self._offer(self.authority, {c.la_name for c in cards})
+        self._offer(self.lead, {c.lead_agency for c in cards if c.lead_agency})
+        for column in self.columns:
+            column.update_header()
+
+    @staticmethod
+    def _offer(combo: QComboBox, values: set[str]) -> None:
+        """Add filter choices a changed card brings (a new lead agency); the current choice stays."""
+        have = {combo.itemText(i) for i in range(combo.count())}
+        for value in sorted(values - have):
+            combo.blockSignals(True)
+            combo.addItem(value)
+            combo.blockSignals(False)
+
     def _set(self, name: str, value: str) -> None:
         setattr(self.filter, name, "" if value == ALL else value)
         for column in self.columns:

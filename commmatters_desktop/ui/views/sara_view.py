@@ -7,7 +7,6 @@ nothing in them may ever reach a public screen or a leaflet.
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -33,12 +32,11 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from commmatters_desktop.core import queries
+from commmatters_desktop.core import commands, queries
 from commmatters_desktop.core.clock import Clock
 from commmatters_desktop.core.enums import ActionKind, ActionStatus, FeedbackChannel, Outcome
-from commmatters_desktop.core.models import Action, Feedback, Measure, Priority, SaraPlan, personal_columns
+from commmatters_desktop.core.models import SaraPlan, personal_columns
 from commmatters_desktop.core.queries import ActionRow, FeedbackRow, MeasureRow, Option, PlanDetail
-from commmatters_desktop.core.services import common, priorities, response
 from commmatters_desktop.ui import forms
 from commmatters_desktop.ui.forms import Field, Kind
 from commmatters_desktop.ui.models.record_table import (
@@ -80,6 +78,10 @@ PUBLIC_FIELDS = [
 
 def _enum_choices(kind: type[Any]) -> list[tuple[str, Any]]:
     return [(member.label, member) for member in kind]
+
+
+def _choice_label(card: queries.PriorityCard) -> str:
+    return f"{card.ward_name} ({card.la_name}): {card.title} [{card.status.label}]"
 
 
 class PlanText(QPlainTextEdit):
@@ -358,13 +360,17 @@ class SaraPlanView(QWidget):
 
     def set_choices(self, cards: list[queries.PriorityCard]) -> None:
         self.picker.set_choices(
-            [
-                (f"{card.ward_name} ({card.la_name}): {card.title} [{card.status.label}]", card.id)
-                for card in sorted(cards, key=lambda c: (c.la_name, c.ward_name))
-            ]
+            [(_choice_label(card), card.id) for card in sorted(cards, key=lambda c: (c.la_name, c.ward_name))]
         )
         if self.detail is not None:
             self.picker.select(self.detail.id)
+
+    def update_choices(self, cards: list[queries.PriorityCard]) -> None:
+        """Relabel the changed cards in the picker (a new title or status) without rebuilding it."""
+        for card in cards:
+            index = self.picker.index_of(card.id)
+            if index >= 0:
+                self.picker.setItemText(index, _choice_label(card))
 
     def _picker_labels(self) -> list[str]:
         return [self.picker.itemText(i) for i in range(self.picker.count())]
@@ -457,93 +463,39 @@ class SaraPlanView(QWidget):
         self.message.setText(text)
         self.message.setVisible(bool(text))
 
-    # --- edits: each one undoable, each through a service --------------------------------------------------
-
-    def _priority(self, s: Session) -> Priority:
-        assert self.detail is not None
-        return common.fetch(s, Priority, self.detail.id, "priority")
+    # --- edits: each one a core command (undoable, through a service) ---------------------------------------
 
     def _save_plan_text(self, key: str, text: str) -> None:
         if self.detail is None:
             return
-        old = self.texts[key].saved_text
         label = self.texts[key].accessibleName().split(":")[0]
-        pid = self.detail.id
-
-        def write(value: str) -> Callable[[Session], object]:
-            def work(s: Session) -> object:
-                p = common.fetch(s, Priority, pid, "priority")
-                if key == "assessment":
-                    return priorities.update_assessment(s, priority=p, assessment=value)
-                return priorities.update_plan(s, priority=p, **{key: value})
-
-            return work
-
-        if self.ops.do(f"Edit {label.lower()}", write(text), write(old)):
+        if self.ops.execute(commands.SetPlanText(self.detail.id, key, text, label)):
             self.texts[key].saved_text = text
             self.show_message("")
 
     def _save_public_text(self, key: str, text: str) -> None:
         if self.detail is None:
             return
-        old, pid = self.texts[key].saved_text, self.detail.id
-
-        def write(value: str) -> Callable[[Session], object]:
-            return lambda s: priorities.update_priority(
-                s, priority=common.fetch(s, Priority, pid, "priority"), **{key: value}
-            )
-
-        if self.ops.do("Edit the public wording", write(text), write(old)):
+        if self.ops.execute(commands.SetPriorityText(self.detail.id, key, text)):
             self.texts[key].saved_text = text
 
     def _title_edited(self) -> None:
         if self.detail is None or self.title.text().strip() == self.detail.title:
             return
-        old, new, pid = self.detail.title, self.title.text(), self.detail.id
-
-        def write(value: str) -> Callable[[Session], object]:
-            return lambda s: priorities.update_priority(
-                s, priority=common.fetch(s, Priority, pid), title=value
-            )
-
-        if not self.ops.do("Rename the priority", write(new), write(old)):
+        old = self.detail.title
+        if not self.ops.execute(commands.SetPriorityText(self.detail.id, "title", self.title.text())):
             self.title.setText(old)
 
     def _outcome_chosen(self) -> None:
-        if self.detail is None:
+        if self.detail is None or self.detail.outcome == self.outcome.value():
             return
-        old, new, pid = self.detail.outcome, self.outcome.value(), self.detail.id
-        if old == new:
-            return
-
-        def write(value: Outcome | None) -> Callable[[Session], object]:
-            return lambda s: priorities.update_assessment(
-                s, priority=common.fetch(s, Priority, pid), outcome=value
-            )
-
-        self.ops.do("Record the outcome", write(new), write(old))
+        self.ops.execute(commands.SetOutcome(self.detail.id, self.outcome.value()))
 
     def _edit_action(self, row: ActionRow, name: str, value: Any) -> None:
         if name == "status":
             self._change_status(row, value)
-            return
-        old = getattr(row, name)
-        if old == value:
-            return
-
-        def write(v: Any) -> Callable[[Session], object]:
-            def work(s: Session) -> object:
-                action = common.fetch(s, Action, row.id, "action")
-                if name == "completion_note":
-                    action.completion_note = str(v).strip()
-                    return None
-                return response.update_action(s, action=action, **{name: v})
-
-            return work
-
-        self.ops.do(
-            f"Edit the action's {name.replace('_id', '').replace('_', ' ')}", write(value), write(old)
-        )
+        elif getattr(row, name) != value:
+            self.ops.execute(commands.EditAction(row.id, name, value))
 
     def _change_status(self, row: ActionRow, status: ActionStatus) -> None:
         if status is row.status:
@@ -555,46 +507,11 @@ class SaraPlanView(QWidget):
             if answer is None:
                 return
             note = answer
-
-        def write(target: ActionStatus, text: str) -> Callable[[Session], object]:
-            return lambda s: response.set_action_status(
-                s, action=common.fetch(s, Action, row.id, "action"), status=target, note=text
-            )
-
-        self.ops.do(
-            f"Mark the action {status.label.lower()}",
-            write(status, note),
-            write(row.status, row.completion_note),
-        )
+        self.ops.execute(commands.SetActionStatus(row.id, status, note))
 
     def _edit_measure(self, row: MeasureRow, name: str, value: Any) -> None:
-        old = getattr(row, name)
-        if old == value:
-            return
-
-        def write(v: Any) -> Callable[[Session], object]:
-            return lambda s: response.update_measure(s, measure=common.fetch(s, Measure, row.id), **{name: v})
-
-        self.ops.do(f"Edit the measure's {name.replace('_', ' ')}", write(value), write(old))
-
-    def _created(
-        self,
-        text: str,
-        create: Callable[[Session], Any],
-        kind: type[Any],
-        remove: Callable[[Session, Any], None],
-    ) -> None:
-        """An undoable creation: undo tombstones the new record, redo restores it with the same id."""
-        made: dict[str, uuid.UUID] = {}
-
-        def forward(s: Session) -> object:
-            if "id" in made:
-                common.restore(s, common.fetch_any(s, kind, made["id"]))
-            else:
-                made["id"] = create(s).id
-            return None
-
-        self.ops.do(text, forward, lambda s: remove(s, common.fetch(s, kind, made["id"])))
+        if getattr(row, name) != value:
+            self.ops.execute(commands.EditMeasure(row.id, name, value))
 
     def add_action(self) -> None:
         if self.detail is None:
@@ -610,38 +527,19 @@ class SaraPlanView(QWidget):
         ], "Add action")  # fmt: skip
         if answer is None:
             return
-        pid = self.detail.id
-
-        def create(s: Session) -> Action:
-            from commmatters_desktop.core.models import Agency, Person
-
-            return response.add_action(
-                s,
-                priority=common.fetch(s, Priority, pid),
-                description=answer["description"],
-                kind=answer["kind"],
-                owner_agency=common.fetch(s, Agency, answer["owner_agency"])
-                if answer["owner_agency"]
-                else None,
-                owner_person=common.fetch(s, Person, answer["owner_person"])
-                if answer["owner_person"]
-                else None,
-                due_on=answer["due_on"],
+        self.ops.execute(
+            commands.AddAction(
+                self.detail.id, answer["description"], answer["kind"], answer["owner_agency"],
+                answer["owner_person"], answer["due_on"],
             )
-
-        self._created("Add an action", create, Action, lambda s, a: response.remove_action(s, action=a))
+        )  # fmt: skip
 
     def remove_action(self) -> None:
         index = self.actions_table.currentIndex()
         if not index.isValid():
             self.show_message("Select the action to remove first.")
             return
-        row = self.action_model.row_at(index.row())
-        self.ops.do(
-            "Remove the action",
-            lambda s: response.remove_action(s, action=common.fetch(s, Action, row.id)),
-            lambda s: common.restore(s, common.fetch_any(s, Action, row.id)),
-        )
+        self.ops.execute(commands.Remove("action", self.action_model.row_at(index.row()).id))
 
     def add_measure(self) -> None:
         if self.detail is None:
@@ -654,13 +552,7 @@ class SaraPlanView(QWidget):
         ], "Add measure")  # fmt: skip
         if answer is None:
             return
-        pid = self.detail.id
-        self._created(
-            "Add a measure",
-            lambda s: response.add_measure(s, priority=common.fetch(s, Priority, pid), **answer),
-            Measure,
-            lambda s, m: common.tombstone(s, m, "measure removed"),
-        )
+        self.ops.execute(commands.AddMeasure(self.detail.id, **answer))
 
     def record_feedback(self) -> None:
         if self.detail is None:
@@ -672,17 +564,9 @@ class SaraPlanView(QWidget):
         ], "Record feedback")  # fmt: skip
         if answer is None:
             return
-        pid = self.detail.id
-        given_on: dt.date = answer["given_on"]
-        self._created(
-            "Record feedback",
-            lambda s: response.record_feedback(
-                s, priority=common.fetch(s, Priority, pid), channel=answer["channel"], summary=answer["summary"],
-                given_on=given_on,
-            ),
-            Feedback,
-            lambda s, f: common.tombstone(s, f, "feedback record removed"),
-        )  # fmt: skip
+        self.ops.execute(
+            commands.RecordFeedback(self.detail.id, answer["channel"], answer["summary"], answer["given_on"])
+        )
 
     def _preview(self) -> None:
         if self.detail is not None:

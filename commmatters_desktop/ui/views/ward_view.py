@@ -142,6 +142,11 @@ class WardView(QWidget):
         self._fit_columns()
         self._update_summary()
 
+    def update_rows(self, ward_ids: set[uuid.UUID], rows: list[WardRow]) -> None:
+        """The lines of ``ward_ids`` only (a priority renamed, an officer added): no reset, no re-fit."""
+        self.model.update_wards(ward_ids, rows)
+        self._update_summary()
+
     def _fit_columns(self) -> None:
         """Size columns to their contents, capped, so the priority column always keeps room to be read."""
         caps = {WardColumn.NAME: 220, WardColumn.LA: 160, WardColumn.OFFICERS: 240}

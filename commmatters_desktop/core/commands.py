@@ -1,0 +1,360 @@
+"""Edits as commands: small records of what the user asked, applied through the services.
+
+Each command's :meth:`~Command.apply` does the edit in the caller's session (through the service that
+owns its rule, so a refused edit raises the rule's ``UserError``) and returns its *inverse*: the
+command that puts back exactly what was there, read from the vault at the moment of the edit, not
+from what a screen happened to show. Applying the inverse returns the original again, so one undo
+class in the window (``ui.operations``) runs any of them, for undo and redo alike, and the CLI or a
+test can use them without Qt.
+
+Creations choose nothing themselves: the first apply creates through the service, and its inverse
+removes (tombstones) that very record; undoing the removal restores the same row, so later steps
+that name it still find it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
+
+from commmatters_desktop.core.enums import ActionKind, ActionStatus, FeedbackChannel, Outcome, PriorityStatus
+from commmatters_desktop.core.models import Action, Agency, Feedback, Measure, Person, Priority, Synced, Ward
+from commmatters_desktop.core.services import common, planning, priorities, response
+
+S = PriorityStatus
+
+
+class Command(Protocol):
+    """An edit: ``text`` names it on the Undo menu; ``apply`` does it and returns its inverse."""
+
+    @property
+    def text(self) -> str: ...
+
+    def apply(self, session: Session) -> Command: ...
+
+
+def _priority(session: Session, priority_id: uuid.UUID) -> Priority:
+    return common.fetch(session, Priority, priority_id, "priority")
+
+
+# --- the SARA plan and the priority's own words --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SetPlanText:
+    """A Scanning, Analysis or Assessment text of a priority's SARA plan."""
+
+    priority_id: uuid.UUID
+    field: str
+    value: str
+    label: str = ""
+
+    @property
+    def text(self) -> str:
+        return f"Edit {(self.label or self.field.replace('_', ' ')).lower()}"
+
+    def apply(self, session: Session) -> Command:
+        p = _priority(session, self.priority_id)
+        old = getattr(p.plan, self.field) if p.plan is not None else ""
+        if self.field == "assessment":
+            priorities.update_assessment(session, priority=p, assessment=self.value)
+        else:
+            priorities.update_plan(session, priority=p, **{self.field: self.value})
+        return SetPlanText(self.priority_id, self.field, old, self.label)
+
+
+@dataclass(frozen=True)
+class SetPriorityText:
+    """The priority's title or its public wording ("You said", "We did")."""
+
+    priority_id: uuid.UUID
+    field: str
+    value: str
+
+    @property
+    def text(self) -> str:
+        return "Rename the priority" if self.field == "title" else "Edit the public wording"
+
+    def apply(self, session: Session) -> Command:
+        p = _priority(session, self.priority_id)
+        old = str(getattr(p, self.field))
+        priorities.update_priority(session, priority=p, **{self.field: self.value})
+        return SetPriorityText(self.priority_id, self.field, old)
+
+
+@dataclass(frozen=True)
+class SetOutcome:
+    priority_id: uuid.UUID
+    outcome: Outcome | None
+
+    text = "Record the outcome"
+
+    def apply(self, session: Session) -> Command:
+        p = _priority(session, self.priority_id)
+        old = p.plan.outcome if p.plan is not None else None
+        priorities.update_assessment(session, priority=p, outcome=self.outcome)
+        return SetOutcome(self.priority_id, old)
+
+
+# --- actions, measures, feedback -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EditAction:
+    """One field of an action (description, kind, owner, due date, what was done)."""
+
+    action_id: uuid.UUID
+    field: str
+    value: Any
+
+    @property
+    def text(self) -> str:
+        return f"Edit the action's {self.field.replace('_id', '').replace('_', ' ')}"
+
+    def apply(self, session: Session) -> Command:
+        action = common.fetch(session, Action, self.action_id, "action")
+        old = getattr(action, self.field)
+        response.update_action(session, action=action, **{self.field: self.value})
+        return EditAction(self.action_id, self.field, old)
+
+
+@dataclass(frozen=True)
+class SetActionStatus:
+    action_id: uuid.UUID
+    status: ActionStatus
+    note: str = ""
+
+    @property
+    def text(self) -> str:
+        return f"Mark the action {self.status.label.lower()}"
+
+    def apply(self, session: Session) -> Command:
+        action = common.fetch(session, Action, self.action_id, "action")
+        inverse = SetActionStatus(self.action_id, action.status, action.completion_note)
+        response.set_action_status(session, action=action, status=self.status, note=self.note)
+        return inverse
+
+
+@dataclass(frozen=True)
+class EditMeasure:
+    measure_id: uuid.UUID
+    field: str
+    value: Any
+
+    @property
+    def text(self) -> str:
+        return f"Edit the measure's {self.field.replace('_', ' ')}"
+
+    def apply(self, session: Session) -> Command:
+        measure = common.fetch(session, Measure, self.measure_id, "measure")
+        old = getattr(measure, self.field)
+        response.update_measure(session, measure=measure, **{self.field: self.value})
+        return EditMeasure(self.measure_id, self.field, old)
+
+
+#: Records a command may remove and bring back, by the name the commands use.
+_RECORDS: dict[str, type[Synced]] = {"action": Action, "measure": Measure, "feedback": Feedback}
+
+
+@dataclass(frozen=True)
+class Remove:
+    """Take an action, measure or feedback record out (a tombstone: synced, and undone by Restore)."""
+
+    kind: str
+    record_id: uuid.UUID
+
+    @property
+    def text(self) -> str:
+        return f"Remove the {self.kind}"
+
+    def apply(self, session: Session) -> Command:
+        record = common.fetch(session, _RECORDS[self.kind], self.record_id, self.kind)
+        if isinstance(record, Action):
+            response.remove_action(session, action=record)
+        else:
+            common.tombstone(session, record, f"{self.kind} removed")
+        return Restore(self.kind, self.record_id)
+
+
+@dataclass(frozen=True)
+class Restore:
+    kind: str
+    record_id: uuid.UUID
+
+    @property
+    def text(self) -> str:
+        return f"Restore the {self.kind}"
+
+    def apply(self, session: Session) -> Command:
+        common.restore(session, common.fetch_any(session, _RECORDS[self.kind], self.record_id))
+        return Remove(self.kind, self.record_id)
+
+
+@dataclass(frozen=True)
+class AddAction:
+    priority_id: uuid.UUID
+    description: str
+    kind: ActionKind
+    owner_agency_id: uuid.UUID | None = None
+    owner_person_id: uuid.UUID | None = None
+    due_on: dt.date | None = None
+
+    text = "Add an action"
+
+    def apply(self, session: Session) -> Command:
+        agency, person = self.owner_agency_id, self.owner_person_id
+        action = response.add_action(
+            session,
+            priority=_priority(session, self.priority_id),
+            description=self.description,
+            kind=self.kind,
+            owner_agency=common.fetch(session, Agency, agency, "agency") if agency else None,
+            owner_person=common.fetch(session, Person, person, "person") if person else None,
+            due_on=self.due_on,
+        )
+        return Remove("action", action.id)
+
+
+@dataclass(frozen=True)
+class AddMeasure:
+    priority_id: uuid.UUID
+    name: str
+    source: str = ""
+    unit: str = ""
+    baseline_period: str = ""
+
+    text = "Add a measure"
+
+    def apply(self, session: Session) -> Command:
+        measure = response.add_measure(
+            session, priority=_priority(session, self.priority_id), name=self.name, source=self.source,
+            unit=self.unit, baseline_period=self.baseline_period,
+        )  # fmt: skip
+        return Remove("measure", measure.id)
+
+
+@dataclass(frozen=True)
+class RecordFeedback:
+    priority_id: uuid.UUID
+    channel: FeedbackChannel
+    summary: str
+    given_on: dt.date
+
+    text = "Record feedback"
+
+    def apply(self, session: Session) -> Command:
+        feedback = response.record_feedback(
+            session, priority=_priority(session, self.priority_id), channel=self.channel,
+            summary=self.summary, given_on=self.given_on,
+        )  # fmt: skip
+        return Remove("feedback", feedback.id)
+
+
+# --- the board and the quarter -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MovePriority:
+    """A card moved along the board's columns; the rules decide."""
+
+    priority_id: uuid.UUID
+    target: PriorityStatus
+
+    @property
+    def text(self) -> str:
+        return f"Move the priority to {self.target.label}"
+
+    def apply(self, session: Session) -> Command:
+        p = _priority(session, self.priority_id)
+        before = p.status
+        priorities.move(session, priority=p, target=self.target)
+        if before is S.NOMINATED:
+            return WithdrawAgreement(self.priority_id, self.target)
+        return MovePriority(self.priority_id, before)
+
+
+@dataclass(frozen=True)
+class WithdrawAgreement:
+    """Agreed in error: back to Nominated (the lead agency and meeting stay, so redo agrees again)."""
+
+    priority_id: uuid.UUID
+    was: PriorityStatus = S.AGREED
+
+    text = "Withdraw the agreement"
+
+    def apply(self, session: Session) -> Command:
+        priorities.withdraw_agreement(session, priority=_priority(session, self.priority_id))
+        return MovePriority(self.priority_id, self.was)
+
+
+@dataclass(frozen=True)
+class Escalate:
+    priority_id: uuid.UUID
+    reason: str
+
+    text = "Escalate to CSP tasking"
+
+    def apply(self, session: Session) -> Command:
+        priorities.escalate(session, priority=_priority(session, self.priority_id), reason=self.reason)
+        return DeEscalate(self.priority_id)
+
+
+@dataclass(frozen=True)
+class DeEscalate:
+    priority_id: uuid.UUID
+
+    text = "De-escalate"
+
+    def apply(self, session: Session) -> Command:
+        p = _priority(session, self.priority_id)
+        reason = p.escalation_reason
+        priorities.de_escalate(session, priority=p)
+        return Escalate(self.priority_id, reason)
+
+
+@dataclass(frozen=True)
+class NotTakenForward:
+    priority_id: uuid.UUID
+    reason: str
+
+    text = "Not taken forward"
+
+    def apply(self, session: Session) -> Command:
+        priorities.not_taken_forward(
+            session, priority=_priority(session, self.priority_id), reason=self.reason
+        )
+        return Reconsider(self.priority_id)
+
+
+@dataclass(frozen=True)
+class Reconsider:
+    priority_id: uuid.UUID
+
+    text = "Reconsider"
+
+    def apply(self, session: Session) -> Command:
+        p = _priority(session, self.priority_id)
+        reason = p.not_taken_reason
+        priorities.reconsider(session, priority=p)
+        return NotTakenForward(self.priority_id, reason)
+
+
+@dataclass(frozen=True)
+class SetWeek:
+    """A ward's week of action in a cycle, set, moved or cleared (None)."""
+
+    ward_id: uuid.UUID
+    cycle: str
+    week_start: dt.date | None
+
+    text = "Move a week of action"
+
+    def apply(self, session: Session) -> Command:
+        ward = common.fetch(session, Ward, self.ward_id, "ward")
+        old = planning.weeks_of_ward(session, cycle=self.cycle, ward_id=self.ward_id)
+        planning.set_week(session, ward=ward, cycle=self.cycle, week_start=self.week_start)
+        return SetWeek(self.ward_id, self.cycle, old)
