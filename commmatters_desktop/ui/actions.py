@@ -58,7 +58,8 @@ class Spec:
     run: Handler
     shortcut: Shortcut | tuple[Shortcut, ...] = None
     when: When = When.UNLOCKED
-    toolbar: bool = False
+    #: Its place on the toolbar, from the left (0: not there).
+    toolbar: int = 0
     #: A line in the menu above this action (the start of a group).
     separate: bool = False
 
@@ -97,16 +98,16 @@ SPECS: tuple[Spec, ...] = (
     Spec("quit", "&Quit", "Close the vault and quit", F, lambda w: w.close(), Key.Quit, When.ALWAYS,
          separate=True),
     Spec("undo", "&Undo", "Undo the last change", E, lambda w: w.ops.stack.undo(), Key.Undo, When.UNDO,
-         toolbar=True),
+         toolbar=4),
     Spec("redo", "&Redo", "Redo the change just undone", E, lambda w: w.ops.stack.redo(),
-         ("Ctrl+Shift+Z", Key.Redo), When.REDO, toolbar=True),
+         ("Ctrl+Shift+Z", Key.Redo), When.REDO, toolbar=5),
     Spec("find", "&Find…", "Search the current view", E, lambda w: w.find_in_view(), Key.Find, separate=True),
     Spec("show_wards", "&Wards", "Every ward, its team and its priority", V, _show("ward_view"), "Ctrl+1",
-         toolbar=True),
+         toolbar=1),
     Spec("show_board", "Priority &board", "Every priority across the lifecycle", V, _show("board"), "Ctrl+2",
-         toolbar=True),
+         toolbar=2),
     Spec("show_plan", "&SARA plan", "The SARA plan of the selected priority", V, lambda w: w.show_plan(),
-         "Ctrl+3", toolbar=True),
+         "Ctrl+3", toolbar=3),
     Spec("show_calendar", "&Calendar", "Weeks of action across the quarter", V, _show("calendar"), "Ctrl+4"),
     Spec("show_partners", "&Partners' actions", "Open actions by partner agency", V, _show("partners"),
          "Ctrl+5"),
@@ -130,10 +131,10 @@ SPECS: tuple[Spec, ...] = (
          lambda w: w.with_selected(w.leaflets.preview_leaflet), "Ctrl+Shift+P", When.PRIORITY),
     Spec("move_right", "Move to &next step", "Move the selected priority one column right", P,
          lambda w: w.with_selected(lambda pid: w.priorities.step(pid, +1)), "Ctrl+Shift+Right", When.PRIORITY,
-         toolbar=True, separate=True),
+         toolbar=7, separate=True),
     Spec("move_left", "Move &back a step", "Move the selected priority one column left", P,
          lambda w: w.with_selected(lambda pid: w.priorities.step(pid, -1)), "Ctrl+Shift+Left", When.PRIORITY,
-         toolbar=True),
+         toolbar=6),
     Spec("escalate", "&Escalate to CSP tasking…", "Refer to Community Safety Partnership tasking, with a reason",
          P, _moving(S.ESCALATED), "Ctrl+E", When.PRIORITY, separate=True),
     Spec("de_escalate", "&De-escalate", "CSP tasking handed it back", P,
@@ -238,8 +239,9 @@ def install(window: MainWindow, actions: Actions) -> QToolBar:
         if spec.separate and menu.actions():
             menu.addSeparator()
         menu.addAction(action)
-        if spec.toolbar:
-            toolbar.addAction(action)
+    toolbar.addActions(
+        [action for spec, action in sorted(actions.specs(), key=lambda sa: sa[0].toolbar) if spec.toolbar]
+    )
     return toolbar
 
 
