@@ -6,6 +6,7 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 
 from commmatters_desktop import cli
@@ -90,3 +91,27 @@ def test_a_cycle_with_no_feedback_says_so(demo_dir: Path, tmp_path: Path, clock:
         clock, "--demo", "--data-dir", demo_dir, "leaflets", "--cycle", "2027-Q1", "--out", tmp_path
     )
     assert code == 0 and "No ward has feedback recorded for 2027-Q1 yet" in out
+
+
+def test_a_full_disk_is_one_line_and_what_was_written_stays(
+    demo_dir: Path, tmp_path: Path, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk fills after the first leaflet: the errno says so (not the OS's wording), exit 1."""
+    import errno
+
+    from commmatters_desktop.reports import publish
+    from commmatters_desktop.storage import vault as storage
+
+    written: list[Path] = []
+
+    def fills_up(path: Path, data: bytes) -> None:
+        if written:
+            raise OSError(errno.ENOSPC, "Espace insuffisant")
+        storage.atomic_write(path, data)
+        written.append(path)
+
+    monkeypatch.setattr(publish, "atomic_write", fills_up)
+    code, out, err = run(clock, "--demo", "--data-dir", demo_dir, "leaflets", "--out", tmp_path / "out")
+    assert code == 1 and out == "" and len(err.strip().splitlines()) == 1
+    assert "The disk is full, so the leaflet for" in err and "Free some space" in err
+    assert [p.name for p in (tmp_path / "out").iterdir()] == [written[0].name]
