@@ -5,6 +5,7 @@ The CLI never imports Qt, so scripts and schedulers work on machines without a d
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 
@@ -20,7 +21,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exit_.code or 0)
     if getattr(parsed, "command", None) is None and not {"-h", "--help", "--version"} & set(args):
         return gui_main(args)
-    return cli.run(args)
+    try:
+        code = cli.run(args)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Piped into `head` or a pager that quit: the reader has what it wanted; no traceback on exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    return code
 
 
 def gui_main(argv: Sequence[str] | None = None) -> int:

@@ -416,7 +416,7 @@ def cmd_info(ctx: Context) -> int:
                 [
                     f"{'DEMO vault' if info['demo'] else 'Vault'}: {info['folder']}",
                     f"Unlocked with: {info['key_source']}; schema {info['schema']}; device {info['device_id']}",
-                    "Holds " + ", ".join(f"{v} {k}s" for k, v in info["counts"].items()),
+                    "Holds " + ", ".join(_count(v, k) for k, v in info["counts"].items()),
                 ]
             ),
         )
@@ -502,6 +502,16 @@ def cmd_wards_import(ctx: Context) -> int:
         ),
     )
     return 0
+
+
+_PLURALS = {"priority": "priorities", "agency": "partner agencies"}
+
+
+def _count(number: int, noun: str) -> str:
+    """'1 ward', '3 priorities', '2 partner agencies': what `info` says the vault holds."""
+    if number == 1:
+        return f"1 {'partner agency' if noun == 'agency' else noun}"
+    return f"{number} {_PLURALS.get(noun, noun + 's')}"
 
 
 def _cycle(ctx: Context) -> str:

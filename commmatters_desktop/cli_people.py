@@ -110,6 +110,9 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     f_export.add_argument("--channel", required=True, choices=["nextdoor", "alert", "kin-email"])
     f_export.add_argument("--ward", metavar="CODE", help="one ward only")
     f_export.add_argument("--out", required=True, type=Path, metavar="FILE.csv")
+    f_export.add_argument(
+        "--reason", default="", help="kin-email: why the mailing list is exported (recorded)"
+    )
 
 
 def _date(text: str | None, ctx: Context, what: str) -> dt.date:
@@ -427,14 +430,14 @@ def cmd_kin_threshold(ctx: Context) -> int:
 
 def cmd_feedback_export(ctx: Context) -> int:
     from commmatters_desktop.core.cycles import CycleCode
-    from commmatters_desktop.core.feedback_export import CHANNELS, feedback_export, to_csv
+    from commmatters_desktop.core.feedback_export import CHANNELS, feedback_export, record_export, to_csv
 
     cycle = (
         str(CycleCode.parse(ctx.args.cycle))
         if ctx.args.cycle
         else str(CycleCode.containing(ctx.clock.today()))
     )
-    with ctx.open_vault() as vault, vault.reading() as session:
+    with ctx.open_vault() as vault, vault.unit_of_work() as session:
         export = feedback_export(
             session,
             cycle=cycle,
@@ -443,17 +446,19 @@ def cmd_feedback_export(ctx: Context) -> int:
             ward_code=ctx.args.ward,
             demo=vault.is_demo,
         )
-    rows = export.rows()
-    if not rows:
-        first = (
-            export.skipped[0]
-            if export.skipped
-            else (ctx.args.ward or "", f"no priority in {cycle} to feed back")
-        )
-        more = f" (and {len(export.skipped) - 1} more wards)" if len(export.skipped) > 1 else ""
-        why = f"{first[0]} {first[1]}".strip()
-        raise UserError(f"Nothing to send by {CHANNELS[export.channel]} for {cycle}: {why}{more}.")
-    _write(ctx.args.out, to_csv(export.headers(), rows))
+        rows = export.rows()
+        if not rows:
+            first = (
+                export.skipped[0]
+                if export.skipped
+                else (ctx.args.ward or "", f"no priority in {cycle} to feed back")
+            )
+            more = f" (and {len(export.skipped) - 1} more wards)" if len(export.skipped) > 1 else ""
+            why = f"{first[0]} {first[1]}".strip()
+            raise UserError(f"Nothing to send by {CHANNELS[export.channel]} for {cycle}: {why}{more}.")
+        # Recorded in the same transaction as the file is written: a failed write records nothing.
+        record_export(session, export, target=ctx.args.out.name, reason=ctx.args.reason)
+        _write(ctx.args.out, to_csv(export.headers(), rows))
     ctx.emit(
         {**export.as_json(), "out": str(ctx.args.out)},
         lambda: "\n".join(

@@ -34,7 +34,7 @@ def register(command: Command) -> None:
 
     wording = command(
         "public",
-        "public wording: what a ward's leaflet or meeting would refuse, and approving drafts",
+        "public wording: what a ward's leaflet, meetings, report or export would refuse; approving drafts",
         cmd_public,
     )
     wording.add_argument("action", choices=["pending", "approve"])
@@ -118,18 +118,15 @@ def _line(row: dict[str, Any]) -> str:
 def cmd_public(ctx: Context) -> int:
     from commmatters_desktop.cli import _cycle
     from commmatters_desktop.core import privacy, public
-    from commmatters_desktop.core.leaflets import leaflet_content
+    from commmatters_desktop.core.public_review import pending
 
     cycle = _cycle(ctx)
     with ctx.open_vault() as vault, vault.unit_of_work() as session:
-        try:
-            leaflet_content(session, ward_code=ctx.args.ward, cycle=cycle, today=ctx.clock.today(),
-                            force_name="", demo=vault.is_demo)  # fmt: skip
-            refusals: list[public.Refusal] = []
-        except public.NotPublic as refused:
-            refusals = refused.refusals
+        refusals = pending(session, ward_code=ctx.args.ward, cycle=cycle, today=ctx.clock.today(),
+                           demo=vault.is_demo)  # fmt: skip
+        scanner = privacy.scanner(session)
         listed = [{"section": r.piece.section, "record": r.piece.entity, "field": r.piece.field,
-                   "draft": privacy.suggest(r.piece.text), "reason": r.reason} for r in refusals]  # fmt: skip
+                   "draft": scanner.suggest(r.piece.text), "reason": r.reason} for r in refusals]  # fmt: skip
         if ctx.args.action == "approve":
             for refusal, item in zip(refusals, listed, strict=True):
                 record = public.record_of(session, refusal.piece)
@@ -140,7 +137,8 @@ def cmd_public(ctx: Context) -> int:
         {"action": ctx.args.action, "items": listed},
         lambda: (
             "\n".join(f"{verb}: {i['section']}: '{i['draft']}' ({i['reason']})" for i in listed)
-            or f"Everything on the {ctx.args.ward.upper()} leaflet for {cycle} is approved."
+            or f"Everything {ctx.args.ward.upper()} shows in public for {cycle} is approved "
+            "(leaflet, meeting screen and minutes, quarterly report, police.uk export)."
         ),
     )
     return 0

@@ -88,6 +88,30 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.gui)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _scrypt_once_per_passphrase_and_salt() -> Iterator[None]:
+    """Unlocking a copy of the same vault with the same passphrase derives the same key: derive it once.
+
+    scrypt costs about 0.65 s on purpose (storage/keystore.py). Every test that opens a copy of the demo
+    vault unlocks it with its published passphrase and the template's salt (88 tests paid it each); the
+    derivation is the real one, run once per (passphrase, salt, cost), and a wrong passphrase still
+    derives its own key and is refused as before.
+    """
+    from commmatters_desktop.storage.keystore import RecoveryCopy
+
+    real = RecoveryCopy.__dict__["_derive"].__func__
+    derived: dict[tuple[str, bytes, int, int, int], bytes] = {}
+
+    def derive(cls: type[RecoveryCopy], passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+        if (passphrase, salt, n, r, p) not in derived:
+            derived[(passphrase, salt, n, r, p)] = real(cls, passphrase, salt, n, r, p)
+        return derived[(passphrase, salt, n, r, p)]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(RecoveryCopy, "_derive", classmethod(derive))
+        yield
+
+
 @pytest.fixture(autouse=True)
 def memory_keyring() -> Iterator[MemoryKeyring]:
     """Every test gets a fresh, private keyring; the user's is never touched."""

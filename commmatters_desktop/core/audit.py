@@ -140,9 +140,33 @@ class Problem:
 
 def verify(session: Session, key: bytes) -> list[Problem]:
     """Every break in the chain: an event edited, removed or moved, or the newest events missing."""
+    head = session.get(VaultMeta, HEAD_META_KEY)
+    return verify_events(
+        session.scalars(select(AuditEvent).order_by(AuditEvent.id)), head.value if head else None, key
+    )
+
+
+COLUMNS = ("id", "uid", "at", "actor", "device", "action", "entity", "row_id", "summary", "mac")
+
+
+def verify_rows(rows: Any, head: str | None, key: bytes) -> list[Problem]:
+    """:func:`verify` over raw ``COLUMNS`` rows in id order (``Vault.check`` reads them without a session)."""
+    from types import SimpleNamespace
+
+    def event(row: Any) -> Any:
+        data = dict(zip(COLUMNS, row, strict=True))
+        at = data["at"]
+        moment = dt.datetime.fromisoformat(at) if isinstance(at, str) else at
+        data["at"] = moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
+        return SimpleNamespace(**data)
+
+    return verify_events((event(r) for r in rows), head, key)
+
+
+def verify_events(events: Any, head: str | None, key: bytes) -> list[Problem]:
     problems: list[Problem] = []
     previous, sealed, count, last_id = "", False, 0, 0
-    for event in session.scalars(select(AuditEvent).order_by(AuditEvent.id)):
+    for event in events:
         count += 1
         if last_id and event.id != last_id + 1:
             problems.append(Problem(event.id, f"events {last_id + 1} to {event.id - 1} are missing"))
@@ -160,9 +184,8 @@ def verify(session: Session, key: bytes) -> list[Problem]:
                         "follow the one before it: it or an earlier event was edited, removed or moved")
             )  # fmt: skip
         previous = event.mac
-    head = session.get(VaultMeta, HEAD_META_KEY)
     if head is not None:
-        mac, expected = head.value.split(":")
+        mac, expected = head.split(":")
         if int(expected) != count or (mac and mac != previous):
             problems.append(Problem(None, f"the trail should hold {expected} events ending with the last one "
                                           f"recorded, but holds {count}: the newest events were removed"))  # fmt: skip

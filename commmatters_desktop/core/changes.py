@@ -29,7 +29,7 @@ from commmatters_desktop.core.models import AuditEvent, ChangeLog, FieldClock, S
 _CONTEXT_KEY = "commmatters.unit_context"
 _CHANGESET_KEY = "commmatters.change_set"
 #: The change log's own bookkeeping: never something a view shows.
-_BOOKKEEPING = frozenset({"change_log", "field_clock", "vault_meta"})
+_BOOKKEEPING = frozenset({"change_log", "field_clock"})
 _BULK_KEY = "commmatters.bulk"
 #: In a bulk unit, the field stamps of the rows it created (all their fields), so editing one of them
 #: again needs no query for the stamps it replaces.

@@ -16,13 +16,24 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
 from commmatters_desktop.core.enums import ActionKind, ActionStatus, FeedbackChannel, Outcome, PriorityStatus
-from commmatters_desktop.core.models import Action, Agency, Feedback, Measure, Person, Priority, Synced, Ward
+from commmatters_desktop.core.models import (
+    Action,
+    Agency,
+    Feedback,
+    Measure,
+    Nomination,
+    Person,
+    Priority,
+    Synced,
+    Ward,
+)  # fmt: skip
 from commmatters_desktop.core.services import common, planning, priorities, response
 
 S = PriorityStatus
@@ -358,3 +369,84 @@ class SetWeek:
         old = planning.weeks_of_ward(session, cycle=self.cycle, ward_id=self.ward_id)
         planning.set_week(session, ward=ward, cycle=self.cycle, week_start=self.week_start)
         return SetWeek(self.ward_id, self.cycle, old)
+
+
+# --- partners, people, wards, nominations ---------------------------------------------------------------------
+
+
+def _editors() -> dict[str, tuple[type[Synced], Callable[..., object], str]]:
+    from commmatters_desktop.core.services import people, wards
+
+    return {
+        "agency": (Agency, people.update_agency, "agency"),
+        "person": (Person, people.update_person, "person"),
+        "ward": (Ward, wards.update_ward, "ward"),
+    }
+
+
+@dataclass(frozen=True)
+class EditRecord:
+    """Fields of a partner agency, a person or a ward, through that record's update service."""
+
+    kind: str
+    record_id: uuid.UUID
+    values: tuple[tuple[str, Any], ...]
+    label: str = ""
+
+    @classmethod
+    def of(cls, kind: str, record_id: uuid.UUID, values: dict[str, Any], label: str = "") -> EditRecord:
+        return cls(kind, record_id, tuple(values.items()), label)
+
+    @property
+    def text(self) -> str:
+        return self.label or f"Edit the {self.kind}"
+
+    def apply(self, session: Session) -> Command:
+        model, update, keyword = _editors()[self.kind]
+        record = common.fetch(session, model, self.record_id, self.kind)
+        old = tuple((name, getattr(record, name)) for name, _value in self.values)
+        update(session, **{keyword: record}, **dict(self.values))
+        return EditRecord(self.kind, self.record_id, old, self.label)
+
+
+@dataclass(frozen=True)
+class Retire:
+    """A partner agency or person no longer offered in the pickers (``retired=False``: reinstated)."""
+
+    kind: str
+    record_id: uuid.UUID
+    retired: bool = True
+    label: str = ""
+
+    @property
+    def text(self) -> str:
+        return self.label or ("Retire" if self.retired else "Reinstate")
+
+    def apply(self, session: Session) -> Command:
+        from commmatters_desktop.core.services import people
+
+        model: type[Agency] | type[Person] = Agency if self.kind == "agency" else Person
+        record = common.fetch(session, model, self.record_id, self.kind)
+        if isinstance(record, Agency):
+            (people.retire_agency if self.retired else people.reinstate_agency)(session, agency=record)
+        else:
+            (people.retire_person if self.retired else people.reinstate_person)(session, person=record)
+        return Retire(self.kind, self.record_id, not self.retired, self.label)
+
+
+@dataclass(frozen=True)
+class RecordVotes:
+    """The show of hands for a nomination at the panel (None: not counted)."""
+
+    nomination_id: uuid.UUID
+    votes: int | None
+
+    text = "Record the votes"
+
+    def apply(self, session: Session) -> Command:
+        from commmatters_desktop.core.services import engagement
+
+        nomination = common.fetch(session, Nomination, self.nomination_id, "nomination")
+        old = nomination.votes
+        engagement.record_votes(session, nomination=nomination, votes=self.votes)
+        return RecordVotes(self.nomination_id, old)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from commmatters_desktop.core import privacy
+from commmatters_desktop.core.changes import audit_event
 from commmatters_desktop.core.cycles import CycleCode
 from commmatters_desktop.core.enums import ContactChannel, PriorityStatus
 from commmatters_desktop.core.errors import UserError
@@ -201,6 +202,29 @@ def _with_recipients(
     return FeedbackMessage(
         message.ward_code, message.ward_name, message.subject, message.body, message.link, recipients
     )
+
+
+def holds_personal_data(export: FeedbackExport) -> bool:
+    """Only the key-individual mailing list names people (their names and email addresses)."""
+    return any(m.recipients for m in export.messages)
+
+
+def record_export(session: Session, export: FeedbackExport, *, target: str, reason: str) -> None:
+    """A mailing list of residents leaving the machine is recorded with its reason (DPA: accountability).
+
+    Exports without personal data (the public wording for Nextdoor or a website) are not recorded.
+    """
+    if not holds_personal_data(export):
+        return
+    if not reason.strip():
+        raise UserError(
+            "This export holds key individuals' names and email addresses: give the reason for it "
+            "(it is recorded in the audit trail)."
+        )
+    count = sum(len(m.recipients) for m in export.messages)
+    audit_event(session, "export personal data", "person", "",
+                f"{count} key individuals' names and email addresses for {export.cycle} feedback to "
+                f"{target}: {reason.strip()}")  # fmt: skip
 
 
 def to_csv(headers: list[str], rows: list[list[str]]) -> bytes:

@@ -94,6 +94,9 @@ def _enum(kind: type[Any]) -> Enum:
 
 
 PERSONAL: dict[str, Any] = {"personal": True}
+#: Officers' free text: not personal data by design, but it may mention a person by name ("rang Mrs
+#: Kerrigan"). Subject access searches it and a purge of a person masks their name in it.
+MAY_NAME: dict[str, Any] = {"may_name": True}
 
 
 class Base(DeclarativeBase):
@@ -144,7 +147,7 @@ class Ward(Synced):
     #: How residents reach the ward team: a team mailbox or 101, never an officer's own phone.
     team_contact: Mapped[str] = mapped_column(Text, default="")
     engagement_url: Mapped[str] = mapped_column(Text, default="")
-    notes: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="", info=MAY_NAME)
 
     lsoas: Mapped[list[WardLsoa]] = relationship(
         back_populates="ward", primaryjoin="and_(Ward.id == WardLsoa.ward_id, WardLsoa.deleted == False)"
@@ -191,7 +194,7 @@ class Person(Synced):
     preferred_contact: Mapped[str] = mapped_column(String(32), default="")
     #: Consent to be contacted as a key individual: the date it was given and its basis.
     consent_on: Mapped[dt.date | None]
-    consent_basis: Mapped[str] = mapped_column(Text, default="")
+    consent_basis: Mapped[str] = mapped_column(Text, default="", info=MAY_NAME)
 
     agency: Mapped[Agency | None] = relationship()
 
@@ -219,7 +222,7 @@ class KinContact(Synced):
     contacted_on: Mapped[dt.date]
     channel: Mapped[ContactChannel] = mapped_column(_enum(ContactChannel))
     #: Why they were contacted ("views on the park's ASB"): about the ward's business, not about them.
-    purpose: Mapped[str] = mapped_column(Text, default="")
+    purpose: Mapped[str] = mapped_column(Text, default="", info=MAY_NAME)
 
     person: Mapped[Person] = relationship()
 
@@ -270,7 +273,7 @@ class UnavailableWeek(Synced):
 
     cycle_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cycle.id"), index=True)
     week_start: Mapped[dt.date]
-    reason: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="", info=MAY_NAME)
 
 
 class PanelMeeting(Synced):
@@ -283,8 +286,8 @@ class PanelMeeting(Synced):
     held_on: Mapped[dt.date]
     venue: Mapped[str] = mapped_column(String(200), default="")
     attendance: Mapped[int | None] = mapped_column(Integer)
-    decisions: Mapped[str] = mapped_column(Text, default="")
-    minutes: Mapped[str] = mapped_column(Text, default="")
+    decisions: Mapped[str] = mapped_column(Text, default="", info=MAY_NAME)
+    minutes: Mapped[str] = mapped_column(Text, default="", info=MAY_NAME)
 
 
 class Nomination(Synced):
@@ -302,7 +305,7 @@ class Nomination(Synced):
     #: The source system's reference, so re-importing the same poll adds nothing twice.
     source_ref: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[NominationStatus] = mapped_column(_enum(NominationStatus), default=NominationStatus.OPEN)
-    reason: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="", info=MAY_NAME)
     #: What the projector shows: the officer's redaction of ``wording`` (blank: the masked wording).
     public_wording: Mapped[str] = mapped_column(Text, default="", server_default="")
     #: Show-of-hands count at the panel meeting.
@@ -335,20 +338,20 @@ class Priority(Synced):
     ward_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ward.id"), index=True)
     cycle_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cycle.id"), index=True)
     nomination_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("nomination.id"))
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(200), info=MAY_NAME)
     status: Mapped[PriorityStatus] = mapped_column(_enum(PriorityStatus), default=PriorityStatus.NOMINATED)
     lead_agency_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agency.id"))
     meeting_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("panel_meeting.id"))
     ratified_online: Mapped[bool] = mapped_column(default=False)
     agreed_on: Mapped[dt.date | None]
     closed_on: Mapped[dt.date | None]
-    escalation_reason: Mapped[str] = mapped_column(Text, default="")
+    escalation_reason: Mapped[str] = mapped_column(Text, default="", info=MAY_NAME)
     escalated_from: Mapped[PriorityStatus | None] = mapped_column(_enum(PriorityStatus))
-    not_taken_reason: Mapped[str] = mapped_column(Text, default="")
+    not_taken_reason: Mapped[str] = mapped_column(Text, default="", info=MAY_NAME)
     #: The community's issue in plain words, for leaflets and the police.uk "issue" field.
-    public_issue: Mapped[str] = mapped_column(Text, default="")
+    public_issue: Mapped[str] = mapped_column(Text, default="", info=MAY_NAME)
     #: What was done, in plain words, for leaflets and the police.uk "action" field.
-    public_action: Mapped[str] = mapped_column(Text, default="")
+    public_action: Mapped[str] = mapped_column(Text, default="", info=MAY_NAME)
 
     ward: Mapped[Ward] = relationship()
     cycle: Mapped[Cycle] = relationship()
@@ -374,19 +377,19 @@ class SaraPlan(Synced):
 
     priority_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("priority.id"), unique=True)
     # Scanning
-    problem_statement: Mapped[str] = mapped_column(Text, default="")
-    evidence: Mapped[str] = mapped_column(Text, default="")
-    baseline: Mapped[str] = mapped_column(Text, default="")
+    problem_statement: Mapped[str] = mapped_column(Text, default="", info=MAY_NAME)
+    evidence: Mapped[str] = mapped_column(Text, default="", info=MAY_NAME)
+    baseline: Mapped[str] = mapped_column(Text, default="", info=MAY_NAME)
     # Analysis: the problem analysis triangle and its controllers
     victim: Mapped[str] = mapped_column(Text, default="", info=PERSONAL)
     offender: Mapped[str] = mapped_column(Text, default="", info=PERSONAL)
-    location: Mapped[str] = mapped_column(Text, default="")
-    guardian: Mapped[str] = mapped_column(Text, default="")
-    handler: Mapped[str] = mapped_column(Text, default="")
-    manager: Mapped[str] = mapped_column(Text, default="")
-    causes: Mapped[str] = mapped_column(Text, default="")
+    location: Mapped[str] = mapped_column(Text, default="", info=MAY_NAME)
+    guardian: Mapped[str] = mapped_column(Text, default="", info=MAY_NAME)
+    handler: Mapped[str] = mapped_column(Text, default="", info=MAY_NAME)
+    manager: Mapped[str] = mapped_column(Text, default="", info=MAY_NAME)
+    causes: Mapped[str] = mapped_column(Text, default="", info=MAY_NAME)
     # Assessment
-    assessment: Mapped[str] = mapped_column(Text, default="")
+    assessment: Mapped[str] = mapped_column(Text, default="", info=MAY_NAME)
     outcome: Mapped[Outcome | None] = mapped_column(_enum(Outcome))
     assessed_on: Mapped[dt.date | None]
 
@@ -397,14 +400,14 @@ class Action(Synced):
     __tablename__ = "action"
 
     priority_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("priority.id"), index=True)
-    description: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text, info=MAY_NAME)
     kind: Mapped[ActionKind] = mapped_column(_enum(ActionKind))
     owner_agency_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agency.id"), index=True)
     owner_person_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("person.id"))
     due_on: Mapped[dt.date | None]
     status: Mapped[ActionStatus] = mapped_column(_enum(ActionStatus), default=ActionStatus.OPEN)
     #: What was done, or why it was cancelled (required for a cancellation).
-    completion_note: Mapped[str] = mapped_column(Text, default="")
+    completion_note: Mapped[str] = mapped_column(Text, default="", info=MAY_NAME)
     completed_on: Mapped[dt.date | None]
 
     priority: Mapped[Priority] = relationship(back_populates="actions")
@@ -432,7 +435,7 @@ class Feedback(Synced):
     priority_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("priority.id"), index=True)
     channel: Mapped[FeedbackChannel] = mapped_column(_enum(FeedbackChannel))
     given_on: Mapped[dt.date]
-    summary: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str] = mapped_column(Text, default="", info=MAY_NAME)
     #: SHA-256 of the leaflet PDF distributed, so the record proves which leaflet went out.
     file_hash: Mapped[str | None] = mapped_column(String(64))
 
@@ -668,6 +671,11 @@ SYNCED_MODELS: tuple[type[Synced], ...] = tuple(
         (m.class_ for m in Base.registry.mappers if issubclass(m.class_, Synced)), key=lambda c: c.__name__
     )
 )
+
+
+def free_text_columns(model: type[Base]) -> list[str]:
+    """Names of the officers' free-text columns on ``model`` that may mention a person."""
+    return [c.key for c in model.__table__.columns if c.info.get("may_name")]
 
 
 def personal_columns(model: type[Base]) -> list[str]:

@@ -136,6 +136,28 @@ def approve_if_clean(session: Session, record: Synced, field: str) -> bool:
     return True
 
 
+def approve_typed(session: Session, record: Synced, fields: Iterable[str]) -> None:
+    """Fields the officer typed as public wording: approved by them unless flagged or already approved
+    (so saving an unchanged form does not add an approval to the audit trail each time)."""
+    for name in fields:
+        if not approved(session, record, name):
+            approve_if_clean(session, record, name)
+
+
+def cleared(session: Session, record: Synced, field: str, names: privacy.Scanner | None = None) -> str | None:
+    """The field's text if it may go out on a public surface as it stands, else None.
+
+    For outputs that leave one text out (a report row, an export line) rather than refuse the whole
+    output: the same rule as :func:`release` (approved, unchanged since, and clean to the detector).
+    """
+    text = str(getattr(record, field) or "").strip()
+    if not text:
+        return None
+    if (names or privacy.scanner(session)).scan(text):
+        return None
+    return text if _problem(session, piece("", record, field), record) is None else None
+
+
 def record_of(session: Session, item: Piece) -> Synced | None:
     """The record a piece of public text lives on (for the approval dialog)."""
     return _record(session, item)

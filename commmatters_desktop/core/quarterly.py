@@ -111,11 +111,13 @@ class QuarterlyReport:
         }
 
 
-def _public(text: str, names: privacy.Scanner) -> str:
-    text = text.strip()
-    if not text:
-        return NOT_APPROVED
-    return WITHHELD if names.scan(text) else text
+def _public(session: Session, record: Priority, field: str, names: privacy.Scanner) -> str:
+    """The field as core.public clears it, or why it is left out (the same gate as every output)."""
+    cleared = public.cleared(session, record, field, names)
+    if cleared is not None:
+        return cleared
+    text = str(getattr(record, field) or "").strip()
+    return WITHHELD if text and names.scan(text) else NOT_APPROVED
 
 
 def _priorities(session: Session, cycle: str) -> list[Priority]:
@@ -167,9 +169,9 @@ def build_report(session: Session, *, cycle: str, today: dt.date) -> QuarterlyRe
             kind = "" if evidence.missing else evidence.comparison.verdict.value
         report.wards.append(
             WardReport(
-                ward.code, ward.name, ward.la_name, p.status.label, _public(p.public_issue, names),
+                ward.code, ward.name, ward.la_name, p.status.label, _public(session, p, "public_issue", names),
                 weeks.get(ward.id), len(done), len(p.actions), dict(sorted(by_kind.items())),
-                _public(p.public_action, names) if p.public_action.strip() else "",
+                _public(session, p, "public_action", names) if p.public_action.strip() else "",
                 outcome, verdict, [f"{f.channel.label}, {f.given_on:%d %b %Y}" for f in p.feedback],
                 survey_text, measured, kind,
             )
@@ -209,17 +211,14 @@ def police_uk_export(session: Session, *, cycle: str, demo: bool = False) -> dic
     neighbourhoods: list[dict[str, object]] = []
     left_out: list[dict[str, str]] = []
     for p in sorted(_priorities(session, code), key=lambda p: p.ward.code):
-        issue = p.public_issue.strip()
-        # The same approval every public output asks for (core.public): the wording as an officer
-        # approved it, unchanged since, and still clean.
-        if not issue or not public.approved(session, p, "public_issue") or names.scan(issue):
-            left_out.append(
-                {"ward": p.ward.code, "reason": "no approved public wording" if not issue else WITHHELD}
-            )
+        # The same gate every public output asks (core.public): approved, unchanged since, still clean.
+        issue = public.cleared(session, p, "public_issue", names)
+        if issue is None:
+            reason = _public(session, p, "public_issue", names)
+            left_out.append({"ward": p.ward.code, "reason": "no approved public wording"
+                             if reason == NOT_APPROVED else reason})  # fmt: skip
             continue
-        action = p.public_action.strip()
-        if action and (not public.approved(session, p, "public_action") or names.scan(action)):
-            action = ""
+        action = public.cleared(session, p, "public_action", names) or ""
         action_date = None
         if action:
             dates = [f.given_on for f in p.feedback] or (

@@ -10,6 +10,7 @@ from commmatters_desktop.core.read.board import (
     PriorityCard,
     card_for,
     priority_cards,
+    wards_of,
 )
 from commmatters_desktop.core.read.nominations import (
     AWAITING_APPROVAL,
@@ -64,4 +65,5 @@ __all__ = [
     "priority_cards",
     "ward_detail",
     "ward_rows",
+    "wards_of",
 ]

@@ -15,7 +15,8 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Connection, func, or_, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from commmatters_desktop.core import public
@@ -36,6 +37,7 @@ from commmatters_desktop.core.models import (
     Synced,
     VaultMeta,
     WardRole,
+    free_text_columns,
     natural_id,
     personal_columns,
 )
@@ -43,6 +45,12 @@ from commmatters_desktop.core.models import (
 #: What a purged field holds afterwards, everywhere (records, change log, files).
 PURGED = public.PURGED
 SCRUBBED_META = "purge_db:"
+#: Change-log entries (entity, row, field, stamp) whose free text a purge masked: this laptop's own
+#: change files holding them are rewritten from the masked log (``sync.purge``). No names are kept.
+MENTIONS_META = "purge_mentions:"
+#: A person's name as this laptop held it when a purge from another laptop overwrote it, kept only until
+#: the purge order is carried out here (the same sync): it is what this laptop's notes are masked for.
+NAMES_META = "purge_names:"
 
 
 @dataclass(frozen=True)
@@ -281,6 +289,7 @@ def scrub_history(session: Session) -> int:
             continue
         fields = [f for f in order.fields.split(",") if f]
         record = session.get(_model(order.entity), uuid.UUID(order.row_id))
+        names = _names_held(session, order.entity, order.row_id, fields, record)
         if record is not None:
             for name in fields:
                 if getattr(record, name) not in ("", PURGED):
@@ -301,6 +310,96 @@ def scrub_history(session: Session) -> int:
                    SyncConflict.field.in_(fields))
             .values(local_value=purged, remote_value=purged)
         )  # fmt: skip
+        touched = mask_mentions(session, names)
+        session.merge(VaultMeta(key=f"{MENTIONS_META}{order.id}", value=json.dumps(touched)))
         session.merge(VaultMeta(key=marker, value=stamp))
         done += 1
     return done
+
+
+def _names_held(
+    session: Session, entity: str, row_id: str, fields: list[str], record: Synced | None
+) -> list[str]:
+    """The names a purge of a person removes, read before they go: the record's and its history's
+    (on a laptop that received the purge, the record itself already says "(removed)")."""
+    if entity != Person.__tablename__ or "full_name" not in fields:
+        return []
+    names = {getattr(record, "full_name", "") or ""}
+    kept = session.get(VaultMeta, f"{NAMES_META}{row_id}")
+    if kept is not None:
+        names.update(json.loads(kept.value))
+        session.delete(kept)
+    for value in session.scalars(
+        select(ChangeLog.value).where(
+            ChangeLog.entity == entity, ChangeLog.row_id == row_id, ChangeLog.field == "full_name"
+        )
+    ):
+        decoded = json.loads(value)
+        names.add(decoded if isinstance(decoded, str) else "")
+    return sorted(n for n in names if len(n.strip()) >= 4 and n != PURGED)
+
+
+def keep_name_before_purge(connection: Connection, entity: str, row_id: str, before: str, after: str) -> None:
+    """Sync is about to overwrite a held name with "(removed)" from another laptop's purge: keep it
+    until the order is carried out here, so this laptop's own notes mentioning it are masked too."""
+    if entity != Person.__tablename__ or after != PURGED or before in ("", PURGED):
+        return
+    meta = sqlite_insert(VaultMeta).values(key=f"{NAMES_META}{row_id}", value=json.dumps([before]))
+    connection.execute(
+        meta.on_conflict_do_update(index_elements=["key"], set_={"value": meta.excluded.value})
+    )
+
+
+def mask_mentions(session: Session, names: list[str]) -> list[list[str]]:
+    """Mask ``names`` (every way they are written) in officers' free text, now and in the change log.
+
+    Returns the change-log entries it masked, as (entity, row, field, stamp), for ``sync.purge`` to
+    rewrite this laptop's change files from. The current values are edited as any edit is, so the
+    masked text travels; every laptop also masks its own copy when the order reaches it.
+    """
+    from commmatters_desktop.core import privacy
+
+    if not names:
+        return []
+    forms = sorted({form for name in names for form in privacy.name_forms(name)})
+    scanner = privacy.Scanner(forms)  # built once for every text the purge masks
+
+    def masked(text: str) -> str:
+        found = [f for f in scanner.scan(text) if f.kind == "name"]
+        return privacy.mask(text, found) if found else text
+
+    like = forms + [json.dumps(form)[1:-1] for form in forms]  # as typed, and as the log escapes it
+    touched: list[list[str]] = []
+    for model in SYNCED_MODELS:
+        columns = free_text_columns(model)
+        if not columns:
+            continue
+        table = model.__table__
+        condition = or_(*(table.c[c].ilike(f"%{form}%") for c in columns for form in forms))
+        for record in session.scalars(select(model).where(condition)):
+            for column in columns:
+                value = getattr(record, column) or ""
+                if masked(value) != value:
+                    setattr(record, column, masked(value))
+        session.flush()
+        for entry in session.scalars(
+            select(ChangeLog).where(
+                ChangeLog.entity == model.__tablename__,
+                ChangeLog.field.in_(columns),
+                or_(*(ChangeLog.value.ilike(f"%{form}%") for form in like)),
+            )
+        ):
+            text = json.loads(entry.value)
+            if isinstance(text, str) and masked(text) != text:
+                entry.value = json.dumps(masked(text))
+                touched.append([entry.entity, entry.row_id, entry.field, entry.stamp])
+        for conflict in session.scalars(
+            select(SyncConflict).where(
+                SyncConflict.entity == model.__tablename__, SyncConflict.field.in_(columns)
+            )
+        ):
+            for side in ("local_value", "remote_value"):
+                text = json.loads(getattr(conflict, side))
+                if isinstance(text, str) and masked(text) != text:
+                    setattr(conflict, side, json.dumps(masked(text)))
+    return touched

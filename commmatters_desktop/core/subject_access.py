@@ -1,10 +1,11 @@
 """Subject access (UK GDPR Art. 15): everything the vault holds about a named person.
 
 Searches every column marked as personal data on every synced model (so tables added later are
-covered), in every form the name is written ("Mrs Surname", "Surname, Forename", any case), then the
-records linked to a matching person (ward roles, actions they own) and the audit trail's events on
-all of those records. The result is exported as CSV or PDF; the export is recorded in the audit trail
-with its reason, naming the request reference, not the person.
+covered), in every form the name is written ("Mrs Surname", "Surname, Forename", any case), and every
+officers' free-text column that may mention someone (``MAY_NAME``: action descriptions, SARA notes,
+feedback summaries, minutes); then the records linked to a matching person (ward roles, actions they
+own) and the audit trail's events on all of those records. The result is exported as CSV or PDF; the
+export is recorded in the audit trail with its reason, naming the request reference, not the person.
 """
 
 from __future__ import annotations
@@ -20,7 +21,16 @@ from sqlalchemy.orm import Session
 from commmatters_desktop.core import privacy
 from commmatters_desktop.core.changes import audit_event
 from commmatters_desktop.core.errors import UserError
-from commmatters_desktop.core.models import Action, AuditEvent, Person, Synced, WardRole, personal_columns
+from commmatters_desktop.core.models import (
+    SYNCED_MODELS,
+    Action,
+    AuditEvent,
+    Person,
+    Synced,
+    WardRole,
+    free_text_columns,
+    personal_columns,
+)
 from commmatters_desktop.core.retention import personal_models
 
 
@@ -55,6 +65,19 @@ def find(session: Session, name: str) -> list[Held]:
                 mentioned = any(form.casefold() in value.casefold() for form in forms)
                 if value and (mentioned or isinstance(record, Person)):
                     held.append(Held("Personal data", _label(record), str(record.id), column, value))
+    for model in SYNCED_MODELS:  # officers' notes that mention them ("rang Mrs Kerrigan")
+        columns = free_text_columns(model)
+        if not columns:
+            continue
+        condition = or_(*(model.__table__.c[c].ilike(f"%{form}%") for c in columns for form in forms))
+        for record in session.scalars(select(model).where(condition)):
+            ids.add(str(record.id))
+            for column in columns:
+                value = str(getattr(record, column) or "")
+                if any(form.casefold() in value.casefold() for form in forms):
+                    held.append(
+                        Held("Mentioned in officers' notes", _label(record), str(record.id), column, value)
+                    )
     for role in session.scalars(select(WardRole).where(WardRole.person_id.in_(people))):
         ids.add(str(role.id))
         held.append(Held("Roles", "ward role", str(role.id), "role",

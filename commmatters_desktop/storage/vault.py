@@ -478,8 +478,18 @@ class Vault:
         if not problems:
             from commmatters_desktop.core import audit
 
-            with self.reading() as session:
-                problems += [f"audit trail: {p.message}" for p in audit.verify(session, self.audit_key)]
+            # A raw read-only connection: check() may be called while a session is open on this thread.
+            connection = connect_raw(self.db_path, self._key, read_only=True)
+            try:
+                columns = ", ".join(audit.COLUMNS)
+                rows = connection.execute(f"SELECT {columns} FROM audit_event ORDER BY id").fetchall()
+                head = connection.execute(
+                    "SELECT value FROM vault_meta WHERE key = ?", (audit.HEAD_META_KEY,)
+                ).fetchone()
+            finally:
+                connection.close()
+            found = audit.verify_rows(rows, head[0] if head else None, self.audit_key)
+            problems += [f"audit trail: {p.message}" for p in found]
         return problems
 
     def _check_pages(self) -> list[str]:

@@ -33,7 +33,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from commmatters_desktop.core import changes
+from commmatters_desktop.core import changes, retention
 from commmatters_desktop.core.enums import AGREED_OR_LATER, PriorityStatus
 from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.core.hlc import MAX_DRIFT, Stamp
@@ -771,6 +771,10 @@ def apply_changes(session: Session, incoming: list[Change]) -> int:
         if row is None:
             connection.execute(insert(table).values(id=uuid.UUID(row_id), **values))
         else:
+            if "full_name" in values:
+                retention.keep_name_before_purge(
+                    connection, entity, row_id, row["full_name"], values["full_name"]
+                )
             connection.execute(update(table).where(table.c.id == uuid.UUID(row_id)).values(**values))
         upsert = sqlite_insert(FieldClock)
         connection.execute(

@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from commmatters_desktop.core import retention
-from commmatters_desktop.core.models import PurgeOrder
+from commmatters_desktop.core.models import ChangeLog, PurgeOrder
 from commmatters_desktop.storage.vault import BACKUP_FOLDER, Vault, atomic_write
 from commmatters_desktop.sync import files
 from commmatters_desktop.sync.files import BadChangeFile, TeamKeys
@@ -66,15 +66,35 @@ def carry_out(vault: Vault, folder: Path, team: TeamKeys) -> int:
     targets = {
         (entity, row_id, name) for _, entity, row_id, fields, _ in pending for name in fields.split(",")
     }
-    _rewrite_own_files(vault, folder, team, targets)
+    _rewrite_own_files(vault, folder, team, targets, _masked_entries(vault, [o[0] for o in pending]))
     _replace_own_snapshots(vault, folder, team)
     for order_id, _, _, fields, on in pending:
         vault.set_meta(f"{FILES_META}{order_id}", f"{fields}|{on}")
     return len(pending)
 
 
+def _masked_entries(vault: Vault, order_ids: list[str]) -> dict[tuple[str, str, str, str], str]:
+    """The free text the orders masked (names of purged people), as the change log now holds it."""
+    keys = [
+        tuple(k) for o in order_ids for k in json.loads(vault.meta(f"{retention.MENTIONS_META}{o}") or "[]")
+    ]
+    if not keys:
+        return {}
+    with vault.reading() as session:
+        rows = session.execute(
+            select(
+                ChangeLog.entity, ChangeLog.row_id, ChangeLog.field, ChangeLog.stamp, ChangeLog.value
+            ).where(ChangeLog.stamp.in_({k[3] for k in keys}))
+        )
+        return {(e, r, f, s): v for e, r, f, s, v in rows if (e, r, f, s) in set(keys)}
+
+
 def _rewrite_own_files(
-    vault: Vault, folder: Path, team: TeamKeys, targets: set[tuple[str, str, str]]
+    vault: Vault,
+    folder: Path,
+    team: TeamKeys,
+    targets: set[tuple[str, str, str]],
+    masked: dict[tuple[str, str, str, str], str],
 ) -> None:
     purged = json.dumps(retention.PURGED)
     own = folder / files.ROOT / vault.device_id
@@ -89,8 +109,12 @@ def _rewrite_own_files(
             continue
         touched = False
         for index, change in enumerate(change_file.changes):
-            if (change.entity, change.row_id, change.field) in targets and change.value != purged:
-                change_file.changes[index] = files.Change(change.entity, change.row_id, change.field, purged,
+            value = change.value
+            if (change.entity, change.row_id, change.field) in targets:
+                value = purged
+            value = masked.get((change.entity, change.row_id, change.field, change.stamp), value)
+            if value != change.value:
+                change_file.changes[index] = files.Change(change.entity, change.row_id, change.field, value,
                                                           change.stamp, change.base)  # fmt: skip
                 touched = True
         if touched:

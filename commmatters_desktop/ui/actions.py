@@ -87,6 +87,8 @@ SPECS: tuple[Spec, ...] = (
          lambda w: w.safekeeping.retention_review(), separate=True),
     Spec("subject_access", "S&ubject access request…", "Everything held about a named person, exported as PDF "
          "or CSV", F, lambda w: w.safekeeping.subject_access()),
+    Spec("public_wording", "Public &wording for a quarter…", "Everything a ward's quarter would refuse on any "
+         "public surface, checked and approved from one list", F, lambda w: w.safekeeping.review_public_wording()),
     Spec("backup", "&Back up vault…", "Write an encrypted copy of the vault", F, lambda w: w.safekeeping.backup(),
          "Ctrl+Shift+B", separate=True),
     Spec("check", "&Check database", "Verify every page of the encrypted database", F,

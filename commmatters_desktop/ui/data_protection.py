@@ -1,8 +1,9 @@
-"""Retention review and subject access in the window (the same services as the ``retention``, ``purge`` and
-``sar`` commands)."""
+"""Retention review, subject access and the quarter's public wording in the window (the same services as
+the ``retention``, ``purge``, ``sar`` and ``public`` commands)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -13,14 +14,16 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 from sqlalchemy.orm import Session
 
-from commmatters_desktop.core import retention, subject_access
+from commmatters_desktop.core import public_review, retention, subject_access
 from commmatters_desktop.core.changeset import ChangeSet
+from commmatters_desktop.core.cycles import CycleCode
 from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.core.services.force import force_name
 from commmatters_desktop.storage.vault import atomic_write
@@ -188,10 +191,65 @@ class SubjectAccessDialog(QDialog):
                 return subject_access.to_csv(held)
             return render(held, name=name, reference=reference, force_name=force_name(s), on=today)
 
+        def write(s: Session) -> None:  # recorded only if written, and never written unrecorded
+            atomic_write(target, run(s))
+
         try:
-            atomic_write(target, self.ops.run(run))
+            self.ops.run(write)
         except (UserError, OSError) as exc:
             self.message.setText(getattr(exc, "message", None) or f"The export was not written: {exc}.")
             return None
         self.message.setText(f"Saved to {target}; the export is recorded in the audit trail.")
         return target
+
+
+def review_public_wording(
+    ops: Operations, parent: QWidget, *, ward_code: str | None, today: dt.date
+) -> QDialog | None:
+    """Everything a ward's quarter would refuse on any public surface, approved from one list.
+
+    The leaflet preview and meeting preparation each show their own refusals; this is the whole quarter
+    at once (leaflet, meetings, report, police.uk export), as ``public pending`` lists it.
+    """
+    from commmatters_desktop.ui.forms import Field, Kind
+    from commmatters_desktop.ui.public_wording import PublicWordingDialog
+
+    choices = ops.read(public_review.wards)
+    if not choices:
+        QMessageBox.information(parent, "No wards yet", "Import or add the force's wards first.")
+        return None
+    this = CycleCode.containing(today)
+    quarters = [str(c) for c in (this.next(), this, this.previous(), this.previous().previous())]
+    answer = forms.ask_form(
+        parent,
+        "Public wording for a quarter",
+        "Lists every text this ward's leaflet, panel meetings, quarterly report and police.uk export would "
+        "refuse, with the app's masked draft of each to check and approve.",
+        [
+            Field("ward", "Ward", Kind.CHOICE, value=ward_code or choices[0][1], choices=choices),
+            Field("cycle", "Quarter", Kind.CHOICE, value=str(this), choices=[(q, q) for q in quarters]),
+        ],
+        "Review",
+    )
+    if answer is None:
+        return None
+    demo = ops.vault.is_demo
+    try:
+        refusals = ops.read(
+            lambda s: public_review.pending(
+                s, ward_code=answer["ward"], cycle=answer["cycle"], today=today, demo=demo
+            )
+        )
+    except UserError as exc:
+        QMessageBox.warning(parent, "Public wording", exc.message)
+        return None
+    if not refusals:
+        QMessageBox.information(
+            parent,
+            "Public wording approved",
+            f"Everything {answer['ward']} shows in public for {answer['cycle']} is approved.",
+        )
+        return None
+    dialog = PublicWordingDialog(ops, refusals, parent)
+    dialog.open()
+    return dialog

@@ -26,6 +26,7 @@ from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 from sqlalchemy.orm import Session
 
+from commmatters_desktop.core.changeset import ChangeSet
 from commmatters_desktop.core.evidence import SMALL_NUMBER, month_label
 from commmatters_desktop.core.models import Priority
 from commmatters_desktop.core.services import crime
@@ -203,6 +204,10 @@ class EvidencePanel(QWidget):
         self.view.ops.do("Choose the evidence measure", write(answer), write(old))
 
 
+#: What a priority's evidence is computed from.
+EVIDENCE_TABLES = ("priority_evidence", "crime_count", "crime_month", "ward_lsoa", "ward")
+
+
 class EvidencePanels:
     """The two panels of one SARA view, refreshed together."""
 
@@ -210,7 +215,13 @@ class EvidencePanels:
         self.baseline = EvidencePanel(view, after=False)
         self.assessment = EvidencePanel(view, after=True)
         self.view = view
-        view.ops.changed.connect(self.refresh)
+        view.ops.changes.connect(self._changed)
+
+    def _changed(self, change: ChangeSet) -> None:
+        """Redraw when the evidence may have changed: its choice, the crime counts, the shown priority."""
+        detail = self.view.detail
+        if detail is not None and (change.touches(*EVIDENCE_TABLES) or detail.id in change.ids("priority")):
+            self.refresh()
 
     def show_priority(self, priority_id: uuid.UUID | None) -> None:
         for panel in (self.baseline, self.assessment):

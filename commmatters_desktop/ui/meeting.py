@@ -34,8 +34,8 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
+from commmatters_desktop.core import commands, queries
 from commmatters_desktop.core import meeting as meetings
-from commmatters_desktop.core import queries
 from commmatters_desktop.core.clock import Clock
 from commmatters_desktop.core.cycles import CycleCode
 from commmatters_desktop.core.enums import AgencyKind, Channel, NominationStatus
@@ -285,16 +285,7 @@ class MeetingPrep(QDialog):
                 ),
             )
         elif name == "votes":
-            votes = None if value is None else int(value)
-            self.ops.do(
-                "Record the votes",
-                lambda s: engagement.record_votes(
-                    s, nomination=common.fetch(s, Nomination, row.id), votes=votes
-                ),
-                lambda s: engagement.record_votes(
-                    s, nomination=common.fetch(s, Nomination, row.id), votes=row.votes
-                ),
-            )
+            self.ops.execute(commands.RecordVotes(row.id, None if value is None else int(value)))
 
     def approve_suggested(self) -> None:
         """The officer approves the masked drafts of the selected nominations (all awaiting, if none)."""
@@ -881,15 +872,9 @@ class MeetingView(QWidget):
         if self.stage != 3 or not self.typed:
             return
         row = self.agenda.shown_nominations[self.selected]
-        votes, before = int(self.typed), row.votes
+        votes = int(self.typed)
         self.typed = ""
-        self.ops.do(
-            "Record the votes",
-            lambda s: engagement.record_votes(s, nomination=common.fetch(s, Nomination, row.id), votes=votes),
-            lambda s: engagement.record_votes(
-                s, nomination=common.fetch(s, Nomination, row.id), votes=before
-            ),
-        )
+        self.ops.execute(commands.RecordVotes(row.id, votes))
         self.agenda = self._load()
 
     def _save_attendance(self) -> None:

@@ -18,13 +18,11 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject
-from sqlalchemy import select
+from PySide6.QtCore import QObject, QTimer
 from sqlalchemy.orm import Session
 
 from commmatters_desktop.core import queries
 from commmatters_desktop.core.changeset import ChangeSet, Kind
-from commmatters_desktop.core.models import Priority
 
 if TYPE_CHECKING:
     from commmatters_desktop.ui.main_window import MainWindow
@@ -38,6 +36,8 @@ _WARD_TABLES = ("ward", "ward_lsoa", "ward_role", "priority")
 _SHARED_NAMES = ("agency", "person")
 #: What the calendar, partners' actions and overview show.
 _CYCLE_TABLES = (*_CARD_TABLES, "unavailable_week", "agency", "person", "cycle", "measure")
+#: What a ward's page shows besides its line: its people, key individuals and their contacts.
+_PEOPLE = ("person", "ward_role", "kin_contact", "community_group", "reference_group")
 _PLAN_TABLES = (
     "priority",
     "action",
@@ -62,6 +62,8 @@ class Refresher(QObject):
         self.window = window
         #: Views to reload when next shown: "board", "wards", "plan", "picker" and the CYCLE_VIEWS.
         self.stale: set[str] = set(CYCLE_VIEWS)
+        #: Older cycles still to add to the board while it shows every cycle (newest first).
+        self._older: list[str] = []
         window.ops.changes.connect(self.apply)
 
     # --- what changed ---------------------------------------------------------------------------------------
@@ -71,7 +73,7 @@ class Refresher(QObject):
             return
         w = self.window
         if change.everything:
-            self.stale.update({"board", "wards", "plan", "picker", *CYCLE_VIEWS})
+            self.stale.update({"board", "wards", "plan", "options", "picker", *CYCLE_VIEWS})
         else:
             wards = self._wards(change)
             if change.ids("cycle", Kind.INSERTED):
@@ -94,11 +96,7 @@ class Refresher(QObject):
         if len(wards) > MANY_WARDS or len(priorities) > MANY_WARDS:
             return None
         if priorities:
-
-            def owners(s: Session) -> set[uuid.UUID]:
-                return set(s.scalars(select(Priority.ward_id).where(Priority.id.in_(list(priorities)))))
-
-            wards |= self.window.ops.read(owners)
+            wards |= self.window.ops.read(lambda s: queries.wards_of(s, priorities))
         return wards if len(wards) <= MANY_WARDS else None
 
     def _route(self, change: ChangeSet, wards: set[uuid.UUID] | None) -> None:
@@ -108,10 +106,22 @@ class Refresher(QObject):
         elif wards:
             self._update_board(wards)
             self._update_ward_list(change, wards)
-        if wards is None or change.touches(*_PLAN_TABLES):
-            detail = w.plan.detail
-            if detail is not None and (wards is None or detail.id in change.uuids("priority") or wards):
-                self.stale.add("plan")
+        selected = w.ward_view.selected_ward()
+        if (
+            selected is not None
+            and "wards" not in self.stale
+            and (
+                wards is None
+                or selected in wards
+                or selected in change.related("ward")
+                or change.touches(*_PEOPLE)
+            )
+        ):
+            w._show_ward(selected)  # the ward's page: one ward, its people and contacts
+        if w.plan.detail is not None and (wards is None or change.touches(*_PLAN_TABLES)):
+            self.stale.add("plan")
+            if wards is None or change.touches(*_SHARED_NAMES):
+                self.stale.add("options")
         if change.touches(*_CYCLE_TABLES) or wards is None:
             self.stale.update(CYCLE_VIEWS)
 
@@ -119,6 +129,8 @@ class Refresher(QObject):
         w = self.window
         cycle, today = w.board.selected_cycle() or None, w.clock.today()
         cards = w.ops.read(lambda s: queries.priority_cards(s, cycle=cycle, today=today, ward_ids=wards))
+        if self._older:  # every cycle is being shown and older ones are still arriving: they bring their own
+            cards = [c for c in cards if c.cycle not in self._older]
         w.board.update_cards(wards, cards)
         w.plan.update_choices(cards)
 
@@ -130,9 +142,6 @@ class Refresher(QObject):
         cycle = str(w.cycle)
         rows = w.ops.read(lambda s: queries.ward_rows(s, cycle=cycle, ward_ids=wards))
         w.ward_view.update_rows(wards, rows)
-        selected = w.ward_view.selected_ward()
-        if selected is not None and selected in wards:
-            w._show_ward(selected)
 
     # --- showing ----------------------------------------------------------------------------------------------
 
@@ -149,8 +158,8 @@ class Refresher(QObject):
                 self.stale.discard("picker")
                 w.plan.set_choices(self._cards())
             if "plan" in self.stale:
-                self.stale.discard("plan")
-                w.plan.reload()
+                w.plan.reload(options="options" in self.stale)
+                self.stale -= {"plan", "options"}
         name = next((n for n in CYCLE_VIEWS if getattr(w, n) is shown), None)
         if name in self.stale:
             self.stale.discard(name)
@@ -163,14 +172,41 @@ class Refresher(QObject):
         return self.window.board.model.cards()
 
     def reload_board(self) -> None:
-        """Every card of the cycle the board shows (another cycle chosen, or a change too large to follow)."""
+        """Every card of the cycle the board shows (another cycle chosen, or a change too large to follow).
+
+        Every cycle (five years of a large force: 13,000 cards) is shown a cycle at a time, newest
+        first: the current quarter at once, each older one in its own turn of the event loop, so the
+        window answers within a frame while the older cards arrive.
+        """
         w = self.window
         self.stale.discard("board")
-        cycle, today = w.board.selected_cycle() or None, w.clock.today()
-        w.board.set_cards(w.ops.read(lambda s: queries.priority_cards(s, cycle=cycle, today=today)))
+        self._older = []
+        cycle, today = w.board.selected_cycle(), w.clock.today()
+        if not cycle:
+            codes = w.ops.read(queries.cycle_codes)
+            cycle, self._older = (codes[0], codes[1:]) if codes else ("", [])
+        w.board.set_cards(w.ops.read(lambda s: queries.priority_cards(s, cycle=cycle or None, today=today)))
+        if self._older:
+            QTimer.singleShot(0, self._next_cycle)
         self.stale.add("picker")
         if w.tabs.currentWidget() is w.plan:
             self.tab_shown()
+
+    def _next_cycle(self) -> None:
+        w = self.window
+        if not self._older or w.board.selected_cycle():
+            self._older = []  # another cycle was chosen meanwhile: the board reloaded for it
+            return
+        code, today = self._older.pop(0), w.clock.today()
+        w.board.append_cards(w.ops.read(lambda s: queries.priority_cards(s, cycle=code, today=today)))
+        self.stale.add("picker")
+        if self._older:
+            QTimer.singleShot(0, self._next_cycle)
+
+    @property
+    def loading(self) -> bool:
+        """Older cycles' cards are still arriving on the board."""
+        return bool(self._older)
 
     def cycle_chosen(self, _cycle: str) -> None:
         """The board's cycle filter changed: only the board reloads; the plan's picker follows when shown."""

@@ -75,8 +75,10 @@ SEED = 15
 TODAY = dt.date(2026, 11, 21)
 PASSPHRASE = "force scale benchmark vault"
 ACTOR = "force-scale generator"
-SIZES = {"big": 680, "small": 40}
 CYCLES = 20
+#: name: (wards, quarters). "wide" is the big force's 680 wards over its last two quarters only: the
+#: figures that grow with the number of wards, for a machine or a session that cannot wait for "big".
+SIZES: dict[str, tuple[int, int]] = {"big": (680, CYCLES), "small": (40, CYCLES), "wide": (680, 2)}
 NOMINATIONS = 10
 WARDS_PER_AUTHORITY = 20
 #: Wards whose ward-quarters share one transaction (one user event would be one ward; a bulk import many).
@@ -135,7 +137,9 @@ class ForceBuilder:
 
     def force_wide(self, s: Session) -> None:
         for name, kind in FORCE_WIDE:
-            self.agency_ids[("", kind)] = people.create_agency(s, name=name, kind=kind, contact_route="101").id
+            self.agency_ids[("", kind)] = people.create_agency(
+                s, name=name, kind=kind, contact_route="101"
+            ).id
 
     def ward(self, s: Session, number: int) -> Ward:
         borough = f"Borough {number // WARDS_PER_AUTHORITY + 1:02d}"
@@ -152,18 +156,29 @@ class ForceBuilder:
         team = self.agency(s, borough, AgencyKind.POLICE_TEAM)
         for role, rank in ((PersonRole.WARD_OFFICER, "PC"), (PersonRole.PCSO, "PCSO")):
             officer = people.create_person(
-                s, full_name=f"{rank} {self.name()}", role=role, agency=team, title=f"{rank} {rng.randint(1000, 9999)}"
-            )  # fmt: skip
+                s,
+                full_name=f"{rank} {self.name()}",
+                role=role,
+                agency=team,
+                title=f"{rank} {rng.randint(1000, 9999)}",
+            )
             people.assign(s, ward=ward, person=officer, role=role)
         for role in (PersonRole.PANEL_CHAIR, PersonRole.PANEL_MEMBER, PersonRole.PANEL_MEMBER):
-            member = people.create_person(s, full_name=self.name(), role=role, phone=f"07700 900{rng.randint(100, 999)}")
+            member = people.create_person(
+                s, full_name=self.name(), role=role, phone=f"07700 900{rng.randint(100, 999)}"
+            )
             people.assign(s, ward=ward, person=member, role=role)
         for community in ("Young people", "Business community"):
             kin_service.add_key_individual(
-                s, ward=ward, full_name=self.name(), community=community, preferred_contact=ContactChannel.EMAIL,
-                email=f"kin{self.people}@example.com", consent_on=self.today - dt.timedelta(days=200),
+                s,
+                ward=ward,
+                full_name=self.name(),
+                community=community,
+                preferred_contact=ContactChannel.EMAIL,
+                email=f"kin{self.people}@example.com",
+                consent_on=self.today - dt.timedelta(days=200),
                 consent_basis="Signed KIN form",
-            )  # fmt: skip
+            )
         return ward
 
     def name(self) -> str:
@@ -178,31 +193,48 @@ class ForceBuilder:
         index = number + cycle.quarter
         problem = PROBLEMS[index % len(PROBLEMS)]
         meeting = engagement.record_meeting(
-            s, ward=ward, cycle=str(cycle), held_on=time_.at(0.1),
-            venue=f"{ward.name} {VENUES[index % len(VENUES)]}", attendance=8 + rng.randint(0, 30),
-        )  # fmt: skip
+            s,
+            ward=ward,
+            cycle=str(cycle),
+            held_on=time_.at(0.1),
+            venue=f"{ward.name} {VENUES[index % len(VENUES)]}",
+            attendance=8 + rng.randint(0, 30),
+        )
         nominations = []
         for offset in range(NOMINATIONS):
             other = PROBLEMS[(index + offset) % len(PROBLEMS)]
             channel, _ = SAID_VARIANTS[(index + offset) % len(SAID_VARIANTS)]
             nominations.append(
                 engagement.nominate(
-                    s, ward=ward, cycle=str(cycle), wording=other.said, channel=channel, category=other.category,
-                    support=max(1, rng.randint(3, 60) // (offset + 1)), raised_on=time_.at(0.05),
+                    s,
+                    ward=ward,
+                    cycle=str(cycle),
+                    wording=other.said,
+                    channel=channel,
+                    category=other.category,
+                    support=max(1, rng.randint(3, 60) // (offset + 1)),
+                    raised_on=time_.at(0.05),
                     source_ref=f"fs-{cycle}-{ward.code}-{offset}",
-                )  # fmt: skip
+                )
             )
         if status is None:
             return
         if status in (S.NOMINATED, S.NOT_TAKEN_FORWARD):
-            priority = priorities.propose(s, ward=ward, cycle=str(cycle), title=problem.title, nomination=nominations[0])
+            priority = priorities.propose(
+                s, ward=ward, cycle=str(cycle), title=problem.title, nomination=nominations[0]
+            )
             if status is S.NOT_TAKEN_FORWARD:
-                priorities.not_taken_forward(s, priority=priority, reason="A matter for the council's licensing team.")
+                priorities.not_taken_forward(
+                    s, priority=priority, reason="A matter for the council's licensing team."
+                )
             return
         decision = engagement.record_panel_decision(
-            s, meeting=meeting, chosen=nominations[0], title=problem.title,
+            s,
+            meeting=meeting,
+            chosen=nominations[0],
+            title=problem.title,
             lead_agency=self.agency(s, ward.la_name, problem.lead),
-        )  # fmt: skip
+        )
         found = s.get(Priority, decision.priority_id)
         assert found is not None
         self.advance(s, found, problem, ward, status, time_, index, rng)
@@ -235,29 +267,50 @@ class ForceBuilder:
             return
         priorities.move(s, priority=priority, target=S.PLANNING)
         priorities.update_plan(
-            s, priority=priority, problem_statement=problem.statement,
+            s,
+            priority=priority,
+            problem_statement=problem.statement,
             evidence=f"Panel and online nominations; {problem.measure.lower()} over the last three months.",
-            baseline=f"{problem.measure}: see measures.", victim=problem.victim, offender=problem.offender,
-            location=problem.location, causes=problem.causes,
-        )  # fmt: skip
+            baseline=f"{problem.measure}: see measures.",
+            victim=problem.victim,
+            offender=problem.offender,
+            location=problem.location,
+            causes=problem.causes,
+        )
         baseline = float(rng.randint(9, 30))
         measure = response.add_measure(
-            s, priority=priority, name=problem.measure, source="Police and council reports", unit="reports",
-            baseline_period="3 months before", baseline_value=baseline, target_value=round(baseline * 0.6),
-        )  # fmt: skip
-        work = [*problem.actions, (ActionKind.PREVENTION, AgencyKind.POLICE_TEAM, "Follow-up patrols", "Done.")]
+            s,
+            priority=priority,
+            name=problem.measure,
+            source="Police and council reports",
+            unit="reports",
+            baseline_period="3 months before",
+            baseline_value=baseline,
+            target_value=round(baseline * 0.6),
+        )
+        work = [
+            *problem.actions,
+            (ActionKind.PREVENTION, AgencyKind.POLICE_TEAM, "Follow-up patrols", "Done."),
+        ]
         actions = [
             response.add_action(
-                s, priority=priority, description=description, kind=kind,
-                owner_agency=self.agency(s, ward.la_name, owner), due_on=week + dt.timedelta(days=rng.randint(0, 13)),
-            )  # fmt: skip
+                s,
+                priority=priority,
+                description=description,
+                kind=kind,
+                owner_agency=self.agency(s, ward.la_name, owner),
+                due_on=week + dt.timedelta(days=rng.randint(0, 13)),
+            )
             for kind, owner, description, _done in work
         ]
         feedback_action = response.add_action(
-            s, priority=priority, description="'You said, we did' leaflet and report back to the ward panel",
-            kind=ActionKind.FEEDBACK, owner_agency=self.agency(s, ward.la_name, AgencyKind.POLICE_TEAM),
+            s,
+            priority=priority,
+            description="'You said, we did' leaflet and report back to the ward panel",
+            kind=ActionKind.FEEDBACK,
+            owner_agency=self.agency(s, ward.la_name, AgencyKind.POLICE_TEAM),
             due_on=week + dt.timedelta(days=28),
-        )  # fmt: skip
+        )
         approve(s, measure, "name")
         for action in [*actions, feedback_action]:
             approve(s, action, "description")
@@ -279,16 +332,21 @@ class ForceBuilder:
         if target is S.ASSESSING:
             return
         priorities.record_assessment(
-            s, priority=priority, outcome=Outcome.ACHIEVED if rng.random() < 0.7 else Outcome.PARTLY_ACHIEVED,
+            s,
+            priority=priority,
+            outcome=Outcome.ACHIEVED if rng.random() < 0.7 else Outcome.PARTLY_ACHIEVED,
             assessment=f"{problem.measure} fell from {baseline:g} to {after:g}.",
             assessed_on=time_.clamp(max(time_.at(0.7), week + dt.timedelta(days=7))),
-        )  # fmt: skip
+        )
         priorities.set_public_wording(s, priority=priority, issue=problem.said, action=problem.public_action)
         given = time_.clamp(max(time_.at(0.85), week + dt.timedelta(days=14)))
         response.record_feedback(
-            s, priority=priority, channel=FeedbackChannel.PANEL, given_on=given,
+            s,
+            priority=priority,
+            channel=FeedbackChannel.PANEL,
+            given_on=given,
             summary="Results reported back at the ward panel meeting.",
-        )  # fmt: skip
+        )
         priorities.move(s, priority=priority, target=S.FEEDBACK_GIVEN)
         if target is S.FEEDBACK_GIVEN:
             return
@@ -347,9 +405,17 @@ def counts(s: Session) -> dict[str, int]:
         PublicApproval,
     )
 
-    models = {"wards": Ward, "people": Person, "priorities": Priority, "actions": Action,
-              "nominations": Nomination, "change_log": ChangeLog, "field_clocks": FieldClock,
-              "audit_events": AuditEvent, "public_approvals": PublicApproval}  # fmt: skip
+    models = {
+        "wards": Ward,
+        "people": Person,
+        "priorities": Priority,
+        "actions": Action,
+        "nominations": Nomination,
+        "change_log": ChangeLog,
+        "field_clocks": FieldClock,
+        "audit_events": AuditEvent,
+        "public_approvals": PublicApproval,
+    }
     return {name: s.scalar(select(func.count()).select_from(model)) or 0 for name, model in models.items()}
 
 
@@ -405,8 +471,9 @@ def ensure(
     cached.root.mkdir(parents=True)
     filekeyring.use(cached.keyring)
     began = time.perf_counter()
-    built = build(cached.vault, wards_count=SIZES[size], progress=progress)
-    report = BuildReport(size, SIZES[size], CYCLES, round(time.perf_counter() - began, 1), built)
+    wards_count, cycle_count = SIZES[size]
+    built = build(cached.vault, wards_count=wards_count, cycle_count=cycle_count, progress=progress)
+    report = BuildReport(size, wards_count, cycle_count, round(time.perf_counter() - began, 1), built)
     cached.report_path.write_text(json.dumps(asdict(report), indent=1), encoding="utf-8")
     return cached
 
@@ -421,7 +488,9 @@ def open_copy(cached: Cached, target: Path, *, clock: FixedClock | None = None) 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.benchmarks.forcescale", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.benchmarks.forcescale", description=__doc__.split("\n")[0]
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     make = commands.add_parser("build", help="build (or rebuild with --force) the cached vaults")
     make.add_argument("--size", choices=[*SIZES, "all"], default="all")
@@ -434,14 +503,15 @@ def main(argv: list[str] | None = None) -> int:
     table.add_argument("--markdown", help="write the table as markdown here")
     table.add_argument("--only", help="comma-separated figure names to measure (default all)")
     table.add_argument("--sizes", default="big,small", help="vaults to measure (default big,small)")
+    table.add_argument("--big", default="big", choices=list(SIZES), help="the vault in the 'big' column")
     args = parser.parse_args(argv)
     root = cache_root(args.cache)
     if args.command == "build":
         if args.wards:
-            SIZES["custom"] = args.wards
+            SIZES["custom"] = (args.wards, CYCLES)
             sizes = ["custom"]
         else:
-            sizes = list(SIZES) if args.size == "all" else [args.size]
+            sizes = ["big", "small"] if args.size == "all" else [args.size]
         for size in sizes:
             cached = ensure(size, root, rebuild=args.force, progress=lambda m: print(m, flush=True))
             print(json.dumps(asdict(cached.report() or BuildReport(size, 0, 0, 0, {}))), flush=True)
@@ -449,7 +519,7 @@ def main(argv: list[str] | None = None) -> int:
     from tests.benchmarks import figures
 
     return figures.run_table(
-        root, json_path=args.json, markdown_path=args.markdown, only=args.only, sizes=args.sizes
+        root, json_path=args.json, markdown_path=args.markdown, only=args.only, sizes=args.sizes, big=args.big
     )
 
 

@@ -139,12 +139,24 @@ def test_feedback_export_on_the_demo(demo_dir: Path, tmp_path: Path, clock: Fixe
     """In process on the demo template (building the demo in a subprocess would cost a minute)."""
     out, err = io.StringIO(), io.StringIO()
     target = tmp_path / "kin.csv"
-    code = cli_module.run(
-        ["--demo", "--data-dir", str(demo_dir), "feedback", "export", "--channel", "kin-email", "--out", str(target),
-         "--json"],
-        out=out, err=err, clock=clock, stdin_is_tty=False,
-    )  # fmt: skip
+    command = ["--demo", "--data-dir", str(demo_dir), "feedback", "export", "--channel", "kin-email", "--out",
+               str(target), "--json"]  # fmt: skip
+    # Residents' names and email addresses leave the machine only with a reason, which is recorded.
+    code = cli_module.run(command, out=out, err=err, clock=clock, stdin_is_tty=False)
+    assert code == 1 and "give the reason" in err.getvalue() and not target.exists()
+    out, err = io.StringIO(), io.StringIO()
+    code = cli_module.run([*command, "--reason", "Q4 feedback mail-out"], out=out, err=err, clock=clock,
+                          stdin_is_tty=False)  # fmt: skip
     assert code == 0, err.getvalue()
+    trail = io.StringIO()
+    cli_module.run(["--demo", "--data-dir", str(demo_dir), "audit", "list", "--json"], out=trail, err=err,
+                   clock=clock, stdin_is_tty=False)  # fmt: skip
+    events = [e for e in json.loads(trail.getvalue()) if e["action"] == "export personal data"]
+    assert (
+        len(events) == 1
+        and "Q4 feedback mail-out" in events[0]["summary"]
+        and "kin.csv" in events[0]["summary"]
+    )
     data = json.loads(out.getvalue())
     assert data["rows"] and all(
         set(r) == {"name", "email", "ward_code", "subject", "message"} for r in data["rows"]

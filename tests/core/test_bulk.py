@@ -39,14 +39,17 @@ def test_a_bulk_unit_writes_the_same_change_log_and_field_clocks(vault: Vault) -
     assert [(f, b) for f, _v, b in plain] == [(f, b) for f, _v, b in bulk]
     assert [v for f, v, _b in bulk if f == "name"][-1] == '"Bulk Ward South"'
     with vault.reading() as s:
-        last = s.scalars(select(ChangeLog).where(ChangeLog.field == "name").order_by(ChangeLog.seq.desc())).first()
+        last = s.scalars(
+            select(ChangeLog).where(ChangeLog.field == "name").order_by(ChangeLog.seq.desc())
+        ).first()
         assert last is not None
         clock = s.get(FieldClock, ("ward", last.row_id, "name"))
         assert clock is not None and clock.stamp == last.stamp
         previous = s.scalars(
-            select(ChangeLog.stamp).where(ChangeLog.row_id == last.row_id, ChangeLog.field == "name", ChangeLog.seq < last.seq)
+            select(ChangeLog.stamp)
+            .where(ChangeLog.row_id == last.row_id, ChangeLog.field == "name", ChangeLog.seq < last.seq)
             .order_by(ChangeLog.seq.desc())
-        ).first()  # fmt: skip
+        ).first()
         assert last.base == previous  # the edit names the stamp it replaced, as outside a bulk unit
 
 

@@ -193,3 +193,91 @@ def test_a_purged_wording_leaves_its_approved_public_wording_approved(vault: Vau
         nomination.wording = retention.PURGED  # type: ignore[union-attr]
     with vault.reading() as s:
         assert public.approved(s, s.get(Nomination, made["nominations"][0]), "public_wording")  # type: ignore[arg-type]
+
+
+def _report_text(vault: Vault) -> tuple[str, str]:
+    import json
+
+    from commmatters_desktop.core.quarterly import build_report, police_uk_export
+    from commmatters_desktop.reports.quarterly import render_quarterly
+
+    with vault.reading() as s:
+        pdf = render_quarterly(build_report(s, cycle="2026-Q4", today=TODAY), demo=False)
+        export = json.dumps(police_uk_export(s, cycle="2026-Q4"), ensure_ascii=False)
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    return text, export
+
+
+def test_quarterly_report_and_police_uk_export(vault: Vault) -> None:
+    build(vault)
+    text, export = _report_text(vault)
+    absent(text)
+    absent(export)
+    approve_drafts(vault, leaflet_refusals(vault))
+    text, export = _report_text(vault)
+    assert "[name removed]" in " ".join(text.split()) and "[name removed]" in export
+    absent(text)
+    absent(export)
+
+
+def test_text_that_was_never_approved_stays_off_the_report_and_the_export(vault: Vault) -> None:
+    """Clean wording that reached the field without an approval (written around the services, or
+    by a laptop whose approval has not arrived) is left out: approval is the gate, not the detector."""
+    from sqlalchemy import select
+
+    from commmatters_desktop.core.models import Priority
+
+    build(vault)
+    approve_drafts(vault, leaflet_refusals(vault))
+    with vault.unit_of_work() as s:
+        p = s.scalars(select(Priority)).one()
+        p.public_issue = "Unapproved wording about bikes on the field"
+        p.public_action = "Unapproved account of the patrols"
+    text, export = _report_text(vault)
+    for output in (text, export):
+        assert "Unapproved" not in output
+    assert "no approved public wording" in " ".join(text.split()).lower()
+
+
+def test_one_list_of_everything_a_wards_quarter_would_refuse_and_approving_it_from_the_cli(
+    vault: Vault, tmp_path: Any
+) -> None:
+    """`public pending` lists the leaflet, the meetings, the report and the export together; `public
+    approve` approves the masked drafts, after which every surface of that quarter goes out."""
+    from commmatters_desktop import cli
+    from commmatters_desktop.core.clock import FixedClock
+    from commmatters_desktop.core.public_review import pending
+    from commmatters_desktop.storage.keystore import KeyringStore
+
+    made = build(vault)
+    with vault.reading() as s:
+        last = pending(s, ward_code="e05000650", cycle="2026-Q4", today=TODAY, demo=False)
+        this = pending(s, ward_code="E05000650", cycle="2027-Q1", today=TODAY, demo=False)
+    assert {r.piece.section for r in last} == {"You said", "We did", "What changed"}
+    assert len(this) == 7 and len({r.piece.key for r in this}) == 7
+    folder = vault.folder
+    vault.close()
+
+    def run(*args: str) -> tuple[int, str]:
+        out, err = io.StringIO(), io.StringIO()
+        code = cli.run(["--data-dir", str(folder), *args], out=out, err=err, clock=FixedClock.on(TODAY),
+                       stdin_is_tty=False)  # fmt: skip
+        return code, out.getvalue() + err.getvalue()
+
+    code, out = run("public", "pending", "--ward", "E05000650", "--cycle", "2027-Q1")
+    assert code == 0 and out.count("Awaiting approval") == 7
+    assert "Nomination 1: 'Ask [name removed] or [name removed] about the bikes'" in out  # the masked draft
+    for cycle in ("2027-Q1", "2026-Q4"):
+        code, out = run("public", "approve", "--ward", "E05000650", "--cycle", cycle)
+        assert code == 0, out
+        code, out = run("public", "pending", "--ward", "E05000650", "--cycle", cycle)
+        assert code == 0 and "is approved" in out, out
+    reopened = Vault.open(folder, keystore=KeyringStore())
+    try:
+        meeting_agenda(reopened, made["meeting"]).require_cleared("The minutes")
+        text, export = _report_text(reopened)
+        assert "[name removed]" in export
+        absent(text)
+        absent(export)
+    finally:
+        reopened.close()

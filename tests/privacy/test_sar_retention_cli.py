@@ -36,7 +36,11 @@ def plant(vault: Vault) -> Path:
                             cycle="2026-Q4")  # fmt: skip
         p = priorities.propose(s, ward=ward, title="Street lighting", cycle="2026-Q4")
         s.flush()
-        s.add(SaraPlan(priority_id=p.id, victim="siobhan kerrigan, twice"))
+        s.add(
+            SaraPlan(
+                priority_id=p.id, victim="siobhan kerrigan, twice", causes="Kerrigan, Siobhan saw it first"
+            )
+        )
     folder = vault.folder
     vault.close()
     return folder
@@ -53,7 +57,8 @@ def test_subject_access_as_pdf_and_csv(vault: Vault, clock: FixedClock, tmp_path
     assert code == 0
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(tmp_path / "a.pdf").pages).split())
     for expected in ("07700 900321", "Mrs Kerrigan says the lights are out", "siobhan kerrigan, twice",
-                     "Panel member", "SAR-2026-041"):  # fmt: skip
+                     "Panel member", "SAR-2026-041", "Kerrigan, Siobhan saw it first",
+                     "Mentioned in officers' notes"):  # fmt: skip
         assert expected in text, expected
     code, _, _ = run(clock, "--data-dir", folder, "sar", "--name", "siobhan kerrigan", "--out",
                      tmp_path / "a.csv", "--reason", "SAR-2026-041")  # fmt: skip

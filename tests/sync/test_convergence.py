@@ -118,4 +118,4 @@ class ThreeLaptops(RuleBasedStateMachine):
 
 
 # Twelve runs of up to 25 steps with real vaults: minutes on a shared, loaded machine, not 120 s.
-TestThreeLaptopsConverge = pytest.mark.timeout(600)(ThreeLaptops.TestCase)
+TestThreeLaptopsConverge = pytest.mark.slow(pytest.mark.timeout(600)(ThreeLaptops.TestCase))

@@ -12,8 +12,8 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from sqlalchemy import select
 
 from commmatters_desktop.core import retention
-from commmatters_desktop.core.enums import Channel, PersonRole
-from commmatters_desktop.core.models import Nomination, Person, Priority, SaraPlan, WardRole
+from commmatters_desktop.core.enums import ActionKind, Channel, PersonRole
+from commmatters_desktop.core.models import Action, Nomination, Person, Priority, SaraPlan, WardRole
 from commmatters_desktop.core.services import common, engagement, people, priorities, wards
 from commmatters_desktop.sync import files
 from commmatters_desktop.sync.engine import team_keys
@@ -85,8 +85,8 @@ def everywhere(laptops: list[Any], shared: Path) -> list[tuple[str, str]]:
         key = laptop.vault._key
         plain = decrypted_vault(laptop.folder, key) + decrypted_vault(backups_of(laptop), key)
         assert KEPT.encode() in plain  # the decryption works: kept data is visible
-        for planted in PLANTED:
-            if planted.encode() in plain:
+        for planted in PLANTED:  # as stored in a column, and as the change log's JSON escapes it
+            if planted.encode() in plain or json.dumps(planted)[1:-1].encode() in plain:
                 found.append((f"{laptop.name}: decrypted database", planted))
         shared_text = decrypted_shared(shared, laptop)
         for planted in PLANTED:
@@ -111,10 +111,25 @@ def plant(laptop: Any) -> None:
         p.closed_on = laptop.clock.today()
 
 
+def mention(laptop: Any, **fields: str) -> None:
+    """An officer on ``laptop`` writes the member's name into their own notes (not personal fields)."""
+    with laptop.vault.unit_of_work(laptop.name) as s:
+        p = s.scalars(select(Priority)).one()
+        if "description" in fields:
+            s.add(Action(priority_id=p.id, description=fields["description"], kind=ActionKind.PREVENTION))
+        if "problem" in fields:
+            p.plan.problem_statement = fields["problem"]  # type: ignore[union-attr]
+
+
 def test_purge_reaches_every_file_on_three_laptops(laptops: list[Any], shared: Path) -> None:
     a, b, c = laptops
     plant(a)
     for laptop in (a, b, c):
+        laptop.sync(shared)
+    # Names in officers' notes go with the person: written on laptops other than the one that purges.
+    mention(b, description="Ring Wojciech Brzęczyszczykiewicz about the gate")
+    mention(c, problem="Mr Brzęczyszczykiewicz says the bikes cut through at night")
+    for laptop in (b, c, a, b, c):
         laptop.sync(shared)
     before = everywhere(laptops, shared)  # the planted data really is everywhere first
     for laptop in laptops:
@@ -142,3 +157,10 @@ def test_purge_reaches_every_file_on_three_laptops(laptops: list[Any], shared: P
         assert s.scalars(select(Nomination)).one().wording == retention.PURGED
         assert s.scalars(select(Priority)).one().title == "Off-road bikes"  # not personal: kept
         assert retention.due(s, c.clock.today()) == []
+        notes = [a.description for a in s.scalars(select(Action))] + [
+            s.scalars(select(SaraPlan)).one().problem_statement
+        ]
+        assert notes == [
+            "Ring [name removed] about the gate",
+            "Mr [name removed] says the bikes cut through at night",
+        ]

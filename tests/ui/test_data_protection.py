@@ -6,6 +6,8 @@ import csv
 import io
 from pathlib import Path
 
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -86,3 +88,35 @@ def test_retention_review_purges_the_selected_record(
     dialogs.done()
     assert dialog.model.rowCount() == due - 1
     assert all(dialog.model.row_at(r).row_id != first.row_id for r in range(dialog.model.rowCount()))
+
+
+def test_a_wards_whole_quarter_of_public_wording_reviewed_and_approved_from_one_list(
+    vault: Vault, dialogs: Dialogs, qtbot: QtBot
+) -> None:
+    """Meeting, minutes and projector for 2027-Q1 refuse until approved; one list approves them all."""
+    from PySide6.QtWidgets import QWidget
+
+    from commmatters_desktop.core.public_review import pending
+    from commmatters_desktop.ui.data_protection import review_public_wording
+    from commmatters_desktop.ui.operations import Operations
+    from commmatters_desktop.ui.public_wording import PublicWordingDialog
+    from tests.conftest import TODAY
+    from tests.privacy.test_public_surfaces import absent, build
+
+    build(vault)
+    ops, parent = Operations(vault), QWidget()
+    qtbot.addWidget(parent)
+    dialogs.form("Public wording for a quarter", {"ward": "Astley Bridge (E05000650)", "cycle": "2027-Q1"})
+    dialog = review_public_wording(ops, parent, ward_code=None, today=TODAY)
+    dialogs.done()
+    assert isinstance(dialog, PublicWordingDialog) and len(dialog.drafts) == 7
+    absent(" ".join(draft.text() for _, draft, _ in dialog.drafts))  # the drafts offered are masked
+    qtbot.mouseClick(dialog.findChild(QPushButton, "publicApproveAll"), Qt.MouseButton.LeftButton)
+    assert dialog.approved_count == 7
+    dialog.accept()
+    with vault.reading() as s:
+        assert pending(s, ward_code="E05000650", cycle="2027-Q1", today=TODAY, demo=False) == []
+    dialogs.form("Public wording for a quarter", {"ward": "Astley Bridge (E05000650)", "cycle": "2027-Q1"})
+    dialogs.press("Public wording approved", "OK")
+    assert review_public_wording(ops, parent, ward_code="E05000650", today=TODAY) is None
+    dialogs.done()

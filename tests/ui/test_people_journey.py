@@ -232,3 +232,30 @@ def test_the_people_models_pass_the_model_tester(window: MainWindow, qtmodeltest
         qtmodeltester.check(page.model)
         qtmodeltester.check(page.proxy)
     qtmodeltester.check(window.people.contacts_proxy)
+
+
+def test_the_key_individuals_mailing_list_leaves_only_with_a_reason_which_is_recorded(
+    window: MainWindow, dialogs: Dialogs, tmp_path: Path
+) -> None:
+    from commmatters_desktop.core.models import AuditEvent
+
+    window.tabs.setCurrentWidget(window.people)
+    target = tmp_path / "kin.csv"
+    dialogs.form("Export feedback", {"channel": "Email to the ward's key individuals", "ward": None})
+    dialogs.cancel("Export key individuals")  # no reason given: nothing leaves
+    assert window.people.export_feedback() is None
+    dialogs.done()
+    assert not target.exists()
+    dialogs.form("Export feedback", {"channel": "Email to the ward's key individuals", "ward": None})
+    dialogs.reason("Export key individuals", "Q4 feedback mail-out")
+    dialogs.file("Save the feedback", target)
+    dialogs.press("Feedback saved", "OK")
+    assert window.people.export_feedback() == target
+    dialogs.done()
+    assert "@" in target.read_text(encoding="utf-8-sig")
+    summaries = window.ops.read(
+        lambda s: list(
+            s.scalars(select(AuditEvent.summary).where(AuditEvent.action == "export personal data"))
+        )
+    )
+    assert len(summaries) == 1 and "kin.csv: Q4 feedback mail-out" in summaries[0]

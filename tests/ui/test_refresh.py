@@ -206,6 +206,9 @@ def test_choosing_every_cycle_reloads_the_board_only(window: MainWindow, qtbot: 
     shown = len(window.board.model.cards())
     with watching(window.ward_view.model) as wards:
         window.board.cycle.setCurrentText("All")
+        assert window.refresher.loading  # this quarter at once, the older ones a cycle at a time
+        qtbot.waitUntil(lambda: not window.refresher.loading)
     assert wards.resets == 0 and not wards.changed
     assert len(window.board.model.cards()) > shown
-    assert len({c.cycle for c in window.board.model.cards()}) > 1
+    cycles = [c.cycle for c in window.board.model.cards()]
+    assert len(set(cycles)) > 1 and cycles == sorted(cycles, reverse=True)

@@ -83,7 +83,8 @@ def priority_cards(
     Everything is read as columns, not ORM objects, and only for the priorities shown: one cycle's
     weeks of action for one cycle, the actions of priorities that still have a next step for the
     blockers. The lifecycle rules then run on plain facts (``rules.PriorityFacts``), the same rules
-    the services apply. Ordered by local authority and ward, as the board shows them.
+    the services apply. Ordered newest cycle first, then by local authority and ward, as the board
+    shows them.
     """
     query = (
         select(
@@ -95,7 +96,7 @@ def priority_cards(
         .join(Cycle, Cycle.id == Priority.cycle_id)
         .outerjoin(Agency, Agency.id == Priority.lead_agency_id)
         .where(Priority.deleted.is_(False), Ward.deleted.is_(False))
-        .order_by(Ward.la_name, Ward.name)
+        .order_by(Cycle.code.desc(), Ward.la_name, Ward.name)
     )  # fmt: skip
     weeks_query = select(WeekOfAction.ward_id, WeekOfAction.cycle_id, WeekOfAction.week_start).where(
         WeekOfAction.deleted.is_(False)
@@ -118,6 +119,14 @@ def priority_cards(
     _load_actions(session, found, today)
     _load_plans_and_feedback(session, [f for f in found if _needs_plan(f.status)])
     return [f.card(agreed.get((f.ward_id, f.cycle_id)), weeks.get((f.ward_id, f.cycle_id))) for f in found]
+
+
+def wards_of(session: Session, priority_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+    """The wards of these priorities (an edit to an action refreshes its ward's cards and line)."""
+    found: set[uuid.UUID] = set()
+    for chunk in _chunks(list(priority_ids)):
+        found.update(session.scalars(select(Priority.ward_id).where(Priority.id.in_(chunk))))
+    return found
 
 
 def card_for(session: Session, priority: Priority, *, today: dt.date) -> PriorityCard:

@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from commmatters_desktop.core.enums import (
     FINISHED_ACTION,
@@ -17,6 +17,7 @@ from commmatters_desktop.core.enums import (
     PriorityStatus,
 )
 from commmatters_desktop.core.models import (
+    Action,
     Priority,
 )
 from commmatters_desktop.core.read.board import card_for
@@ -90,7 +91,20 @@ PLAN_TEXT_FIELDS = (*SARA_TEXT_FIELDS, "assessment")
 
 
 def plan_detail(session: Session, priority_id: uuid.UUID, *, today: dt.date) -> PlanDetail | None:
-    p = session.get(Priority, priority_id)
+    p = session.get(
+        Priority,
+        priority_id,
+        options=[  # the whole plan in a few statements, not one per action's owner
+            joinedload(Priority.ward),
+            joinedload(Priority.cycle),
+            joinedload(Priority.plan),
+            selectinload(Priority.actions).options(
+                joinedload(Action.owner_agency), joinedload(Action.owner_person)
+            ),
+            selectinload(Priority.measures),
+            selectinload(Priority.feedback),
+        ],
+    )
     if p is None or p.deleted:
         return None
     card = card_for(session, p, today=today)

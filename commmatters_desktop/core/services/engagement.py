@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from commmatters_desktop.core import public
 from commmatters_desktop.core.changes import audit
 from commmatters_desktop.core.enums import Channel, NominationStatus, PriorityStatus
 from commmatters_desktop.core.errors import RuleViolation, ValidationError
@@ -61,7 +62,7 @@ def decline_nomination(session: Session, *, nomination: Nomination, reason: str)
     nomination.reason = required(reason, "Record why the panel did not take it forward.")
     nomination.status = NominationStatus.NOT_TAKEN_FORWARD
     audit(session, "decline", nomination, nomination.reason)
-    _approve_typed(session, nomination, ("reason",))
+    public.approve_typed(session, nomination, ("reason",))
 
 
 def record_meeting(
@@ -86,19 +87,8 @@ def record_meeting(
     session.add(meeting)
     session.flush()
     audit(session, "meeting", meeting, f"panel meeting for {ward.name} on {held_on.isoformat()}")
-    _approve_typed(session, meeting, ("venue", "decisions"))
+    public.approve_typed(session, meeting, ("venue", "decisions"))
     return meeting
-
-
-def _approve_typed(session: Session, record: object, fields: tuple[str, ...]) -> None:
-    """Fields the officer types as public text are approved by typing them (unless flagged)."""
-    from commmatters_desktop.core import public
-    from commmatters_desktop.core.models import Synced
-
-    assert isinstance(record, Synced)
-    for name in fields:
-        if not public.approved(session, record, name):
-            public.approve_if_clean(session, record, name)
 
 
 def merge_nominations(session: Session, *, keep: Nomination, absorb: Nomination) -> Nomination:
@@ -153,7 +143,6 @@ def redact_nomination(session: Session, *, nomination: Nomination, public_wordin
 
     The resident's original is kept, unshown. Blank clears the public wording (nothing is shown).
     """
-    from commmatters_desktop.core import public
 
     if not public_wording.strip():
         nomination.public_wording = ""
@@ -190,7 +179,7 @@ def update_meeting(
     if held_on is not None:
         meeting.held_on = held_on
     audit(session, "update", meeting, "meeting details")
-    _approve_typed(session, meeting, ("venue", "decisions"))
+    public.approve_typed(session, meeting, ("venue", "decisions"))
 
 
 @dataclass(frozen=True)
@@ -242,7 +231,6 @@ def record_panel_decision(
     if existing is not None:
         priority = existing
         priority.title = required(title, "Give the priority a short title.")
-        from commmatters_desktop.core import public
 
         public.approve_if_clean(session, priority, "title")  # typed by the officer at the decision
     else:

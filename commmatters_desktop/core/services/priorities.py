@@ -12,7 +12,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from commmatters_desktop.core import rules
+from commmatters_desktop.core import public, rules
 from commmatters_desktop.core.changes import audit, today
 from commmatters_desktop.core.enums import AGREED_OR_LATER, NominationStatus, Outcome, PriorityStatus
 from commmatters_desktop.core.errors import RuleViolation, ValidationError
@@ -51,7 +51,6 @@ def agreed_priority(session: Session, *, ward_id: object, cycle_id: object) -> P
 
 
 def _approved_wording(session: Session, nomination: Nomination) -> str:
-    from commmatters_desktop.core import public
 
     return nomination.public_wording if public.approved(session, nomination, "public_wording") else ""
 
@@ -85,7 +84,7 @@ def propose(
     session.add(priority)
     session.flush()
     audit(session, "propose", priority, f"'{priority.title}' put to the {ward.name} panel")
-    _approve_typed(session, priority, ["title", "public_issue"])
+    public.approve_typed(session, priority, ["title", "public_issue"])
     return priority
 
 
@@ -232,16 +231,8 @@ def update_priority(session: Session, *, priority: Priority, **fields: str) -> l
     if "title" in fields:
         fields["title"] = required(fields["title"], "A priority needs a short title.")
     changed = apply_changes(session, priority, dict(fields), allowed=_PRIORITY_FIELDS, what="a priority")
-    _approve_typed(session, priority, changed)
+    public.approve_typed(session, priority, changed)
     return changed
-
-
-def _approve_typed(session: Session, priority: Priority, names: list[str]) -> None:
-    """The officer typed these as public wording: approved by them, unless the detector flags them."""
-    from commmatters_desktop.core import public
-
-    for name in names:
-        public.approve_if_clean(session, priority, name)
 
 
 def withdraw_agreement(session: Session, *, priority: Priority) -> Priority:
@@ -271,4 +262,4 @@ def set_public_wording(session: Session, *, priority: Priority, issue: str, acti
     priority.public_issue = required(issue, "Say what the community raised, in their words.")
     priority.public_action = action.strip()
     audit(session, "public wording", priority)
-    _approve_typed(session, priority, ["public_issue", "public_action"])
+    public.approve_typed(session, priority, ["public_issue", "public_action"])

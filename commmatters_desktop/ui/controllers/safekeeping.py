@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
 from commmatters_desktop import APP_NAME
+from commmatters_desktop.core import queries
 from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.ui import forms
 from commmatters_desktop.ui.controllers.base import Controller
-from commmatters_desktop.ui.data_protection import RetentionDialog, SubjectAccessDialog
+from commmatters_desktop.ui.data_protection import RetentionDialog, SubjectAccessDialog, review_public_wording
 from commmatters_desktop.ui.forms import Field, Kind
 from commmatters_desktop.ui.lock import DEFAULT_MINUTES
 
@@ -60,6 +61,15 @@ class SafekeepingController(Controller):
         dialog = SubjectAccessDialog(self.ops, self.window)
         dialog.open()
         return dialog
+
+    def review_public_wording(self) -> QDialog | None:
+        """The whole quarter's public wording of the ward chosen on the ward list (or one asked for)."""
+        ward_id = self.window.ward_view.selected_ward()
+        cycle = str(self.window.cycle)
+        detail = self.ops.read(lambda s: queries.ward_detail(s, ward_id, cycle=cycle)) if ward_id else None
+        return review_public_wording(
+            self.ops, self.window, ward_code=detail.code if detail else None, today=self.clock.today()
+        )
 
     def choose_autolock(self) -> None:
         w = self.window

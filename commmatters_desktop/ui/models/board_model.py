@@ -31,9 +31,9 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 2
 MIME_TYPE = "application/x-commmatters-priority"
 
 
-def card_order(card: PriorityCard) -> tuple[str, str]:
-    """The board's order (the read model's): by local authority, then ward."""
-    return (card.la_name, card.ward_name)
+def card_order(card: PriorityCard) -> tuple[tuple[int, ...], str, str]:
+    """The board's order (the read model's): newest cycle first, then by local authority and ward."""
+    return (tuple(-ord(c) for c in card.cycle), card.la_name, card.ward_name)
 
 
 class BoardModel(QAbstractListModel):
@@ -48,6 +48,14 @@ class BoardModel(QAbstractListModel):
     def set_cards(self, cards: list[PriorityCard]) -> None:
         """Every card anew (another cycle chosen, a sync): one reset."""
         self._keyed.reset(cards)
+
+    def append_cards(self, cards: list[PriorityCard]) -> None:
+        """More cards after the last (an older cycle, while every cycle is being shown)."""
+        if cards:
+            end = len(self._cards)
+            self.beginInsertRows(QModelIndex(), end, end + len(cards) - 1)
+            self._cards.extend(cards)
+            self.endInsertRows()
 
     def update_wards(self, ward_ids: set[uuid.UUID], cards: list[PriorityCard]) -> None:
         """The cards of ``ward_ids`` only, row by row, kept in the board's ward order."""

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from commmatters_desktop.core import audit
+from commmatters_desktop.core.changeset import ChangeSet
 from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.storage.vault import atomic_write
 from commmatters_desktop.ui import forms
@@ -80,8 +81,15 @@ class AuditView(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.message)
         layout.addWidget(self.table, 1)
-        # Loaded when shown (and by Filter): no slot on ``ops.changed``, which every edit emits while
-        # this tab is hidden anyway.
+        # Loaded when shown (and by Filter), and only if a unit of work wrote to the trail since:
+        # switching back and forth between views costs nothing.
+        self.table.horizontalHeader().setResizeContentsPrecision(60)  # fit to a sample, not 2,000 rows
+        self._stale = True
+        self.ops.changes.connect(self._changed)
+
+    def _changed(self, change: ChangeSet) -> None:
+        if change.touches("audit_event"):
+            self._stale = True
 
     def current_filters(self) -> audit.Filters:
         text = {key: edit.text().strip() for key, edit in self.filters.items()}
@@ -90,9 +98,11 @@ class AuditView(QWidget):
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
-        self.reload()
+        if self._stale:
+            self.reload()
 
     def reload(self) -> None:
+        self._stale = False
         try:
             filters = self.current_filters()
         except UserError as exc:

@@ -186,6 +186,14 @@ class PriorityBoardView(QWidget):
         if keep is not None:
             self.select(keep.id)
 
+    def append_cards(self, cards: list[PriorityCard]) -> None:
+        """An older cycle's cards, after those shown (every cycle is shown a cycle at a time)."""
+        self.model.append_cards(cards)
+        self._offer(self.authority, {c.la_name for c in cards})
+        self._offer(self.lead, {c.lead_agency for c in cards if c.lead_agency})
+        for column in self.columns:
+            column.update_header()
+
     def update_cards(self, ward_ids: set[uuid.UUID], cards: list[PriorityCard]) -> None:
         """The cards of ``ward_ids`` only, row by row: an edit to one priority moves or redraws one card."""
         self.model.update_wards(ward_ids, cards)

@@ -31,8 +31,9 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from commmatters_desktop.core import commands, queries
 from commmatters_desktop.core import people_queries as pq
-from commmatters_desktop.core import queries
+from commmatters_desktop.core.changeset import ChangeSet
 from commmatters_desktop.core.clock import Clock
 from commmatters_desktop.core.cycles import CycleCode
 from commmatters_desktop.core.enums import (
@@ -141,6 +142,13 @@ class _Page(QWidget):
                 return
 
 
+#: What this view shows: partners, people, their wards, key individuals, contacts, groups, gaps.
+PEOPLE_TABLES = (
+    "agency", "person", "ward_role", "ward", "kin_contact", "community_group", "reference_group", "purge_order",
+    "vault_meta",  # the consultation-fatigue threshold
+)  # fmt: skip
+
+
 class PeopleView(QWidget):
     def __init__(self, ops: Operations, clock: Clock, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -234,10 +242,13 @@ class PeopleView(QWidget):
         layout.addWidget(self.tabs)
         self._filter_partners()
         self._stale = True
-        self.ops.changed.connect(self._changed)
+        self.ops.changes.connect(self._changed)
 
-    def _changed(self) -> None:
-        """Reload now if shown; otherwise when next shown (an edit elsewhere should cost this view nothing)."""
+    def _changed(self, change: ChangeSet) -> None:
+        """Reload now if shown; otherwise when next shown. An edit that touches nothing this view shows
+        (a SARA plan, a card moved) costs it nothing, not even a reload when it is next shown."""
+        if not change.touches(*PEOPLE_TABLES):
+            return
         self._stale = True
         if self.isVisible():
             self.reload()
@@ -378,28 +389,15 @@ class PeopleView(QWidget):
         answer = forms.ask_form(self, f"Edit {row.name}", "", self._partner_fields(row), "Save")
         if answer is None:
             return
-        old = {"name": row.name, "kind": row.kind, "contact_route": row.contact_route}
-
-        def write(values: dict[str, Any]) -> Callable[[Session], object]:
-            return lambda s: people.update_agency(s, agency=common.fetch(s, Agency, row.id), **values)
-
-        self.ops.do(f"Edit partner {row.name}", write(answer), write(old))
+        self.ops.execute(commands.EditRecord.of("agency", row.id, answer, f"Edit partner {row.name}"))
 
     def toggle_partner(self) -> None:
         row: pq.AgencyRow | None = self._need(self.partners, "a partner agency")
         if row is None:
             return
-
-        def retire(s: Session) -> None:
-            people.retire_agency(s, agency=common.fetch(s, Agency, row.id))
-
-        def reinstate(s: Session) -> None:
-            people.reinstate_agency(s, agency=common.fetch(s, Agency, row.id))
-
-        if row.retired_on is None:
-            self.ops.do(f"Retire {row.name}", retire, reinstate)
-        else:
-            self.ops.do(f"Reinstate {row.name}", reinstate, retire)
+        retire = row.retired_on is None
+        label = f"{'Retire' if retire else 'Reinstate'} {row.name}"
+        self.ops.execute(commands.Retire("agency", row.id, retire, label))
 
     def add_contact(self) -> None:
         row: pq.AgencyRow | None = self._need(self.partners, "the contact's agency")
@@ -511,14 +509,7 @@ class PeopleView(QWidget):
         answer = forms.ask_form(self, f"Edit {row.full_name}", "", fields, "Save")
         if answer is None:
             return
-        old = {"full_name": row.full_name, "role": row.role, "agency_id": row.agency_id, "title": row.title,
-               "email": row.email, "phone": row.phone}  # fmt: skip
-        old = {k: v for k, v in old.items() if k in answer}
-
-        def write(values: dict[str, Any]) -> Callable[[Session], object]:
-            return lambda s: people.update_person(s, person=common.fetch(s, Person, row.id), **values)
-
-        self.ops.do(f"Edit {row.full_name}", write(answer), write(old))
+        self.ops.execute(commands.EditRecord.of("person", row.id, answer, f"Edit {row.full_name}"))
 
     def edit_wards(self) -> None:
         row: pq.PersonRow | None = self._need(self.people, "a person")
@@ -556,17 +547,9 @@ class PeopleView(QWidget):
         row: pq.PersonRow | None = self._need(self.people, "a person")
         if row is None:
             return
-
-        def retire(s: Session) -> None:
-            people.retire_person(s, person=common.fetch(s, Person, row.id))
-
-        def reinstate(s: Session) -> None:
-            people.reinstate_person(s, person=common.fetch(s, Person, row.id))
-
-        if row.retired_on is None:
-            self.ops.do(f"Retire {row.full_name}", retire, reinstate)
-        else:
-            self.ops.do(f"Reinstate {row.full_name}", reinstate, retire)
+        retire = row.retired_on is None
+        label = f"{'Retire' if retire else 'Reinstate'} {row.full_name}"
+        self.ops.execute(commands.Retire("person", row.id, retire, label))
 
     # --- importing and exporting ---------------------------------------------------------------------------------
 
@@ -612,13 +595,25 @@ class PeopleView(QWidget):
         QMessageBox.information(self, "Imported", "\n".join(lines))
         return summary
 
-    def _save_csv(self, title: str, suggested: str, data: bytes) -> Path | None:
+    def _save_csv(
+        self, title: str, suggested: str, data: bytes, record: Callable[[Session, str], None] | None = None
+    ) -> Path | None:
+        """Ask where, write it; ``record`` (an audit of personal data leaving) commits only if it is written."""
         path, _ = QFileDialog.getSaveFileName(self, title, str(Path.home() / suggested), "CSV files (*.csv)")
         if not path:
             return None
         target = Path(path if path.lower().endswith(".csv") else f"{path}.csv")
-        try:
+
+        def write(session: Session) -> None:
+            if record is not None:
+                record(session, target.name)
             atomic_write(target, data)
+
+        try:
+            self.ops.run(write) if record is not None else atomic_write(target, data)
+        except UserError as exc:
+            self._warn("Not saved", exc.message)
+            return None
         except OSError as exc:
             self._warn(
                 "Not saved", f"{target} could not be written ({exc.strerror or exc}). Choose another folder."
@@ -804,7 +799,13 @@ class PeopleView(QWidget):
         )
 
     def export_feedback(self) -> Path | None:
-        from commmatters_desktop.core.feedback_export import CHANNELS, feedback_export, to_csv
+        from commmatters_desktop.core.feedback_export import (
+            CHANNELS,
+            feedback_export,
+            holds_personal_data,
+            record_export,
+            to_csv,
+        )
 
         today = self.clock.today()
         cycles = sorted({*self.ops.read(queries.cycle_codes), str(CycleCode.containing(today))}, reverse=True)
@@ -840,10 +841,22 @@ class PeopleView(QWidget):
         if not rows:
             self._warn("Nothing to send", "\n".join(["Nothing to send on this channel yet.", *skipped]))
             return None
+        reason = ""
+        if holds_personal_data(export):
+            asked = forms.ask_reason(
+                self,
+                "Export key individuals' email addresses",
+                "This list holds residents' names and email addresses. Why is it being exported? "
+                "(Recorded in the audit trail.)",
+            )
+            if asked is None:
+                return None
+            reason = asked
         target = self._save_csv(
             "Save the feedback",
             f"feedback-{answer['cycle']}-{answer['channel']}.csv",
             to_csv(export.headers(), rows),
+            record=lambda s, name: record_export(s, export, target=name, reason=reason),
         )
         if target is not None:
             QMessageBox.information(

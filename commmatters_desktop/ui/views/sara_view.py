@@ -385,17 +385,25 @@ class SaraPlanView(QWidget):
         self.detail = None
         self.reload(priority_id)
 
-    def reload(self, priority_id: uuid.UUID | None = None) -> None:
-        target = priority_id or (self.detail.id if self.detail else None)
+    def reload(self, priority_id: uuid.UUID | None = None, *, options: bool = True) -> None:
+        """Show the priority (the one shown when None) as the vault has it now.
+
+        ``options=False`` after an edit that changed no agency or person: the pickers' choices
+        (every partner and official) stay as they are, and the evidence panels only redraw when
+        another priority is shown or the evidence itself changed (they follow the change sets).
+        """
+        shown = self.detail.id if self.detail else None
+        target = priority_id or shown
         if target is None:
             return
         today = self.clock.today()
+        with_options = options or not self._agencies
 
         def load(s: Session) -> tuple[PlanDetail | None, list[Option], list[Option]]:
             return (
                 queries.plan_detail(s, target, today=today),
-                queries.agency_options(s),
-                queries.people_options(s),
+                queries.agency_options(s) if with_options else self._agencies,
+                queries.people_options(s) if with_options else self._people,
             )
 
         detail, self._agencies, self._people = self.ops.read(load)
@@ -438,7 +446,8 @@ class SaraPlanView(QWidget):
             for col in range(table.model().columnCount()):
                 table.setColumnWidth(col, min(table.columnWidth(col), 320))
         self._set_enabled(True, plan=detail.has_plan)
-        self.evidence.show_priority(detail.id)
+        if options or detail.id != shown:
+            self.evidence.show_priority(detail.id)
 
     def _set_enabled(self, shown: bool, plan: bool = False) -> None:
         self.tabs.setVisible(shown)
