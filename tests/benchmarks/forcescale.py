@@ -14,8 +14,8 @@ Command line (from the repository root)::
     python -m tests.benchmarks.forcescale build [--size big|small] [--cache DIR] [--force]
     python -m tests.benchmarks.forcescale table [--cache DIR] [--json FILE] [--markdown FILE]
 
-The cache (``--cache``, else ``$CMD_BENCH_CACHE``, else ``/work/bench-cache`` when it exists, else a
-folder in the system's temp directory) holds ``big/`` and ``small/``, each a ``vault/`` folder, the
+The cache (``--cache``, else ``$CMD_BENCH_CACHE``, else a folder in the system's temp directory) holds
+``big/`` and ``small/`` (and ``wide/``), each a ``vault/`` folder, the
 ``keyring.json`` its key lives in (see :mod:`tests.benchmarks.filekeyring`) and ``build.json`` (what
 was built and how long it took). Copy a cached vault before changing it: :func:`open_copy` does.
 """
@@ -427,9 +427,6 @@ def cache_root(given: str | None = None) -> Path:
         return Path(given)
     if os.environ.get("CMD_BENCH_CACHE"):
         return Path(os.environ["CMD_BENCH_CACHE"])
-    shared = Path("/work/bench-cache")
-    if shared.is_dir():
-        return shared
     return Path(tempfile.gettempdir()) / "commmatters-bench-cache"
 
 
@@ -494,11 +491,11 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     make = commands.add_parser("build", help="build (or rebuild with --force) the cached vaults")
     make.add_argument("--size", choices=[*SIZES, "all"], default="all")
-    make.add_argument("--cache", help="cache folder (default $CMD_BENCH_CACHE or /work/bench-cache)")
+    make.add_argument("--cache", help="cache folder (default $CMD_BENCH_CACHE, else the temp directory)")
     make.add_argument("--force", action="store_true", help="rebuild even if cached")
     make.add_argument("--wards", type=int, help="build this many wards into --cache/custom instead")
     table = commands.add_parser("table", help="measure every figure and print the table")
-    table.add_argument("--cache", help="cache folder (default $CMD_BENCH_CACHE or /work/bench-cache)")
+    table.add_argument("--cache", help="cache folder (default $CMD_BENCH_CACHE, else the temp directory)")
     table.add_argument("--json", help="write the figures as JSON here")
     table.add_argument("--markdown", help="write the table as markdown here")
     table.add_argument("--only", help="comma-separated figure names to measure (default all)")

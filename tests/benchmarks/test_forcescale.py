@@ -36,7 +36,7 @@ def test_past_quarters_are_closed_and_their_leaflets_can_be_made(tiny: Path) -> 
     work.scratch.mkdir(exist_ok=True)
     with work.open() as vault, vault.reading() as s:
         statuses = {p.status for p in s.scalars(select(Priority))}
-    assert PriorityStatus.CLOSED in statuses
+    assert PriorityStatus.CLOSED in statuses, statuses
     made = FIGURES["leaflet"](work)
     assert made["value"] > 0 and made["names"] > 0
 
