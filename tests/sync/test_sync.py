@@ -336,6 +336,7 @@ def test_a_new_laptop_joins_from_a_snapshot_and_reads_only_newer_files(
 
 # Three whole demo forces (now with survey waves and evidence choices) through sync: about 135 s on a
 # loaded 2-core machine, so it gets more than the suite's 120 s guard.
+@pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_three_demo_laptops_edit_the_same_priorities_and_end_identical(
     _demo_template: Path, tmp_path: Path, shared: Path, clock: object
