@@ -268,6 +268,12 @@ class Context:
         return first
 
     def open_vault(self) -> Vault:
+        vault = self._open_vault()
+        # A large vault's full page checks run in the background: damage they find is printed.
+        vault.watch_integrity(lambda message: self.note(f"WARNING: {message}"))
+        return vault
+
+    def _open_vault(self) -> Vault:
         if self.demo:
             from commmatters_desktop.demo import open_demo
 

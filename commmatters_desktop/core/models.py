@@ -310,7 +310,7 @@ class Nomination(Synced):
     public_wording: Mapped[str] = mapped_column(Text, default="", server_default="")
     #: Show-of-hands count at the panel meeting.
     votes: Mapped[int | None] = mapped_column(Integer)
-    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("nomination.id"))
+    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("nomination.id"), index=True)
 
     ward: Mapped[Ward] = relationship()
 
@@ -337,11 +337,11 @@ class Priority(Synced):
 
     ward_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ward.id"), index=True)
     cycle_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cycle.id"), index=True)
-    nomination_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("nomination.id"))
+    nomination_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("nomination.id"), index=True)
     title: Mapped[str] = mapped_column(String(200), info=MAY_NAME)
     status: Mapped[PriorityStatus] = mapped_column(_enum(PriorityStatus), default=PriorityStatus.NOMINATED)
-    lead_agency_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agency.id"))
-    meeting_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("panel_meeting.id"))
+    lead_agency_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    meeting_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("panel_meeting.id"), index=True)
     ratified_online: Mapped[bool] = mapped_column(default=False)
     agreed_on: Mapped[dt.date | None]
     closed_on: Mapped[dt.date | None]
@@ -403,7 +403,7 @@ class Action(Synced):
     description: Mapped[str] = mapped_column(Text, info=MAY_NAME)
     kind: Mapped[ActionKind] = mapped_column(_enum(ActionKind))
     owner_agency_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agency.id"), index=True)
-    owner_person_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("person.id"))
+    owner_person_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("person.id"), index=True)
     due_on: Mapped[dt.date | None]
     status: Mapped[ActionStatus] = mapped_column(_enum(ActionStatus), default=ActionStatus.OPEN)
     #: What was done, or why it was cancelled (required for a cancellation).
@@ -446,7 +446,7 @@ class SurveyWave(Synced):
     __tablename__ = "survey_wave"
 
     ward_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ward.id"), index=True)
-    cycle_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("cycle.id"))
+    cycle_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("cycle.id"), index=True)
     conducted_on: Mapped[dt.date]
     mode: Mapped[SurveyMode] = mapped_column(_enum(SurveyMode))
     respondents: Mapped[int] = mapped_column(default=0)
@@ -550,6 +550,8 @@ class ChangeLog(Base):
     """Every field change, stamped, written in the same transaction as the change (sync reads this)."""
 
     __tablename__ = "change_log"
+    #: Purges rewrite one record's history (``retention.scrub_history``) and the window lists it.
+    __table_args__ = (Index("ix_change_log_entity_row_id", "entity", "row_id"),)
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     stamp: Mapped[str] = mapped_column(String(80), index=True)
@@ -600,6 +602,8 @@ class SyncConflict(Base):
     """The same field changed on two laptops without either seeing the other's change."""
 
     __tablename__ = "sync_conflict"
+    #: A merge looks up an existing conflict for the same field before recording one.
+    __table_args__ = (Index("ix_sync_conflict_entity_row_id", "entity", "row_id", "field"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     entity: Mapped[str] = mapped_column(String(40))
@@ -622,13 +626,15 @@ class AuditEvent(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[dt.datetime]
     actor: Mapped[str] = mapped_column(String(120))
-    device: Mapped[str] = mapped_column(String(60))
+    device: Mapped[str] = mapped_column(String(60), index=True)
     action: Mapped[str] = mapped_column(String(60))
     entity: Mapped[str] = mapped_column(String(40))
     row_id: Mapped[str] = mapped_column(String(36))
     summary: Mapped[str] = mapped_column(Text, default="")
     #: The event's own id, the same on every laptop the trail travels to (imports are de-duplicated by it).
-    uid: Mapped[str] = mapped_column(String(36), default=lambda: str(uuid.uuid4()), server_default="")
+    uid: Mapped[str] = mapped_column(
+        String(36), default=lambda: str(uuid.uuid4()), server_default="", index=True
+    )
     #: HMAC-SHA256, under a key derived from the vault key, of the previous event's ``mac`` and this
     #: event's fields: deleting, editing or re-ordering a row breaks the chain (``core.audit.verify``).
     mac: Mapped[str] = mapped_column(String(64), default="", server_default="")

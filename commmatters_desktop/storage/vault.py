@@ -27,8 +27,9 @@ import os
 import re
 import secrets
 import sys
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,7 @@ from commmatters_desktop.core.clock import Clock, SystemClock
 from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.core.hlc import HybridClock
 from commmatters_desktop.core.models import VaultMeta
-from commmatters_desktop.storage import migrate
+from commmatters_desktop.storage import integrity, migrate
 from commmatters_desktop.storage.engine import NotADatabase, connect_raw, create_vault_engine
 from commmatters_desktop.storage.keystore import (
     KEY_BYTES,
@@ -215,7 +216,15 @@ class Vault:
     """An open vault. Use :meth:`create` or :meth:`open`; close it (or use ``with``) when done."""
 
     def __init__(
-        self, folder: Path, info: VaultInfo, key: bytes, *, clock: Clock, key_source: str, lock: FolderLock
+        self,
+        folder: Path,
+        info: VaultInfo,
+        key: bytes,
+        *,
+        clock: Clock,
+        key_source: str,
+        lock: FolderLock,
+        full_check_limit: int | None = None,
     ) -> None:
         self.folder = folder
         self.info = info
@@ -229,11 +238,22 @@ class Vault:
         self.backup_problem = ""
         #: Something was committed since opening (closing then refreshes today's backup).
         self._changed = False
+        #: The full page checks running in the background (a large vault), or None (checked on opening).
+        self.background_check: integrity.BackgroundCheck | None = None
+        self._damage_listeners: list[Callable[[str], None]] = []
+        self._damage_lock = threading.Lock()
         wal_lost = _wal_lost(self.db_path)
+        limit = integrity.FULL_CHECK_AT_OPEN_BYTES if full_check_limit is None else full_check_limit
+        #: Every page was checked on opening (small vaults); otherwise the full checks run in the background.
+        self.checked_at_open = not self.db_path.exists() or self.db_path.stat().st_size <= limit
         try:
-            # Every page's HMAC and the b-tree structure, before anything is written: a damaged or
-            # truncated file is refused here with advice, not discovered later by a random query.
-            problems = self._check_pages()
+            # Before anything is written, a damaged or truncated file is refused here with advice, not
+            # discovered later by a random query: every page's HMAC and b-tree for a small vault; for a
+            # large one the checks whose cost does not grow with it, the full ones in the background.
+            if self.checked_at_open:
+                problems = self._check_pages()
+            else:
+                problems = integrity.bounded_check(self.db_path, key)
             if problems:
                 raise _damaged(folder, problems[0])
             self.engine: Engine = create_vault_engine(self.db_path, key)
@@ -245,7 +265,9 @@ class Vault:
                 self._hlc = HybridClock(clock, self.device_id, changes.last_stamp(session, self.device_id))
             if wal_lost:
                 self.set_meta(WAL_LOST_META, clock.now().strftime("%d %b %Y %H:%M"))
-            if not info.demo:
+            if not self.checked_at_open:
+                self.background_check = integrity.BackgroundCheck(self.db_path, key, self._checked).start()
+            elif not info.demo:
                 self._automatic_backup()
         except (DatabaseError, NotADatabase, sqlcipher3.DatabaseError) as exc:
             self.close()
@@ -305,10 +327,13 @@ class Vault:
         keystore: KeyStore,
         passphrase: str | None = None,
         clock: Clock | None = None,
+        full_check_limit: int | None = None,
     ) -> Vault:
         """Open with the keyring's key, or the recovery passphrase when the keyring cannot help.
 
         Raises :class:`PassphraseNeeded` when neither is available, so a caller can ask and retry.
+        ``full_check_limit``: the size up to which every page is checked on opening (larger vaults are
+        checked in the background); by default :data:`integrity.FULL_CHECK_AT_OPEN_BYTES`.
         """
         folder = folder.expanduser().resolve()
         info = VaultInfo.read(folder)
@@ -322,7 +347,15 @@ class Vault:
         lock = _lock(folder)
         try:
             key, source = cls._find_key(info, keystore, passphrase)
-            return cls(folder, info, key, clock=clock or SystemClock(), key_source=source, lock=lock)
+            return cls(
+                folder,
+                info,
+                key,
+                clock=clock or SystemClock(),
+                key_source=source,
+                lock=lock,
+                full_check_limit=full_check_limit,
+            )
         except BaseException:
             lock.release()
             raise
@@ -474,7 +507,9 @@ class Vault:
     def check(self) -> list[str]:
         """SQLCipher's page-by-page HMAC check, SQLite's own, and the audit trail's hash chain; an empty
         list means healthy."""
-        problems = self._check_pages()
+        running = self.background_check
+        waited = running.wait() if running is not None and not running.finished.is_set() else None
+        problems = list(waited) if waited is not None else self._check_pages()  # the ones running, or anew
         if not problems:
             from commmatters_desktop.core import audit
 
@@ -493,23 +528,27 @@ class Vault:
         return problems
 
     def _check_pages(self) -> list[str]:
-        """The checks that need no schema: run when opening, before any migration."""
-        problems: list[str] = []
-        try:
-            connection = connect_raw(self.db_path, self._key, read_only=True)
-        except NotADatabase as exc:
-            return [f"the database cannot be decrypted ({exc})"]
-        try:
-            problems += [r[0] for r in connection.execute("PRAGMA cipher_integrity_check")]
-            problems += [r[0] for r in connection.execute("PRAGMA integrity_check") if r[0] != "ok"]
-            problems += [
-                f"broken link in {r[0]} row {r[1]}" for r in connection.execute("PRAGMA foreign_key_check")
-            ]
-        except sqlcipher3.DatabaseError as exc:
-            problems.append(str(exc))
-        finally:
-            connection.close()
-        return problems
+        """The checks that need no schema: run when opening (small vaults), before any migration."""
+        return integrity.full_check(self.db_path, self._key)
+
+    def watch_integrity(self, listener: Callable[[str], None]) -> None:
+        """``listener`` gets one sentence (what was found, what to do) if the background check finds
+        damage; called on the check's thread, or at once if it already has. The window shows it as a
+        modal warning, the command line prints it."""
+        with self._damage_lock:
+            found = self.background_check.problems if self.background_check is not None else None
+            if not found:
+                self._damage_listeners.append(listener)
+                return
+        listener(damage_found_later(self.folder, found[0]))
+
+    def _checked(self, problems: list[str]) -> None:
+        if not problems:
+            return
+        with self._damage_lock:
+            listeners = list(self._damage_listeners)
+        for listener in listeners:
+            listener(damage_found_later(self.folder, problems[0]))
 
     def backup(self, target: Path) -> Path:
         """An encrypted copy (same key) plus its recovery file, so it can be restored anywhere."""
@@ -559,11 +598,17 @@ class Vault:
         return self.backup(folder / f"before-upgrade-from-{revision}-{stamp}.db")
 
     def close(self) -> None:
-        if self._changed and "engine" in self.__dict__ and not self.info.demo:
-            # The day's work goes into the day's backup too, if the vault is still healthy.
+        background = self.__dict__.get("background_check")
+        if background is not None:
+            background.cancel()  # interrupted if still running: it reports nothing
+        if "engine" in self.__dict__ and not self.info.demo:
+            # The day's work goes into the day's backup too, if the vault is still healthy. A large
+            # vault's backup waits for its background check to pass (then daily, or hourly after changes).
             with contextlib.suppress(Exception):
-                if not self.check():
+                if self.checked_at_open and self._changed and not self.check():
                     self._automatic_backup(every=AUTO_BACKUP_REFRESH)
+                elif background is not None and background.problems == []:
+                    self._automatic_backup(every=AUTO_BACKUP_REFRESH if self._changed else AUTO_BACKUP_EVERY)
         engine: Engine | None = self.__dict__.pop("engine", None)  # a closed vault has no engine
         if engine is not None:
             with contextlib.suppress(Exception):
@@ -609,6 +654,15 @@ def _key_opens(path: Path, key: bytes) -> bool:
     except NotADatabase:
         return False
     return True
+
+
+def damage_found_later(folder: Path, problem: str) -> str:
+    """What the background check found, and what to do: as plain as the refusal on opening."""
+    return (
+        f"The vault database in {folder} is damaged ({problem}): the integrity check running since it was "
+        f"opened found it. Stop editing and close Community Matters; what you saved is still in the vault. "
+        f"{_restore_advice(folder)} Changes already sent to the shared folder come back at the next sync."
+    )
 
 
 def _damaged(folder: Path, cause: BaseException | str | None) -> UserError:

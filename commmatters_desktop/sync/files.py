@@ -11,15 +11,17 @@ the body is detected before anything is read.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 import re
 import secrets
 import uuid
 import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -156,8 +158,7 @@ def read_header(data: bytes) -> tuple[dict[str, Any], bytes, bytes]:
     return header, first + b"\n" + line + b"\n", sealed
 
 
-def decode(data: bytes, *, team_id: str, keys: dict[str, bytes], demo: bool = False) -> ChangeFile:
-    header, aad, sealed = read_header(data)
+def _team_key(header: dict[str, Any], team_id: str, keys: dict[str, bytes]) -> bytes:
     if header.get("team") != team_id:
         if str(header.get("key")) in keys:
             raise BadChangeFile(DAMAGED_HEADER)  # our key with another team's id: damage, not a stranger
@@ -167,6 +168,23 @@ def decode(data: bytes, *, team_id: str, keys: dict[str, bytes], demo: bool = Fa
         raise BadChangeFile(
             "it uses a team key this laptop does not have: sync with the team passphrase again"
         )
+    return key
+
+
+def _same_kind(header: dict[str, Any], demo: bool) -> None:
+    if bool(header.get("demo", False)) != demo:
+        raise BadChangeFile(
+            "it was written by a DEMO vault: its invented data is never taken into a real vault"
+            if not demo
+            else "it was written by a real vault: a demo vault never takes in real data"
+        )
+
+
+def decode(data: bytes, *, team_id: str, keys: dict[str, bytes], demo: bool = False) -> ChangeFile:
+    if data.startswith(STREAM_MAGIC):
+        return _decode_stream_whole(data, team_id=team_id, keys=keys, demo=demo)
+    header, aad, sealed = read_header(data)
+    key = _team_key(header, team_id, keys)
     expected = header.get("sealed")
     if (isinstance(expected, int) and len(sealed) < expected) or len(sealed) < 12 + 16:
         raise BadChangeFile(INCOMPLETE, incomplete=True)
@@ -178,12 +196,7 @@ def decode(data: bytes, *, team_id: str, keys: dict[str, bytes], demo: bool = Fa
                 "it has been altered or damaged since it was written, so it was not used"
             ) from None
         raise BadChangeFile(INCOMPLETE, incomplete=True) from None
-    if bool(header.get("demo", False)) != demo:
-        raise BadChangeFile(
-            "it was written by a DEMO vault: its invented data is never taken into a real vault"
-            if not demo
-            else "it was written by a real vault: a demo vault never takes in real data"
-        )
+    _same_kind(header, demo)
     try:
         rows = json.loads(zlib.decompress(body))
         return ChangeFile(
@@ -359,10 +372,14 @@ SNAPSHOTS = "snapshots"
 SNAPSHOT_FILE = re.compile(r"^(\w+)-(\d{10})\.cmsnap$")
 
 
-def write_snapshot(folder: Path, device: str, data: bytes, seq: int) -> Path:
+def snapshot_path(folder: Path, device: str, seq: int) -> Path:
     directory = folder / ROOT / SNAPSHOTS
     directory.mkdir(exist_ok=True)
-    target = directory / f"{device}-{seq:010d}.cmsnap"
+    return directory / f"{device}-{seq:010d}.cmsnap"
+
+
+def write_snapshot(folder: Path, device: str, data: bytes, seq: int) -> Path:
+    target = snapshot_path(folder, device, seq)
     atomic_write(target, data)
     return target
 
@@ -387,8 +404,10 @@ class Listing:
     quarantined: list[tuple[str, str]] = field(default_factory=list)
 
 
-def listing(folder: Path) -> Listing:
-    """Every device's change files in order (one listing). Raises OSError if the folder has gone."""
+def listing(folder: Path, after: dict[str, int] | None = None) -> Listing:
+    """Every device's change files in order (one listing), leaving out those numbered up to
+    ``after[device]`` (already taken in: not even looked at). Raises OSError if the folder has gone."""
+    after = after or {}
     root = folder / ROOT
     found = Listing()
     for device in sorted(os.listdir(root)):
@@ -400,9 +419,194 @@ def listing(folder: Path) -> Listing:
             match = CHANGE_FILE.match(name)
             if not match or JUNK.search(name):
                 found.junk += 1
+            elif int(match.group(1)) <= after.get(device, 0):
+                continue
             elif not (path / name).is_file():
                 found.quarantined.append((f"{device}/{name}", "it is a folder, not a change file"))
             else:
                 entries.append((int(match.group(1)), path / name))
         found.files[device] = sorted(entries)
     return found
+
+
+# --- streamed files: a snapshot of a force's vault without holding it in memory ---------------------------
+#
+# ``CMSTREAM <format>\n`` + a JSON header line, then frames: 4-byte length + nonce + AES-256-GCM of a
+# zlib-compressed JSON list of changes. Each frame's associated data is the header lines + the frame's
+# number + whether it is the last, so frames cannot be dropped, reordered or cut off unnoticed; the
+# last frame carries the count. Writing and reading hold one frame at a time (a few thousand changes).
+
+STREAM_MAGIC = b"CMSTREAM"
+STREAM_FORMAT = 1
+FRAME_CHANGES = 4000
+
+
+def _frame_aad(head: bytes, index: int, last: bool) -> bytes:
+    return head + index.to_bytes(8, "big") + (b"\x01" if last else b"\x00")
+
+
+def write_stream(
+    target: Path, file: ChangeFile, frames: Iterable[list[Change]], *, team_id: str, key: bytes
+) -> Path:
+    """``file``'s header with ``frames`` of changes (``file.changes`` is ignored), written to a temporary
+    name, flushed and renamed: a reader never sees half a snapshot under the real name."""
+    header = {
+        "app": APP_NAME,
+        "version": __version__,
+        "team": team_id,
+        "device": file.device,
+        "seq": file.seq,
+        "key": file.key_id,
+        "created": file.created,
+        "log_from": file.log_from,
+        "log_to": file.log_to,
+        "covers": file.covers,
+        "demo": file.demo,
+        "name": file.name,
+    }
+    head = STREAM_MAGIC + f" {STREAM_FORMAT}\n".encode() + json.dumps(header, sort_keys=True).encode() + b"\n"
+    cipher = AESGCM(key)
+    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    count, index = 0, 0
+    try:
+        with open(temporary, "wb") as handle:
+            handle.write(head)
+
+            def frame(payload: bytes, last: bool) -> None:
+                nonce = secrets.token_bytes(12)
+                sealed = nonce + cipher.encrypt(nonce, zlib.compress(payload), _frame_aad(head, index, last))
+                handle.write(len(sealed).to_bytes(4, "big") + (b"\x01" if last else b"\x00") + sealed)
+
+            for changes in frames:
+                if not changes:
+                    continue
+                frame(
+                    json.dumps(
+                        [[c.entity, c.row_id, c.field, c.value, c.stamp, c.base] for c in changes]
+                    ).encode(),
+                    False,
+                )
+                count += len(changes)
+                index += 1
+            frame(json.dumps({"count": count}).encode(), True)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return target
+
+
+@dataclass
+class Stream:
+    """A streamed file opened and its header checked; :meth:`frames` reads it a frame at a time."""
+
+    source: Path | bytes
+    info: ChangeFile
+    key: bytes
+    head: bytes
+    offset: int
+
+    def frames(self) -> Iterator[list[Change]]:
+        """Each frame's changes, every frame verified before it is handed out; BadChangeFile if the
+        file was cut short, altered or reordered (so a caller that must apply all or nothing reads it
+        through once first, with :meth:`newest_stamp`)."""
+        for rows in self._rows():
+            try:
+                yield [Change(*map(str, row)) for row in rows]
+            except TypeError:
+                raise BadChangeFile(DAMAGED_HEADER) from None
+
+    def newest_stamp(self) -> str:
+        """Read the whole file once, checking every frame; the newest stamp in it ("" if none). Stamps
+        sort as text in clock order, so no change is built and no stamp parsed."""
+        try:
+            return max((str(row[4]) for rows in self._rows() for row in rows if row[4]), default="")
+        except (TypeError, IndexError, KeyError):
+            raise BadChangeFile(DAMAGED_HEADER) from None
+
+    def _rows(self) -> Iterator[list[Any]]:
+        cipher = AESGCM(self.key)
+        with self._open() as handle:
+            handle.seek(self.offset)
+            index = 0
+            while True:
+                prefix = handle.read(5)
+                size = int.from_bytes(prefix[:4], "big")
+                sealed = handle.read(size) if len(prefix) == 5 else b""
+                if len(prefix) < 5 or len(sealed) < size:
+                    raise BadChangeFile(INCOMPLETE, incomplete=True)
+                last = prefix[4:] == b"\x01"
+                try:
+                    body = cipher.decrypt(sealed[:12], sealed[12:], _frame_aad(self.head, index, last))
+                    data = json.loads(zlib.decompress(body))
+                except (InvalidTag, ValueError):
+                    raise BadChangeFile(
+                        "it has been altered or damaged since it was written, so it was not used"
+                    ) from None
+                except (TypeError, zlib.error):
+                    raise BadChangeFile(DAMAGED_HEADER) from None
+                if last:
+                    return
+                if not isinstance(data, list):
+                    raise BadChangeFile(DAMAGED_HEADER)
+                yield data
+                index += 1
+
+    def _open(self) -> BinaryIO:
+        return open(self.source, "rb") if isinstance(self.source, Path) else io.BytesIO(self.source)
+
+
+def open_stream(source: Path | bytes, *, team_id: str, keys: dict[str, bytes], demo: bool = False) -> Stream:
+    """The streamed file (a path, or its bytes) with its header checked (team, key, demo); OSError if a
+    path cannot be read."""
+    with open(source, "rb") if isinstance(source, Path) else io.BytesIO(source) as handle:
+        first = handle.readline(64)
+        line = handle.readline(1 << 20)
+        offset = handle.tell()
+    if not first.startswith(STREAM_MAGIC) or not first.endswith(b"\n"):
+        raise BadChangeFile(INCOMPLETE if not line else "it is not a Community Matters change file",
+                            incomplete=not line)  # fmt: skip
+    if not line.endswith(b"\n"):
+        raise BadChangeFile(INCOMPLETE, incomplete=True)
+    try:
+        header = json.loads(line)
+        version = int(first[len(STREAM_MAGIC) :].strip())
+    except ValueError:
+        raise BadChangeFile(DAMAGED_HEADER) from None
+    if not isinstance(header, dict):
+        raise BadChangeFile(DAMAGED_HEADER)
+    if version > STREAM_FORMAT:
+        if _version(header.get("version")) <= _version(__version__):
+            raise BadChangeFile(DAMAGED_HEADER)
+        raise BadChangeFile(
+            "it was written by a newer version of Community Matters Desktop: update this laptop"
+        )
+    key = _team_key(header, team_id, keys)
+    _same_kind(header, demo)
+    try:
+        info = ChangeFile(
+            device=str(header["device"]),
+            seq=int(header["seq"]),
+            key_id=str(header["key"]),
+            created=str(header["created"]),
+            log_from=int(header["log_from"]),
+            log_to=int(header["log_to"]),
+            changes=[],
+            covers={str(k): int(v) for k, v in header.get("covers", {}).items()},
+            demo=bool(header.get("demo", False)),
+            name=str(header.get("name", "")),
+        )
+    except (KeyError, ValueError, TypeError, AttributeError):
+        raise BadChangeFile(DAMAGED_HEADER) from None
+    return Stream(source, info, key, first + line, offset)
+
+
+def _decode_stream_whole(data: bytes, *, team_id: str, keys: dict[str, bytes], demo: bool) -> ChangeFile:
+    """A streamed file held in memory (small ones, and tools that read every file whole)."""
+    stream = open_stream(data, team_id=team_id, keys=keys, demo=demo)
+    info = stream.info
+    changes = [change for frame in stream.frames() for change in frame]
+    return ChangeFile(info.device, info.seq, info.key_id, info.created, info.log_from, info.log_to, changes,
+                      info.covers, info.demo, info.name)  # fmt: skip

@@ -123,7 +123,7 @@ def _rewrite_own_files(
 
 
 def _replace_own_snapshots(vault: Vault, folder: Path, team: TeamKeys) -> None:
-    from commmatters_desktop.sync.engine import write_snapshot
+    from commmatters_desktop.sync.snapshot import write_snapshot
 
     directory = folder / files.ROOT / files.SNAPSHOTS
     if not directory.is_dir():

@@ -36,6 +36,7 @@ from commmatters_desktop.ui.controllers.quarter import QuarterController
 from commmatters_desktop.ui.controllers.safekeeping import SafekeepingController
 from commmatters_desktop.ui.controllers.sync import SyncController
 from commmatters_desktop.ui.controllers.wards import WardsController
+from commmatters_desktop.ui.integrity_warning import IntegrityWarning
 from commmatters_desktop.ui.lock import DEFAULT_MINUTES, IdleWatcher, LockScreen
 from commmatters_desktop.ui.operations import Operations
 from commmatters_desktop.ui.settings import WindowSettings
@@ -70,6 +71,7 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(780, 540)  # an old 800x600 church-hall projector still fits
 
         self.ops: Operations = Operations(vault, self)
+        self.integrity_warning = IntegrityWarning(vault, self)  # damage found by the background check
         #: The priority last chosen on the board or a ward's page, which the SARA tab shows next.
         self._chosen: uuid.UUID | None = None
         self.ward_view = WardView(self)

@@ -13,7 +13,7 @@ from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.core.models import Priority, SyncLedger, Ward
 from commmatters_desktop.core.services import common, people, priorities, wards
 from commmatters_desktop.storage.vault import DiskFull
-from commmatters_desktop.sync import engine, files
+from commmatters_desktop.sync import engine, exchange, files
 from tests.sync.conftest import TEAM_PASSPHRASE, Laptop
 
 
@@ -256,19 +256,19 @@ def test_a_crash_during_import_applies_nothing_of_that_file(
     a, b, _ = laptops
     add_ward(a)
     a.sync(shared)
-    original = engine.apply_changes
+    original = exchange.apply_changes
 
     def crash(session, incoming):  # type: ignore[no-untyped-def]
         original(session, incoming)
         raise RuntimeError("power cut between applying and the ledger")
 
-    monkeypatch.setattr(engine, "apply_changes", crash)
+    monkeypatch.setattr(exchange, "apply_changes", crash)
     with pytest.raises(RuntimeError):
         b.sync(shared)
     assert ward_named(b) is None
     with b.vault.reading() as s:
         assert s.scalars(select(SyncLedger)).all() == []
-    monkeypatch.setattr(engine, "apply_changes", original)
+    monkeypatch.setattr(exchange, "apply_changes", original)
     b.sync(shared)
     assert ward_named(b) is not None
 

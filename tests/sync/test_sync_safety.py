@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.core.hlc import HybridClock, Stamp
-from commmatters_desktop.core.models import Ward
+from commmatters_desktop.core.models import FieldClock, Ward
 from commmatters_desktop.core.services import laptops as laptops_
 from commmatters_desktop.storage.keystore import KeyringStore
 from commmatters_desktop.storage.recovery import restore
@@ -248,8 +248,7 @@ def test_a_laptop_whose_clock_says_2099_does_not_drag_the_others(laptops: list[L
     )
     with a.vault.reading() as s:
         assert all(
-            Stamp.parse(str(stamp)).moment.year < 2099
-            for (stamp,) in s.execute(select(engine.FieldClock.stamp))
+            Stamp.parse(str(stamp)).moment.year < 2099 for (stamp,) in s.execute(select(FieldClock.stamp))
         )
     edit(a, "From now")
     a.sync(shared)

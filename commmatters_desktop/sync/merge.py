@@ -1,0 +1,319 @@
+"""The merge rules: other laptops' changes applied field by field, conflicts kept, one agreed priority."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import Connection, Date, DateTime, Enum, Table, Uuid, insert, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from commmatters_desktop.core import changes, retention
+from commmatters_desktop.core.enums import AGREED_OR_LATER, PriorityStatus
+from commmatters_desktop.core.hlc import Stamp
+from commmatters_desktop.core.models import (
+    SYNCED_MODELS,
+    AuditEvent,
+    FieldClock,
+    Priority,
+    SyncConflict,
+    VaultMeta,
+)
+from commmatters_desktop.sync.files import Change
+
+TABLES: dict[str, Table] = {model.__tablename__: model.__table__ for model in SYNCED_MODELS}  # type: ignore[misc]
+
+
+#: The audit trail travels in change files as entity "audit_event", one change per event (row_id = uid).
+AUDIT_ENTITY = "audit_event"
+
+
+def audit_change(event: AuditEvent) -> Change:
+    """An audit event on the wire: its own uid, time, actor and device travel; the seal is per laptop."""
+    fields = [event.at.isoformat(), event.actor, event.device, event.action, event.entity, event.row_id,
+              event.summary]  # fmt: skip
+    return Change(AUDIT_ENTITY, event.uid, "event", json.dumps(fields, ensure_ascii=False), "", "")
+
+
+def apply_audit(session: Session, incoming: list[Change]) -> None:
+    """Other laptops' audit events, appended once each (by uid) to this laptop's own sealed chain."""
+    from commmatters_desktop.core import audit
+
+    arriving = {c.row_id: c for c in incoming if c.entity == AUDIT_ENTITY}
+    if not arriving:
+        return
+    known = set(session.scalars(select(AuditEvent.uid).where(AuditEvent.uid.in_(list(arriving)))))
+    key = changes.context_of(session).audit_key
+    fresh = []
+    for uid, change in arriving.items():
+        if uid in known:
+            continue
+        at, actor, device, action, entity, row_id, summary = json.loads(change.value)
+        fresh.append(AuditEvent(uid=uid, at=dt.datetime.fromisoformat(at), actor=actor, device=device,
+                                action=action, entity=entity, row_id=row_id, summary=summary))  # fmt: skip
+    audit.append_many(session, key, fresh)
+
+
+# --- merge --------------------------------------------------------------------------------------------------
+
+
+def decode_value(table: Table, name: str, raw: str) -> Any:
+    value = json.loads(raw)
+    if value is None:
+        return None
+    kind = table.c[name].type
+    if isinstance(kind, Uuid):
+        return uuid.UUID(value)
+    if isinstance(kind, Enum) and kind.enum_class is not None:
+        return kind.enum_class(value)
+    if isinstance(kind, DateTime) or getattr(kind, "impl", None).__class__ is DateTime:
+        return dt.datetime.fromisoformat(value)
+    if isinstance(kind, Date):
+        return dt.date.fromisoformat(value)
+    return value
+
+
+#: Rows looked up per query when a file or snapshot brings many rows of one table.
+LOOKUP_BATCH = 400
+
+
+class _Known:
+    """The rows and field clocks a batch of changes touches, read a few hundred ids per query instead
+    of two queries per row (a joining laptop applies millions of fields)."""
+
+    def __init__(self, session: Session, by_row: dict[tuple[str, str], list[Change]]) -> None:
+        self.connection = session.connection()
+        self.clocks: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
+        self.rows: dict[tuple[str, str], Any] = {}
+        wanted: dict[str, list[str]] = defaultdict(list)
+        for entity, row_id in by_row:
+            if entity != "priority":  # priorities are read one by one: the agreement rule may change them
+                wanted[entity].append(row_id)
+        for entity, ids in wanted.items():
+            table = TABLES[entity]
+            for start in range(0, len(ids), LOOKUP_BATCH):
+                chunk = ids[start : start + LOOKUP_BATCH]
+                for row_id, name, stamp in self.connection.execute(
+                    select(FieldClock.row_id, FieldClock.field, FieldClock.stamp).where(
+                        FieldClock.entity == entity, FieldClock.row_id.in_(chunk)
+                    )
+                ):
+                    self.clocks[(entity, row_id)][name] = stamp
+                for row in self.connection.execute(
+                    select(table).where(table.c.id.in_([uuid.UUID(i) for i in chunk]))
+                ).mappings():
+                    self.rows[(entity, str(row["id"]))] = row
+        self.wanted = {(entity, row_id) for entity, ids in wanted.items() for row_id in ids}
+
+    def clocks_of(self, entity: str, row_id: str) -> dict[str, str]:
+        if (entity, row_id) in self.wanted:
+            return dict(self.clocks.get((entity, row_id), {}))
+        return dict(
+            self.connection.execute(
+                select(FieldClock.field, FieldClock.stamp).where(
+                    FieldClock.entity == entity, FieldClock.row_id == row_id
+                )
+            ).all()
+        )
+
+    def row_of(self, entity: str, row_id: str) -> Any:
+        if (entity, row_id) in self.wanted:
+            return self.rows.get((entity, row_id))
+        table = TABLES[entity]
+        return (
+            self.connection.execute(select(table).where(table.c.id == uuid.UUID(row_id))).mappings().first()
+        )
+
+
+def apply_changes(session: Session, incoming: list[Change]) -> int:
+    """Merge other laptops' changes into this vault, field by field; returns the conflicts found.
+
+    New rows of one table with the same fields are inserted together, and field clocks written
+    together at the end; priorities go one by one, because the one-agreed-priority rule reads the
+    priorities (and their clocks) written before them."""
+    context = changes.context_of(session)
+    connection = session.connection()
+    apply_audit(session, incoming)
+    by_row: dict[tuple[str, str], list[Change]] = defaultdict(list)
+    newest = ""
+    for change in incoming:
+        if change.entity in TABLES:
+            by_row[(change.entity, change.row_id)].append(change)
+            newest = max(newest, change.stamp)
+    if newest:
+        context.hlc.observe(Stamp.parse(newest))  # stamps sort as text in clock order: the newest is enough
+    known = _Known(session, by_row)
+    inserts: dict[tuple[str, tuple[str, ...]], list[dict[str, Any]]] = defaultdict(list)
+    clock_rows: list[dict[str, str]] = []
+    conflicts = 0
+    for (entity, row_id), group in by_row.items():
+        table = TABLES[entity]
+        clocks = known.clocks_of(entity, row_id)
+        row = known.row_of(entity, row_id)
+        accepted: dict[str, Change] = {}
+        for change in sorted(group, key=lambda c: c.stamp):
+            if change.field not in table.c:
+                continue  # a field from a newer app: nothing here to put it in
+            local = clocks.get(change.field)
+            if local == change.stamp:
+                continue
+            if local is None or change.base == local:
+                accepted[change.field], clocks[change.field] = change, change.stamp
+                continue
+            here = json.dumps(changes.encode_value(row[change.field])) if row is not None else "null"
+            if here != change.value:
+                conflicts += _conflict(session, entity, row_id, change, here, local)
+            if change.stamp > local:
+                accepted[change.field], clocks[change.field] = change, change.stamp
+        if (
+            row is not None
+            and row["deleted"]
+            and "deleted" not in accepted
+            and any(f != "deleted" for f in accepted)
+        ):
+            # Edited on another laptop after it was deleted here: the edit is kept on record as a conflict.
+            edited = next(c for c in accepted.values() if c.field != "deleted")
+            conflicts += _conflict(
+                session,
+                entity,
+                row_id,
+                Change(entity, row_id, "deleted", "false", edited.stamp, ""),
+                "true",
+                clocks.get("deleted", ""),
+                note="edited on another laptop after it was deleted here",
+            )
+        if not accepted:
+            continue
+        values = {name: decode_value(table, name, c.value) for name, c in accepted.items()}
+        stamps = [
+            {"entity": entity, "row_id": row_id, "field": name, "stamp": c.stamp}
+            for name, c in accepted.items()
+        ]
+        if entity == "priority":
+            conflicts += _one_agreed_priority(session, row_id, row, values, accepted)
+            if row is None:
+                connection.execute(insert(table).values(id=uuid.UUID(row_id), **values))
+            else:
+                connection.execute(update(table).where(table.c.id == uuid.UUID(row_id)).values(**values))
+            _write_clocks(connection, stamps)  # the next priority's agreement check reads these
+        elif row is None:
+            inserts[(entity, tuple(sorted(values)))].append({"id": uuid.UUID(row_id), **values})
+            clock_rows += stamps
+        else:
+            if "full_name" in values:
+                retention.keep_name_before_purge(
+                    connection, entity, row_id, row["full_name"], values["full_name"]
+                )
+            connection.execute(update(table).where(table.c.id == uuid.UUID(row_id)).values(**values))
+            clock_rows += stamps
+    for (entity, _names), rows in inserts.items():
+        connection.execute(insert(TABLES[entity]), rows)
+    _write_clocks(connection, clock_rows)
+    meta = sqlite_insert(VaultMeta)
+    connection.execute(
+        meta.on_conflict_do_update(index_elements=["key"], set_={"value": meta.excluded.value}),
+        {"key": changes.HLC_META_KEY, "value": str(context.hlc.last)},
+    )
+    return conflicts
+
+
+def _write_clocks(connection: Connection, rows: list[dict[str, str]]) -> None:
+    if not rows:
+        return
+    upsert = sqlite_insert(FieldClock)
+    connection.execute(
+        upsert.on_conflict_do_update(
+            index_elements=["entity", "row_id", "field"], set_={"stamp": upsert.excluded.stamp}
+        ),
+        rows,
+    )
+
+
+def _conflict(
+    session: Session, entity: str, row_id: str, change: Change, here: str, local_stamp: str, note: str = ""
+) -> int:
+    already = session.scalars(
+        select(SyncConflict).where(
+            SyncConflict.entity == entity,
+            SyncConflict.row_id == row_id,
+            SyncConflict.field == change.field,
+            SyncConflict.remote_stamp == change.stamp,
+        )
+    ).first()
+    if already is not None:
+        return 0
+    session.add(
+        SyncConflict(
+            entity=entity,
+            row_id=row_id,
+            field=change.field,
+            local_value=here,
+            local_stamp=local_stamp,
+            remote_value=change.value,
+            remote_stamp=change.stamp,
+            detected_at=changes.context_of(session).clock.now(),
+            note=note,
+        )
+    )
+    return 1
+
+
+def _one_agreed_priority(
+    session: Session, row_id: str, row: Any, values: dict[str, Any], accepted: dict[str, Change]
+) -> int:
+    """Two laptops agreed different priorities for one ward and quarter: keep the later agreement."""
+    status = values.get("status", row["status"] if row is not None else None)
+    if status not in AGREED_OR_LATER or values.get("deleted", row["deleted"] if row is not None else False):
+        return 0
+    ward_id = values.get("ward_id", row["ward_id"] if row is not None else None)
+    cycle_id = values.get("cycle_id", row["cycle_id"] if row is not None else None)
+    rival = session.execute(
+        select(Priority.id, Priority.title).where(
+            Priority.ward_id == ward_id,
+            Priority.cycle_id == cycle_id,
+            Priority.deleted.is_(False),
+            Priority.status.in_(AGREED_OR_LATER),
+            Priority.id != uuid.UUID(row_id),
+        )
+    ).first()
+    if rival is None:
+        return 0
+    rival_stamp = (
+        session.scalar(
+            select(FieldClock.stamp).where(
+                FieldClock.entity == "priority",
+                FieldClock.row_id == str(rival.id),
+                FieldClock.field == "status",
+            )
+        )
+        or ""
+    )
+    incoming = accepted["status"].stamp if "status" in accepted else ""
+    title = values.get("title", row["title"] if row is not None else "")
+    if (incoming, row_id) > (rival_stamp, str(rival.id)):
+        # The incoming agreement is later: the one here steps back, as a change of its own that travels.
+        target = session.get(Priority, rival.id)
+        assert target is not None
+        target.status = PriorityStatus.NOMINATED
+        session.flush()
+        loser = rival.title
+    else:
+        values["status"] = PriorityStatus.NOMINATED
+        loser = title
+    kept = title if loser == rival.title else rival.title
+    return _conflict(
+        session,
+        "priority",
+        row_id,
+        Change("priority", row_id, "status", json.dumps("agreed"), incoming, ""),
+        json.dumps("agreed"),
+        rival_stamp,
+        note=(
+            f"Two laptops agreed different priorities for the same ward and quarter. Kept '{kept}' as agreed and "
+            f"set '{loser}' back to Nominated: check which one the panel agreed."
+        ),
+    )

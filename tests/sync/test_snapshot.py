@@ -1,0 +1,69 @@
+"""Streamed snapshots: written a frame at a time, read whole or not at all (issue 15)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from commmatters_desktop.core.models import Ward
+from commmatters_desktop.sync import engine, files, snapshot
+from tests.sync.conftest import TEAM_PASSPHRASE, Laptop
+from tests.sync.test_sync import add_ward
+
+
+def snapshot_of(laptop: Laptop, shared: Path) -> Path:
+    for n in range(3):
+        add_ward(laptop, f"E05{900000 + n:06d}", f"Ward {n}")
+    laptop.sync(shared)
+    return engine.write_snapshot(
+        laptop.vault, shared, engine.team_keys(laptop.vault, shared, TEAM_PASSPHRASE)
+    )
+
+
+def test_a_snapshot_is_streamed_parents_first_and_a_new_laptop_joins_from_it(
+    laptops: list[Laptop], shared: Path
+) -> None:
+    a, b, _ = laptops
+    path = snapshot_of(a, shared)
+    assert path.read_bytes().startswith(files.STREAM_MAGIC)
+    team = engine.team_keys(b.vault, shared, TEAM_PASSPHRASE)
+    stream = files.open_stream(path, team_id=team.team_id, keys=team.keys)
+    order = [table.name for table in snapshot.synced_tables()]  # the models' foreign key order
+    entities = [frame[0].entity for frame in stream.frames() if frame[0].entity != engine.AUDIT_ENTITY]
+    assert "ward" in entities and entities == sorted(entities, key=order.index)
+    assert order.index("ward") < order.index("priority") < order.index("action")
+    report = engine.SyncReport()
+    assert engine.join_from_snapshot(b.vault, shared, team, report)
+    with b.vault.reading() as s:
+        assert len(s.scalars(select(Ward)).all()) == 3
+
+
+@pytest.mark.parametrize("damage", ["cut short", "a flipped byte", "frames swapped"])
+def test_a_damaged_snapshot_is_rejected_whole_and_changes_nothing(
+    laptops: list[Laptop], shared: Path, damage: str
+) -> None:
+    a, b, _ = laptops
+    path = snapshot_of(a, shared)
+    data = bytearray(path.read_bytes())
+    if damage == "cut short":
+        data = data[: len(data) - 40]
+    elif damage == "a flipped byte":
+        data[len(data) // 2] ^= 0x01
+    else:
+        head_end = data.index(b"\n", data.index(b"\n") + 1) + 1
+        first = 5 + int.from_bytes(data[head_end : head_end + 4], "big")
+        second = 5 + int.from_bytes(data[head_end + first : head_end + first + 4], "big")
+        data[head_end : head_end + first + second] = (
+            data[head_end + first : head_end + first + second] + data[head_end : head_end + first]
+        )
+    path.write_bytes(bytes(data))
+    team = engine.team_keys(b.vault, shared, TEAM_PASSPHRASE)
+    report = engine.SyncReport()
+    assert not engine.join_from_snapshot(b.vault, shared, team, report)
+    ((name, reason),) = report.rejected
+    assert name == f"snapshots/{path.name}"
+    assert ("incomplete" in reason) if damage == "cut short" else ("altered or damaged" in reason)
+    with b.vault.reading() as s:
+        assert s.scalars(select(Ward)).all() == []
