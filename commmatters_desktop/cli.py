@@ -525,22 +525,20 @@ def _cycle(ctx: Context) -> str:
 
 
 def _write_pdf(path: Path, data: bytes) -> None:
-    from commmatters_desktop.storage.vault import atomic_write
+    from commmatters_desktop.reports.publish import write_file
 
     if path.suffix.lower() != ".pdf":
         raise UserError(f"{path.name} should end in .pdf so it opens as a PDF.")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UserError(f"Cannot create the folder {path.parent}: {exc.strerror}.") from None
-    atomic_write(path, data)
+    write_file(path, data, what=f"The PDF {path.name}")
 
 
 def cmd_leaflet(ctx: Context) -> int:
-    from commmatters_desktop.core.leaflets import record_distribution
+    from commmatters_desktop.reports import publish
     from commmatters_desktop.reports.leaflet import LeafletFormat, produce
 
     cycle, fmt = _cycle(ctx), LeafletFormat(ctx.args.format)
+    if ctx.args.out.suffix.lower() != ".pdf":
+        raise UserError(f"{ctx.args.out.name} should end in .pdf so it opens as a PDF.")
     with ctx.open_vault() as vault:
         with vault.reading() as session:
             leaflet = produce(
@@ -551,13 +549,7 @@ def cmd_leaflet(ctx: Context) -> int:
                 fmt=fmt,
                 demo=vault.is_demo,
             )
-        _write_pdf(ctx.args.out, leaflet.data)
-        recorded = False
-        if not ctx.args.draft:
-            with vault.unit_of_work() as session:
-                recorded = record_distribution(
-                    session, content=leaflet.content, file_hash=leaflet.sha256, fmt_label=fmt.label
-                )
+        _path, recorded = publish.save(vault, leaflet, ctx.args.out, draft=ctx.args.draft)
     ctx.emit(
         {
             "file": str(ctx.args.out),
@@ -582,53 +574,39 @@ def cmd_leaflet(ctx: Context) -> int:
 
 
 def cmd_leaflets(ctx: Context) -> int:
-    from commmatters_desktop.core.leaflets import record_distribution, wards_with_feedback
-    from commmatters_desktop.reports.leaflet import LeafletFormat, produce
+    from commmatters_desktop.reports.leaflet import LeafletFormat
+    from commmatters_desktop.reports.publish import publish_cycle
 
     cycle, fmt, folder = _cycle(ctx), LeafletFormat(ctx.args.format), ctx.args.out
-    written: list[dict[str, str]] = []
-    refused: list[dict[str, str]] = []
     with ctx.open_vault() as vault:
-        with vault.reading() as session:
-            codes = wards_with_feedback(session, cycle)
-        for code in codes:
-            try:
-                with vault.reading() as session:
-                    leaflet = produce(
-                        session,
-                        ward_code=code,
-                        cycle=cycle,
-                        today=ctx.clock.today(),
-                        fmt=fmt,
-                        demo=vault.is_demo,
-                    )
-                target = folder / leaflet.file_name()
-                _write_pdf(target, leaflet.data)
-                if not ctx.args.draft:
-                    with vault.unit_of_work() as session:
-                        record_distribution(
-                            session, content=leaflet.content, file_hash=leaflet.sha256, fmt_label=fmt.label
-                        )
-                written.append({"ward": code, "file": str(target), "sha256": leaflet.sha256})
-            except UserError as exc:
-                if "disk is full" in exc.message:
-                    raise
-                refused.append({"ward": code, "reason": exc.message})
+        batch = publish_cycle(
+            vault, cycle=cycle, today=ctx.clock.today(), fmt=fmt, folder=folder, draft=ctx.args.draft
+        )
+    if batch.stopped:
+        raise UserError(batch.stopped)
     ctx.emit(
-        {"cycle": cycle, "format": fmt.value, "written": written, "refused": refused},
+        {
+            "cycle": cycle,
+            "format": fmt.value,
+            "written": [
+                {"ward": code, "file": str(path), "sha256": digest} for code, path, digest in batch.written
+            ],
+            "refused": [{"ward": code, "reason": reason} for code, reason in batch.refused],
+        },
         lambda: "\n".join(
             [
-                f"Wrote {len(written)} {fmt.label} leaflet{'s' if len(written) != 1 else ''} for {cycle} to {folder}."
+                f"Wrote {len(batch.written)} {fmt.label} leaflet{'s' if len(batch.written) != 1 else ''} "
+                f"for {cycle} to {folder}."
             ]
-            + [f"  not written for {r['ward']}: {r['reason']}" for r in refused]
+            + [f"  not written for {code}: {reason}" for code, reason in batch.refused]
             + (
                 []
-                if codes
+                if batch.wards
                 else [f"No ward has feedback recorded for {cycle} yet, so there was nothing to write."]
             )
         ),
     )
-    return 1 if refused else 0
+    return 1 if batch.refused else 0
 
 
 def cmd_force(ctx: Context) -> int:

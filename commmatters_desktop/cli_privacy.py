@@ -124,9 +124,9 @@ def cmd_public(ctx: Context) -> int:
     with ctx.open_vault() as vault, vault.unit_of_work() as session:
         refusals = pending(session, ward_code=ctx.args.ward, cycle=cycle, today=ctx.clock.today(),
                            demo=vault.is_demo)  # fmt: skip
-        names = privacy.protected_names(session)
+        scanner = privacy.scanner(session)
         listed = [{"section": r.piece.section, "record": r.piece.entity, "field": r.piece.field,
-                   "draft": privacy.suggest(r.piece.text, names), "reason": r.reason} for r in refusals]  # fmt: skip
+                   "draft": scanner.suggest(r.piece.text), "reason": r.reason} for r in refusals]  # fmt: skip
         if ctx.args.action == "approve":
             for refusal, item in zip(refusals, listed, strict=True):
                 record = public.record_of(session, refusal.piece)

@@ -830,9 +830,9 @@ def approve_public_wording(session: Session) -> None:
     from commmatters_desktop.core import privacy, public
     from commmatters_desktop.core.models import Action, Measure, Nomination, PanelMeeting, Priority, Synced
 
-    names = privacy.protected_names(session)
+    scanner = privacy.scanner(session)
     for nomination in session.scalars(select(Nomination).where(Nomination.deleted.is_(False))):
-        if not privacy.scan(nomination.wording, names):
+        if not scanner.scan(nomination.wording):
             public.approve(session, nomination, "public_wording", nomination.wording)
         public.approve_if_clean(session, nomination, "reason")
     fields: list[tuple[type[Synced], tuple[str, ...]]] = [

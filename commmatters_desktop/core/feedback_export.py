@@ -107,7 +107,7 @@ def feedback_export(
     )
     if ward_code:
         query = query.where(Ward.code == ward_code.strip().upper())
-    names = privacy.protected_names(session)
+    names = privacy.scanner(session)
     for priority in session.scalars(query).unique():
         ward = priority.ward
         try:
@@ -149,7 +149,7 @@ def _cleared(session: Session, priority: Priority, ward: Ward) -> None:
 
 
 def _message(
-    priority: Priority, ward: Ward, code: CycleCode, names: list[str], demo: bool
+    priority: Priority, ward: Ward, code: CycleCode, names: privacy.Scanner, demo: bool
 ) -> FeedbackMessage:
     issue, action = priority.public_issue.strip(), priority.public_action.strip()
     if not issue or not action:
@@ -165,7 +165,7 @@ def _message(
     if ward.team_contact:
         lines.append(f"Contact the ward team: {ward.team_contact}")
     body = "\n".join(lines)
-    findings = privacy.scan(body, names, allow=[ward.team_contact, ward.engagement_url])
+    findings = names.scan(body, allow=[ward.team_contact, ward.engagement_url])
     if findings:
         listed = ", ".join(f"'{f.text}' ({f.label})" for f in findings)
         raise UserError(

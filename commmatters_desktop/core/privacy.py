@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import ahocorasick
 import phonenumbers
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from commmatters_desktop.core.enums import PUBLIC_ROLES
@@ -284,11 +284,6 @@ def _places() -> _Phrases:
     return _Phrases(names)
 
 
-@functools.cache
-def _vault_names(names: frozenset[str]) -> _Phrases:
-    return _Phrases(names)
-
-
 # --- the detector ---------------------------------------------------------------------------------------------
 
 
@@ -444,38 +439,58 @@ def _name_findings(text: str, lowered: str) -> Iterator[Finding]:
         yield Finding("person", m.group(1), m.start(1), m.end(1))
 
 
-def scan(text: str, names: Iterable[str] = (), *, allow: Iterable[str] = ()) -> list[Finding]:
-    """Everything in ``text`` that looks like personal data, in order of appearance.
+class Scanner:
+    """The detector built once over the names a vault holds: scanning a text is one pass over it.
 
-    ``names`` are the names the vault holds (see :func:`protected_names`), matched in any case.
-    ``allow`` lists strings that may appear (a team mailbox or switchboard printed on purpose).
-    Overlapping findings are merged, so a mask always covers a whole name, never half of one.
+    Building costs a pass over every name (an Aho-Corasick automaton); scanning then costs the
+    length of the text whatever the number of names. Build one per public output, or one per batch
+    (:func:`scanner` keeps one on the session), never one per text.
     """
-    allowed = [a.strip().casefold() for a in allow if a.strip()]
-    lowered = _lower_same_length(text)
-    found: list[Finding] = []
-    vault = _vault_names(
-        names.matched
-        if isinstance(names, HeldNames)
-        else frozenset(n.strip() for n in names if len(n.strip()) >= 4)
-    )
-    for start, stop in vault.find(lowered):
-        title = _LEADING_TITLE.match(lowered, start, stop)
-        if title:  # "Mrs [name removed]": the title stays, as for names the vault does not hold
-            start = title.end()
-        found.append(Finding("name", text[start:stop], start, stop))
-    found.extend(_pattern_findings(text))
-    found.extend(_phone_findings(text))
-    found.extend(_name_findings(text, lowered))
-    kept = []
-    for finding in found:
-        value = finding.text.strip().casefold()
-        if finding.kind == "phone" and re.sub(r"\D", "", value) in _ALLOWED_NUMBERS:
-            continue
-        if any(value == a or value in a for a in allowed):
-            continue
-        kept.append(finding)
-    return _merge(text, kept)
+
+    def __init__(self, names: Iterable[str] = ()) -> None:
+        self._names = _Phrases(n.strip() for n in names if len(n.strip()) >= 4)
+
+    def scan(self, text: str, *, allow: Iterable[str] = ()) -> list[Finding]:
+        """Everything in ``text`` that looks like personal data, in order of appearance.
+
+        Held names match in any case and form. ``allow`` lists strings that may appear (a team mailbox
+        or switchboard printed on purpose). Overlapping findings are merged, so a mask always covers a
+        whole name, never half of one.
+        """
+        allowed = [a.strip().casefold() for a in allow if a.strip()]
+        lowered = _lower_same_length(text)
+        found: list[Finding] = []
+        for start, stop in self._names.find(lowered):
+            title = _LEADING_TITLE.match(lowered, start, stop)
+            if title:  # "Mrs [name removed]": the title stays, as for names the vault does not hold
+                start = title.end()
+            found.append(Finding("name", text[start:stop], start, stop))
+        found.extend(_pattern_findings(text))
+        found.extend(_phone_findings(text))
+        found.extend(_name_findings(text, lowered))
+        kept = []
+        for finding in found:
+            value = finding.text.strip().casefold()
+            if finding.kind == "phone" and re.sub(r"\D", "", value) in _ALLOWED_NUMBERS:
+                continue
+            if any(value == a or value in a for a in allowed):
+                continue
+            kept.append(finding)
+        return _merge(text, kept)
+
+    def suggest(self, text: str) -> str:
+        """The masked draft the app offers an officer to approve (never approved on its own)."""
+        return mask(text, self.scan(text))
+
+
+@functools.lru_cache(maxsize=8)
+def _scanner_of(names: frozenset[str]) -> Scanner:
+    return Scanner(names)
+
+
+def scan(text: str, names: Iterable[str] = (), *, allow: Iterable[str] = ()) -> list[Finding]:
+    """:meth:`Scanner.scan` for a one-off text; anything scanning many texts builds a :class:`Scanner`."""
+    return _scanner_of(frozenset(names)).scan(text, allow=allow)
 
 
 def _merge(text: str, findings: list[Finding]) -> list[Finding]:
@@ -504,7 +519,7 @@ def mask(text: str, findings: list[Finding]) -> str:
 
 def suggest(text: str, names: Iterable[str] = ()) -> str:
     """The masked draft the app offers an officer to approve (never approved on its own)."""
-    return mask(text, scan(text, names))
+    return _scanner_of(frozenset(names)).suggest(text)
 
 
 _TITLES = ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr")
@@ -534,18 +549,38 @@ def protected_names(session: Session) -> list[str]:
     return cached(session, "protected_names", frozenset({Person.__tablename__}), lambda: _names_held(session))
 
 
-class HeldNames(list[str]):
-    """The vault's protected names, with the set the detector matches worked out once (not per text)."""
-
-    def __init__(self, names: Iterable[str]) -> None:
-        super().__init__(names)
-        self.matched = frozenset(n.strip() for n in self if len(n.strip()) >= 4)
-
-
 def _names_held(session: Session) -> list[str]:
     names: set[str] = set()
     for full_name in session.scalars(
         select(Person.full_name).where(Person.deleted.is_(False), Person.role.in_(PUBLIC_ROLES))
     ):
         names.update(name_forms(full_name))
-    return HeldNames(sorted(names))
+    return sorted(names)
+
+
+_SCANNER_KEY = "privacy_scanner"
+
+
+def scanner(session: Session) -> Scanner:
+    """The detector over the vault's names, built once per session (so once per output or batch).
+
+    A flush that adds, changes or removes a person drops it, so a name added in the same unit of
+    work is never missed.
+    """
+    built = session.info.get(_SCANNER_KEY)
+    if not isinstance(built, Scanner):
+        built = session.info[_SCANNER_KEY] = Scanner(protected_names(session))
+    return built
+
+
+def share(session: Session, built: Scanner) -> None:
+    """Give ``session`` a scanner built in an earlier one: a batch builds it once for all its sessions."""
+    session.info[_SCANNER_KEY] = built
+
+
+@event.listens_for(Session, "after_flush")
+def _people_changed(session: Session, context: object) -> None:
+    if _SCANNER_KEY in session.info and any(
+        isinstance(o, Person) for o in (*session.new, *session.dirty, *session.deleted)
+    ):
+        del session.info[_SCANNER_KEY]

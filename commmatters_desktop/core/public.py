@@ -97,7 +97,7 @@ def approve(session: Session, record: Synced, field: str, text: str | None = Non
     value = (getattr(record, field) or "") if text is None else text.strip()
     if not value.strip():
         raise UserError("There is no wording to approve: write what may be shown in public first.")
-    _approve_clean(session, record, field, value, privacy.scan(value, privacy.protected_names(session)))
+    _approve_clean(session, record, field, value, privacy.scanner(session).scan(value))
 
 
 def _approve_clean(
@@ -130,7 +130,7 @@ def approve_if_clean(session: Session, record: Synced, field: str) -> bool:
     """Text an officer typed straight into a field labelled as public wording counts as approved by
     them (who and when are recorded), unless the detector flags it: then it waits, and the gate says why."""
     value = getattr(record, field) or ""
-    if not value.strip() or (findings := privacy.scan(value, privacy.protected_names(session))):
+    if not value.strip() or (findings := privacy.scanner(session).scan(value)):
         return False
     _approve_clean(session, record, field, value, findings)  # scanned once, not again by approve()
     return True
@@ -144,7 +144,7 @@ def approve_typed(session: Session, record: Synced, fields: Iterable[str]) -> No
             approve_if_clean(session, record, name)
 
 
-def cleared(session: Session, record: Synced, field: str, names: list[str] | None = None) -> str | None:
+def cleared(session: Session, record: Synced, field: str, names: privacy.Scanner | None = None) -> str | None:
     """The field's text if it may go out on a public surface as it stands, else None.
 
     For outputs that leave one text out (a report row, an export line) rather than refuse the whole
@@ -153,7 +153,7 @@ def cleared(session: Session, record: Synced, field: str, names: list[str] | Non
     text = str(getattr(record, field) or "").strip()
     if not text:
         return None
-    if privacy.scan(text, privacy.protected_names(session) if names is None else names):
+    if (names or privacy.scanner(session)).scan(text):
         return None
     return text if _problem(session, piece("", record, field), record) is None else None
 
@@ -224,12 +224,12 @@ class NotPublic(UserError):
 
 def check(session: Session, pieces: Iterable[Piece], *, allow: Iterable[str] = ()) -> list[Refusal]:
     """Every piece that may not go out, and why: not approved, changed since, or the detector flags it."""
-    names = privacy.protected_names(session)
+    scanner = privacy.scanner(session)
     allowed = list(allow)
     refusals = []
     for item in pieces:
         reasons = []
-        findings = privacy.scan(item.text, names, allow=allowed)
+        findings = scanner.scan(item.text, allow=allowed)
         if findings:
             reasons.append("holds " + ", ".join(f"'{f.text}' ({f.label})" for f in findings))
         problem = _problem(session, item)
@@ -249,5 +249,5 @@ def release(session: Session, pieces: list[Piece], *, what: str, allow: Iterable
 
 def suggestion(session: Session, text: str) -> tuple[str, list[privacy.Finding]]:
     """The masked draft the app offers for approval, and what it suspected (to highlight)."""
-    findings = privacy.scan(text, privacy.protected_names(session))
+    findings = privacy.scanner(session).scan(text)
     return privacy.mask(text, findings), findings

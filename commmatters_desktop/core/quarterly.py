@@ -111,13 +111,13 @@ class QuarterlyReport:
         }
 
 
-def _public(session: Session, record: Priority, field: str, names: list[str]) -> str:
+def _public(session: Session, record: Priority, field: str, names: privacy.Scanner) -> str:
     """The field as core.public clears it, or why it is left out (the same gate as every output)."""
     cleared = public.cleared(session, record, field, names)
     if cleared is not None:
         return cleared
     text = str(getattr(record, field) or "").strip()
-    return WITHHELD if text and privacy.scan(text, names) else NOT_APPROVED
+    return WITHHELD if text and names.scan(text) else NOT_APPROVED
 
 
 def _priorities(session: Session, cycle: str) -> list[Priority]:
@@ -133,7 +133,7 @@ def _priorities(session: Session, cycle: str) -> list[Priority]:
 
 def build_report(session: Session, *, cycle: str, today: dt.date) -> QuarterlyReport:
     code = CycleCode.parse(cycle)
-    names = privacy.protected_names(session)
+    names = privacy.scanner(session)
     report = QuarterlyReport(str(code), force.force_name(session), today)
     priorities = {p.ward_id: p for p in _priorities(session, str(code))}
     weeks = dict(
@@ -207,7 +207,7 @@ def police_uk_export(session: Session, *, cycle: str, demo: bool = False) -> dic
     officer wrote for colleagues reaches the public site.
     """
     code = str(CycleCode.parse(cycle))
-    names = privacy.protected_names(session)
+    names = privacy.scanner(session)
     neighbourhoods: list[dict[str, object]] = []
     left_out: list[dict[str, str]] = []
     for p in sorted(_priorities(session, code), key=lambda p: p.ward.code):

@@ -362,9 +362,10 @@ def mask_mentions(session: Session, names: list[str]) -> list[list[str]]:
     if not names:
         return []
     forms = sorted({form for name in names for form in privacy.name_forms(name)})
+    scanner = privacy.Scanner(forms)  # built once for every text the purge masks
 
     def masked(text: str) -> str:
-        found = [f for f in privacy.scan(text, forms) if f.kind == "name"]
+        found = [f for f in scanner.scan(text) if f.kind == "name"]
         return privacy.mask(text, found) if found else text
 
     like = forms + [json.dumps(form)[1:-1] for form in forms]  # as typed, and as the log escapes it

@@ -39,6 +39,7 @@ from reportlab.platypus import (
 )
 from sqlalchemy.orm import Session
 
+from commmatters_desktop.core import privacy
 from commmatters_desktop.core.leaflets import OGL_LINE, Figure, LeafletContent, figure_text, leaflet_content
 from commmatters_desktop.core.services import force
 from commmatters_desktop.reports.pdf import (
@@ -303,17 +304,38 @@ class Leaflet:
         return f"{self.content.ward_code}-{slug}-{self.content.cycle}{suffix}.pdf"
 
 
+@dataclass
+class Press:
+    """What every leaflet of a run shares, read once: the force's name and logo, and the vault's names
+    for the privacy gate (:func:`core.privacy.scanner` keeps one scanner on the session)."""
+
+    cycle: str
+    today: dt.date
+    fmt: LeafletFormat
+    demo: bool
+    force_name: str = ""
+    logo: bytes | None = None
+    scanner: privacy.Scanner | None = None
+
+    def load(self, session: Session) -> Press:
+        self.force_name, self.logo = force.force_name(session), force.force_logo(session)
+        self.scanner = privacy.scanner(session)  # built now, once, for every leaflet of the run
+        return self
+
+    def make(self, session: Session, ward_code: str) -> Leaflet:
+        """Content (through the privacy gate), then the PDF."""
+        if self.scanner is not None:
+            privacy.share(session, self.scanner)
+        content = leaflet_content(
+            session, ward_code=ward_code, cycle=self.cycle, today=self.today,
+            force_name=self.force_name, demo=self.demo,
+        )  # fmt: skip
+        data = render_leaflet(content, self.fmt, logo=self.logo)
+        return Leaflet(content, data, sha256(data), self.fmt)
+
+
 def produce(
     session: Session, *, ward_code: str, cycle: str, today: dt.date, fmt: LeafletFormat, demo: bool
 ) -> Leaflet:
-    """Content (through the privacy gate), then the PDF: the one path the CLI and the window share."""
-    content = leaflet_content(
-        session,
-        ward_code=ward_code,
-        cycle=cycle,
-        today=today,
-        force_name=force.force_name(session),
-        demo=demo,
-    )
-    data = render_leaflet(content, fmt, logo=force.force_logo(session))
-    return Leaflet(content, data, sha256(data), fmt)
+    """One leaflet, in memory: a preview records nothing (``reports.publish`` writes and records)."""
+    return Press(cycle, today, fmt, demo).load(session).make(session, ward_code)

@@ -29,8 +29,12 @@ DEMO_TEXT = "DEMO — invented data, not for distribution"
 
 
 @functools.cache
+@functools.cache
 def register_fonts() -> None:
-    """DejaVu Sans from resources/, embedded (subset) in every PDF, so any name renders."""
+    """DejaVu Sans from resources/, embedded (subset) in every PDF, so any name renders.
+
+    Once per process: parsing the font files costs more than laying out a leaflet.
+    """
     pdfmetrics.registerFont(TTFont(FONT, str(resource("fonts", "DejaVuSans.ttf"))))
     pdfmetrics.registerFont(TTFont(FONT_BOLD, str(resource("fonts", "DejaVuSans-Bold.ttf"))))
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +21,6 @@ from PySide6.QtCore import (
     QThread,
     Signal,
 )
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -40,46 +38,12 @@ from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.core.harm import HarmIndex, HarmRow
 from commmatters_desktop.core.surveys import ITEMS
 from commmatters_desktop.importers.police_uk import CrimeTally, ImportCancelled, WardOf
+from commmatters_desktop.reports.publish import write_file
 from commmatters_desktop.ui import forms
-from commmatters_desktop.ui.actions import _action
 from commmatters_desktop.ui.forms import Field, Kind
 
 if TYPE_CHECKING:
     from commmatters_desktop.ui.main_window import MainWindow
-
-
-@dataclass
-class EvidenceActions:
-    import_crime: QAction
-    import_crime_folder: QAction
-    add_survey: QAction
-    import_survey: QAction
-    harm_index: QAction
-    quarterly_report: QAction
-    export_police_uk: QAction
-
-    def all(self) -> list[QAction]:
-        return list(vars(self).values())
-
-
-def build_evidence_actions(parent: QWidget) -> EvidenceActions:
-    a = _action
-    return EvidenceActions(
-        import_crime=a(parent, "actionImportCrime", "Import &crime data…", "Import data.police.uk street-level "
-                       "CSV or zip files", "Ctrl+Shift+I"),
-        import_crime_folder=a(parent, "actionImportCrimeFolder", "Import crime data &folder…", "Import a whole "
-                              "data.police.uk archive folder", None),
-        add_survey=a(parent, "actionAddSurvey", "Record a &survey wave…", "Type in a trust and confidence "
-                     "survey's counts from paper", "Ctrl+Shift+S"),
-        import_survey=a(parent, "actionImportSurvey", "&Import survey CSV…", "Import a survey CSV with one row "
-                        "per respondent", None),
-        harm_index=a(parent, "actionHarmIndex", "Social &Harm Index…", "Wards ranked by police demand and "
-                     "deprivation, and the suggested rolling order", None),
-        quarterly_report=a(parent, "actionQuarterlyReport", "&Quarterly report…", "The quarterly report for the "
-                           "Safer Neighbourhood Board and the PCC (PDF)", "Ctrl+Shift+R"),
-        export_police_uk=a(parent, "actionExportPoliceUk", "Export police.uk &priorities…", "The cycle's "
-                           "priorities in the police.uk shape, from approved public wording", None),
-    )  # fmt: skip
 
 
 # --- crime import in a worker thread --------------------------------------------------------------------------
@@ -124,24 +88,8 @@ class EvidenceMenu(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
-        self.actions = build_evidence_actions(window)
         self.reader: CrimeReader | None = None
         self.progress: QProgressDialog | None = None
-        a = self.actions
-        a.import_crime.triggered.connect(lambda: self.import_crime(folder=False))
-        a.import_crime_folder.triggered.connect(lambda: self.import_crime(folder=True))
-        a.add_survey.triggered.connect(self.add_survey)
-        a.import_survey.triggered.connect(self.import_survey)
-        a.harm_index.triggered.connect(self.show_harm_index)
-        a.quarterly_report.triggered.connect(self.quarterly_report)
-        a.export_police_uk.triggered.connect(self.export_police_uk)
-        menu = window.menuBar().addMenu("E&vidence")
-        menu.setObjectName("evidenceMenu")
-        menu.addActions([a.import_crime, a.import_crime_folder])
-        menu.addSeparator()
-        menu.addActions([a.add_survey, a.import_survey])
-        menu.addSeparator()
-        menu.addActions([a.harm_index, a.quarterly_report, a.export_police_uk])
 
     @property
     def _cycle(self) -> str:
@@ -364,7 +312,6 @@ class EvidenceMenu(QObject):
             return None
         from commmatters_desktop.core.quarterly import build_report
         from commmatters_desktop.reports.quarterly import render_quarterly
-        from commmatters_desktop.storage.vault import atomic_write
 
         cycle = self._cycle
         suggested = str(Path.home() / f"community-matters-{cycle}-quarterly-report.pdf")
@@ -377,11 +324,11 @@ class EvidenceMenu(QObject):
         today = self.window.clock.today()
         report = self.window.ops.read(lambda s: build_report(s, cycle=cycle, today=today))
         try:
-            atomic_write(path, render_quarterly(report, demo=self.window.vault.is_demo))
-        except OSError as exc:
-            QMessageBox.warning(
-                self.window, "Report not saved", f"{path} could not be written ({exc.strerror})."
+            write_file(
+                path, render_quarterly(report, demo=self.window.vault.is_demo), what="The quarterly report"
             )
+        except UserError as exc:
+            QMessageBox.warning(self.window, "Report not saved", exc.message)
             return None
         self.window.statusBar().showMessage(f"Quarterly report for {cycle} saved to {path}", 10_000)
         return path
@@ -390,7 +337,6 @@ class EvidenceMenu(QObject):
         if self.window.locked:
             return None
         from commmatters_desktop.core.quarterly import police_uk_export
-        from commmatters_desktop.storage.vault import atomic_write
 
         cycle = self._cycle
         suggested = str(Path.home() / f"police-uk-priorities-{cycle}.json")
@@ -403,9 +349,11 @@ class EvidenceMenu(QObject):
         demo = self.window.vault.is_demo
         data = self.window.ops.read(lambda s: police_uk_export(s, cycle=cycle, demo=demo))
         try:
-            atomic_write(path, json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8"))
-        except OSError as exc:
-            QMessageBox.warning(self.window, "Not exported", f"{path} could not be written ({exc.strerror}).")
+            write_file(
+                path, json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8"), what="The export"
+            )
+        except UserError as exc:
+            QMessageBox.warning(self.window, "Not exported", exc.message)
             return None
         left = len(data["left_out"])  # type: ignore[arg-type]
         self.window.statusBar().showMessage(
@@ -478,7 +426,3 @@ class HarmDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(table, 1)
         layout.addWidget(buttons)
-
-
-def install_evidence_menu(window: MainWindow) -> EvidenceMenu:
-    return EvidenceMenu(window)

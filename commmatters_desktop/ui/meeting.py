@@ -44,7 +44,7 @@ from commmatters_desktop.core.meeting import Agenda
 from commmatters_desktop.core.models import Agency, Nomination, PanelMeeting, Ward
 from commmatters_desktop.core.queries import NominationRow
 from commmatters_desktop.core.services import common, engagement, people
-from commmatters_desktop.storage.vault import atomic_write
+from commmatters_desktop.reports.publish import write_file
 from commmatters_desktop.ui import forms
 from commmatters_desktop.ui.forms import Field, Kind
 from commmatters_desktop.ui.models.record_table import (
@@ -501,9 +501,9 @@ class MeetingPrep(QDialog):
             return None
         target = Path(path if path.lower().endswith(".pdf") else f"{path}.pdf")
         try:
-            atomic_write(target, render_minutes(agenda))
-        except (UserError, OSError) as exc:
-            self.show_message(getattr(exc, "message", None) or f"The minutes were not saved: {exc}.")
+            write_file(target, render_minutes(agenda), what="The minutes")
+        except UserError as exc:
+            self.show_message(exc.message)
             return None
         self.show_message(f"Minutes saved to {target}.")
         return target

@@ -30,7 +30,7 @@ from commmatters_desktop.ui.widgets import button
 
 
 def _scan(text: str, session: Session) -> list[privacy.Finding]:
-    return privacy.scan(text, privacy.protected_names(session))
+    return privacy.scanner(session).scan(text)
 
 
 def highlighted(text: str, findings: list[privacy.Finding]) -> str:

@@ -9,8 +9,8 @@ next shown; so does any view whose change set is too large or too vague to follo
 a purge, a bulk import), which then reloads as before.
 
 The window provides what is routed to: ``ops``, ``clock``, ``cycle``, ``tabs``, ``ward_view``, ``board``,
-``plan``, ``calendar``, ``partners``, ``overview``, and ``_show_ward``, ``_refresh_cycle_views`` and
-``_update_actions``.
+``plan``, ``calendar``, ``partners``, ``overview``, and ``_show_ward``, ``quarter.refresh_views`` and
+``update_actions``.
 """
 
 from __future__ import annotations
@@ -163,8 +163,8 @@ class Refresher(QObject):
         name = next((n for n in CYCLE_VIEWS if getattr(w, n) is shown), None)
         if name in self.stale:
             self.stale.discard(name)
-            w._refresh_cycle_views()
-        w._update_actions()
+            w.quarter.refresh_views()
+        w.update_actions()
 
     def _cards(self) -> list[queries.PriorityCard]:
         if "board" in self.stale:
@@ -211,7 +211,7 @@ class Refresher(QObject):
     def cycle_chosen(self, _cycle: str) -> None:
         """The board's cycle filter changed: only the board reloads; the plan's picker follows when shown."""
         self.reload_board()
-        self.window._update_actions()
+        self.window.update_actions()
 
     def _reload_wards(self) -> None:
         w = self.window

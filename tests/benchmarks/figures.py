@@ -217,35 +217,20 @@ def leaflet(work: Work) -> dict[str, Any]:
 
 @figure
 def leaflets_all(work: Work) -> dict[str, Any]:
-    """Every ward's leaflet of last quarter as the window's batch makes them: produce, write, record."""
-    from commmatters_desktop.core.errors import UserError
-    from commmatters_desktop.core.leaflets import record_distribution, wards_with_feedback
-    from commmatters_desktop.reports.leaflet import LeafletFormat, produce
-    from tests.benchmarks.forcescale import TODAY
+    """Every ward's leaflet of last quarter from the window (File > Leaflets for the cycle, without its
+    two questions): the progress dialog, then the one publish path (reports.publish) the CLI takes too."""
+    from commmatters_desktop.reports.leaflet import LeafletFormat
+    from commmatters_desktop.ui.leaflet_preview import batch_leaflets
 
-    cycle = _last_cycle()
+    app, _vault, window = _window(work)
     out = work.scratch / "leaflets"
-    out.mkdir(exist_ok=True)
-    written, refused = 0, 0
-    with work.open() as vault:
-        began = time.perf_counter()
-        with vault.reading() as s:
-            codes = wards_with_feedback(s, cycle)
-        for code in codes:
-            try:
-                with vault.reading() as s:
-                    made = produce(
-                        s, ward_code=code, cycle=cycle, today=TODAY, fmt=LeafletFormat.A4, demo=False
-                    )
-                (out / made.file_name()).write_bytes(made.data)
-                with vault.unit_of_work() as s:
-                    record_distribution(
-                        s, content=made.content, file_hash=made.sha256, fmt_label=LeafletFormat.A4.label
-                    )
-                written += 1
-            except UserError:
-                refused += 1
-    return {"value": time.perf_counter() - began, "wards": len(codes), "written": written, "refused": refused}
+    began = time.perf_counter()
+    batch = batch_leaflets(window.ops, window.clock, _last_cycle(), out, LeafletFormat.A4, window)
+    settle(app)
+    seconds = time.perf_counter() - began
+    window.close()
+    done = {"wards": len(batch.wards), "written": len(batch.written), "refused": len(batch.refused)}
+    return {"value": seconds, **done}
 
 
 TEAM_PASSPHRASE = "benchmark team passphrase"

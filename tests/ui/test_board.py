@@ -85,7 +85,7 @@ def test_a_refused_move_says_why_and_changes_nothing(window: MainWindow, demo_va
 
 def test_closing_is_refused_with_the_reasons(window: MainWindow, demo_vault: Vault) -> None:
     card = pick(window, S.FEEDBACK_GIVEN)
-    window.request_move(card.id, S.CLOSED)
+    window.priorities.request_move(card.id, S.CLOSED)
     assert window.board.message.text().startswith("Cannot close: ")
     assert "action open" in window.board.message.text() or "actions open" in window.board.message.text()
     assert vault_status(demo_vault, card) is S.FEEDBACK_GIVEN

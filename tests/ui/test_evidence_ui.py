@@ -22,7 +22,7 @@ from tests.ui.driver import Dialogs
 
 
 def trigger(window: MainWindow, name: str) -> None:
-    action = next(a for a in window.evidence.actions.all() if a.objectName() == name)
+    action = next(a for a in window.actions_.all() if a.objectName() == name)
     assert action.isEnabled() and action.statusTip()
     action.trigger()
 

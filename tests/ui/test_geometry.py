@@ -64,7 +64,7 @@ def test_the_projector_stages_fit_with_a_long_ward_name_and_many_nominations(
                 s, ward=ward, channel=Channel.PANEL, support=n + 1, cycle="2027-Q1", wording=wording
             )
     window.ward_view.table.selectRow(0)
-    prep = window.open_meeting()
+    prep = window.wards.open_meeting()
     assert prep is not None
     qtbot.addWidget(prep)
     prep.reload_table()
@@ -97,5 +97,5 @@ def test_every_view_fits_the_laptop_and_the_projector(
             card = next(c for c in window.board.model.cards() if c.status.value == "in_action")
             window.open_plan(card.id)
         assert_fits(qtbot, window, window.tabs.tabText(index))
-    window.lock()
+    window.safekeeping.lock()
     assert_fits(qtbot, window, "the lock screen")

@@ -57,7 +57,7 @@ def test_saving_writes_the_pdf_and_records_it(
     window: MainWindow, qtbot: QtBot, demo_vault: Vault, tmp_path: Path, dialogs: Dialogs
 ) -> None:
     chosen = card(window)
-    dialog = window.preview_leaflet(chosen.id)
+    dialog = window.leaflets.preview_leaflet(chosen.id)
     qtbot.addWidget(dialog)
     ready(qtbot, dialog, 1)
     dialogs.file("Save the leaflet", tmp_path / "leaflet")
@@ -72,7 +72,7 @@ def test_printing_sends_every_page_and_records_it(
     window: MainWindow, qtbot: QtBot, demo_vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     chosen = card(window, PriorityStatus.CLOSED)
-    dialog = window.preview_leaflet(chosen.id)
+    dialog = window.leaflets.preview_leaflet(chosen.id)
     qtbot.addWidget(dialog)
     dialog.format.select(LeafletFormat.LARGE_PRINT)
     ready(qtbot, dialog, 2)
@@ -92,7 +92,7 @@ def test_personal_data_stops_the_preview_with_the_list(
     with demo_vault.unit_of_work() as s:
         priorities.update_priority(s, priority=common.fetch(s, Priority, chosen.id),
                                    public_issue="Call Dave on 07700 900456 about the racing")  # fmt: skip
-    dialog = window.preview_leaflet(chosen.id)
+    dialog = window.leaflets.preview_leaflet(chosen.id)
     qtbot.addWidget(dialog)
     message = dialog.message.text()
     assert dialog.message.isVisible() and "You said 'Call [name removed] on [number removed] about" in message
@@ -114,10 +114,13 @@ def test_personal_data_stops_the_preview_with_the_list(
 def test_leaflets_for_the_whole_cycle(window: MainWindow, tmp_path: Path, dialogs: Dialogs) -> None:
     dialogs.form("Leaflets for 2026-Q4", {"format": LeafletFormat.A4.label})
     dialogs.file("Save the leaflets in", tmp_path).press("Leaflets", "OK")
+    reloads: list[object] = []
+    window.ops.changed.connect(lambda *args: reloads.append(args))
     window.actions_.cycle_leaflets.trigger()
     dialogs.done()
     assert len(list(tmp_path.glob("*.pdf"))) == 6
-    assert f"6 leaflets saved in {tmp_path}." in dialogs.seen[-1]
+    assert f"6 A4 single page leaflets for 2026-Q4 saved in {tmp_path}." in dialogs.seen[-1]
+    assert len(reloads) == 1  # the views reload once, at the end, not after every leaflet
 
 
 def test_cancelling_a_batch_stops_it(window: MainWindow, tmp_path: Path, dialogs: Dialogs) -> None:
@@ -128,7 +131,7 @@ def test_cancelling_a_batch_stops_it(window: MainWindow, tmp_path: Path, dialogs
     window.actions_.cycle_leaflets.trigger()
     dialogs.done()
     assert len(list(tmp_path.glob("*.pdf"))) < 6
-    assert "Stopped when you pressed Cancel." in dialogs.seen[-1]
+    assert "Stopped when you pressed Cancel" in dialogs.seen[-1]
 
 
 def test_the_force_name_and_logo_are_set_from_the_file_menu(

@@ -34,7 +34,7 @@ PERSONAL = ("Margaret", "Oduya", "07700", "900123")
 @pytest.fixture
 def prep(window: MainWindow, qtbot: QtBot, tmp_path: Path, dialogs: Dialogs) -> MeetingPrep:
     window.ward_view.table.selectRow(0)  # Astley Bridge: its priority this quarter is agreed, so next quarter
-    dialog = window.open_meeting()
+    dialog = window.wards.open_meeting()
     assert dialog is not None
     qtbot.addWidget(dialog)
     assert dialog.cycle.currentText() == "2027-Q1" and "E05000650" in dialog.ward.currentText()

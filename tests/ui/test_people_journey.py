@@ -55,7 +55,7 @@ def meeting_at_decision(
     window: MainWindow, qtbot: QtBot, dialogs: Dialogs, wording: str
 ) -> tuple[MeetingPrep, MeetingView]:
     """The selected ward's meeting with one nomination typed in, on the projector at the decision."""
-    prep = window.open_meeting()
+    prep = window.wards.open_meeting()
     assert prep is not None
     qtbot.addWidget(prep)
     dialogs.form("Add a nomination", {"wording": wording, "support": "7"})

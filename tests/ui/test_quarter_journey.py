@@ -115,7 +115,7 @@ def test_a_whole_quarter_from_an_empty_vault(
     assert the_priority(vault).status is S.ASSESSING
 
     # The leaflet: approve the public wording where the preview asks, save it, and the feedback is recorded.
-    preview = w.preview_leaflet(priority.id)
+    preview = w.leaflets.preview_leaflet(priority.id)
     qtbot.addWidget(preview)
     if not preview.save_button.isEnabled():
         review = preview.review_wording()

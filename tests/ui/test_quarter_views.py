@@ -55,7 +55,7 @@ def test_an_inspector_plans_next_quarter_and_exports_the_invites(
     assert "unavailable" in window.calendar.model.headerData(0, Qt.Orientation.Horizontal)
     # The invites.
     dialogs.file("Export calendar invites", tmp_path / "q1")
-    target = window.export_ics("2027-Q1")
+    target = window.quarter.export_ics("2027-Q1")
     dialogs.done()
     assert target == tmp_path / "q1.ics"
     events = list(Calendar.from_ical(target.read_bytes()).walk("VEVENT"))
@@ -83,7 +83,7 @@ def test_partners_actions_filter_and_print(
     view.agency.setCurrentText("Bolton Council")
     assert {a.agency for a in view.model.rows()} == {"Bolton Council"}
     dialogs.file("Save the partner's list", tmp_path / "bolton.pdf")
-    target = window.print_partner_list("Bolton Council")
+    target = window.quarter.print_partner_list("Bolton Council")
     dialogs.done()
     assert (
         target is not None and "Open actions for Bolton Council" in PdfReader(target).pages[0].extract_text()

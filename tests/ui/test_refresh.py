@@ -132,7 +132,7 @@ def test_a_move_changes_one_card_and_undo_moves_it_back(window: MainWindow) -> N
     row = board_row(window, pid)
     before = window.board.model.cards()
     with watching(window.board.model) as board:
-        window.request_move(pid, S.IN_ACTION)
+        window.priorities.request_move(pid, S.IN_ACTION)
     assert board.resets == 0 and board.changed == [row]
     assert window.board.model.cards()[row].status is S.IN_ACTION
     assert pid in {c.id for c in _column(window, S.IN_ACTION)}

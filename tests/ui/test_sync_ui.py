@@ -37,7 +37,7 @@ def test_sync_from_the_window_then_resolve_a_conflict(
     dialogs.file("Choose the shared folder", shared).form(
         "Team passphrase", {"passphrase": TEAM_PASSPHRASE, "laptop": "PC Shaw's laptop"}
     )
-    report = window.sync_now()
+    report = window.sync.sync_now()
     dialogs.done()
     assert report.received_files == 1  # type: ignore[attr-defined]
     assert window.ward_view.model.rowCount() == 1
@@ -50,7 +50,7 @@ def test_sync_from_the_window_then_resolve_a_conflict(
     sync(a.vault, shared)
     window.actions_.sync_now.trigger()
     assert "1 conflict" in window.sync_label.text()
-    dialog = window.show_conflicts()
+    dialog = window.sync.show_conflicts()
     qtbot.addWidget(dialog)
     assert dialog.model.rowCount() == 1 and dialog.model.row_at(0).record == "Ward: Astley Bridge"
     assert dialog.model.row_at(0).remote_device == "Sergeant Ali's laptop"
@@ -115,7 +115,7 @@ def test_a_sync_stopped_from_the_window_says_it_did_not_finish(
 
     QTimer.singleShot(0, press_stop)
     QTimer.singleShot(0, read_the_message)
-    report = window.sync_now()
+    report = window.sync.sync_now()
     assert report.interrupted  # type: ignore[attr-defined]
     assert seen["title"] == "Sync did not finish" and seen["text"].startswith(
         "Sync stopped before it finished"

@@ -86,13 +86,13 @@ def test_ctrl_m_with_no_ward_chosen_asks_which_ward(
         rows = queries.ward_rows(s, cycle=str(window.cycle))
     wanted = rows[7]
     dialogs.form("Which ward's panel meeting?", {"ward": f"{wanted.name} ({wanted.la_name})"})
-    prep = window.open_meeting()
+    prep = window.wards.open_meeting()
     dialogs.done()
     assert isinstance(prep, MeetingPrep)
     qtbot.addWidget(prep)
     assert prep.ward_id == wanted.id
     dialogs.cancel("Which ward's panel meeting?")
-    assert window.open_meeting() is None
+    assert window.wards.open_meeting() is None
     dialogs.done()
 
 
@@ -128,7 +128,7 @@ def test_planning_weeks_keeps_held_weeks_and_says_what_moves(
     window.actions_.show_calendar.trigger()
     dialogs.form(f"Plan the weeks of action for {window.cycle}", {"per_week": "6"})
     dialogs.press("Save this plan?", "Yes")
-    window.plan_weeks(str(window.cycle))
+    window.quarter.plan_weeks(str(window.cycle))
     dialogs.done()
     preview = next(text for text in dialogs.seen if text.startswith("Save this plan?"))
     assert "already held" in preview
@@ -142,7 +142,7 @@ def test_nothing_of_the_vault_shows_while_locked(window: MainWindow, qtbot: QtBo
     window.open_plan(card.id)
     window.plan.title.setText("Dealing behind the Co-op")
     window.plan.title.editingFinished.emit()  # an edit whose name the undo button would show
-    window.lock()
+    window.safekeeping.lock()
     assert window.locked
     assert not window.toolbar.isVisible() and not window.menuBar().isVisible()
     shown = " ".join(w.text() for w in window.findChildren(QLabel) if w.isVisible())

@@ -86,7 +86,7 @@ def nomination_rows(session: Session, *, cycle: str, ward_code: str | None = Non
     if ward_code:
         query = query.where(Ward.code == ward_code.strip().upper())
     found = list(session.scalars(query).unique())
-    names = privacy.protected_names(session)
+    scanner = privacy.scanner(session)
     merged: dict[uuid.UUID, list[Nomination]] = defaultdict(list)
     for n in found:
         if n.merged_into_id is not None:
@@ -97,7 +97,7 @@ def nomination_rows(session: Session, *, cycle: str, ward_code: str | None = Non
         channels: dict[str, int] = defaultdict(int)
         for member in family:
             channels[member.channel.label] += member.support
-        findings = privacy.scan(n.wording, names)
+        findings = scanner.scan(n.wording)
         approved = bool(n.public_wording) and public.approved(session, n, "public_wording")
         display = n.public_wording if approved else AWAITING_APPROVAL
         rows.append(
