@@ -47,6 +47,27 @@ def damage_a_page(folder: Path, *where: float) -> None:
     (folder / DB_FILE).write_bytes(bytes(data))
 
 
+def agency_pages(folder: Path, key: bytes) -> list[int]:
+    """Pages holding the agency table's own rows, found by decrypting each page.
+
+    Where the damage lands must not depend on the file's layout, which random ids and new indexes change.
+    A row holds the name as typed; the change log holds it as JSON ("Partner…), the audit trail quoted
+    ('Partner…), and no index covers agency names.
+    """
+    from tests.sync.test_purge import PAGE, decrypt_pages
+
+    data = (folder / DB_FILE).read_bytes()
+    found = []
+    for number in range(1, len(data) // PAGE):
+        page = decrypt_pages(data[number * PAGE : (number + 1) * PAGE], key, offset=0, stride=PAGE)
+        at = page.find(b"Partner ")
+        while at > 0 and page[at - 1] in b"\"'":
+            at = page.find(b"Partner ", at + 1)
+        if at > 0:
+            found.append(number)
+    return found
+
+
 def agencies(vault: Vault) -> int:
     with vault.reading() as s:
         return int(s.scalar(select(func.count()).select_from(Agency)) or 0)
@@ -144,8 +165,12 @@ def test_salvage_copies_every_readable_row_of_a_damaged_vault_into_a_new_one(
             for n in range(40):
                 wards.create_ward(s, code=f"E05{900000 + n:06d}", name=f"Ward {n}")
         add_agencies(vault, 300)
-        device = vault.device_id
-    damage_a_page(vault_dir, 0.3, 0.45, 0.6, 0.75)
+        device, key = vault.device_id, vault._key
+    pages = agency_pages(vault_dir, key)
+    assert len(pages) > 10
+    data = bytearray((vault_dir / DB_FILE).read_bytes())
+    data[pages[len(pages) // 2] * 4096 + 100] ^= 0xFF  # one page of agency rows, in the middle
+    (vault_dir / DB_FILE).write_bytes(bytes(data))
     before = (vault_dir / DB_FILE).read_bytes()
     result = salvage(vault_dir, tmp_path / "salvaged", keystore=KeyringStore(), passphrase=PASSPHRASE)
     assert (vault_dir / DB_FILE).read_bytes() == before, "the damaged vault is only read"
