@@ -77,7 +77,7 @@ def main() -> int:
             shot(app, window, name)
     nominated = next(c for c in window.board.model.cards() if c.status is PriorityStatus.NOMINATED)
     window.show_on_board(nominated.id)  # a ward still choosing this quarter: its meeting has nominations
-    prep = window.open_meeting()
+    prep = window.wards.open_meeting()
     assert prep is not None
     prep.resize(1280, 720)
     shot(app, prep, "meeting-preparation")
@@ -93,7 +93,7 @@ def main() -> int:
     shot(app, view, "meeting-mode-decision")
     view.close()
     prep.close()
-    window.lock()
+    window.safekeeping.lock()
     shot(app, window, "lock-screen")
     window.close()
     vault.close()
