@@ -142,20 +142,30 @@ def read_header(data: bytes) -> tuple[dict[str, Any], bytes, bytes]:
     line, newline, sealed = rest.partition(b"\n")
     if not newline:
         raise BadChangeFile(INCOMPLETE, incomplete=True)
+    header = _parse_header(first[len(MAGIC) :], line, FORMAT)
+    return header, first + b"\n" + line + b"\n", sealed
+
+
+def _parse_header(version_text: bytes, line: bytes, supported: int) -> dict[str, Any]:
+    """The JSON header of a change file or a streamed snapshot, once its first two lines are whole.
+
+    A version above ``supported`` from an app no newer than this one is a flipped bit ("damaged"),
+    not a reason to tell the officer to update.
+    """
     try:
         header = json.loads(line)
-        version = int(first[len(MAGIC) :].strip())
+        version = int(version_text.strip())
     except ValueError:
         raise BadChangeFile(DAMAGED_HEADER) from None
     if not isinstance(header, dict):
         raise BadChangeFile(DAMAGED_HEADER)
-    if version > FORMAT:
+    if version > supported:
         if _version(header.get("version")) <= _version(__version__):
             raise BadChangeFile(DAMAGED_HEADER)  # a flipped bit, not a newer app
         raise BadChangeFile(
             "it was written by a newer version of Community Matters Desktop: update this laptop"
         )
-    return header, first + b"\n" + line + b"\n", sealed
+    return header
 
 
 def _team_key(header: dict[str, Any], team_id: str, keys: dict[str, bytes]) -> bytes:
@@ -570,19 +580,7 @@ def open_stream(source: Path | bytes, *, team_id: str, keys: dict[str, bytes], d
                             incomplete=not line)  # fmt: skip
     if not line.endswith(b"\n"):
         raise BadChangeFile(INCOMPLETE, incomplete=True)
-    try:
-        header = json.loads(line)
-        version = int(first[len(STREAM_MAGIC) :].strip())
-    except ValueError:
-        raise BadChangeFile(DAMAGED_HEADER) from None
-    if not isinstance(header, dict):
-        raise BadChangeFile(DAMAGED_HEADER)
-    if version > STREAM_FORMAT:
-        if _version(header.get("version")) <= _version(__version__):
-            raise BadChangeFile(DAMAGED_HEADER)
-        raise BadChangeFile(
-            "it was written by a newer version of Community Matters Desktop: update this laptop"
-        )
+    header = _parse_header(first[len(STREAM_MAGIC) :], line, STREAM_FORMAT)
     key = _team_key(header, team_id, keys)
     _same_kind(header, demo)
     try:
