@@ -14,8 +14,9 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, func, or_, select, update
+from sqlalchemy import Connection, Select, func, or_, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -350,6 +351,12 @@ def keep_name_before_purge(connection: Connection, entity: str, row_id: str, bef
     )
 
 
+def mentioning(model: type[Synced], columns: list[str], forms: list[str]) -> Select[Any]:
+    """Rows of ``model`` whose ``columns`` hold any of ``forms`` (any case): for subject access and purge."""
+    table = model.__table__
+    return select(model).where(or_(*(table.c[c].ilike(f"%{form}%") for c in columns for form in forms)))
+
+
 def mask_mentions(session: Session, names: list[str]) -> list[list[str]]:
     """Mask ``names`` (every way they are written) in officers' free text, now and in the change log.
 
@@ -374,13 +381,11 @@ def mask_mentions(session: Session, names: list[str]) -> list[list[str]]:
         columns = free_text_columns(model)
         if not columns:
             continue
-        table = model.__table__
-        condition = or_(*(table.c[c].ilike(f"%{form}%") for c in columns for form in forms))
-        for record in session.scalars(select(model).where(condition)):
+        for record in session.scalars(mentioning(model, columns, forms)):
             for column in columns:
                 value = getattr(record, column) or ""
-                if masked(value) != value:
-                    setattr(record, column, masked(value))
+                if (new := masked(value)) != value:
+                    setattr(record, column, new)
         session.flush()
         for entry in session.scalars(
             select(ChangeLog).where(
@@ -390,8 +395,8 @@ def mask_mentions(session: Session, names: list[str]) -> list[list[str]]:
             )
         ):
             text = json.loads(entry.value)
-            if isinstance(text, str) and masked(text) != text:
-                entry.value = json.dumps(masked(text))
+            if isinstance(text, str) and (new := masked(text)) != text:
+                entry.value = json.dumps(new)
                 touched.append([entry.entity, entry.row_id, entry.field, entry.stamp])
         for conflict in session.scalars(
             select(SyncConflict).where(
@@ -400,6 +405,6 @@ def mask_mentions(session: Session, names: list[str]) -> list[list[str]]:
         ):
             for side in ("local_value", "remote_value"):
                 text = json.loads(getattr(conflict, side))
-                if isinstance(text, str) and masked(text) != text:
-                    setattr(conflict, side, json.dumps(masked(text)))
+                if isinstance(text, str) and (new := masked(text)) != text:
+                    setattr(conflict, side, json.dumps(new))
     return touched

@@ -31,7 +31,7 @@ from commmatters_desktop.core.models import (
     free_text_columns,
     personal_columns,
 )
-from commmatters_desktop.core.retention import personal_models
+from commmatters_desktop.core.retention import mentioning, personal_models
 
 
 @dataclass(frozen=True)
@@ -54,9 +54,7 @@ def find(session: Session, name: str) -> list[Held]:
     ids: set[str] = set()
     for model in personal_models():
         columns = personal_columns(model)
-        table = model.__table__
-        condition = or_(*(table.c[c].ilike(f"%{form}%") for c in columns for form in forms))
-        for record in session.scalars(select(model).where(condition)):
+        for record in session.scalars(mentioning(model, columns, forms)):
             ids.add(str(record.id))
             if isinstance(record, Person):
                 people.append(record.id)
@@ -69,8 +67,7 @@ def find(session: Session, name: str) -> list[Held]:
         columns = free_text_columns(model)
         if not columns:
             continue
-        condition = or_(*(model.__table__.c[c].ilike(f"%{form}%") for c in columns for form in forms))
-        for record in session.scalars(select(model).where(condition)):
+        for record in session.scalars(mentioning(model, columns, forms)):
             ids.add(str(record.id))
             for column in columns:
                 value = str(getattr(record, column) or "")
