@@ -84,9 +84,14 @@ def append_many(session: Session, key: bytes, events: list[AuditEvent]) -> None:
     session.add_all(events)
 
 
-def write_head(session: Session, flush_context: object) -> None:
+def write_head(session: Session, flush_context: object, *, deferred: bool = True) -> None:
     """After a flush that wrote events, note the new head once (not one statement per event, which
-    also flushed the session for every event: a third of the time a bulk build spent)."""
+    also flushed the session for every event: a third of the time a bulk build spent). A bulk unit of
+    work notes it once, when it ends (``deferred=False`` from ``changes.write_pending``)."""
+    from commmatters_desktop.core.changes import in_bulk
+
+    if deferred and in_bulk(session):
+        return
     last = session.info.get(_LAST_KEY)
     if session.info.pop(_HEAD_PENDING, False) and last is not None:
         previous, count = last

@@ -14,7 +14,7 @@ import enum
 import json
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import event, insert, inspect, select
@@ -31,9 +31,6 @@ _CHANGESET_KEY = "commmatters.change_set"
 #: The change log's own bookkeeping: never something a view shows.
 _BOOKKEEPING = frozenset({"change_log", "field_clock"})
 _BULK_KEY = "commmatters.bulk"
-#: In a bulk unit, the field stamps of the rows it created (all their fields), so editing one of them
-#: again needs no query for the stamps it replaces.
-_BULK_STAMPS = "commmatters.bulk_stamps"
 T = TypeVar("T")
 HLC_META_KEY = "hlc_last"
 DEVICE_META_KEY = "device_id"
@@ -105,21 +102,55 @@ def _refuse_hard_deletes(session: Session, flush_context: UOWTransaction, instan
             )
 
 
+@dataclass
+class _Bulk:
+    """What a bulk unit of work keeps between its flushes (see :func:`bulk`)."""
+
+    #: Answers derived from the vault (``cached``), with the tables they come from.
+    kept: dict[str, tuple[frozenset[str], Any]] = field(default_factory=dict)
+    #: The field stamps of every row this unit wrote, so editing one again needs no query.
+    stamps: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
+    #: Records this unit added, by (model, id): found by :func:`get` before any flush.
+    added: dict[tuple[type, Any], Any] = field(default_factory=dict)
+    #: Every record the unit loaded or added, held so the identity map (which holds them weakly) keeps
+    #: answering ``session.get`` for them without a query, and so without an autoflush.
+    held: list[Any] = field(default_factory=list)
+    #: Change-log and field-clock rows written once, when the unit ends (one statement each).
+    log_rows: list[dict[str, Any]] = field(default_factory=list)
+    clock_rows: dict[tuple[str, str, str], str] = field(default_factory=dict)
+
+
+def _bulk_of(session: Session) -> _Bulk | None:
+    found: _Bulk | None = session.info.get(_BULK_KEY)
+    return found
+
+
+def in_bulk(session: Session) -> bool:
+    return _BULK_KEY in session.info
+
+
 @contextlib.contextmanager
 def bulk(session: Session) -> Iterator[Session]:
     """Many records in one unit of work (an import, building the demo or force-scale vault).
 
-    Every rule, change-log row, field clock and audit line is written as usual; what changes is that
-    answers derived from the vault that every record asks again (the names the privacy scan protects)
-    are worked out once and kept until a flush writes one of the tables they come from.
+    Every rule, change-log row, field clock and audit line is written as in a plain unit, at the same
+    points; what changes is when and how often the vault is asked and written to:
+
+    - answers derived from the vault that every record asks again (the names the privacy scan
+      protects) are worked out once and kept until a flush writes one of the tables they come from;
+    - records the unit loads or adds are held, and :func:`get` finds them (an approval, a cycle)
+      without flushing the session first;
+    - change-log and field-clock rows, the clock's last stamp and the audit chain's head are collected
+      at each flush and written once, when the unit ends or commits (nothing in the unit reads them
+      back from the vault: the stamps of rows it wrote are kept).
     """
-    session.info[_BULK_KEY] = {}
-    session.info[_BULK_STAMPS] = {}
+    state = session.info[_BULK_KEY] = _Bulk()
     try:
         yield session
+        write_pending(session)
     finally:
-        session.info.pop(_BULK_KEY, None)
-        session.info.pop(_BULK_STAMPS, None)
+        if session.info.get(_BULK_KEY) is state:
+            del session.info[_BULK_KEY]
 
 
 def cached(session: Session, key: str, tables: frozenset[str], compute: Callable[[], T]) -> T:
@@ -128,21 +159,72 @@ def cached(session: Session, key: str, tables: frozenset[str], compute: Callable
     Outside a bulk unit it is simply ``compute()``, so sync's raw writes and every interactive edit
     always see the vault as it is.
     """
-    kept: dict[str, tuple[frozenset[str], Any]] | None = session.info.get(_BULK_KEY)
-    if kept is None:
+    state = _bulk_of(session)
+    if state is None:
         return compute()
-    session.flush()  # what the query inside compute() would have autoflushed; drops stale answers
+    kept = state.kept
     if key not in kept:
+        session.flush()  # what the query inside compute() would have autoflushed
         kept[key] = (tables, compute())
+    elif session.new or session.dirty:
+        session.flush()  # may write one of ``tables``, which drops the kept answer
+        if key not in kept:
+            kept[key] = (tables, compute())
     value: T = kept[key][1]
     return value
 
 
+M = TypeVar("M")
+
+
+def get(session: Session, model: type[M], ident: Any, *, absent_unless_added: bool = False) -> M | None:
+    """``session.get``, without the flush it may start in a :func:`bulk` unit.
+
+    A look-up by primary key needs no flush when records added since the last one are found
+    another way: the bulk unit lists them. ``absent_unless_added`` says the row cannot be in the vault
+    unless this unit added it (an approval of a record this unit created), which saves the query.
+    Outside a bulk unit this is ``session.get``.
+    """
+    state = _bulk_of(session)
+    if state is None:
+        return session.get(model, ident)
+    added = state.added.get((model, ident))
+    if added is not None:
+        found: M = added
+        return found
+    with session.no_autoflush:
+        if absent_unless_added:
+            loaded = session.identity_map.get(session.identity_key(model, ident))
+            return loaded if isinstance(loaded, model) else None
+        return session.get(model, ident)
+
+
+def added_here(session: Session, record: Synced) -> bool:
+    """Whether ``record`` was created in this bulk unit of work (False outside one)."""
+    state = _bulk_of(session)
+    return state is not None and (type(record), record.id) in state.added
+
+
+def _held(session: Session, instance: object) -> None:
+    state = _bulk_of(session)
+    if state is not None:
+        state.held.append(instance)
+
+
+def _added(session: Session, instance: object) -> None:
+    state = _bulk_of(session)
+    if state is not None:
+        state.held.append(instance)
+        ident = getattr(instance, "id", None)
+        if ident is not None:
+            state.added[(type(instance), ident)] = instance
+
+
 def _forget_cached(session: Session, tables: set[str]) -> None:
-    kept: dict[str, tuple[frozenset[str], Any]] | None = session.info.get(_BULK_KEY)
-    if kept:
-        for key in [k for k, (depends, _v) in kept.items() if depends & tables]:
-            del kept[key]
+    state = _bulk_of(session)
+    if state is not None and state.kept:
+        for key in [k for k, (depends, _v) in state.kept.items() if depends & tables]:
+            del state.kept[key]
 
 
 def _log_changes(session: Session, flush_context: UOWTransaction) -> None:
@@ -152,26 +234,23 @@ def _log_changes(session: Session, flush_context: UOWTransaction) -> None:
         return
     _forget_cached(session, {obj.__tablename__ for obj, _new in touched})
     context = context_of(session)
-    log_rows: list[dict[str, Any]] = []
-    clock_rows: dict[tuple[str, str, str], str] = {}
+    state = _bulk_of(session)
+    log_rows: list[dict[str, Any]] = [] if state is None else state.log_rows
+    clock_rows: dict[tuple[str, str, str], str] = {} if state is None else state.clock_rows
     connection = session.connection()
-    created: dict[tuple[str, str], dict[str, str]] | None = session.info.get(_BULK_STAMPS)
     for obj, new in touched:
         fields = _changed_fields(obj, new=new)
         if not fields:
             continue
         stamp = str(context.hlc.tick())
         entity, row_id = obj.__tablename__, str(obj.id)
-        known = None if created is None else created.get((entity, row_id))
-        if new:
-            bases: dict[str, str] = {}
-            if created is not None:
-                known = created[(entity, row_id)] = {}
-        elif known is not None:
-            bases = dict(known)
+        if state is None:
+            bases = {} if new else _stamps(connection, entity, row_id)
         else:
-            bases = _stamps(connection, entity, row_id)
-        if known is not None:
+            known = state.stamps.get((entity, row_id))
+            if known is None:
+                known = state.stamps[(entity, row_id)] = {} if new else _stamps(connection, entity, row_id)
+            bases = dict(known)
             known.update(dict.fromkeys(fields, stamp))
         for name in fields:
             log_rows.append(
@@ -185,14 +264,38 @@ def _log_changes(session: Session, flush_context: UOWTransaction) -> None:
                 }
             )
             clock_rows[(entity, row_id, name)] = stamp
+    if state is None:
+        _write_log(session, log_rows, clock_rows)
+
+
+def _write_log(session: Session, log_rows: list[dict[str, Any]], clock_rows: dict[tuple[str, str, str], str]) -> None:
     if not log_rows:
         return
+    connection = session.connection()
     connection.execute(insert(ChangeLog), log_rows)
     connection.execute(
         _CLOCK_UPSERT,
         [{"entity": e, "row_id": r, "field": f, "stamp": s} for (e, r, f), s in clock_rows.items()],
     )
-    connection.execute(_META_UPSERT, {"key": HLC_META_KEY, "value": str(context.hlc.last)})
+    connection.execute(_META_UPSERT, {"key": HLC_META_KEY, "value": str(context_of(session).hlc.last)})
+
+
+def write_pending(session: Session) -> None:
+    """Write what a bulk unit collected (flushing first): at its end, or when it commits."""
+    state = _bulk_of(session)
+    if state is None:
+        return
+    session.flush()
+    _write_log(session, state.log_rows, state.clock_rows)
+    state.log_rows = []
+    state.clock_rows = {}
+    from commmatters_desktop.core import audit as trail
+
+    trail.write_head(session, None, deferred=False)
+
+
+def _before_commit(session: Session) -> None:
+    write_pending(session)
 
 
 # Built once: building an upsert (its ``excluded`` columns) costs more than running it on a small flush.
@@ -278,6 +381,9 @@ def install(session_factory: Any) -> None:
     event.listen(session_factory, "after_flush", _collect)
     event.listen(session_factory, "do_orm_execute", _statement)
     event.listen(session_factory, "after_flush", trail.write_head)
+    event.listen(session_factory, "before_commit", _before_commit)
+    event.listen(session_factory, "loaded_as_persistent", _held)
+    event.listen(session_factory, "transient_to_pending", _added)
 
 
 def last_stamp(session: Session, device: str) -> Stamp:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from commmatters_desktop.core import privacy
+from commmatters_desktop.core import changes
 from commmatters_desktop.core.changes import audit, context_of
 from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.core.models import Nomination, Priority, PublicApproval, Synced, natural_id
@@ -40,7 +41,7 @@ def _priority_source(session: Session, record: Synced) -> str | None:
     assert isinstance(record, Priority)
     if record.nomination_id is None:
         return None
-    nomination = session.get(Nomination, record.nomination_id)
+    nomination = changes.get(session, Nomination, record.nomination_id)
     return nomination.wording if nomination is not None else None
 
 
@@ -111,7 +112,7 @@ def _approve_clean(
         )
     setattr(record, field, value)
     entity = record.__tablename__
-    approval = session.get(PublicApproval, _approval_id(entity, str(record.id), field))
+    approval = _approval(session, entity, str(record.id), field, record)
     if approval is None:
         approval = PublicApproval(id=_approval_id(entity, str(record.id), field), entity=entity,
                                   row_id=str(record.id), field=field, text_hash="", approved_by="",
@@ -174,11 +175,20 @@ def approval_of(session: Session, record: Synced, field: str) -> PublicApproval 
     return session.get(PublicApproval, _approval_id(record.__tablename__, str(record.id), field))
 
 
+def _approval(
+    session: Session, entity: str, row_id: str, field: str, record: Synced | None
+) -> PublicApproval | None:
+    """The field's approval row, if any (in a bulk unit, without a flush or, for a record the unit
+    created, a query: only the unit itself can have approved it)."""
+    fresh = record is not None and changes.added_here(session, record)
+    return changes.get(session, PublicApproval, _approval_id(entity, row_id, field), absent_unless_added=fresh)
+
+
 def _problem(session: Session, item: Piece, record: Synced | None = None) -> str | None:
     """Why ``item`` may not be shown (None: it may). The one rule, for every public surface."""
     if not item.text.strip():
         return None
-    approval = session.get(PublicApproval, _approval_id(item.entity, item.row_id, item.field))
+    approval = _approval(session, item.entity, item.row_id, item.field, record)
     if approval is None or approval.deleted:
         return "not approved as public wording"
     if approval.text_hash != _digest(item.text):

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
-from commmatters_desktop.core.changes import audit
+from commmatters_desktop.core.changes import audit, get
 from commmatters_desktop.core.errors import NotFound, ValidationError
 from commmatters_desktop.core.models import Synced
 
@@ -16,7 +16,7 @@ T = TypeVar("T", bound=Synced)
 
 def fetch(session: Session, model: type[T], record_id: uuid.UUID, what: str | None = None) -> T:
     """The live (not deleted) record, or a NotFound a user can read."""
-    record = session.get(model, record_id)
+    record = get(session, model, record_id)
     if record is None or record.deleted:
         raise NotFound(f"That {what or model.__name__.lower()} no longer exists; it may have been deleted.")
     return record

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from commmatters_desktop.core.changes import today
+from commmatters_desktop.core.changes import get, today
 from commmatters_desktop.core.cycles import CycleCode
 from commmatters_desktop.core.models import Cycle, natural_id
 
@@ -15,7 +15,7 @@ def cycle(session: Session, code: str | CycleCode | None = None) -> Cycle:
         parsed = CycleCode.containing(today(session))
     else:
         parsed = code if isinstance(code, CycleCode) else CycleCode.parse(code)
-    record = session.get(Cycle, natural_id("cycle", str(parsed)))
+    record = get(session, Cycle, natural_id("cycle", str(parsed)))
     if record is None:
         record = Cycle(id=natural_id("cycle", str(parsed)), code=str(parsed))
         session.add(record)
