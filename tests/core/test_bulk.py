@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
 from sqlalchemy import select
 
 from commmatters_desktop.core import audit, changes, privacy
 from commmatters_desktop.core.enums import PersonRole
-from commmatters_desktop.core.models import AuditEvent, ChangeLog, FieldClock, Ward
+from commmatters_desktop.core.models import AuditEvent, ChangeLog, FieldClock, PublicApproval, Ward
 from commmatters_desktop.core.services import people, wards
+from commmatters_desktop.storage.keystore import KeyringStore
 from commmatters_desktop.storage.vault import Vault
+from tests.benchmarks import forcescale
 
 
 def _history(vault: Vault, code: str) -> list[tuple[str, str, bool]]:
@@ -71,3 +79,36 @@ def test_audit_events_in_a_bulk_unit_keep_one_sealed_chain_and_its_head(vault: V
     with vault.reading() as s:
         assert audit.verify(s, vault.audit_key) == []
         assert len(s.scalars(select(AuditEvent)).all()) >= 5
+
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _written(folder: Path) -> dict[str, Counter[tuple[object, ...]]]:
+    """Everything the services wrote, without what differs by chance (random ids, stamps' order)."""
+    with Vault.open(folder, keystore=KeyringStore(), clock=forcescale.clock()) as vault, vault.reading() as s:
+        assert audit.verify(s, vault.audit_key) == []
+        log = s.execute(select(ChangeLog.entity, ChangeLog.field, ChangeLog.value, ChangeLog.base))
+        approvals = s.scalars(select(PublicApproval))
+        return {
+            "change log": Counter((e, f, _UUID.sub("<id>", v), bool(b)) for e, f, v, b in log),
+            "field clocks": Counter(tuple(r) for r in s.execute(select(FieldClock.entity, FieldClock.field))),
+            "audit": Counter(
+                (a.action, a.entity, _UUID.sub("<id>", a.summary)) for a in s.scalars(select(AuditEvent))
+            ),
+            "approvals": Counter((a.entity, a.field, a.text_hash, a.source_hash) for a in approvals),
+        }
+
+
+def test_the_force_builder_writes_the_same_rows_in_bulk_and_plain_units(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every service the generator, imports and the demo use (meetings, nominations, decisions, plans,
+    actions, moves, approvals, feedback), in bulk units and in plain ones: the same rows."""
+    forcescale.build(tmp_path / "bulk", wards_count=3, cycle_count=2)
+    monkeypatch.setattr(forcescale.changes, "bulk", contextlib.nullcontext)
+    forcescale.build(tmp_path / "plain", wards_count=3, cycle_count=2)
+    bulk, plain = _written(tmp_path / "bulk"), _written(tmp_path / "plain")
+    for what in plain:
+        assert bulk[what] == plain[what], what
+    assert sum(plain["change log"].values()) > 1000
