@@ -19,7 +19,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import func, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -81,7 +81,23 @@ def append_many(session: Session, key: bytes, events: list[AuditEvent]) -> None:
         previous, count = event.mac or previous, count + 1
     session.info[_LAST_KEY] = (previous, count)
     session.info[_HEAD_PENDING] = True
-    session.add_all(events)
+    from commmatters_desktop.core.changes import bulk_events
+
+    waiting = bulk_events(session)
+    if waiting is None:
+        session.add_all(events)
+    else:
+        waiting.extend(events)  # written in one statement when the bulk unit ends, in this order
+
+
+def write_events(session: Session, events: list[AuditEvent]) -> None:
+    """Events a bulk unit chained, in one statement (the ORM inserts them one by one: SQLite cannot
+    return many autoincrement ids in order), so their ids follow the chain's order."""
+    if events:
+        columns = [c.key for c in AuditEvent.__table__.columns if c.key != "id"]
+        session.connection().execute(
+            insert(AuditEvent), [{name: getattr(e, name) for name in columns} for e in events]
+        )
 
 
 def write_head(session: Session, flush_context: object, *, deferred: bool = True) -> None:

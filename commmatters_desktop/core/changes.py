@@ -19,7 +19,8 @@ from typing import Any, TypeVar
 
 from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+from sqlalchemy.orm import InstanceState, ORMExecuteState, Session, UOWTransaction
+from sqlalchemy.orm.attributes import instance_state
 
 from commmatters_desktop.core.changeset import ChangeSet, Kind
 from commmatters_desktop.core.clock import Clock
@@ -118,6 +119,17 @@ class _Bulk:
     #: Change-log and field-clock rows written once, when the unit ends (one statement each).
     log_rows: list[dict[str, Any]] = field(default_factory=list)
     clock_rows: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    #: Audit events chained in this unit, written in one statement when it ends.
+    events: list[AuditEvent] = field(default_factory=list)
+    #: Records added, and records with a field set, since the last :func:`flush` (in order).
+    fresh: dict[InstanceState[Any], None] = field(default_factory=dict)
+    changed: dict[InstanceState[Any], None] = field(default_factory=dict)
+    #: Each record's fields as the change log last recorded them, since the session last wrote it.
+    logged: dict[InstanceState[Any], dict[str, Any]] = field(default_factory=dict)
+
+
+#: The bulk units open now, by their session's ``hash_key`` (for the field-set listener).
+_BULK_UNITS: dict[int, _Bulk] = {}
 
 
 def _bulk_of(session: Session) -> _Bulk | None:
@@ -127,6 +139,12 @@ def _bulk_of(session: Session) -> _Bulk | None:
 
 def in_bulk(session: Session) -> bool:
     return _BULK_KEY in session.info
+
+
+def bulk_events(session: Session) -> list[AuditEvent] | None:
+    """Where a bulk unit collects its audit events (None outside one: they go to the session)."""
+    unit = _bulk_of(session)
+    return None if unit is None else unit.events
 
 
 @contextlib.contextmanager
@@ -145,12 +163,15 @@ def bulk(session: Session) -> Iterator[Session]:
       back from the vault: the stamps of rows it wrote are kept).
     """
     state = session.info[_BULK_KEY] = _Bulk()
+    _BULK_UNITS[session.hash_key] = state
     try:
         yield session
         write_pending(session)
     finally:
         if session.info.get(_BULK_KEY) is state:
             del session.info[_BULK_KEY]
+        if _BULK_UNITS.get(session.hash_key) is state:
+            del _BULK_UNITS[session.hash_key]
 
 
 def cached(session: Session, key: str, tables: frozenset[str], compute: Callable[[], T]) -> T:
@@ -162,15 +183,10 @@ def cached(session: Session, key: str, tables: frozenset[str], compute: Callable
     state = _bulk_of(session)
     if state is None:
         return compute()
-    kept = state.kept
-    if key not in kept:
-        session.flush()  # what the query inside compute() would have autoflushed
-        kept[key] = (tables, compute())
-    elif session.new or session.dirty:
-        session.flush()  # may write one of ``tables``, which drops the kept answer
-        if key not in kept:
-            kept[key] = (tables, compute())
-    value: T = kept[key][1]
+    flush(session)  # notes what changed since the last flush, which drops answers it makes stale
+    if key not in state.kept:
+        state.kept[key] = (tables, compute())
+    value: T = state.kept[key][1]
     return value
 
 
@@ -188,14 +204,15 @@ def get(session: Session, model: type[M], ident: Any, *, absent_unless_added: bo
     state = _bulk_of(session)
     if state is None:
         return session.get(model, ident)
-    added = state.added.get((model, ident))
-    if added is not None:
-        found: M = added
-        return found
+    found: M | None = state.added.get((model, ident))
+    if found is None:
+        found = session.identity_map.get(session.identity_key(model, ident))
+    if found is not None:
+        return found if isinstance(found, model) else None
+    flush(session)  # where session.get would have flushed: the change log notes the same history
+    if absent_unless_added:
+        return None
     with session.no_autoflush:
-        if absent_unless_added:
-            loaded = session.identity_map.get(session.identity_key(model, ident))
-            return loaded if isinstance(loaded, model) else None
         return session.get(model, ident)
 
 
@@ -218,6 +235,51 @@ def _added(session: Session, instance: object) -> None:
         ident = getattr(instance, "id", None)
         if ident is not None:
             state.added[(type(instance), ident)] = instance
+        if isinstance(instance, Synced):
+            state.fresh[instance_state(instance)] = None
+
+
+def _field_set(target: Any, value: Any, oldvalue: Any, initiator: Any) -> None:
+    """A synced field was set: a bulk unit notes the record for its next :func:`flush`."""
+    if _BULK_UNITS:
+        state = instance_state(target)
+        unit = _BULK_UNITS.get(state.session_id) if state.session_id is not None else None
+        if unit is not None:
+            unit.changed[state] = None
+
+
+def _listen_to_fields() -> None:
+    from commmatters_desktop.core.models import SYNCED_MODELS
+
+    for model in SYNCED_MODELS:
+        for attr in inspect(model).column_attrs:
+            if not event.contains(getattr(model, attr.key), "set", _field_set):
+                event.listen(getattr(model, attr.key), "set", _field_set)
+
+
+def flush(session: Session) -> None:
+    """What a service calls where a record's state must reach the change log as it stands now.
+
+    In a plain unit of work it is ``session.flush()``. In a :func:`bulk` unit it writes nothing: it
+    notes in the change log (collected, written when the unit ends) exactly the rows a flush here
+    would have noted, from the records added or changed since the last one, so a bulk unit records
+    the same history as a plain one with a fraction of the statements. Queries still flush for real
+    first (autoflush), so every rule sees what the unit wrote.
+    """
+    unit = _bulk_of(session)
+    if unit is None:
+        session.flush()
+        return
+    if not unit.fresh and not unit.changed:
+        return
+    states = {**unit.fresh, **unit.changed}
+    unit.fresh, unit.changed = {}, {}
+    touched = []
+    for state in states:
+        obj = state.obj()
+        if obj is not None and isinstance(obj, Synced) and (state.pending or state.persistent):
+            touched.append((obj, state.pending))
+    _log(session, unit, touched)
 
 
 def _forget_cached(session: Session, tables: set[str]) -> None:
@@ -230,42 +292,97 @@ def _forget_cached(session: Session, tables: set[str]) -> None:
 def _log_changes(session: Session, flush_context: UOWTransaction) -> None:
     touched = [(o, True) for o in session.new if isinstance(o, Synced)]
     touched += [(o, False) for o in session.dirty if isinstance(o, Synced)]
-    if not touched:
+    unit = _bulk_of(session)
+    if unit is None:
+        if touched:
+            _forget_cached(session, {obj.__tablename__ for obj, _new in touched})
+            rows: list[dict[str, Any]] = []
+            clocks: dict[tuple[str, str, str], str] = {}
+            _note(session, None, touched, rows, clocks)
+            _write_log(session, rows, clocks)
         return
-    _forget_cached(session, {obj.__tablename__ for obj, _new in touched})
+    _log(session, unit, touched)
+    # Written now: what the change log noted of them since is the whole of what changed.
+    unit.logged.clear()
+    unit.fresh.clear()
+    unit.changed.clear()
+
+
+def _log(session: Session, unit: _Bulk, touched: list[tuple[Synced, bool]]) -> None:
+    written = _note(session, unit, touched, unit.log_rows, unit.clock_rows)
+    if written:
+        _forget_cached(session, written)
+        for listener in _BULK_LISTENERS:
+            listener(session, written)
+
+
+#: Called with the tables a bulk unit's change log just noted rows of (``core.privacy`` drops its
+#: scanner when people change).
+_BULK_LISTENERS: list[Callable[[Session, set[str]], None]] = []
+
+
+def on_bulk_change(listener: Callable[[Session, set[str]], None]) -> None:
+    if listener not in _BULK_LISTENERS:
+        _BULK_LISTENERS.append(listener)
+
+
+def _fields_now(unit: _Bulk | None, obj: Synced, new: bool) -> list[str]:
+    """The fields to note for ``obj``: as a flush sees them, less what a bulk unit noted since."""
+    seen = None if unit is None else unit.logged.get(instance_state(obj))
+    if seen is None:
+        return _changed_fields(obj, new=new)
+    state = inspect(obj)
+    return [
+        name
+        for name in synced_fields(obj)
+        if (name in seen and seen[name] != getattr(obj, name))
+        or (name not in seen and (new or state.attrs[name].history.has_changes()))
+    ]
+
+
+def _note(
+    session: Session,
+    unit: _Bulk | None,
+    touched: list[tuple[Synced, bool]],
+    log_rows: list[dict[str, Any]],
+    clock_rows: dict[tuple[str, str, str], str],
+) -> set[str]:
+    """Change-log rows for each record's changed fields, one stamp per record; returns their tables."""
     context = context_of(session)
-    state = _bulk_of(session)
-    log_rows: list[dict[str, Any]] = [] if state is None else state.log_rows
-    clock_rows: dict[tuple[str, str, str], str] = {} if state is None else state.clock_rows
-    connection = session.connection()
+    connection = session.connection() if unit is None else None
+    tables: set[str] = set()
     for obj, new in touched:
-        fields = _changed_fields(obj, new=new)
+        fields = _fields_now(unit, obj, new)
         if not fields:
             continue
         stamp = str(context.hlc.tick())
         entity, row_id = obj.__tablename__, str(obj.id)
-        if state is None:
+        tables.add(entity)
+        if unit is None:
             bases = {} if new else _stamps(connection, entity, row_id)
         else:
-            known = state.stamps.get((entity, row_id))
+            known = unit.stamps.get((entity, row_id))
             if known is None:
-                known = state.stamps[(entity, row_id)] = {} if new else _stamps(connection, entity, row_id)
+                known = unit.stamps[(entity, row_id)] = {} if new else _stamps(session.connection(), entity, row_id)
             bases = dict(known)
             known.update(dict.fromkeys(fields, stamp))
+            seen = unit.logged.setdefault(instance_state(obj), {})
         for name in fields:
+            value = getattr(obj, name)
             log_rows.append(
                 {
                     "stamp": stamp,
                     "entity": entity,
                     "row_id": row_id,
                     "field": name,
-                    "value": json.dumps(encode_value(getattr(obj, name))),
+                    "value": json.dumps(encode_value(value)),
                     "base": bases.get(name, ""),
                 }
             )
             clock_rows[(entity, row_id, name)] = stamp
-    if state is None:
-        _write_log(session, log_rows, clock_rows)
+            if unit is not None:
+                seen[name] = value
+    return tables
 
 
 def _write_log(session: Session, log_rows: list[dict[str, Any]], clock_rows: dict[tuple[str, str, str], str]) -> None:
@@ -291,6 +408,8 @@ def write_pending(session: Session) -> None:
     state.clock_rows = {}
     from commmatters_desktop.core import audit as trail
 
+    trail.write_events(session, state.events)
+    state.events = []
     trail.write_head(session, None, deferred=False)
 
 
@@ -384,6 +503,7 @@ def install(session_factory: Any) -> None:
     event.listen(session_factory, "before_commit", _before_commit)
     event.listen(session_factory, "loaded_as_persistent", _held)
     event.listen(session_factory, "transient_to_pending", _added)
+    _listen_to_fields()
 
 
 def last_stamp(session: Session, device: str) -> Stamp:

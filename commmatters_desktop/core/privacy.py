@@ -580,7 +580,25 @@ def share(session: Session, built: Scanner) -> None:
 
 @event.listens_for(Session, "after_flush")
 def _people_changed(session: Session, context: object) -> None:
+    from commmatters_desktop.core.changes import in_bulk
+
+    if in_bulk(session):
+        return  # a bulk unit says which tables its change log noted (below), flushed or not
     if _SCANNER_KEY in session.info and any(
         isinstance(o, Person) for o in (*session.new, *session.dirty, *session.deleted)
     ):
         del session.info[_SCANNER_KEY]
+
+
+def _people_noted(session: Session, tables: set[str]) -> None:
+    if Person.__tablename__ in tables:
+        session.info.pop(_SCANNER_KEY, None)
+
+
+def _listen() -> None:
+    from commmatters_desktop.core.changes import on_bulk_change
+
+    on_bulk_change(_people_noted)
+
+
+_listen()

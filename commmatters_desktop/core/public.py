@@ -17,8 +17,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from commmatters_desktop.core import privacy
-from commmatters_desktop.core import changes
+from commmatters_desktop.core import changes, privacy
 from commmatters_desktop.core.changes import audit, context_of
 from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.core.models import Nomination, Priority, PublicApproval, Synced, natural_id

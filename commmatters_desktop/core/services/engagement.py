@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from commmatters_desktop.core import public
+from commmatters_desktop.core import changes, public
 from commmatters_desktop.core.changes import audit
 from commmatters_desktop.core.enums import Channel, NominationStatus, PriorityStatus
 from commmatters_desktop.core.errors import RuleViolation, ValidationError
@@ -50,7 +50,7 @@ def nominate(
         source_ref=source_ref,
     )
     session.add(record)
-    session.flush()
+    changes.flush(session)
     audit(session, "nominate", record, f"{channel.label} nomination for {ward.name}")
     return record
 
@@ -85,7 +85,7 @@ def record_meeting(
         decisions=decisions.strip(),
     )
     session.add(meeting)
-    session.flush()
+    changes.flush(session)
     audit(session, "meeting", meeting, f"panel meeting for {ward.name} on {held_on.isoformat()}")
     public.approve_typed(session, meeting, ("venue", "decisions"))
     return meeting

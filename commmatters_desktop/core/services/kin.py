@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from commmatters_desktop.core import changes
 from commmatters_desktop.core.changes import audit, today
 from commmatters_desktop.core.enums import DEFAULT_GROUPS, ContactChannel, PersonRole
 from commmatters_desktop.core.errors import UserError, ValidationError
@@ -203,7 +204,7 @@ def log_contact(
     if contact_id is not None:
         contact.id = contact_id
     session.add(contact)
-    session.flush()
+    changes.flush(session)
     audit(session, "contact", person, f"contact logged ({channel.label})")
     return contact
 
@@ -231,7 +232,7 @@ def add_group(session: Session, name: str) -> CommunityGroup:
         return existing
     group = CommunityGroup(id=group_id, name=name)
     session.add(group)
-    session.flush()
+    changes.flush(session)
     audit(session, "create", group, f"community group '{name}'")
     return group
 
@@ -250,7 +251,7 @@ def add_reference_group(
     if group_id is not None:
         link.id = group_id
     session.add(link)
-    session.flush()
+    changes.flush(session)
     audit(session, "create", link, f"reference group '{link.name}' linked to {ward.name}")
     return link
 

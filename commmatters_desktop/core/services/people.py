@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from commmatters_desktop.core import changes
 from commmatters_desktop.core.changes import audit, today
 from commmatters_desktop.core.enums import AgencyKind, ContactChannel, PersonRole
 from commmatters_desktop.core.errors import NotFound, ValidationError
@@ -57,7 +58,7 @@ def create_agency(
     if agency_id is not None:
         agency.id = agency_id
     session.add(agency)
-    session.flush()
+    changes.flush(session)
     audit(session, "create", agency, f"partner agency '{name}' ({kind.label})")
     return agency
 
@@ -123,7 +124,7 @@ def create_person(
     if person_id is not None:
         person.id = person_id
     session.add(person)
-    session.flush()
+    changes.flush(session)
     # The audit trail is read by supervisors: name the role, not the member of the public.
     audit(session, "create", person, f"{role.label} added")
     return person
@@ -165,7 +166,7 @@ def assign(session: Session, *, ward: Ward, person: Person, role: PersonRole) ->
         role=role,
     )
     session.add(link)
-    session.flush()
+    changes.flush(session)
     audit(session, "assign", link, f"{role.label} assigned to {ward.name}")
     return link
 

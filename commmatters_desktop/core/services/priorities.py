@@ -12,7 +12,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from commmatters_desktop.core import public, rules
+from commmatters_desktop.core import changes, public, rules
 from commmatters_desktop.core.changes import audit, today
 from commmatters_desktop.core.enums import AGREED_OR_LATER, NominationStatus, Outcome, PriorityStatus
 from commmatters_desktop.core.errors import RuleViolation, ValidationError
@@ -82,7 +82,7 @@ def propose(
         ).strip(),
     )
     session.add(priority)
-    session.flush()
+    changes.flush(session)
     audit(session, "propose", priority, f"'{priority.title}' put to the {ward.name} panel")
     public.approve_typed(session, priority, ["title", "public_issue"])
     return priority
@@ -137,7 +137,7 @@ def move(session: Session, *, priority: Priority, target: PriorityStatus) -> Pri
         priority.closed_on = today(session)
     elif before is S.CLOSED:
         priority.closed_on = None
-    session.flush()
+    changes.flush(session)
     audit(session, "move", priority, f"{before.label} → {target.label}")
     return priority
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from commmatters_desktop.core import rules
+from commmatters_desktop.core import changes, rules
 from commmatters_desktop.core.changes import audit, today
 from commmatters_desktop.core.enums import (
     FINISHED_ACTION,
@@ -45,14 +45,17 @@ def add_action(
     """A named, dated piece of work for police or a partner under the Response step."""
     _open_for_work(priority)
     action = Action(
+        priority_id=priority.id,
         description=required(description, "Describe the action."),
         kind=kind,
         owner_agency_id=owner_agency.id if owner_agency else None,
         owner_person_id=owner_person.id if owner_person else None,
         due_on=due_on,
     )
-    priority.actions.append(action)  # the relationship sets priority_id; adding it twice would count it twice
-    session.flush()
+    # Through the relationship (adding it to the session too would count it twice); its priority_id is
+    # set above as well, so a bulk unit's change log notes it before any flush.
+    priority.actions.append(action)
+    changes.flush(session)
     owner = owner_agency.name if owner_agency else "no owner yet"
     audit(session, "add action", action, f"{kind.label} action for {owner}")
     return action
@@ -161,6 +164,7 @@ def add_measure(
     target_value: float | None = None,
 ) -> Measure:
     measure = Measure(
+        priority_id=priority.id,
         name=required(name, "Name the measure, for example 'ASB reports in the park'."),
         source=source.strip(),
         unit=unit.strip(),
@@ -169,7 +173,7 @@ def add_measure(
         target_value=target_value,
     )
     priority.measures.append(measure)
-    session.flush()
+    changes.flush(session)
     audit(session, "add measure", measure, measure.name)
     return measure
 
@@ -198,12 +202,13 @@ def record_feedback(
             "Feedback is recorded once it has been given: the date cannot be in the future."
         )
     feedback = Feedback(
+        priority_id=priority.id,
         channel=channel,
         given_on=given_on,
         summary=required(summary, "Say what was fed back."),
         file_hash=file_hash,
     )
     priority.feedback.append(feedback)
-    session.flush()
+    changes.flush(session)
     audit(session, "feedback", feedback, f"{channel.label} feedback")
     return feedback

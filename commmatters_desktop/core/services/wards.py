@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from commmatters_desktop.core import changes
 from commmatters_desktop.core.changes import audit
 from commmatters_desktop.core.errors import ValidationError
 from commmatters_desktop.core.models import Ward, WardLsoa, natural_id
@@ -85,7 +86,7 @@ def create_ward(
             vintage=vintage,
         )
         session.add(ward)
-        session.flush()
+        changes.flush(session)
     audit(session, "create", ward, f"ward {code} {name}")
     return ward
 
@@ -146,7 +147,7 @@ def set_lsoas(session: Session, *, ward: Ward, lsoas: Iterable[tuple[str, str]])
             lsoa.ward_id, lsoa.deleted = ward.id, False
             added += 1
     if added:
-        session.flush()
+        changes.flush(session)
         audit(session, "update", ward, f"{added} LSOA{'s' if added != 1 else ''} linked")
     return added
 
