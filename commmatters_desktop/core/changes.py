@@ -11,13 +11,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import enum
+import functools
 import json
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import event, insert, inspect, select
+from sqlalchemy import event, inspect, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import InstanceState, ORMExecuteState, Session, UOWTransaction
 from sqlalchemy.orm.attributes import instance_state
@@ -25,7 +26,7 @@ from sqlalchemy.orm.attributes import instance_state
 from commmatters_desktop.core.changeset import ChangeSet, Kind
 from commmatters_desktop.core.clock import Clock
 from commmatters_desktop.core.hlc import HybridClock, Stamp
-from commmatters_desktop.core.models import AuditEvent, ChangeLog, FieldClock, Synced, VaultMeta
+from commmatters_desktop.core.models import AuditEvent, FieldClock, Synced, VaultMeta
 
 _CONTEXT_KEY = "commmatters.unit_context"
 _CHANGESET_KEY = "commmatters.change_set"
@@ -81,18 +82,22 @@ def encode_value(value: Any) -> Any:
 
 
 def synced_fields(obj: Synced) -> list[str]:
-    return [
-        attr.key
-        for attr in inspect(type(obj)).column_attrs
-        if attr.key != "id" and attr.key not in obj.__unsynced__
-    ]
+    return list(_synced_fields(type(obj)))
+
+
+@functools.cache
+def _synced_fields(model: type[Synced]) -> tuple[str, ...]:
+    return tuple(
+        attr.key for attr in inspect(model).column_attrs if attr.key != "id" and attr.key not in model.__unsynced__
+    )
 
 
 def _changed_fields(obj: Synced, *, new: bool) -> list[str]:
-    state = inspect(obj)
+    names = _synced_fields(type(obj))
     if new:
-        return synced_fields(obj)
-    return [name for name in synced_fields(obj) if state.attrs[name].history.has_changes()]
+        return list(names)
+    state = inspect(obj)
+    return [name for name in names if state.attrs[name].history.has_changes()]
 
 
 def _refuse_hard_deletes(session: Session, flush_context: UOWTransaction, instances: object) -> None:
@@ -117,7 +122,7 @@ class _Bulk:
     #: answering ``session.get`` for them without a query, and so without an autoflush.
     held: list[Any] = field(default_factory=list)
     #: Change-log and field-clock rows written once, when the unit ends (one statement each).
-    log_rows: list[dict[str, Any]] = field(default_factory=list)
+    log_rows: list[tuple[str, ...]] = field(default_factory=list)
     clock_rows: dict[tuple[str, str, str], str] = field(default_factory=dict)
     #: Audit events chained in this unit, written in one statement when it ends.
     events: list[AuditEvent] = field(default_factory=list)
@@ -296,7 +301,7 @@ def _log_changes(session: Session, flush_context: UOWTransaction) -> None:
     if unit is None:
         if touched:
             _forget_cached(session, {obj.__tablename__ for obj, _new in touched})
-            rows: list[dict[str, Any]] = []
+            rows: list[tuple[str, ...]] = []
             clocks: dict[tuple[str, str, str], str] = {}
             _note(session, None, touched, rows, clocks)
             _write_log(session, rows, clocks)
@@ -334,7 +339,7 @@ def _fields_now(unit: _Bulk | None, obj: Synced, new: bool) -> list[str]:
     state = inspect(obj)
     return [
         name
-        for name in synced_fields(obj)
+        for name in _synced_fields(type(obj))
         if (name in seen and seen[name] != getattr(obj, name))
         or (name not in seen and (new or state.attrs[name].history.has_changes()))
     ]
@@ -344,7 +349,7 @@ def _note(
     session: Session,
     unit: _Bulk | None,
     touched: list[tuple[Synced, bool]],
-    log_rows: list[dict[str, Any]],
+    log_rows: list[tuple[str, ...]],
     clock_rows: dict[tuple[str, str, str], str],
 ) -> set[str]:
     """Change-log rows for each record's changed fields, one stamp per record; returns their tables."""
@@ -369,31 +374,28 @@ def _note(
             seen = unit.logged.setdefault(instance_state(obj), {})
         for name in fields:
             value = getattr(obj, name)
-            log_rows.append(
-                {
-                    "stamp": stamp,
-                    "entity": entity,
-                    "row_id": row_id,
-                    "field": name,
-                    "value": json.dumps(encode_value(value)),
-                    "base": bases.get(name, ""),
-                }
-            )
+            log_rows.append((stamp, entity, row_id, name, json.dumps(encode_value(value)), bases.get(name, "")))
             clock_rows[(entity, row_id, name)] = stamp
             if unit is not None:
                 seen[name] = value
     return tables
 
 
-def _write_log(session: Session, log_rows: list[dict[str, Any]], clock_rows: dict[tuple[str, str, str], str]) -> None:
+#: Straight to the driver, many rows a statement: the rows are plain strings already, and building each
+#: row's parameters through SQLAlchemy cost more than SQLite's insert.
+_LOG_INSERT = "INSERT INTO change_log (stamp, entity, row_id, field, value, base) VALUES (?, ?, ?, ?, ?, ?)"
+_CLOCK_INSERT = (
+    "INSERT INTO field_clock (entity, row_id, field, stamp) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (entity, row_id, field) DO UPDATE SET stamp = excluded.stamp"
+)
+
+
+def _write_log(session: Session, log_rows: list[tuple[str, ...]], clock_rows: dict[tuple[str, str, str], str]) -> None:
     if not log_rows:
         return
     connection = session.connection()
-    connection.execute(insert(ChangeLog), log_rows)
-    connection.execute(
-        _CLOCK_UPSERT,
-        [{"entity": e, "row_id": r, "field": f, "stamp": s} for (e, r, f), s in clock_rows.items()],
-    )
+    connection.exec_driver_sql(_LOG_INSERT, log_rows)
+    connection.exec_driver_sql(_CLOCK_INSERT, [(e, r, f, stamp) for (e, r, f), stamp in clock_rows.items()])
     connection.execute(_META_UPSERT, {"key": HLC_META_KEY, "value": str(context_of(session).hlc.last)})
 
 
@@ -418,10 +420,6 @@ def _before_commit(session: Session) -> None:
 
 
 # Built once: building an upsert (its ``excluded`` columns) costs more than running it on a small flush.
-_CLOCK_UPSERT = sqlite_insert(FieldClock)
-_CLOCK_UPSERT = _CLOCK_UPSERT.on_conflict_do_update(
-    index_elements=["entity", "row_id", "field"], set_={"stamp": _CLOCK_UPSERT.excluded.stamp}
-)
 _META_UPSERT = sqlite_insert(VaultMeta)
 _META_UPSERT = _META_UPSERT.on_conflict_do_update(
     index_elements=["key"], set_={"value": _META_UPSERT.excluded.value}

@@ -447,8 +447,13 @@ class Scanner:
     (:func:`scanner` keeps one on the session), never one per text.
     """
 
+    #: Texts scanned lately and what was found: a batch meets the same wording many times (a standard
+    #: action, a panel's reason), and the answer depends only on the text and the names built in.
+    _REMEMBERED = 2048
+
     def __init__(self, names: Iterable[str] = ()) -> None:
         self._names = _Phrases(n.strip() for n in names if len(n.strip()) >= 4)
+        self._seen: dict[tuple[str, tuple[str, ...]], tuple[Finding, ...]] = {}
 
     def scan(self, text: str, *, allow: Iterable[str] = ()) -> list[Finding]:
         """Everything in ``text`` that looks like personal data, in order of appearance.
@@ -457,6 +462,15 @@ class Scanner:
         or switchboard printed on purpose). Overlapping findings are merged, so a mask always covers a
         whole name, never half of one.
         """
+        key = (text, tuple(allow))
+        found = self._seen.get(key)
+        if found is None:
+            if len(self._seen) >= self._REMEMBERED:
+                self._seen.clear()
+            found = self._seen[key] = tuple(self._scan(text, key[1]))
+        return list(found)
+
+    def _scan(self, text: str, allow: tuple[str, ...]) -> list[Finding]:
         allowed = [a.strip().casefold() for a in allow if a.strip()]
         lowered = _lower_same_length(text)
         found: list[Finding] = []
