@@ -88,7 +88,9 @@ def synced_fields(obj: Synced) -> list[str]:
 @functools.cache
 def _synced_fields(model: type[Synced]) -> tuple[str, ...]:
     return tuple(
-        attr.key for attr in inspect(model).column_attrs if attr.key != "id" and attr.key not in model.__unsynced__
+        attr.key
+        for attr in inspect(model).column_attrs
+        if attr.key != "id" and attr.key not in model.__unsynced__
     )
 
 
@@ -368,13 +370,17 @@ def _note(
         else:
             known = unit.stamps.get((entity, row_id))
             if known is None:
-                known = unit.stamps[(entity, row_id)] = {} if new else _stamps(session.connection(), entity, row_id)
+                known = unit.stamps[(entity, row_id)] = (
+                    {} if new else _stamps(session.connection(), entity, row_id)
+                )
             bases = dict(known)
             known.update(dict.fromkeys(fields, stamp))
             seen = unit.logged.setdefault(instance_state(obj), {})
         for name in fields:
             value = getattr(obj, name)
-            log_rows.append((stamp, entity, row_id, name, json.dumps(encode_value(value)), bases.get(name, "")))
+            log_rows.append(
+                (stamp, entity, row_id, name, json.dumps(encode_value(value)), bases.get(name, ""))
+            )
             clock_rows[(entity, row_id, name)] = stamp
             if unit is not None:
                 seen[name] = value
@@ -390,7 +396,9 @@ _CLOCK_INSERT = (
 )
 
 
-def _write_log(session: Session, log_rows: list[tuple[str, ...]], clock_rows: dict[tuple[str, str, str], str]) -> None:
+def _write_log(
+    session: Session, log_rows: list[tuple[str, ...]], clock_rows: dict[tuple[str, str, str], str]
+) -> None:
     if not log_rows:
         return
     connection = session.connection()

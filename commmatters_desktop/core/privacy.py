@@ -21,8 +21,10 @@ import csv
 import functools
 import re
 import unicodedata
+import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import ahocorasick
 import phonenumbers
@@ -563,28 +565,61 @@ def protected_names(session: Session) -> list[str]:
     return cached(session, "protected_names", frozenset({Person.__tablename__}), lambda: _names_held(session))
 
 
-def _names_held(session: Session) -> list[str]:
+def _full_names(session: Session) -> frozenset[str]:
+    """The full names of the members of the public the vault holds (one column of one table)."""
+    return frozenset(
+        session.scalars(
+            select(Person.full_name).where(Person.deleted.is_(False), Person.role.in_(PUBLIC_ROLES))
+        )
+    )
+
+
+def _forms(full_names: Iterable[str]) -> list[str]:
     names: set[str] = set()
-    for full_name in session.scalars(
-        select(Person.full_name).where(Person.deleted.is_(False), Person.role.in_(PUBLIC_ROLES))
-    ):
+    for full_name in full_names:
         names.update(name_forms(full_name))
     return sorted(names)
 
 
+def _names_held(session: Session) -> list[str]:
+    return _forms(_full_names(session))
+
+
 _SCANNER_KEY = "privacy_scanner"
+#: The last scanner built for each open vault (by its engine), with the full names it was built from:
+#: a unit of work that finds the same names reuses it instead of building the automaton again.
+_BUILT: weakref.WeakKeyDictionary[Any, tuple[frozenset[str], Scanner]] = weakref.WeakKeyDictionary()
 
 
 def scanner(session: Session) -> Scanner:
-    """The detector over the vault's names, built once per session (so once per output or batch).
+    """The detector over the vault's names: built once, reused until the names change.
 
-    A flush that adds, changes or removes a person drops it, so a name added in the same unit of
-    work is never missed.
+    Within a session it is kept (once per output or batch), and a flush that adds, changes or removes
+    a person drops it, so a name added in the same unit of work is never missed. A new session reads
+    the names held (one column: linear in the names, cheap) and reuses the automaton built for the
+    same names by an earlier unit of work, whichever process or laptop changed them since: it is
+    rebuilt only when a person was added, renamed, given another role, deleted or purged.
     """
     built = session.info.get(_SCANNER_KEY)
-    if not isinstance(built, Scanner):
-        built = session.info[_SCANNER_KEY] = Scanner(protected_names(session))
+    if isinstance(built, Scanner):
+        return built
+    from commmatters_desktop.core.changes import cached
+
+    names = cached(session, "full_names", frozenset({Person.__tablename__}), lambda: _full_names(session))
+    bind = session.get_bind()
+    last = _BUILT.get(bind)
+    if last is not None and last[0] == names:
+        built = last[1]
+    else:
+        built = Scanner(_forms(names))
+        _BUILT[bind] = (names, built)
+    session.info[_SCANNER_KEY] = built
     return built
+
+
+def forget_built(bind: Any) -> None:
+    """Drop the scanner kept for a vault that closes (a closed or locked vault leaves no names in memory)."""
+    _BUILT.pop(bind, None)
 
 
 def share(session: Session, built: Scanner) -> None:

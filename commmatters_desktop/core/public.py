@@ -180,7 +180,9 @@ def _approval(
     """The field's approval row, if any (in a bulk unit, without a flush or, for a record the unit
     created, a query: only the unit itself can have approved it)."""
     fresh = record is not None and changes.added_here(session, record)
-    return changes.get(session, PublicApproval, _approval_id(entity, row_id, field), absent_unless_added=fresh)
+    return changes.get(
+        session, PublicApproval, _approval_id(entity, row_id, field), absent_unless_added=fresh
+    )
 
 
 def _problem(session: Session, item: Piece, record: Synced | None = None) -> str | None:

@@ -40,7 +40,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from commmatters_desktop import APP_NAME, __version__
-from commmatters_desktop.core import changes
+from commmatters_desktop.core import changes, privacy
 from commmatters_desktop.core.clock import Clock, SystemClock
 from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.core.hlc import HybridClock
@@ -611,6 +611,7 @@ class Vault:
                     self._automatic_backup(every=AUTO_BACKUP_REFRESH if self._changed else AUTO_BACKUP_EVERY)
         engine: Engine | None = self.__dict__.pop("engine", None)  # a closed vault has no engine
         if engine is not None:
+            privacy.forget_built(engine)
             with contextlib.suppress(Exception):
                 with engine.connect() as connection:
                     connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
