@@ -135,6 +135,8 @@ class _Bulk:
     logged: dict[InstanceState[Any], dict[str, Any]] = field(default_factory=dict)
 
 
+#: The page cache of a bulk unit's connection (negative: KiB, SQLite's convention): 64 MiB.
+BULK_CACHE_KIB = -65536
 #: The bulk units open now, by their session's ``hash_key`` (for the field-set listener).
 _BULK_UNITS: dict[int, _Bulk] = {}
 
@@ -171,10 +173,18 @@ def bulk(session: Session) -> Iterator[Session]:
     """
     state = session.info[_BULK_KEY] = _Bulk()
     _BULK_UNITS[session.hash_key] = state
+    connection = session.connection()
+    cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    # Thousands of rows go into the change log's and field clocks' indexes at random places: with
+    # SQLCipher each page the cache lacks is read and decrypted again. The connection's own cache
+    # grows only as pages are used, and shrinks back when the unit ends.
+    connection.exec_driver_sql(f"PRAGMA cache_size = {BULK_CACHE_KIB}")
     try:
         yield session
         write_pending(session)
     finally:
+        with contextlib.suppress(Exception):
+            connection.exec_driver_sql(f"PRAGMA cache_size = {int(cache)}")
         if session.info.get(_BULK_KEY) is state:
             del session.info[_BULK_KEY]
         if _BULK_UNITS.get(session.hash_key) is state:
@@ -297,10 +307,10 @@ def _forget_cached(session: Session, tables: set[str]) -> None:
 
 
 def _log_changes(session: Session, flush_context: UOWTransaction) -> None:
-    touched = [(o, True) for o in session.new if isinstance(o, Synced)]
-    touched += [(o, False) for o in session.dirty if isinstance(o, Synced)]
     unit = _bulk_of(session)
     if unit is None:
+        touched = [(o, True) for o in session.new if isinstance(o, Synced)]
+        touched += [(o, False) for o in session.dirty if isinstance(o, Synced)]
         if touched:
             _forget_cached(session, {obj.__tablename__ for obj, _new in touched})
             rows: list[tuple[str, ...]] = []
@@ -308,6 +318,12 @@ def _log_changes(session: Session, flush_context: UOWTransaction) -> None:
             _note(session, None, touched, rows, clocks)
             _write_log(session, rows, clocks)
         return
+    flush(session)  # what was added or set since the last flush point
+    # Records the unit has not noted at all (changed before it became a bulk unit) are noted as a plain
+    # flush notes them; those it noted and has not changed since have nothing more to note.
+    logged = unit.logged
+    touched = [(o, True) for o in session.new if isinstance(o, Synced) and instance_state(o) not in logged]
+    touched += [(o, False) for o in session.dirty if isinstance(o, Synced) and instance_state(o) not in logged]
     _log(session, unit, touched)
     # Written now: what the change log noted of them since is the whole of what changed.
     unit.logged.clear()
