@@ -99,7 +99,8 @@ def _changed_fields(obj: Synced, *, new: bool) -> list[str]:
     if new:
         return list(names)
     state = inspect(obj)
-    return [name for name in names if state.attrs[name].history.has_changes()]
+    touched = state.committed_state  # the fields set since the last flush, with what they held then
+    return [name for name in names if name in touched and state.attrs[name].history.has_changes()]
 
 
 def _refuse_hard_deletes(session: Session, flush_context: UOWTransaction, instances: object) -> None:
@@ -355,11 +356,12 @@ def _fields_now(unit: _Bulk | None, obj: Synced, new: bool) -> list[str]:
     if seen is None:
         return _changed_fields(obj, new=new)
     state = inspect(obj)
+    touched = state.committed_state
     return [
         name
         for name in _synced_fields(type(obj))
         if (name in seen and seen[name] != getattr(obj, name))
-        or (name not in seen and (new or state.attrs[name].history.has_changes()))
+        or (name not in seen and (new or (name in touched and state.attrs[name].history.has_changes())))
     ]
 
 
