@@ -16,7 +16,7 @@ import json
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import event, inspect, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -172,24 +172,48 @@ def bulk(session: Session) -> Iterator[Session]:
       at each flush and written once, when the unit ends or commits (nothing in the unit reads them
       back from the vault: the stamps of rows it wrote are kept).
     """
+    if _BULK_KEY in session.info:  # already in one (an import inside a bulk build): one is enough
+        yield session
+        return
     state = session.info[_BULK_KEY] = _Bulk()
     _BULK_UNITS[session.hash_key] = state
     connection = session.connection()
-    cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    cache = int(connection.exec_driver_sql("PRAGMA cache_size").scalar() or -2000)
     # Thousands of rows go into the change log's and field clocks' indexes at random places: with
     # SQLCipher each page the cache lacks is read and decrypted again. The connection's own cache
     # grows only as pages are used, and shrinks back when the unit ends.
     connection.exec_driver_sql(f"PRAGMA cache_size = {BULK_CACHE_KIB}")
     try:
         yield session
+    except BaseException:
+        # Whoever catches this may still commit what the unit wrote: its history goes with it.
+        with contextlib.suppress(Exception):
+            write_pending(session)
+        raise
+    else:
         write_pending(session)
     finally:
         with contextlib.suppress(Exception):
-            connection.exec_driver_sql(f"PRAGMA cache_size = {int(cache)}")
+            connection.exec_driver_sql(f"PRAGMA cache_size = {cache}")
         if session.info.get(_BULK_KEY) is state:
             del session.info[_BULK_KEY]
         if _BULK_UNITS.get(session.hash_key) is state:
             del _BULK_UNITS[session.hash_key]
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def many_records(service: Callable[Concatenate[Session, P], R]) -> Callable[Concatenate[Session, P], R]:
+    """Marks a service that writes many records at once (an import): it runs as a :func:`bulk` unit."""
+
+    @functools.wraps(service)
+    def in_bulk_unit(session: Session, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with bulk(session):
+            return service(session, *args, **kwargs)
+
+    return in_bulk_unit
 
 
 def cached(session: Session, key: str, tables: frozenset[str], compute: Callable[[], T]) -> T:
@@ -324,7 +348,9 @@ def _log_changes(session: Session, flush_context: UOWTransaction) -> None:
     # flush notes them; those it noted and has not changed since have nothing more to note.
     logged = unit.logged
     touched = [(o, True) for o in session.new if isinstance(o, Synced) and instance_state(o) not in logged]
-    touched += [(o, False) for o in session.dirty if isinstance(o, Synced) and instance_state(o) not in logged]
+    touched += [
+        (o, False) for o in session.dirty if isinstance(o, Synced) and instance_state(o) not in logged
+    ]
     _log(session, unit, touched)
     # Written now: what the change log noted of them since is the whole of what changed.
     unit.logged.clear()

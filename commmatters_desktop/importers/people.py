@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from commmatters_desktop.core import changes
 from commmatters_desktop.core.enums import PUBLIC_ROLES, AgencyKind, PersonRole
 from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.core.models import Agency, Person, Ward
@@ -288,6 +289,7 @@ def _link(session: Session, summary: PeopleImport, ward: Ward, person: Person, r
         summary.links_added += 1
 
 
+@changes.many_records
 def apply_contacts(session: Session, records: list[ContactRecord]) -> PeopleImport:
     summary = PeopleImport()
     for record in records:
@@ -303,6 +305,7 @@ def apply_contacts(session: Session, records: list[ContactRecord]) -> PeopleImpo
     return summary
 
 
+@changes.many_records
 def apply_roster(session: Session, records: list[RosterRecord]) -> PeopleImport:
     summary = PeopleImport()
     for record in records:

@@ -301,6 +301,7 @@ class NominationImport:
         return f"{self.added} added, {self.merged} merged, {len(self.skipped)} skipped"
 
 
+@changes.many_records
 def import_nominations(
     session: Session, records: list[NominationRecord], *, cycle: str | None
 ) -> NominationImport:

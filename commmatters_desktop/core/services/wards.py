@@ -98,6 +98,7 @@ def update_ward(session: Session, *, ward: Ward, **changes: str) -> list[str]:
     return apply_changes(session, ward, dict(changes), allowed=_EDITABLE, what="a ward")
 
 
+@changes.many_records
 def import_wards(session: Session, records: Iterable[tuple[int, WardRecord]]) -> ImportSummary:
     """Add or refresh wards from an ONS lookup; a second run of the same file changes nothing."""
     summary = ImportSummary()
