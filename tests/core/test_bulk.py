@@ -39,10 +39,7 @@ def _history(vault: Vault, code: str) -> list[tuple[str, str, bool]]:
 
 
 def _make_and_edit(vault: Vault, code: str, *, bulk: bool) -> None:
-    with vault.unit_of_work() as unit:
-        s = unit
-        if bulk:
-            s = changes.bulk(unit).__enter__()
+    with vault.unit_of_work() as s, changes.bulk(s) if bulk else contextlib.nullcontext(s):
         ward = wards.create_ward(s, code=code, name="Bulk Ward")
         s.flush()
         ward.name = "Bulk Ward North"
@@ -193,3 +190,15 @@ def test_an_import_runs_as_a_bulk_unit_and_writes_what_a_plain_one_writes(vault:
     assert _nomination_history(vault, "E05990101") == _nomination_history(vault, "E05990102")
     with vault.unit_of_work() as s:  # importing the same file again adds nothing, in bulk too
         assert engagement.import_nominations(s, bulk, cycle=None).added == 0
+
+
+def test_a_bulk_unit_that_commits_before_it_ends_writes_its_history_with_the_commit(vault: Vault) -> None:
+    with contextlib.ExitStack() as still_open:
+        with vault.unit_of_work() as s:
+            still_open.enter_context(changes.bulk(s))
+            wards.create_ward(s, code="E05990201", name="Committed Ward")
+        history = _history(vault, "E05990201")  # committed, though the bulk unit has not ended
+        assert ("name", '"Committed Ward"', False) in history and ("code", '"E05990201"', False) in history
+    with vault.reading() as s:
+        assert audit.verify(s, vault.audit_key) == []
+        assert s.scalars(select(AuditEvent).where(AuditEvent.summary.contains("E05990201"))).first()
