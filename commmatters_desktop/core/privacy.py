@@ -566,12 +566,12 @@ def protected_names(session: Session) -> list[str]:
 
 
 def _full_names(session: Session) -> frozenset[str]:
-    """The full names of the members of the public the vault holds (one column of one table)."""
-    return frozenset(
-        session.scalars(
-            select(Person.full_name).where(Person.deleted.is_(False), Person.role.in_(PUBLIC_ROLES))
-        )
-    )
+    """The full names of the members of the public the vault holds (one column of one table, read
+    without building ORM rows: every unit of work that scans reads it to know whether they changed)."""
+    if session.autoflush:
+        session.flush()  # what the query would autoflush: a person added moments ago is held too
+    query = select(Person.full_name).where(Person.deleted.is_(False), Person.role.in_(PUBLIC_ROLES))
+    return frozenset(session.connection().execute(query).scalars())
 
 
 def _forms(full_names: Iterable[str]) -> list[str]:
