@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from commmatters_desktop.core import changes, retention
+from commmatters_desktop.core.changeset import Kind
 from commmatters_desktop.core.enums import AGREED_OR_LATER, PriorityStatus
 from commmatters_desktop.core.hlc import Stamp
 from commmatters_desktop.core.models import (
@@ -189,6 +190,7 @@ def apply_changes(session: Session, incoming: list[Change]) -> int:
         if not accepted:
             continue
         values = {name: decode_value(table, name, c.value) for name, c in accepted.items()}
+        changes.note_row(session, table, uuid.UUID(row_id), _kind(row, values), row, values)
         stamps = [
             {"entity": entity, "row_id": row_id, "field": name, "stamp": c.stamp}
             for name, c in accepted.items()
@@ -219,6 +221,15 @@ def apply_changes(session: Session, incoming: list[Change]) -> int:
         {"key": changes.HLC_META_KEY, "value": str(context.hlc.last)},
     )
     return conflicts
+
+
+def _kind(row: Any, values: dict[str, Any]) -> Kind:
+    """How a view sees an accepted change: a new row, a row tombstoned or brought back, or an edit."""
+    if row is None:
+        return Kind.DELETED if values.get("deleted") else Kind.INSERTED
+    if "deleted" in values and bool(values["deleted"]) != bool(row["deleted"]):
+        return Kind.DELETED if values["deleted"] else Kind.INSERTED
+    return Kind.UPDATED
 
 
 def _write_clocks(connection: Connection, rows: list[dict[str, str]]) -> None:

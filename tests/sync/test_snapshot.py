@@ -36,6 +36,7 @@ def test_a_snapshot_is_streamed_parents_first_and_a_new_laptop_joins_from_it(
     assert order.index("ward") < order.index("priority") < order.index("action")
     report = engine.SyncReport()
     assert engine.join_from_snapshot(b.vault, shared, team, report)
+    assert report.changed.everything and len(report.changed) == 0  # the window reloads; no row lists kept
     with b.vault.reading() as s:
         assert len(s.scalars(select(Ward)).all()) == 3
 
