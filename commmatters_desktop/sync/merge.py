@@ -54,16 +54,20 @@ def apply_audit(session: Session, incoming: list[Change]) -> None:
         if uid in known:
             continue
         at, actor, device, action, entity, row_id, summary = json.loads(change.value)
-        fresh.append(AuditEvent(uid=uid, at=dt.datetime.fromisoformat(at), actor=actor, device=device,
-                                action=action, entity=entity, row_id=row_id, summary=summary))  # fmt: skip
-    audit.append_many(session, key, fresh)
+        fresh.append({"uid": uid, "at": dt.datetime.fromisoformat(at), "actor": actor, "device": device,
+                      "action": action, "entity": entity, "row_id": row_id, "summary": summary})  # fmt: skip
+    audit.append_rows(session, key, fresh)
 
 
 # --- merge --------------------------------------------------------------------------------------------------
 
 
 def decode_value(table: Table, name: str, raw: str) -> Any:
-    value = json.loads(raw)
+    return typed_value(table, name, json.loads(raw))
+
+
+def typed_value(table: Table, name: str, value: Any) -> Any:
+    """A field's JSON value as its column's Python type."""
     if value is None:
         return None
     kind = table.c[name].type
@@ -148,6 +152,9 @@ def apply_changes(session: Session, incoming: list[Change]) -> int:
     if newest:
         context.hlc.observe(Stamp.parse(newest))  # stamps sort as text in clock order: the newest is enough
     known = _Known(session, by_row)
+    # One JSON parse for the whole batch instead of one per field (a join parses millions of values).
+    fields = [c for group in by_row.values() for c in group]
+    parsed = dict(zip(map(id, fields), json.loads(f"[{','.join(c.value for c in fields)}]"), strict=True))
     inserts: dict[tuple[str, tuple[str, ...]], list[dict[str, Any]]] = defaultdict(list)
     clock_rows: list[dict[str, str]] = []
     conflicts = 0
@@ -189,7 +196,7 @@ def apply_changes(session: Session, incoming: list[Change]) -> int:
             )
         if not accepted:
             continue
-        values = {name: decode_value(table, name, c.value) for name, c in accepted.items()}
+        values = {name: typed_value(table, name, parsed[id(c)]) for name, c in accepted.items()}
         changes.note_row(session, table, uuid.UUID(row_id), _kind(row, values), row, values)
         stamps = [
             {"entity": entity, "row_id": row_id, "field": name, "stamp": c.stamp}
