@@ -68,3 +68,22 @@ def test_a_damaged_snapshot_is_rejected_whole_and_changes_nothing(
     assert ("incomplete" in reason) if damage == "cut short" else ("altered or damaged" in reason)
     with b.vault.reading() as s:
         assert s.scalars(select(Ward)).all() == []
+
+
+def test_a_snapshot_from_a_laptop_whose_clock_is_days_ahead_is_set_aside(
+    laptops: list[Laptop], shared: Path
+) -> None:
+    """The clock rule reads the newest stamp the sealed last frame names, after authenticating every frame."""
+    a, b, _ = laptops
+    a.clock.advance(days=3)
+    path = snapshot_of(a, shared)
+    team = engine.team_keys(b.vault, shared, TEAM_PASSPHRASE)
+    stream = files.open_stream(path, team_id=team.team_id, keys=team.keys)
+    newest = max(c.stamp for frame in stream.frames() for c in frame)
+    assert stream.newest_stamp() == newest
+    report = engine.SyncReport()
+    assert not engine.join_from_snapshot(b.vault, shared, team, report)
+    ((_name, reason),) = report.rejected
+    assert "more than a day ahead" in reason
+    with b.vault.reading() as s:
+        assert s.scalars(select(Ward)).all() == []
