@@ -87,18 +87,35 @@ def append_many(session: Session, key: bytes, events: list[AuditEvent]) -> None:
     waiting = bulk_events(session)
     if waiting is None:
         session.add_all(events)
-    else:
-        waiting.extend(events)  # written in one statement when the bulk unit ends, in this order
+    else:  # written in one statement when the bulk unit ends, in this order
+        waiting.extend({name: getattr(e, name) for name in _COLUMNS} for e in events)
 
 
-def write_events(session: Session, events: list[AuditEvent]) -> None:
+_COLUMNS = ("uid", "at", "actor", "device", "action", "entity", "row_id", "summary", "mac")
+
+
+def append_values(session: Session, key: bytes, values: dict[str, Any]) -> None:
+    """Chain one event given as column values: in a bulk unit it stays a dict until the unit ends
+    (building an ORM object for each of a build's events cost more than sealing it)."""
+    from commmatters_desktop.core.changes import bulk_events
+
+    waiting = bulk_events(session)
+    if waiting is None:
+        append_many(session, key, [AuditEvent(**values)])
+        return
+    previous, count = _last(session)
+    values["uid"] = values.get("uid") or str(uuid.uuid4())
+    values["mac"] = seal(key, previous, _Row(values)) if key else ""
+    session.info[_LAST_KEY] = (values["mac"] or previous, count + 1)
+    session.info[_HEAD_PENDING] = True
+    waiting.append(values)
+
+
+def write_events(session: Session, events: list[dict[str, Any]]) -> None:
     """Events a bulk unit chained, in one statement (the ORM inserts them one by one: SQLite cannot
     return many autoincrement ids in order), so their ids follow the chain's order."""
     if events:
-        columns = [c.key for c in AuditEvent.__table__.columns if c.key != "id"]
-        session.connection().execute(
-            insert(AuditEvent), [{name: getattr(e, name) for name in columns} for e in events]
-        )
+        session.connection().execute(insert(AuditEvent), events)
 
 
 def append_rows(session: Session, key: bytes, events: list[dict[str, Any]]) -> None:

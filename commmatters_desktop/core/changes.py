@@ -26,7 +26,7 @@ from sqlalchemy.orm.attributes import instance_state
 from commmatters_desktop.core.changeset import ChangeSet, Kind
 from commmatters_desktop.core.clock import Clock
 from commmatters_desktop.core.hlc import HybridClock, Stamp
-from commmatters_desktop.core.models import AuditEvent, FieldClock, Synced, VaultMeta
+from commmatters_desktop.core.models import FieldClock, Synced, VaultMeta
 
 _CONTEXT_KEY = "commmatters.unit_context"
 _CHANGESET_KEY = "commmatters.change_set"
@@ -127,8 +127,8 @@ class _Bulk:
     #: Change-log and field-clock rows written once, when the unit ends (one statement each).
     log_rows: list[tuple[str, ...]] = field(default_factory=list)
     clock_rows: dict[tuple[str, str, str], str] = field(default_factory=dict)
-    #: Audit events chained in this unit, written in one statement when it ends.
-    events: list[AuditEvent] = field(default_factory=list)
+    #: Audit events chained in this unit (column values), written in one statement when it ends.
+    events: list[dict[str, Any]] = field(default_factory=list)
     #: Records added, and records with a field set, since the last :func:`flush` (in order).
     fresh: dict[InstanceState[Any], None] = field(default_factory=dict)
     changed: dict[InstanceState[Any], None] = field(default_factory=dict)
@@ -151,7 +151,7 @@ def in_bulk(session: Session) -> bool:
     return _BULK_KEY in session.info
 
 
-def bulk_events(session: Session) -> list[AuditEvent] | None:
+def bulk_events(session: Session) -> list[dict[str, Any]] | None:
     """Where a bulk unit collects its audit events (None outside one: they go to the session)."""
     unit = _bulk_of(session)
     return None if unit is None else unit.events
@@ -592,9 +592,9 @@ def audit_event(session: Session, action: str, entity: str, row_id: str, summary
     from commmatters_desktop.core import audit as trail
 
     context = context_of(session)
-    trail.append(
+    trail.append_values(
         session,
         context.audit_key,
-        AuditEvent(at=context.clock.now(), actor=context.actor, device=context.device, action=action,
-                   entity=entity, row_id=row_id, summary=summary),
+        {"at": context.clock.now(), "actor": context.actor, "device": context.device, "action": action,
+         "entity": entity, "row_id": row_id, "summary": summary},
     )  # fmt: skip
