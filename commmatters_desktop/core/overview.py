@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from commmatters_desktop.core import queries
 from commmatters_desktop.core.cycles import CycleCode
 from commmatters_desktop.core.enums import PriorityStatus
-from commmatters_desktop.core.models import Priority, SaraPlan, natural_id
+from commmatters_desktop.core.models import Priority, SaraPlan, Ward, natural_id
 from commmatters_desktop.core.services.planning import weeks_of
 
 S = PriorityStatus
@@ -80,16 +80,21 @@ def overview(session: Session, *, cycle: str, today: dt.date) -> Overview:
         if c.status in _STATE_OF
     }
     weeks = weeks_of(session, str(code))
-    assessed = {
-        p.id
-        for p in session.scalars(
-            select(Priority)
+    assessed = set(
+        session.scalars(
+            select(Priority.id)
             .join(SaraPlan, SaraPlan.priority_id == Priority.id)
             .where(Priority.cycle_id == natural_id("cycle", str(code)), SaraPlan.outcome.is_not(None))
         )
-    }
+    )
     result = Overview(cycle=str(code), counts=dict.fromkeys(STATES, 0))
-    for ward in queries.ward_rows(session, cycle=str(code)):
+    # The wards' names only (as columns), in the ward list's order: not their officers and LSOAs.
+    wards = session.execute(
+        select(Ward.id, Ward.code, Ward.name, Ward.la_name)
+        .where(Ward.deleted.is_(False))
+        .order_by(Ward.la_name, Ward.name)
+    ).all()
+    for ward in wards:
         card = cards.get(ward.id)
         state = _STATE_OF[card.status] if card else "none"
         week = weeks.get(ward.id)

@@ -295,7 +295,9 @@ class PartnerActionsView(QWidget):
             warn=lambda a: a.overdue,
         )
         self.model.editable = False
+        self.model.set_listing([])
         self.table = _table(self, "partnerActionsTable", "Open actions by partner")
+        self.table.horizontalHeader().setResizeContentsPrecision(50)  # columns fitted to a sample of rows
         self.table.setModel(self.model)
         self.table.doubleClicked.connect(
             lambda i: self.open_requested.emit(self.model.row_at(i.row()).priority_id)
@@ -328,7 +330,7 @@ class PartnerActionsView(QWidget):
         self.agency.addItems([ALL_PARTNERS, *agencies])
         self.agency.setCurrentText(chosen if chosen in agencies else ALL_PARTNERS)
         self.agency.blockSignals(False)
-        self.model.set_rows(actions)
+        self.model.set_listing(actions)  # a page shown, more as the table scrolls
         self.table.resizeColumnsToContents()
         overdue = sum(a.overdue for a in actions)
         self.summary.setText(f"{len(actions)} open, {overdue} overdue")
@@ -378,7 +380,9 @@ class ForceOverviewView(QWidget):
             warn=lambda w: w.state == "escalated",
         )
         self.model.editable = False
+        self.model.set_listing([])
         self.table = _table(self, "overviewStuck", "Wards that are stuck")
+        self.table.horizontalHeader().setResizeContentsPrecision(50)
         self.table.setModel(self.model)
         self.table.doubleClicked.connect(self._open)
         self.table.activated.connect(self._open)
@@ -402,7 +406,7 @@ class ForceOverviewView(QWidget):
         for state, label in self.counts.items():
             label.setText(str(result.counts.get(state, 0)))
         shown = [w for w in result.wards if w.stuck or w.state == "escalated"]
-        self.model.set_rows(shown)
+        self.model.set_listing(shown)
         self.table.resizeColumnsToContents()
         self.stuck_label.setText(
             f"{len(result.stuck)} of {len(result.wards)} wards stuck"
