@@ -8,6 +8,7 @@ sync, wards and meetings, leaflets, and keeping the vault safe. The window keeps
 
 from __future__ import annotations
 
+import gc
 import uuid
 from collections.abc import Callable
 
@@ -139,6 +140,10 @@ class MainWindow(QMainWindow):
         if sync_on_open:
             self.sync.sync_now(quiet=True)  # the shared folder, if it is reachable; silent otherwise
         self.sync.show_state()
+        # What the window is built of lives as long as it does. Left to the garbage collector, each of its
+        # full passes walks all of it (150,000 objects: a 160 ms pause in the middle of switching views on
+        # a 680-ward force); frozen, a pass walks only what was made since. Thawed when the window closes.
+        gc.freeze()
 
     @property
     def locked(self) -> bool:
@@ -326,6 +331,8 @@ class MainWindow(QMainWindow):
             self.sync.sync_now(quiet=True)
         self.settings.save_window(self.saveGeometry(), self.saveState())
         super().closeEvent(event)
+        if event.isAccepted():
+            gc.unfreeze()
 
 
 def window_title(vault: Vault) -> str:
