@@ -223,11 +223,13 @@ def events(
 
 def count_events(session: Session, filters: Filters | None = None, *, limit: int) -> int:
     """How many events ``events`` would give, counting no further than ``limit`` (by the database)."""
-    ids = _events_query(session, filters or Filters()).with_only_columns(AuditEvent.id).limit(limit).subquery()
+    ids = (
+        _events_query(session, filters or Filters()).with_only_columns(AuditEvent.id).limit(limit).subquery()
+    )
     return int(session.scalar(select(func.count()).select_from(ids)) or 0)
 
 
-def _events_query(session: Session, f: Filters) -> Select[tuple[AuditEvent]]:
+def _events_query(session: Session, f: Filters) -> Select[AuditEvent]:
     from commmatters_desktop.core.models import Ward
 
     query = select(AuditEvent).order_by(AuditEvent.id.desc())

@@ -184,7 +184,9 @@ def ward_choices(session: Session) -> list[tuple[uuid.UUID, str, str]]:
     return [
         (i, c, n)
         for i, c, n in session.execute(
-            select(Ward.id, Ward.code, Ward.name).where(Ward.deleted.is_(False)).order_by(Ward.name, Ward.code)
+            select(Ward.id, Ward.code, Ward.name)
+            .where(Ward.deleted.is_(False))
+            .order_by(Ward.name, Ward.code)
         ).all()
     ]
 
@@ -229,7 +231,9 @@ def person_rows(
                 select(WardRole.person_id)
                 .join(Ward, Ward.id == WardRole.ward_id)
                 .where(
-                    Ward.code == ward_code.strip().upper(), WardRole.deleted.is_(False), Ward.deleted.is_(False)
+                    Ward.code == ward_code.strip().upper(),
+                    WardRole.deleted.is_(False),
+                    Ward.deleted.is_(False),
                 )
             )
         )
@@ -238,7 +242,9 @@ def person_rows(
     for person_id, code, ward_role in session.execute(
         select(WardRole.person_id, Ward.code, WardRole.role)
         .join(Ward, Ward.id == WardRole.ward_id)
-        .where(WardRole.deleted.is_(False), Ward.deleted.is_(False), WardRole.person_id.in_(select(chosen.c.id)))
+        .where(
+            WardRole.deleted.is_(False), Ward.deleted.is_(False), WardRole.person_id.in_(select(chosen.c.id))
+        )
     ).all():
         links[person_id].append((code, ward_role))
     query = (
@@ -277,7 +283,9 @@ def kin_rows(session: Session, *, on: dt.date, ward_code: str | None = None) -> 
     ).all():
         recent[person_id] = count
     for person_id, latest in session.execute(
-        select(KinContact.person_id, func.max(KinContact.contacted_on)).where(live).group_by(KinContact.person_id)
+        select(KinContact.person_id, func.max(KinContact.contacted_on))
+        .where(live)
+        .group_by(KinContact.person_id)
     ).all():
         last[person_id] = latest
     return [KinRow(p, recent[p.id], last.get(p.id), kin.is_fatigued(recent[p.id], threshold)) for p in people]

@@ -225,7 +225,9 @@ def restore_weeks(
 def clashes(session: Session, cycle: str) -> list[planner.Clash]:
     """Officers and partner teams due in two wards' weeks of action at once."""
     weeks = weeks_of(session, cycle)
-    names: dict[uuid.UUID, str] = {i: n for i, n in session.execute(select(Ward.id, Ward.name).where(Ward.id.in_(list(weeks))))}
+    names: dict[uuid.UUID, str] = {
+        i: n for i, n in session.execute(select(Ward.id, Ward.name).where(Ward.id.in_(list(weeks))))
+    }
     who = teams(session, cycle)
     return planner.find_clashes(
         {names[w]: d for w, d in weeks.items() if w in names},
@@ -298,7 +300,9 @@ def calendar_data(session: Session, cycle: str) -> CalendarData:
     wards = [
         (i, c, n)
         for i, c, n in session.execute(
-            select(Ward.id, Ward.code, Ward.name).where(Ward.deleted.is_(False)).order_by(Ward.la_name, Ward.name)
+            select(Ward.id, Ward.code, Ward.name)
+            .where(Ward.deleted.is_(False))
+            .order_by(Ward.la_name, Ward.name)
         )
     ]
     return CalendarData(

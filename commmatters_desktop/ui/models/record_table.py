@@ -234,7 +234,9 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         if self._order is not None:
             column, order = self.columns[self._order[0]], self._order[1]
             show = column.current or column.show
-            matching.sort(key=lambda r: str(show(r)).casefold(), reverse=order == Qt.SortOrder.DescendingOrder)
+            matching.sort(
+                key=lambda r: str(show(r)).casefold(), reverse=order == Qt.SortOrder.DescendingOrder
+            )
         self._matching = matching
         self.set_pages(lambda offset, limit: matching[offset : offset + limit])
 

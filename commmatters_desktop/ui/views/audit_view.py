@@ -113,7 +113,11 @@ class AuditView(QWidget):
         def page(offset: int, limit: int) -> list[Row]:
             """One page of the newest LIMIT events, read from the vault as the table scrolls."""
             limit = min(limit, LIMIT - offset)
-            return self.ops.read(lambda s: audit.events(s, filters, limit=limit, offset=offset)) if limit > 0 else []
+            return (
+                self.ops.read(lambda s: audit.events(s, filters, limit=limit, offset=offset))
+                if limit > 0
+                else []
+            )
 
         self.model.set_pages(page)
         self.table.resizeColumnsToContents()

@@ -43,7 +43,7 @@ from commmatters_desktop.core.enums import (
     PersonRole,
 )
 from commmatters_desktop.core.errors import UserError
-from commmatters_desktop.core.models import Agency, CommunityGroup, KinContact, Person, ReferenceGroup, Ward
+from commmatters_desktop.core.models import Agency, CommunityGroup, KinContact, Person, ReferenceGroup
 from commmatters_desktop.core.services import common, kin, people
 from commmatters_desktop.storage.vault import atomic_write
 from commmatters_desktop.ui import forms
@@ -135,8 +135,10 @@ class _Page(QWidget):
     def select_id(self, record_id: uuid.UUID) -> None:
         """Select the record, loading pages of the list until it is shown."""
         found = self.model.reveal(
-            lambda record: getattr(record, "id", None) == record_id
-            or getattr(getattr(record, "person", None), "id", None) == record_id
+            lambda record: (
+                getattr(record, "id", None) == record_id
+                or getattr(getattr(record, "person", None), "id", None) == record_id
+            )
         )
         if found is not None:
             self.table.selectRow(self.proxy.mapFromSource(self.model.index(found, 0)).row())
