@@ -222,9 +222,11 @@ def restore_weeks(
         set_week(session, ward=fetch(session, Ward, ward_id), cycle=record.code, week_start=week)
 
 
-def clashes(session: Session, cycle: str) -> list[planner.Clash]:
-    """Officers and partner teams due in two wards' weeks of action at once."""
-    weeks = weeks_of(session, cycle)
+def clashes(
+    session: Session, cycle: str, weeks: dict[uuid.UUID, dt.date] | None = None
+) -> list[planner.Clash]:
+    """Officers and partner teams due in two wards' weeks of action at once (``weeks``: read already)."""
+    weeks = weeks_of(session, cycle) if weeks is None else weeks
     names: dict[uuid.UUID, str] = {
         i: n for i, n in session.execute(select(Ward.id, Ward.name).where(Ward.id.in_(list(weeks))))
     }
@@ -305,11 +307,12 @@ def calendar_data(session: Session, cycle: str) -> CalendarData:
             .order_by(Ward.la_name, Ward.name)
         )
     ]
+    weeks = weeks_of(session, cycle)
     return CalendarData(
         cycle=cycle,
         wards=wards,
-        weeks=weeks_of(session, cycle),
+        weeks=weeks,
         unavailable=unavailable_weeks(session, cycle),
-        clashes=clashes(session, cycle),
+        clashes=clashes(session, cycle, weeks),
         mode=record.schedule_mode if record is not None else None,
     )

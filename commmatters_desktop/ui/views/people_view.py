@@ -157,7 +157,7 @@ class PeopleView(QWidget):
         self.setObjectName("peopleView")
         self.setAccessibleName("People and partners")
         self.ops, self.clock = ops, clock
-        self._wards: list[tuple[uuid.UUID, str, str]] = []
+        self._ward_rows: list[tuple[uuid.UUID, str, str]] | None = None  # read when first needed
 
         self.partners = _Page(self, "partners", "Partner agencies", models.agency_model(self))
         self.show_retired = QCheckBox("Show retired", self.partners)
@@ -192,6 +192,7 @@ class PeopleView(QWidget):
 
         self.kin = _Page(self, "kin", "Key individuals", models.kin_model(self))
         self.kin_ward = ChoiceCombo(self.kin, [(ALL_WARDS, None)], name="kinWard")
+        self._in_picker: list[tuple[uuid.UUID, str, str]] = []
         self.kin_ward.setAccessibleName("Ward shown")
         self.kin_ward.currentIndexChanged.connect(self._filter_kin)
         self.kin.filters.insertWidget(0, self.kin_ward)
@@ -278,11 +279,18 @@ class PeopleView(QWidget):
         """Every page is out of date: load the one shown now, the others when they are shown."""
         self._stale = False
         self._stale_pages = {self.partners, self.people, self.kin, self.gaps}
-        wards = self.ops.read(pq.ward_choices)
-        if wards != self._wards:
-            self._wards = wards
-            self.kin_ward.set_choices([(ALL_WARDS, None), *self._ward_choices()])
+        self._ward_rows = None
         self._load_shown()
+
+    @property
+    def _wards(self) -> list[tuple[uuid.UUID, str, str]]:
+        """Every ward (id, code, name), read when a page or a form first needs them since a change."""
+        if self._ward_rows is None:
+            self._ward_rows = self.ops.read(pq.ward_choices)
+            if self._ward_rows != self._in_picker:  # the picker keeps its choice unless the wards changed
+                self._in_picker = self._ward_rows
+                self.kin_ward.set_choices([(ALL_WARDS, None), *self._ward_choices()])
+        return self._ward_rows
 
     def _load_shown(self, _index: int = -1) -> None:
         """The page on screen, read if stale: a page of rows shown, the rest as the table scrolls."""
@@ -303,6 +311,7 @@ class PeopleView(QWidget):
                 return pq.kin_rows(s, on=today), pq.contact_rows(s), kin.fatigue_threshold(s)
 
             kins, contacts, threshold = self.ops.read(load)
+            _ = self._wards  # the ward picker's choices
             self.kin.load(kins)
             self.contacts_model.set_listing(contacts)
             fit(self.contacts)
