@@ -1,8 +1,9 @@
 """Starting the window loads only what its first screen needs (issue 15: cold start).
 
-Leaflets (reportlab, Qt's PDF viewer), reading PDFs (pypdf) and schema upgrades (Alembic) cost more
-than half a second to import between them; they load when first used. Checked in a fresh process, as
-the window starts for a user: on the demo vault, the window built and shown.
+Leaflets (reportlab, Qt's PDF viewer), reading PDFs (pypdf), schema upgrades (Alembic) and the crime
+charts (Qt Charts) cost more than half a second to import between them; they load when first used.
+Checked in a fresh process, as the window starts for a user: on the demo vault, the window built and
+shown.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 from commmatters_desktop.core.clock import FixedClock
 
 REPO = Path(__file__).resolve().parents[2]
-LATER = ("reportlab", "pypdf", "alembic", "PySide6.QtPdf", "PySide6.QtPdfWidgets")
+LATER = ("reportlab", "pypdf", "alembic", "PySide6.QtPdf", "PySide6.QtPdfWidgets", "PySide6.QtCharts")
 
 SCRIPT = """
 import datetime as dt, json, sys
