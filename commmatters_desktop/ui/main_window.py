@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import uuid
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QCloseEvent
@@ -47,6 +48,9 @@ from commmatters_desktop.ui.views.cycle_views import CalendarView, ForceOverview
 from commmatters_desktop.ui.views.people_view import PeopleView
 from commmatters_desktop.ui.views.sara_view import SaraPlanView
 from commmatters_desktop.ui.views.ward_view import WardView
+
+if TYPE_CHECKING:
+    from commmatters_desktop.ui.evidence_actions import EvidenceMenu
 
 DEMO_BANNER = "DEMO FORCE: real ward names, invented people and priorities. Nothing here is real case data."
 
@@ -120,17 +124,13 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.pages)
         self.idle = IdleWatcher(int(minutes * 60_000), self)
 
-        from commmatters_desktop.ui.evidence_actions import EvidenceMenu
-
         self.priorities: PrioritiesController = PrioritiesController(self)
         self.quarter: QuarterController = QuarterController(self)
         self.sync: SyncController = SyncController(self)
         self.wards: WardsController = WardsController(self)
         self.leaflets: LeafletsController = LeafletsController(self)
         self.safekeeping: SafekeepingController = SafekeepingController(self)
-        self.evidence: EvidenceMenu = EvidenceMenu(
-            self
-        )  # crime data, surveys, harm index, reports (issue 14)
+        self._evidence: EvidenceMenu | None = None  # crime data, surveys, harm index, reports (issue 14)
         self.actions_ = actions.build_actions(self)
         self.toolbar = actions.install(self, self.actions_)
         self._build_status_bar()
@@ -149,6 +149,15 @@ class MainWindow(QMainWindow):
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(gc.unfreeze)
+
+    @property
+    def evidence(self) -> EvidenceMenu:
+        """The Evidence menu's handlers, loaded when first used (the crime importer is not needed to start)."""
+        if self._evidence is None:
+            from commmatters_desktop.ui.evidence_actions import EvidenceMenu
+
+            self._evidence = EvidenceMenu(self)
+        return self._evidence
 
     @property
     def locked(self) -> bool:
