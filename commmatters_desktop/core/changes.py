@@ -13,7 +13,7 @@ import datetime as dt
 import enum
 import json
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -220,6 +220,27 @@ def change_set(session: Session) -> ChangeSet:
     """What this session's flushes wrote so far (kept after commit and close, for the window)."""
     found: ChangeSet = session.info.setdefault(_CHANGESET_KEY, ChangeSet())
     return found
+
+
+def note_row(
+    session: Session,
+    table: Any,
+    row_id: Any,
+    kind: Kind,
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any],
+) -> None:
+    """Note a row written by a Core statement (sync's merge), as :func:`_collect` notes the ORM's: the
+    row, and the rows its foreign keys point at before and after, so the window refreshes only them."""
+    found = change_set(session)
+    if found.everything:
+        return
+    found.add(table.name, row_id, kind)
+    for column in table.c:
+        for key in column.foreign_keys:
+            for values in (before, after):
+                if values is not None and column.name in values:
+                    found.own(key.column.table.name, values[column.name])
 
 
 def _kind(obj: Any, new: bool) -> Kind:

@@ -118,10 +118,19 @@ def _edge_queries(connection: Any) -> list[str]:
 class BackgroundCheck:
     """The full checks on a thread of their own; ``on_done`` gets the problems (from that thread).
 
-    Cancelled by :meth:`cancel` (closing the vault): the check is interrupted, nothing is reported."""
+    ``then`` runs after the page checks found nothing (the audit trail's chain, for a check asked for
+    from the window). Cancelled by :meth:`cancel` (closing the vault): the check is interrupted,
+    nothing is reported."""
 
-    def __init__(self, db_path: Path, key: bytes, on_done: Callable[[list[str]], None]) -> None:
-        self._db_path, self._key, self._on_done = db_path, key, on_done
+    def __init__(
+        self,
+        db_path: Path,
+        key: bytes,
+        on_done: Callable[[list[str]], None],
+        *,
+        then: Callable[[], list[str]] | None = None,
+    ) -> None:
+        self._db_path, self._key, self._on_done, self._then = db_path, key, on_done, then
         self._connection: Any = None
         self._cancelled = False
         self._lock = threading.Lock()
@@ -142,6 +151,8 @@ class BackgroundCheck:
     def _run(self) -> None:
         try:
             problems = full_check(self._db_path, self._key, hold=self._hold, stopped=lambda: self._cancelled)
+            if not problems and self._then is not None and not self._cancelled:
+                problems = self._then()
         except Exception as exc:  # never let a check thread die silently: what it hit is a problem too
             problems = [str(exc)]
         with self._lock:

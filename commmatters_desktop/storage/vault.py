@@ -240,6 +240,8 @@ class Vault:
         self._changed = False
         #: The full page checks running in the background (a large vault), or None (checked on opening).
         self.background_check: integrity.BackgroundCheck | None = None
+        #: Checks asked for while open (:meth:`check_in_background`): closing cancels those still running.
+        self._checks_asked: list[integrity.BackgroundCheck] = []
         self._damage_listeners: list[Callable[[str], None]] = []
         self._damage_lock = threading.Lock()
         wal_lost = _wal_lost(self.db_path)
@@ -510,22 +512,30 @@ class Vault:
         running = self.background_check
         waited = running.wait() if running is not None and not running.finished.is_set() else None
         problems = list(waited) if waited is not None else self._check_pages()  # the ones running, or anew
-        if not problems:
-            from commmatters_desktop.core import audit
+        return problems or self._check_audit()
 
-            # A raw read-only connection: check() may be called while a session is open on this thread.
-            connection = connect_raw(self.db_path, self._key, read_only=True)
-            try:
-                columns = ", ".join(audit.COLUMNS)
-                rows = connection.execute(f"SELECT {columns} FROM audit_event ORDER BY id").fetchall()
-                head = connection.execute(
-                    "SELECT value FROM vault_meta WHERE key = ?", (audit.HEAD_META_KEY,)
-                ).fetchone()
-            finally:
-                connection.close()
-            found = audit.verify_rows(rows, head[0] if head else None, self.audit_key)
-            problems += [f"audit trail: {p.message}" for p in found]
-        return problems
+    def check_in_background(self, on_done: Callable[[list[str]], None]) -> integrity.BackgroundCheck:
+        """:meth:`check` on a thread of its own (seconds to minutes on a force's vault), so the window
+        stays usable; ``on_done`` gets the problems on that thread. Closing the vault cancels it."""
+        check = integrity.BackgroundCheck(self.db_path, self._key, on_done, then=self._check_audit)
+        self._checks_asked.append(check)
+        return check.start()
+
+    def _check_audit(self) -> list[str]:
+        from commmatters_desktop.core import audit
+
+        # A raw read-only connection: a check may run while a session is open, or on another thread.
+        connection = connect_raw(self.db_path, self._key, read_only=True)
+        try:
+            columns = ", ".join(audit.COLUMNS)
+            rows = connection.execute(f"SELECT {columns} FROM audit_event ORDER BY id").fetchall()
+            head = connection.execute(
+                "SELECT value FROM vault_meta WHERE key = ?", (audit.HEAD_META_KEY,)
+            ).fetchone()
+        finally:
+            connection.close()
+        found = audit.verify_rows(rows, head[0] if head else None, self.audit_key)
+        return [f"audit trail: {p.message}" for p in found]
 
     def _check_pages(self) -> list[str]:
         """The checks that need no schema: run when opening (small vaults), before any migration."""
@@ -599,8 +609,9 @@ class Vault:
 
     def close(self) -> None:
         background = self.__dict__.get("background_check")
-        if background is not None:
-            background.cancel()  # interrupted if still running: it reports nothing
+        for running in [background, *self.__dict__.get("_checks_asked", [])]:
+            if running is not None:
+                running.cancel()  # interrupted if still running: it reports nothing
         if "engine" in self.__dict__ and not self.info.demo:
             # The day's work goes into the day's backup too, if the vault is still healthy. A large
             # vault's backup waits for its background check to pass (then daily, or hourly after changes).

@@ -2,7 +2,8 @@
 
 Every change file says which files of every laptop its writer had taken in (``covers``), and each
 laptop keeps the latest word of every other (``sync_acks:<device>``). A file of this laptop is
-*acknowledged* once every laptop that writes in the folder has taken it in. Then:
+*acknowledged* once every laptop that writes in the folder has taken it in (a laptop silent for six
+weeks is no longer waited for: :data:`QUIET_AFTER`). Then:
 
 * once a snapshot of this laptop covers it too, the file leaves the shared folder and its rows leave
   this laptop's change log (they existed to be sent, and a purge masks names in the folder's files
@@ -18,14 +19,15 @@ Only this laptop's own files are ever deleted, and only files it has proved it w
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, insert, select
+from sqlalchemy import CursorResult, delete, func, insert, select
 
-from commmatters_desktop.core.models import ChangeLog, VaultMeta
+from commmatters_desktop.core.models import ChangeLog, SyncLedger, VaultMeta
 from commmatters_desktop.storage.vault import Vault
 from commmatters_desktop.sync import files
 from commmatters_desktop.sync.files import BadChangeFile, TeamKeys
@@ -37,6 +39,27 @@ class Compaction:
     log_rows: int = 0
     files: int = 0
     snapshots: int = 0
+
+
+#: A laptop none of whose files has arrived here for this long is no longer waited for: one lost, retired,
+#: handed back, or replaced by a new device id (a restore, leaving a team) would otherwise hold back
+#: compaction for good and the folder would grow for ever. If it does come back, its next file of this
+#: laptop is gone and it takes in the snapshot that covers it (a merge): nothing is lost either way.
+QUIET_AFTER = dt.timedelta(weeks=6)
+
+
+def waited_for(vault: Vault, laptops: list[str]) -> list[str]:
+    """The laptops in ``laptops`` whose acknowledgement compaction waits for: those heard from (a file
+    of theirs taken in here) within :data:`QUIET_AFTER`, and those never heard from here at all."""
+    cutoff = vault.clock.now().astimezone(dt.UTC).replace(tzinfo=None) - QUIET_AFTER
+    with vault.reading() as session:
+        heard = {
+            device: at.astimezone(dt.UTC).replace(tzinfo=None) if at.tzinfo else at
+            for device, at in session.execute(
+                select(SyncLedger.device, func.max(SyncLedger.applied_at)).group_by(SyncLedger.device)
+            )
+        }
+    return [d for d in laptops if d == vault.device_id or d not in heard or heard[d] >= cutoff]
 
 
 def acknowledged(vault: Vault, laptops: list[str]) -> int:
@@ -59,7 +82,7 @@ def compact(vault: Vault, folder: Path, team: TeamKeys, laptops: list[str]) -> C
     The log keeps the rows of every file still in the folder: a purge masks names in them through the
     log (``sync.purge``), so a file and its rows go together."""
     done = Compaction()
-    acked = min(acknowledged(vault, laptops), int(vault.meta(NEXT_FILE_META) or 1) - 1)
+    acked = min(acknowledged(vault, waited_for(vault, laptops)), int(vault.meta(NEXT_FILE_META) or 1) - 1)
     covered = _own_snapshot_covers(vault, folder)
     if acked <= 0 or covered is None:
         return done

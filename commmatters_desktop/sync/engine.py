@@ -75,6 +75,7 @@ def sync(
     listing = new_files(vault, folder)
     taken_back = take_back_later_files(vault, folder, team, listing)
     if taken_back:
+        report.changed.everything = True
         report.notes.append(
             f"This vault is older than its own {taken_back} latest file(s) in the shared folder (restored from a "
             f"backup, or its last changes lost in a crash). It took them back in and now sends as {vault.device_id}; "
@@ -86,7 +87,8 @@ def sync(
         return report
     from commmatters_desktop.sync import purge
 
-    purge.carry_out(vault, folder, team)  # purge orders from anyone: this laptop's history and files
+    if purge.carry_out(vault, folder, team, changed=report.changed):  # orders from anyone: history, files
+        report.changed.everything = True
     report.sent_files, report.sent_changes = export(vault, folder, team, report)
     written = int(vault.meta(NEXT_FILE_META) or 1) - 1
     if report.sent_files and written % SNAPSHOT_EVERY == 0:

@@ -14,6 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
+from commmatters_desktop.core import changes
+from commmatters_desktop.core.changeset import ChangeSet
 from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.core.hlc import MAX_DRIFT, Stamp
 from commmatters_desktop.core.models import (
@@ -354,7 +356,7 @@ def _take_in(
             known_bad[(device, path.name)] = digest
         return "rejected"
     try:
-        report.conflicts += _apply_file(vault, change_file, digest)
+        report.conflicts += _apply_file(vault, change_file, digest, report.changed)
     except IntegrityError:
         return "waiting"  # it refers to something another laptop's file brings: a later pass
     report.received_files += 1
@@ -401,8 +403,9 @@ def _record_problem(vault: Vault, device: str, name: str, digest: str, reason: s
         )
 
 
-def _apply_file(vault: Vault, change_file: ChangeFile, digest: str) -> int:
-    """One file, one transaction: every change and its ledger row, or none of them."""
+def _apply_file(vault: Vault, change_file: ChangeFile, digest: str, changed: ChangeSet) -> int:
+    """One file, one transaction: every change and its ledger row, or none of them. What it wrote is
+    added to ``changed`` once committed."""
     with vault.unit_of_work() as session:
         session.connection().exec_driver_sql("PRAGMA defer_foreign_keys = ON")
         conflicts = apply_changes(session, change_file.changes)
@@ -415,4 +418,5 @@ def _apply_file(vault: Vault, change_file: ChangeFile, digest: str) -> int:
             put_meta(
                 session, f"{ACKS_META}{change_file.device}", json.dumps(change_file.covers, sort_keys=True)
             )
+    changed.merge(changes.change_set(session))
     return conflicts

@@ -10,6 +10,7 @@ the body is detected before anything is read.
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import io
 import json
@@ -487,6 +488,7 @@ def write_stream(
                 sealed = nonce + cipher.encrypt(nonce, zlib.compress(payload), _frame_aad(head, index, last))
                 handle.write(len(sealed).to_bytes(4, "big") + (b"\x01" if last else b"\x00") + sealed)
 
+            newest = ""
             for changes in frames:
                 if not changes:
                     continue
@@ -497,8 +499,11 @@ def write_stream(
                     False,
                 )
                 count += len(changes)
+                newest = max(newest, max(c.stamp for c in changes))
                 index += 1
-            frame(json.dumps({"count": count}).encode(), True)
+            # The newest stamp rides in the sealed last frame: a reader checks the clock rule after
+            # only authenticating the frames, without unpacking millions of changes twice.
+            frame(json.dumps({"count": count, "newest": newest}).encode(), True)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, target)
@@ -529,14 +534,36 @@ class Stream:
                 raise BadChangeFile(DAMAGED_HEADER) from None
 
     def newest_stamp(self) -> str:
-        """Read the whole file once, checking every frame; the newest stamp in it ("" if none). Stamps
-        sort as text in clock order, so no change is built and no stamp parsed."""
+        """Read the whole file once, checking every frame; the newest stamp in it ("" if none). A file
+        whose sealed last frame names it is only authenticated, frame by frame; an older one is unpacked
+        (stamps sort as text in clock order, so no change is built and no stamp parsed)."""
         try:
+            last = collections.deque(self._bodies(), maxlen=1)[0][0]  # every frame authenticated
+            if isinstance(last, dict) and isinstance(last.get("newest"), str):
+                return str(last["newest"])
             return max((str(row[4]) for rows in self._rows() for row in rows if row[4]), default="")
         except (TypeError, IndexError, KeyError):
             raise BadChangeFile(DAMAGED_HEADER) from None
 
     def _rows(self) -> Iterator[list[Any]]:
+        for last, body in self._bodies():
+            if last is not None:
+                return
+            try:
+                data = json.loads(zlib.decompress(body))
+            except ValueError:
+                raise BadChangeFile(
+                    "it has been altered or damaged since it was written, so it was not used"
+                ) from None
+            except (TypeError, zlib.error):
+                raise BadChangeFile(DAMAGED_HEADER) from None
+            if not isinstance(data, list):
+                raise BadChangeFile(DAMAGED_HEADER)
+            yield data
+
+    def _bodies(self) -> Iterator[tuple[Any, bytes]]:
+        """Each frame authenticated, in order: (None, its compressed body), and last (the last frame's
+        contents, b"")."""
         cipher = AESGCM(self.key)
         with self._open() as handle:
             handle.seek(self.offset)
@@ -550,18 +577,17 @@ class Stream:
                 last = prefix[4:] == b"\x01"
                 try:
                     body = cipher.decrypt(sealed[:12], sealed[12:], _frame_aad(self.head, index, last))
-                    data = json.loads(zlib.decompress(body))
                 except (InvalidTag, ValueError):
                     raise BadChangeFile(
                         "it has been altered or damaged since it was written, so it was not used"
                     ) from None
-                except (TypeError, zlib.error):
-                    raise BadChangeFile(DAMAGED_HEADER) from None
                 if last:
+                    try:
+                        yield json.loads(zlib.decompress(body)), b""
+                    except (TypeError, ValueError, zlib.error):
+                        raise BadChangeFile(DAMAGED_HEADER) from None
                     return
-                if not isinstance(data, list):
-                    raise BadChangeFile(DAMAGED_HEADER)
-                yield data
+                yield None, body
                 index += 1
 
     def _open(self) -> BinaryIO:

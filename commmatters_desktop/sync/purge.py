@@ -18,7 +18,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from commmatters_desktop.core import retention
+from commmatters_desktop.core import changes, retention
+from commmatters_desktop.core.changeset import ChangeSet
 from commmatters_desktop.core.models import ChangeLog, PurgeOrder
 from commmatters_desktop.storage.vault import BACKUP_FOLDER, Vault, atomic_write
 from commmatters_desktop.sync import files
@@ -52,12 +53,15 @@ def compact(vault: Vault) -> None:
             old.unlink()
 
 
-def carry_out(vault: Vault, folder: Path, team: TeamKeys) -> int:
-    """Orders from any laptop, not yet carried out here: scrub, compact, rewrite this laptop's files."""
+def carry_out(vault: Vault, folder: Path, team: TeamKeys, *, changed: ChangeSet | None = None) -> int:
+    """Orders from any laptop, not yet carried out here: scrub, compact, rewrite this laptop's files.
+    What the scrub wrote in the vault is added to ``changed``."""
     with vault.unit_of_work() as session:
         scrubbed = retention.scrub_history(session)
         orders = [(str(o.id), o.entity, o.row_id, o.fields, o.ordered_on.isoformat())
                   for o in session.scalars(select(PurgeOrder))]  # fmt: skip
+    if changed is not None:
+        changed.merge(changes.change_set(session))
     pending = [o for o in orders if vault.meta(f"{FILES_META}{o[0]}") != f"{o[3]}|{o[4]}"]
     if scrubbed:
         compact(vault)

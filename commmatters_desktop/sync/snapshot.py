@@ -170,6 +170,7 @@ def take_snapshot(vault: Vault, folder: Path, team: TeamKeys, report: SyncReport
 
     def apply(batch: list[Change], last: bool) -> None:
         with vault.unit_of_work() as session:
+            changes.change_set(session).everything = True  # the whole vault may change: no row lists
             session.connection().exec_driver_sql("PRAGMA defer_foreign_keys = ON")
             report.conflicts += apply_changes(session, batch)
             if last:
@@ -199,6 +200,7 @@ def take_snapshot(vault: Vault, folder: Path, team: TeamKeys, report: SyncReport
         return False
     report.received_files += 1
     report.received_changes += received
+    report.changed.everything = True
     return True
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from commmatters_desktop.core.changeset import ChangeSet
 from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.core.models import (
     ChangeLog,
@@ -52,6 +53,9 @@ class SyncReport:
     interrupted: bool = False
     #: Things the user should know that are not a file's problem (a restore detected, a recovery).
     notes: list[str] = field(default_factory=list)
+    #: The rows the sync wrote into this vault, for the window to refresh (everything after a join,
+    #: a snapshot taken in, or a purge carried out).
+    changed: ChangeSet = field(default_factory=ChangeSet)
 
     def describe(self) -> str:
         def plural(count: int, word: str) -> str:

@@ -49,3 +49,14 @@ def test_the_build_report_is_read_back(tmp_path: Path) -> None:
     )
     report = cached.report()
     assert report is not None and report.wards == 1
+
+
+def test_the_join_figure_takes_in_fifty_laptops_files_without_conflicts(tiny: Path) -> None:
+    from tests.benchmarks.figures import CHANGES_EACH, FILES_EACH, LAPTOPS
+
+    filekeyring.use(tiny / "keyring.json")
+    work = Work("tiny", tiny, tiny / "scratch-join")
+    work.scratch.mkdir(exist_ok=True)
+    joined = FIGURES["join"](work)
+    assert joined["received_files"] == 1 + LAPTOPS * FILES_EACH and joined["conflicts"] == 0
+    assert joined["received_changes"] > LAPTOPS * FILES_EACH * CHANGES_EACH and joined["compacted"] > 0

@@ -88,3 +88,50 @@ def test_leaving_after_compaction_still_sends_everything_the_vault_holds(
     assert report.sent_changes > 0
     with a.vault.reading() as s:
         assert {r.entity for r in s.scalars(select(ChangeLog))} >= {"ward"}
+
+
+def test_a_laptop_silent_for_six_weeks_no_longer_holds_back_compaction_and_loses_nothing_on_return(
+    laptops: list[Laptop], shared: Path
+) -> None:
+    """A laptop lost, retired or replaced by a new device id never acknowledges again: without a limit the
+    folder would grow for ever. Past six weeks of silence it is not waited for; when it comes back it
+    takes in the snapshot and still sends what it had not sent."""
+    from commmatters_desktop.sync.compaction import QUIET_AFTER
+
+    a, b, c = laptops
+    add_ward(a, "E05900000", "Ward 0")
+    a.sync(shared)
+    c.sync(shared)
+    edit(c, "Written on C before it went quiet", code="E05900000")
+    c.sync(shared)  # c has a folder now: it is waited for
+    edit(c, "Never sent until C came back", code="E05900000")
+    for n in range(1, 4):
+        add_ward(a, f"E05{900000 + n:06d}", f"Ward {n}")
+        a.sync(shared)
+        b.sync(shared)
+        edit(b, f"B's note {n}", code=f"E05{900000 + n:06d}")
+        b.sync(shared)
+    a.sync(shared)
+    engine.write_snapshot(a.vault, shared, engine.team_keys(a.vault, shared, TEAM_PASSPHRASE))
+    add_ward(a, "E05900004", "Ward 4")
+    a.sync(shared)
+    assert len(own_files(a, shared)) == 4, "c has not taken in a's files after the first: they stay"
+
+    for laptop in laptops:  # time passes for everyone; c stays silent
+        laptop.clock.advance(days=QUIET_AFTER.days + 1)
+    edit(b, "B, seven weeks on", code="E05900001")
+    b.sync(shared)
+    a.sync(shared)
+    engine.write_snapshot(a.vault, shared, engine.team_keys(a.vault, shared, TEAM_PASSPHRASE))
+    add_ward(a, "E05900005", "Ward 5")
+    a.sync(shared)
+    assert len(own_files(a, shared)) == 1, "c, silent, is no longer waited for: only a's newest file stays"
+
+    report = c.sync(shared)  # back: a's next file is gone, the snapshot covering it comes in
+    assert report.waiting == [] and report.rejected == [], report.as_json()
+    assert wards_of(c) == {f"E05{900000 + n:06d}" for n in range(6)}
+    assert ward_named(c, "E05900001").notes == "B, seven weeks on"  # type: ignore[union-attr]
+    a.sync(shared)
+    b.sync(shared)
+    for laptop in (a, b):  # what c had not sent reached the others
+        assert ward_named(laptop, "E05900000").notes == "Never sent until C came back"  # type: ignore[union-attr]

@@ -36,6 +36,7 @@ def test_a_snapshot_is_streamed_parents_first_and_a_new_laptop_joins_from_it(
     assert order.index("ward") < order.index("priority") < order.index("action")
     report = engine.SyncReport()
     assert engine.join_from_snapshot(b.vault, shared, team, report)
+    assert report.changed.everything and len(report.changed) == 0  # the window reloads; no row lists kept
     with b.vault.reading() as s:
         assert len(s.scalars(select(Ward)).all()) == 3
 
@@ -67,3 +68,57 @@ def test_a_damaged_snapshot_is_rejected_whole_and_changes_nothing(
     assert ("incomplete" in reason) if damage == "cut short" else ("altered or damaged" in reason)
     with b.vault.reading() as s:
         assert s.scalars(select(Ward)).all() == []
+
+
+def test_a_snapshot_from_a_laptop_whose_clock_is_days_ahead_is_set_aside(
+    laptops: list[Laptop], shared: Path
+) -> None:
+    """The clock rule reads the newest stamp the sealed last frame names, after authenticating every frame."""
+    a, b, _ = laptops
+    a.clock.advance(days=3)
+    path = snapshot_of(a, shared)
+    team = engine.team_keys(b.vault, shared, TEAM_PASSPHRASE)
+    stream = files.open_stream(path, team_id=team.team_id, keys=team.keys)
+    newest = max(c.stamp for frame in stream.frames() for c in frame)
+    assert stream.newest_stamp() == newest
+    report = engine.SyncReport()
+    assert not engine.join_from_snapshot(b.vault, shared, team, report)
+    ((_name, reason),) = report.rejected
+    assert "more than a day ahead" in reason
+    with b.vault.reading() as s:
+        assert s.scalars(select(Ward)).all() == []
+
+
+def test_a_laptop_joining_from_a_snapshot_holds_every_row_and_stamp_exactly_as_the_source(
+    laptops: list[Laptop], shared: Path
+) -> None:
+    """The whole demo force (every synced table: enums, dates, times, ids, flags, long text) crosses in a
+    snapshot; the joiner's rows and field clocks are the source's, byte for byte."""
+    from sqlalchemy import text
+
+    from commmatters_desktop.demo import populate
+    from tests.conftest import TODAY
+
+    a, b, _ = laptops
+    with a.vault.unit_of_work() as s:
+        populate(s, TODAY)
+    a.sync(shared)
+    engine.write_snapshot(a.vault, shared, engine.team_keys(a.vault, shared, TEAM_PASSPHRASE))
+    report = b.sync(shared)
+    assert report.rejected == [] and report.conflicts == 0
+
+    def dump(laptop: Laptop) -> dict[str, list[tuple[object, ...]]]:
+        with laptop.vault.reading() as s:
+            found = {
+                table.name: s.execute(text(f'SELECT * FROM "{table.name}" ORDER BY id')).all()
+                for table in snapshot.synced_tables()
+            }
+            found["field_clock"] = s.execute(
+                text("SELECT entity, row_id, field, stamp FROM field_clock ORDER BY entity, row_id, field")
+            ).all()
+        return found
+
+    source, joined = dump(a), dump(b)
+    assert sum(len(rows) for rows in source.values()) > 10_000
+    for name, rows in source.items():
+        assert joined[name] == rows, name

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
@@ -75,6 +78,56 @@ def test_check_database_reports_a_healthy_vault(window: MainWindow, qtbot: QtBot
     dialogs.press("Vault healthy", "OK")
     window.actions_.check.trigger()
     dialogs.done()
+
+
+def test_check_database_runs_off_the_window_thread_which_stays_usable_meanwhile(
+    window: MainWindow, qtbot: QtBot, dialogs: Dialogs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A force's vault takes minutes to check: the officer keeps working and the answer comes later.
+    The check is held at its last step (the audit chain) until the test has worked in the window."""
+    vault = window.vault
+    real = vault._check_audit
+    release, reached = threading.Event(), threading.Event()
+    threads: list[str] = []
+
+    def held() -> list[str]:
+        threads.append(threading.current_thread().name)
+        reached.set()
+        release.wait(30)
+        return real()
+
+    monkeypatch.setattr(vault, "_check_audit", held)
+    window.actions_.check.trigger()
+    assert (
+        window.statusBar().currentMessage().startswith("Checking every page of the vault in the background")
+    )
+    qtbot.waitUntil(reached.is_set)
+    assert threads == ["vault-integrity-check"]
+    window.actions_.check.trigger()  # asked again while it runs: one check, and a word why
+    assert window.statusBar().currentMessage().startswith("The integrity check is still running")
+    qtbot.keyClicks(window.ward_view.search, "E05000650")  # the window answers meanwhile
+    assert column(window, WardColumn.NAME) == ["Astley Bridge"]
+    assert QApplication.activeModalWidget() is None
+    dialogs.press("Vault healthy", "OK")
+    release.set()
+    dialogs.done()
+    assert threads == ["vault-integrity-check"] and dialogs.seen[0].startswith("Vault healthy: Every page")
+
+
+def test_closing_the_vault_during_a_check_stops_it_and_nothing_is_reported(
+    window: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vault = window.vault
+    real = vault._check_audit
+    release, reached = threading.Event(), threading.Event()
+    monkeypatch.setattr(vault, "_check_audit", lambda: (reached.set(), release.wait(30), real())[2])
+    window.actions_.check.trigger()
+    qtbot.waitUntil(reached.is_set)
+    check = vault._checks_asked[-1]
+    release.set()
+    check.cancel(wait=5)
+    assert check.finished.wait(5) and check.problems is None  # cancelled: nothing reported
+    assert QApplication.activeModalWidget() is None
 
 
 def test_window_size_is_remembered(

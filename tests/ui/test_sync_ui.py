@@ -6,6 +6,7 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
+from commmatters_desktop.core.changeset import ChangeSet
 from commmatters_desktop.core.clock import FixedClock
 from commmatters_desktop.core.services import laptops as laptop_names
 from commmatters_desktop.core.services import wards
@@ -142,3 +143,45 @@ def test_check_database_in_the_window_reports_changes_lost_with_the_wal(
     window.actions_.check.trigger()
     dialogs.done()
     assert "-wal file was deleted" in dialogs.seen[0] and "Sync now" in dialogs.seen[0]
+
+
+def test_a_colleagues_edit_arriving_by_sync_refreshes_its_row_without_reloading_the_view(
+    qtbot: QtBot,
+    laptops: list[Laptop],
+    shared: Path,
+    window_settings: WindowSettings,
+    dialogs: Dialogs,
+) -> None:
+    """On a force's vault a reload after every sync costs seconds: the sync says which rows it wrote."""
+    from tests.ui.test_refresh import watching
+
+    a, b, _ = laptops
+    with a.vault.unit_of_work() as s:
+        for code, name in (
+            ("E05000650", "Astley Bridge"),
+            ("E05000651", "Bradshaw"),
+            ("E05000652", "Breightmet"),
+        ):
+            wards.create_ward(s, code=code, name=name)
+    a.sync(shared)
+    b.sync(shared)
+    window = MainWindow(b.vault, clock=b.clock, settings=window_settings, autolock_minutes=600)
+    qtbot.addWidget(window)
+    window.tabs.setCurrentWidget(window.ward_view)
+    model = window.ward_view.model
+    assert model.rowCount() == 3
+    row = next(r for r in range(model.rowCount()) if model.index(r, 1).data() == "Bradshaw")
+    with a.vault.unit_of_work() as s:
+        wards.update_ward(s, ward=wards.ward_by_code(s, "E05000651"), name="Bradshaw and Harwood")  # type: ignore[arg-type]
+    a.sync(shared)
+    announced: list[ChangeSet] = []
+    window.ops.changes.connect(announced.append)
+    with watching(model) as seen:
+        report = window.sync.sync_now()
+    dialogs.done()
+    assert report.received_files == 1  # type: ignore[attr-defined]
+    with b.vault.reading() as s:
+        renamed = wards.ward_by_code(s, "E05000651").id  # type: ignore[union-attr]
+    assert [(c.everything, c.ids("ward")) for c in announced] == [(False, {renamed})]
+    assert seen.resets == 0 and seen.changed == [row] and not seen.inserted and not seen.removed
+    assert model.index(row, 1).data() == "Bradshaw and Harwood"

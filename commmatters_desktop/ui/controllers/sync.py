@@ -99,7 +99,9 @@ class SyncController(Controller):
             self.say(exc.message, 15_000)
             return None
         progress.close()
-        window.refresh()
+        # Only what the sync wrote is refreshed (a colleague's few edits: their rows); a join, a
+        # snapshot taken in or a purge carried out says "everything" and the views reload.
+        self.ops.announce(report.changed)
         self.show_state()
         self.say(report.describe(), 15_000)
         if sync_panel.report_needs_attention(report) and not quiet:
