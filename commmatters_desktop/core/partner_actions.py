@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from commmatters_desktop.core.enums import FINISHED_ACTION, ActionKind, ActionStatus
@@ -42,9 +43,18 @@ def agency_called(session: Session, name: str) -> str:
 
 
 def open_actions(
-    session: Session, *, today: dt.date, cycle: str | None = None, agency: str | None = None
+    session: Session,
+    *,
+    today: dt.date,
+    cycle: str | None = None,
+    agency: str | None = None,
+    offset: int = 0,
+    limit: int | None = None,
 ) -> list[PartnerAction]:
-    """Open actions (not done or cancelled), soonest due first, optionally for one cycle or agency."""
+    """Open actions (not done or cancelled), soonest due first, optionally for one cycle or agency.
+
+    ``offset`` and ``limit`` read one page of them (the window's list reads a page at a time).
+    """
     # Columns, not records (one row per action with its ward, priority and cycle already joined).
     query = (
         select(
@@ -58,11 +68,11 @@ def open_actions(
         .where(Action.deleted.is_(False), Priority.deleted.is_(False), Action.status.not_in(FINISHED_ACTION))
         .order_by(Agency.name, Action.due_on.is_(None), Action.due_on, Ward.name)
     )  # fmt: skip
-    if cycle:
-        query = query.where(Cycle.code == cycle)
-    if agency:
-        # Names as people type them: 'bolton council' is Bolton Council (as `plan ics` already allows).
-        query = query.where(func.lower(Agency.name) == agency.strip().lower())
+    query = _chosen(query, cycle, agency)
+    if offset:
+        query = query.offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
     return [
         PartnerAction(
             id=i, agency=owner or "(no owner yet)", ward_code=code, ward_name=ward, priority_id=priority_id,
@@ -72,3 +82,32 @@ def open_actions(
         for (i, owner, code, ward, priority_id, title, cycle_code, description, kind, due_on,
              status) in session.execute(query).all()
     ]  # fmt: skip
+
+
+def open_action_counts(
+    session: Session, *, today: dt.date, cycle: str | None = None, agency: str | None = None
+) -> tuple[int, int]:
+    """How many actions ``open_actions`` lists, and how many of them are overdue, counted by the database."""
+    query = (
+        select(func.count(), func.count(case((Action.due_on < today, 1))))
+        .select_from(Action)
+        .join(Priority, Priority.id == Action.priority_id)
+        .join(Ward, Ward.id == Priority.ward_id)
+        .join(Cycle, Cycle.id == Priority.cycle_id)
+        .outerjoin(Agency, Agency.id == Action.owner_agency_id)
+        .where(Action.deleted.is_(False), Priority.deleted.is_(False), Action.status.not_in(FINISHED_ACTION))
+    )
+    total, overdue = session.execute(_chosen(query, cycle, agency)).one()
+    return int(total), int(overdue)
+
+
+_Q = TypeVar("_Q", bound="Select[*tuple[Any, ...]]")
+
+
+def _chosen(query: _Q, cycle: str | None, agency: str | None) -> _Q:
+    if cycle:
+        query = query.where(Cycle.code == cycle)
+    if agency:
+        # Names as people type them: 'bolton council' is Bolton Council (as `plan ics` already allows).
+        query = query.where(func.lower(Agency.name) == agency.strip().lower())
+    return query
