@@ -19,7 +19,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import Select, func, insert, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -273,12 +273,36 @@ class Filters:
 
 
 def events(
-    session: Session, filters: Filters | None = None, *, limit: int | None = None
+    session: Session, filters: Filters | None = None, *, limit: int | None = None, offset: int = 0
 ) -> list[dict[str, Any]]:
-    """The trail as plain rows, newest first, filtered by who (actor or record), ward and dates."""
+    """The trail as plain rows, newest first, filtered by who (actor or record), ward and dates.
+
+    ``offset`` and ``limit`` read one page of it (the window shows the trail a page at a time).
+    """
+    query = _events_query(session, filters or Filters())
+    if offset:
+        query = query.offset(offset)
+    if limit:
+        query = query.limit(limit)
+    return [
+        {"id": e.id, "at": e.at.isoformat(timespec="seconds"), "actor": e.actor, "device": e.device,
+         "action": e.action, "record": e.entity.replace("_", " "), "row_id": e.row_id, "summary": e.summary,
+         "uid": e.uid}
+        for e in session.scalars(query)
+    ]  # fmt: skip
+
+
+def count_events(session: Session, filters: Filters | None = None, *, limit: int) -> int:
+    """How many events ``events`` would give, counting no further than ``limit`` (by the database)."""
+    ids = (
+        _events_query(session, filters or Filters()).with_only_columns(AuditEvent.id).limit(limit).subquery()
+    )
+    return int(session.scalar(select(func.count()).select_from(ids)) or 0)
+
+
+def _events_query(session: Session, f: Filters) -> Select[AuditEvent]:
     from commmatters_desktop.core.models import Ward
 
-    f = filters or Filters()
     query = select(AuditEvent).order_by(AuditEvent.id.desc())
     if f.since:
         query = query.where(AuditEvent.at >= dt.datetime.combine(f.since, dt.time(), dt.UTC))
@@ -297,14 +321,7 @@ def events(
         ).first()
         ids = _ward_record_ids(session, ward.id) if ward is not None else set()
         query = query.where(AuditEvent.row_id.in_(ids))
-    if limit:
-        query = query.limit(limit)
-    return [
-        {"id": e.id, "at": e.at.isoformat(timespec="seconds"), "actor": e.actor, "device": e.device,
-         "action": e.action, "record": e.entity.replace("_", " "), "row_id": e.row_id, "summary": e.summary,
-         "uid": e.uid}
-        for e in session.scalars(query)
-    ]  # fmt: skip
+    return query
 
 
 def _ward_record_ids(session: Session, ward_id: uuid.UUID) -> set[str]:

@@ -10,13 +10,12 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from commmatters_desktop.core import queries
 from commmatters_desktop.core.cycles import CycleCode
-from commmatters_desktop.core.enums import PriorityStatus
-from commmatters_desktop.core.models import Priority, SaraPlan, natural_id
+from commmatters_desktop.core.enums import FINISHED_ACTION, PriorityStatus
+from commmatters_desktop.core.models import Action, Feedback, Priority, SaraPlan, Ward, natural_id
 from commmatters_desktop.core.services.planning import weeks_of
 
 S = PriorityStatus
@@ -71,25 +70,65 @@ class Overview:
         return [w for w in self.wards if w.stuck]
 
 
+@dataclass(frozen=True)
+class _Card:
+    id: uuid.UUID
+    status: PriorityStatus
+    title: str
+
+
 def overview(session: Session, *, cycle: str, today: dt.date) -> Overview:
     code = CycleCode.parse(cycle)
     deadline = code.start + dt.timedelta(weeks=AGREE_BY_WEEK)
+    cycle_id = natural_id("cycle", str(code))
+    # What the overview reads of each priority, as columns and counts by the database: not whole cards.
     cards = {
-        c.ward_id: c
-        for c in queries.priority_cards(session, cycle=str(code), today=today)
-        if c.status in _STATE_OF
+        ward_id: _Card(pid, status, title)
+        for pid, ward_id, status, title in session.execute(
+            select(Priority.id, Priority.ward_id, Priority.status, Priority.title).where(
+                Priority.cycle_id == cycle_id,
+                Priority.deleted.is_(False),
+                Priority.status.in_(list(_STATE_OF)),
+            )
+        )
     }
+    overdue: dict[uuid.UUID, int] = {
+        pid: n
+        for pid, n in session.execute(
+            select(Action.priority_id, func.count())
+            .join(Priority, Priority.id == Action.priority_id)
+            .where(
+                Priority.cycle_id == cycle_id,
+                Action.deleted.is_(False),
+                Action.status.not_in(FINISHED_ACTION),
+                Action.due_on < today,
+            )
+            .group_by(Action.priority_id)
+        )
+    }
+    answered = set(
+        session.scalars(
+            select(Feedback.priority_id)
+            .join(Priority, Priority.id == Feedback.priority_id)
+            .where(Priority.cycle_id == cycle_id, Feedback.deleted.is_(False))
+        )
+    )
     weeks = weeks_of(session, str(code))
-    assessed = {
-        p.id
-        for p in session.scalars(
-            select(Priority)
+    assessed = set(
+        session.scalars(
+            select(Priority.id)
             .join(SaraPlan, SaraPlan.priority_id == Priority.id)
             .where(Priority.cycle_id == natural_id("cycle", str(code)), SaraPlan.outcome.is_not(None))
         )
-    }
+    )
     result = Overview(cycle=str(code), counts=dict.fromkeys(STATES, 0))
-    for ward in queries.ward_rows(session, cycle=str(code)):
+    # The wards' names only (as columns), in the ward list's order: not their officers and LSOAs.
+    wards = session.execute(
+        select(Ward.id, Ward.code, Ward.name, Ward.la_name)
+        .where(Ward.deleted.is_(False))
+        .order_by(Ward.la_name, Ward.name)
+    ).all()
+    for ward in wards:
         card = cards.get(ward.id)
         state = _STATE_OF[card.status] if card else "none"
         week = weeks.get(ward.id)
@@ -97,10 +136,9 @@ def overview(session: Session, *, cycle: str, today: dt.date) -> Overview:
         if card is None and today >= deadline:
             reasons.append(f"no agreed priority by week {AGREE_BY_WEEK} ({deadline:%d %b})")
         if card is not None:
-            if card.overdue_actions:
-                reasons.append(
-                    f"{card.overdue_actions} action{'s' if card.overdue_actions != 1 else ''} overdue"
-                )
+            late = overdue.get(card.id, 0)
+            if late:
+                reasons.append(f"{late} action{'s' if late != 1 else ''} overdue")
             if (
                 week is not None
                 and week + dt.timedelta(days=7) <= today
@@ -110,7 +148,7 @@ def overview(session: Session, *, cycle: str, today: dt.date) -> Overview:
             if (
                 card.id in assessed
                 and card.status in (S.ASSESSING,)
-                and "no feedback recorded" in card.blockers
+                and card.id not in answered  # what rules.feedback_blockers calls "no feedback recorded"
             ):
                 reasons.append("assessed but no feedback given")
         result.counts[state] += 1

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -25,8 +25,10 @@ from commmatters_desktop.core import changes
 from commmatters_desktop.core.changeset import ChangeSet
 from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.core.leaflets import record_distribution, wards_with_feedback
-from commmatters_desktop.reports.leaflet import Leaflet, LeafletFormat, Press
 from commmatters_desktop.storage.vault import DiskFull, atomic_write
+
+if TYPE_CHECKING:  # reportlab is loaded when a leaflet is made, not when the window starts
+    from commmatters_desktop.reports.leaflet import Leaflet, LeafletFormat
 
 #: Says how far a batch got (done, total, ward code); False stops it after the leaflet in hand.
 Progress = Callable[[int, int, str], bool]
@@ -155,6 +157,8 @@ def publish_cycle(
     what it did and a second run records only what is new. A full disk stops the run.
     """
     batch = Batch(str(cycle), fmt, folder)
+    from commmatters_desktop.reports.leaflet import Press
+
     press = Press(cycle, today, fmt, store.is_demo)
     with store.reading() as session:
         batch.wards = wards_with_feedback(session, cycle)

@@ -136,7 +136,10 @@ class BackgroundCheck:
         self._lock = threading.Lock()
         self.problems: list[str] | None = None
         self.finished = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="vault-integrity-check", daemon=True)
+        # Not a daemon: a check still reading when the app quits (SQLCipher's page check cannot be
+        # interrupted part way) is waited for before the interpreter is torn down, which otherwise
+        # crashes the process on its way out.
+        self._thread = threading.Thread(target=self._run, name="vault-integrity-check", daemon=False)
 
     def start(self) -> BackgroundCheck:
         self._thread.start()
@@ -172,7 +175,8 @@ class BackgroundCheck:
     def cancel(self, wait: float = 0.25) -> None:
         """Stop: the check reports nothing from now on. SQLCipher's page check cannot be interrupted
         part way (seconds on a force's vault), so closing waits for it ``wait`` seconds at most; the
-        thread then ends on its own (it only reads, on its own connection, and reports nothing)."""
+        thread then ends on its own (it only reads, on its own connection, and reports nothing), and the
+        process waits for it before it exits."""
         with self._lock:
             self._cancelled = True
             if self._connection is not None:

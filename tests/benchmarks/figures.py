@@ -338,10 +338,11 @@ def join(work: Work) -> dict[str, Any]:
     shutil.rmtree(shared, ignore_errors=True)
     shared.mkdir()
     with Vault.open(work.private_copy("join-source"), keystore=KeyringStore(), clock=clock()) as vault:
-        engine.sync(vault, shared, passphrase=TEAM_PASSPHRASE)
+        # The source founds the team and writes its snapshot; its own change files are not written: on a
+        # five-year folder every laptop has taken them in and the snapshot covers them, so compaction has
+        # removed them (writing five years as one file would only measure this set-up).
         team = engine.team_keys(vault, shared, TEAM_PASSPHRASE)
         engine.write_snapshot(vault, shared, team)
-        compacted = _compact_all_but_snapshot(shared)
         _other_laptops_files(vault, shared, team)
     files = sum(1 for p in shared.rglob("*") if p.is_file())
     began = time.perf_counter()
@@ -354,23 +355,7 @@ def join(work: Work) -> dict[str, Any]:
         "received_files": report.received_files,
         "received_changes": report.received_changes,
         "conflicts": report.conflicts,
-        "compacted": compacted,
     }
-
-
-def _compact_all_but_snapshot(shared: Path) -> int:
-    """The source laptop's own change files, which the snapshot covers: on a five-year folder every
-    laptop has long taken them in, so compaction has removed them (``sync.compaction``)."""
-    from commmatters_desktop.sync import files as sync_files
-
-    removed = 0
-    for device in (shared / sync_files.ROOT).iterdir():
-        if device.name == sync_files.SNAPSHOTS or not device.is_dir():
-            continue
-        for path in device.iterdir():
-            path.unlink()
-            removed += 1
-    return removed
 
 
 def _other_laptops_files(vault: Any, shared: Path, team: Any) -> None:

@@ -59,4 +59,4 @@ def test_the_join_figure_takes_in_fifty_laptops_files_without_conflicts(tiny: Pa
     work.scratch.mkdir(exist_ok=True)
     joined = FIGURES["join"](work)
     assert joined["received_files"] == 1 + LAPTOPS * FILES_EACH and joined["conflicts"] == 0
-    assert joined["received_changes"] > LAPTOPS * FILES_EACH * CHANGES_EACH and joined["compacted"] > 0
+    assert joined["received_changes"] > LAPTOPS * FILES_EACH * CHANGES_EACH

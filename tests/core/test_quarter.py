@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from commmatters_desktop.core.enums import ScheduleMode
 from commmatters_desktop.core.overview import overview
-from commmatters_desktop.core.partner_actions import open_actions
+from commmatters_desktop.core.partner_actions import open_action_counts, open_actions
 from commmatters_desktop.core.services import planning
 from commmatters_desktop.reports.action_list import render_action_list
 from commmatters_desktop.reports.ics import calendar
@@ -101,3 +101,20 @@ def test_a_partner_list_prints_every_open_action(demo_vault: Vault) -> None:
     text = " ".join(page.extract_text() for page in PdfReader(__import__("io").BytesIO(pdf)).pages)
     assert "Open actions for Youth Outreach Charity" in text and f"{len(actions)} open" in text
     assert all(a.ward_name in text for a in actions)
+
+
+def test_partners_actions_read_a_page_at_a_time_and_count_every_one(demo_vault: Vault) -> None:
+    """The window's list reads pages (offset, limit) and counts by SQL: the same rows and totals as one read."""
+    with demo_vault.reading() as s:
+        every = open_actions(s, today=TODAY)
+        pages = [
+            a
+            for start in range(0, len(every), 7)
+            for a in open_actions(s, today=TODAY, offset=start, limit=7)
+        ]
+        counts = open_action_counts(s, today=TODAY)
+        one = every[0].agency
+        theirs = open_action_counts(s, today=TODAY, agency=one.upper())
+    assert len(every) > 7 and [a.id for a in pages] == [a.id for a in every]
+    assert counts == (len(every), sum(a.overdue for a in every))
+    assert theirs == (sum(a.agency == one for a in every), sum(a.overdue and a.agency == one for a in every))

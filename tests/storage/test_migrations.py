@@ -46,6 +46,13 @@ def test_a_vault_is_created_at_the_newest_schema(vault: Vault) -> None:
     assert migrate.current_revision(vault.engine) == migrate.head_revision()
 
 
+def test_the_head_read_from_the_revision_files_is_alembics_own() -> None:
+    """Opening a vault at head compares with the head read from the files, without loading Alembic."""
+    from alembic.script import ScriptDirectory
+
+    assert migrate.head_revision() == ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()
+
+
 def test_an_upgrade_takes_an_encrypted_backup_first(
     vault_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -185,3 +185,32 @@ def test_a_colleagues_edit_arriving_by_sync_refreshes_its_row_without_reloading_
     assert [(c.everything, c.ids("ward")) for c in announced] == [(False, {renamed})]
     assert seen.resets == 0 and seen.changed == [row] and not seen.inserted and not seen.removed
     assert model.index(row, 1).data() == "Bradshaw and Harwood"
+
+
+def test_the_status_bar_counts_what_waits_to_be_sent_up_to_a_limit(
+    qtbot: QtBot,
+    laptops: list[Laptop],
+    shared: Path,
+    window_settings: WindowSettings,
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    """A force's vault that never synced holds millions of unsent rows: counting them all cost a second
+    of every start. Nothing is counted before sync is set up, and never more than the limit."""
+    from commmatters_desktop.ui.controllers import sync as sync_controller
+
+    a, _b, _c = laptops
+    window = MainWindow(a.vault, clock=a.clock, settings=window_settings, autolock_minutes=600)
+    qtbot.addWidget(window)
+    with a.vault.unit_of_work() as s:
+        wards.create_ward(s, code="E05000650", name="Astley Bridge")
+    window.sync.show_state()
+    assert window.sync_label.text() == "Sync: not set up"
+    a.sync(shared)
+    for n in range(3):
+        with a.vault.unit_of_work() as s:
+            wards.update_ward(s, ward=wards.ward_by_code(s, "E05000650"), notes=f"note {n}")  # type: ignore[arg-type]
+    window.sync.show_state()
+    assert window.sync_label.text().endswith(" · 3 to send")
+    monkeypatch.setattr(sync_controller, "PENDING_SHOWN", 2)
+    window.sync.show_state()
+    assert window.sync_label.text().endswith(" · 2+ to send")

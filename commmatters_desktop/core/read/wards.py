@@ -66,7 +66,10 @@ def ward_rows(
     ward_ids: Collection[uuid.UUID] | None = None,
 ) -> list[WardRow]:
     """Every live ward (optionally filtered, or only ``ward_ids``) with its officers and its priority for ``cycle``."""
-    query = select(Ward).where(Ward.deleted.is_(False))
+    # Columns, not records: the ward list of a 680-ward force is read on every start.
+    query = select(Ward.id, Ward.code, Ward.name, Ward.la_code, Ward.la_name, Ward.vintage).where(
+        Ward.deleted.is_(False)
+    )
     if ward_ids is not None:
         query = query.where(Ward.id.in_(list(ward_ids)))
     if search.strip():
@@ -74,7 +77,7 @@ def ward_rows(
         query = query.where(or_(Ward.name.ilike(pattern), Ward.code.ilike(pattern)))
     if la.strip():
         query = query.where(or_(Ward.la_name.ilike(la.strip()), Ward.la_code == la.strip().upper()))
-    found = list(session.scalars(query.order_by(Ward.la_name, Ward.name)))
+    found = session.execute(query.order_by(Ward.la_name, Ward.name)).all()
     ids = [w.id for w in found]
     if not ids:
         return []

@@ -44,9 +44,9 @@ def week_id(cycle: str, ward_code: str) -> uuid.UUID:
 
 def weeks_of(session: Session, cycle: str) -> dict[uuid.UUID, dt.date]:
     return {
-        w.ward_id: w.week_start
-        for w in session.scalars(
-            select(WeekOfAction).where(
+        ward_id: start
+        for ward_id, start in session.execute(
+            select(WeekOfAction.ward_id, WeekOfAction.week_start).where(
                 WeekOfAction.cycle_id == natural_id("cycle", cycle), WeekOfAction.deleted.is_(False)
             )
         )
@@ -222,10 +222,14 @@ def restore_weeks(
         set_week(session, ward=fetch(session, Ward, ward_id), cycle=record.code, week_start=week)
 
 
-def clashes(session: Session, cycle: str) -> list[planner.Clash]:
-    """Officers and partner teams due in two wards' weeks of action at once."""
-    weeks = weeks_of(session, cycle)
-    names = {w.id: w.name for w in session.scalars(select(Ward).where(Ward.id.in_(weeks)))}
+def clashes(
+    session: Session, cycle: str, weeks: dict[uuid.UUID, dt.date] | None = None
+) -> list[planner.Clash]:
+    """Officers and partner teams due in two wards' weeks of action at once (``weeks``: read already)."""
+    weeks = weeks_of(session, cycle) if weeks is None else weeks
+    names: dict[uuid.UUID, str] = {
+        i: n for i, n in session.execute(select(Ward.id, Ward.name).where(Ward.id.in_(list(weeks))))
+    }
     who = teams(session, cycle)
     return planner.find_clashes(
         {names[w]: d for w, d in weeks.items() if w in names},
@@ -296,16 +300,19 @@ class CalendarData:
 def calendar_data(session: Session, cycle: str) -> CalendarData:
     record = session.get(Cycle, natural_id("cycle", cycle))
     wards = [
-        (w.id, w.code, w.name)
-        for w in session.scalars(
-            select(Ward).where(Ward.deleted.is_(False)).order_by(Ward.la_name, Ward.name)
+        (i, c, n)
+        for i, c, n in session.execute(
+            select(Ward.id, Ward.code, Ward.name)
+            .where(Ward.deleted.is_(False))
+            .order_by(Ward.la_name, Ward.name)
         )
     ]
+    weeks = weeks_of(session, cycle)
     return CalendarData(
         cycle=cycle,
         wards=wards,
-        weeks=weeks_of(session, cycle),
+        weeks=weeks,
         unavailable=unavailable_weeks(session, cycle),
-        clashes=clashes(session, cycle),
+        clashes=clashes(session, cycle, weeks),
         mode=record.schedule_mode if record is not None else None,
     )

@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.core.models import Priority
 from commmatters_desktop.core.services import common, force
-from commmatters_desktop.reports.leaflet import LeafletFormat
-from commmatters_desktop.reports.publish import Batch
 from commmatters_desktop.ui import forms
 from commmatters_desktop.ui.controllers.base import Controller
 from commmatters_desktop.ui.forms import Field, Kind
-from commmatters_desktop.ui.leaflet_preview import LeafletPreview, batch_leaflets
+
+if TYPE_CHECKING:  # leaflets (reportlab, Qt's PDF viewer) load when first asked for, not at start
+    from commmatters_desktop.reports.publish import Batch
+    from commmatters_desktop.ui.leaflet_preview import LeafletPreview
 
 
 class LeafletsController(Controller):
     def preview_leaflet(self, priority_id: uuid.UUID) -> LeafletPreview:
+        from commmatters_desktop.ui.leaflet_preview import LeafletPreview
+
         ward_code, cycle = self.ops.read(
             lambda s: (lambda p: (p.ward.code, p.cycle.code))(common.fetch(s, Priority, priority_id))
         )
@@ -29,6 +33,9 @@ class LeafletsController(Controller):
 
     def cycle_leaflets(self) -> Batch | None:
         """A leaflet for every ward of the board's cycle with feedback, into a folder the user chooses."""
+        from commmatters_desktop.reports.leaflet import LeafletFormat
+        from commmatters_desktop.ui.leaflet_preview import batch_leaflets
+
         cycle = self.window.board.selected_cycle() or str(self.window.cycle)
         answer = forms.ask_form(
             self.window,

@@ -17,7 +17,7 @@ from commmatters_desktop.core.enums import ScheduleMode
 from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.core.models import Ward
 from commmatters_desktop.core.overview import overview
-from commmatters_desktop.core.partner_actions import open_actions
+from commmatters_desktop.core.partner_actions import PartnerAction, open_action_counts, open_actions
 from commmatters_desktop.core.services import common, force, planning
 from commmatters_desktop.reports.publish import write_file
 from commmatters_desktop.ui import forms
@@ -41,8 +41,15 @@ class QuarterController(Controller):
             w.calendar.show_data(self.ops.read(lambda s: planning.calendar_data(s, cycle)))
         elif shown is w.partners:
             agency = w.partners.selected_agency()
-            actions = self.ops.read(lambda s: open_actions(s, today=today, agency=agency))
-            w.partners.set_actions(actions, [o.label for o in self.ops.read(queries.agency_options)])
+            counts = self.ops.read(lambda s: open_action_counts(s, today=today, agency=agency))
+
+            def page(offset: int, limit: int) -> list[PartnerAction]:
+                """One page of the list, read from the vault as the table scrolls."""
+                return self.ops.read(
+                    lambda s: open_actions(s, today=today, agency=agency, offset=offset, limit=limit)
+                )
+
+            w.partners.set_actions(page, counts, [o.label for o in self.ops.read(queries.agency_options)])
         else:
             set_cycles(w.overview.cycle, codes, str(w.cycle))
             cycle = w.overview.cycle.currentText()

@@ -15,6 +15,9 @@ from commmatters_desktop.ui.controllers.base import Controller
 from commmatters_desktop.ui.forms import Field, Kind
 from commmatters_desktop.ui.sync_panel import ConflictsDialog
 
+#: The status bar counts changes waiting to be sent up to this many ("10,000+ to send" beyond).
+PENDING_SHOWN = 10_000
+
 
 class SyncController(Controller):
     def show_state(self) -> None:
@@ -22,10 +25,12 @@ class SyncController(Controller):
         from commmatters_desktop.sync import engine
 
         last = self.vault.meta(engine.LAST_SYNC_META)
-        pending = engine.pending_changes(self.vault)
+        # Counted only once sync is set up, and no further than PENDING_SHOWN (a count, not a scan).
+        pending = engine.pending_changes(self.vault, limit=PENDING_SHOWN + 1) if last else 0
         conflicts = len(self.ops.read(engine.open_conflicts))
         when = f"last {dt.datetime.fromisoformat(last):%d %b %H:%M}" if last else "not set up"
-        extra = f" · {pending} to send" if pending and last else ""
+        shown = f"{PENDING_SHOWN:,}+" if pending > PENDING_SHOWN else str(pending)
+        extra = f" · {shown} to send" if pending else ""
         extra += f" · {conflicts} conflict{'s' if conflicts != 1 else ''}" if conflicts else ""
         self.window.sync_label.setText(f"Sync: {when}{extra}")
 

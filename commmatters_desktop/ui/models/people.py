@@ -22,7 +22,11 @@ PERSONAL = " ⚠"  # a column holding personal data about members of the public
 
 
 class RecordFilterProxy(QSortFilterProxyModel):
-    """Free-text search across every column, plus an optional predicate on the row itself."""
+    """Free-text search across every column, plus an optional predicate on the row itself.
+
+    Over a model that pages a listing (``RecordTableModel.set_listing``) the search, filter and sort
+    are the model's, over every row, not this proxy's over the rows loaded so far.
+    """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -33,10 +37,22 @@ class RecordFilterProxy(QSortFilterProxyModel):
         self.setSortRole(Qt.ItemDataRole.EditRole)
 
     def set_search(self, text: str) -> None:
+        if self.source().listed:
+            self.source().set_search(text)
+            return
         refilter(self, lambda: setattr(self, "_words", text.casefold().split()))
 
     def set_predicate(self, keep: Callable[[Any], bool]) -> None:
+        if self.source().listed:
+            self.source().set_predicate(keep)
+            return
         refilter(self, lambda: setattr(self, "_keep", keep))
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if self.source().listed:
+            self.source().sort(column, order)
+            return
+        super().sort(column, order)
 
     def source(self) -> RecordTableModel[Any]:
         model = self.sourceModel()
@@ -48,6 +64,8 @@ class RecordFilterProxy(QSortFilterProxyModel):
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         model = self.source()
+        if model.listed:
+            return True
         record = model.row_at(source_row)
         if not self._keep(record):
             return False

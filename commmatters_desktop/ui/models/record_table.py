@@ -1,8 +1,15 @@
-"""One editable table model for every list of records in the plan view (actions, measures, feedback).
+"""One table model for every list of records: the plan view's actions, measures and feedback, and the
+long lists (people, partners' actions, the audit trail).
 
 Columns are declared, not coded: what to show, how to edit and how to read what was typed. An edit
 never writes to the model itself: it is handed on (``edit_requested``) to a service, and the table
 reloads from the vault, so what you see is always what was saved.
+
+Long lists page, as Qt's own SQL models do: the view is given the first :data:`PAGE` rows and asks for
+more (``canFetchMore``/``fetchMore``) as it scrolls, so showing 5,000 people costs what showing 200
+does. A page comes either from the vault (:meth:`RecordTableModel.set_pages`: the query takes an
+offset and a limit) or from a list read at once as plain tuples (:meth:`RecordTableModel.set_listing`),
+which the model searches, filters and sorts whole, so a search finds every row, not only those loaded.
 """
 
 from __future__ import annotations
@@ -24,6 +31,8 @@ from commmatters_desktop.ui.widgets import ChoiceCombo
 
 Index = QModelIndex | QPersistentModelIndex
 R = TypeVar("R")
+#: Rows a long list shows at first, and adds each time the view scrolls to its end.
+PAGE = 200
 
 
 class Editor(Enum):
@@ -119,6 +128,16 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         self.editable = True
         self._keyed: KeyedRows[R] = KeyedRows(self, lambda r: getattr(r, "id", None))
         self._warn = warn
+        #: (offset, limit) -> rows, when the model pages; None shows every row given to set_rows.
+        self._fetch: Callable[[int, int], Sequence[R]] | None = None
+        self._more = False
+        self.page = PAGE
+        #: A paged list read whole (set_listing): every row, and what the search and filter keep, sorted.
+        self._listing: list[R] | None = None
+        self._matching: list[R] = []
+        self._words: list[str] = []
+        self._keep: Callable[[R], bool] = lambda _r: True
+        self._order: tuple[int, Qt.SortOrder] | None = None
 
     @property
     def _rows(self) -> list[R]:
@@ -131,6 +150,95 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
             self._keyed.reset(rows)
         else:
             self._keyed.replace(rows)
+
+    # --- paging ---------------------------------------------------------------------------------------------
+
+    def set_pages(self, fetch: Callable[[int, int], Sequence[R]]) -> None:
+        """Show the first page of ``fetch(offset, limit)`` (rows already scrolled into stay shown)."""
+        self._fetch = fetch
+        wanted = max(self.page, len(self._rows))
+        first = list(fetch(0, wanted))
+        self._more = len(first) >= wanted
+        self.set_rows(first)
+
+    @property
+    def paged(self) -> bool:
+        return self._fetch is not None
+
+    @property
+    def listed(self) -> bool:
+        """Searched, filtered and sorted here, over every row (set_listing), not by a proxy."""
+        return self._listing is not None
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and self._more
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if not self.canFetchMore(parent) or self._fetch is None:
+            return
+        start = len(self._rows)
+        more = list(self._fetch(start, self.page))
+        self._more = len(more) >= self.page
+        if more:
+            self.beginInsertRows(QModelIndex(), start, start + len(more) - 1)
+            self._keyed.rows.extend(more)
+            self.endInsertRows()
+
+    def fetch_all(self) -> None:
+        while self.canFetchMore():
+            self.fetchMore()
+
+    def reveal(self, wanted: Callable[[R], bool]) -> int | None:
+        """The row of the first record ``wanted``, loading pages until it is loaded (None: not shown)."""
+        while True:
+            found = next((i for i, r in enumerate(self._rows) if wanted(r)), None)
+            if found is not None or not self.canFetchMore():
+                return found
+            self.fetchMore()
+
+    def set_listing(self, rows: Sequence[R]) -> None:
+        """Every row, read at once; shown a page at a time, searched and sorted whole."""
+        self._listing = list(rows)
+        self._relist()
+
+    def listing(self) -> list[R]:
+        """Every row the search and filter keep, loaded or not."""
+        return list(self._matching)
+
+    def set_search(self, text: str) -> None:
+        self._words = text.casefold().split()
+        self._relist()
+
+    def set_predicate(self, keep: Callable[[R], bool]) -> None:
+        self._keep = keep
+        self._relist()
+
+    def matches(self, record: R) -> bool:
+        if not self._keep(record):
+            return False
+        if not self._words:
+            return True
+        text = " ".join(c.show(record) for c in self.columns).casefold()
+        return all(word in text for word in self._words)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if self._listing is None or not 0 <= column < len(self.columns):
+            return
+        self._order = (column, order)
+        self._relist()
+
+    def _relist(self) -> None:
+        if self._listing is None:
+            return
+        matching = [r for r in self._listing if self.matches(r)]
+        if self._order is not None:
+            column, order = self.columns[self._order[0]], self._order[1]
+            show = column.current or column.show
+            matching.sort(
+                key=lambda r: str(show(r)).casefold(), reverse=order == Qt.SortOrder.DescendingOrder
+            )
+        self._matching = matching
+        self.set_pages(lambda offset, limit: matching[offset : offset + limit])
 
     def row_at(self, row: int) -> R:
         return self._rows[row]

@@ -53,6 +53,9 @@ class WardTableModel(QAbstractTableModel):
     def update_wards(self, ward_ids: set[uuid.UUID], rows: list[WardRow]) -> None:
         """The lines of ``ward_ids`` only (edited, added or deleted wards); the rest stay as they are."""
         self._keyed.replace(rows, scope=lambda r: r.id in ward_ids)
+        order = [_order(r) for r in self._rows]
+        if order != sorted(order):  # a ward renamed or moved to another authority: back in the list's order
+            self._keyed.reset(sorted(self._rows, key=_order))
 
     def ward_ids(self) -> set[uuid.UUID]:
         return {r.id for r in self._rows}
@@ -111,8 +114,18 @@ class WardTableModel(QAbstractTableModel):
                 return ward.priority_label if ward.priority_status else "—"
 
 
+def _order(row: WardRow) -> tuple[str, str]:
+    """The list's own order, as ``ward_rows`` reads it: by local authority, then name."""
+    return (row.la_name, row.name)
+
+
 class WardFilterProxy(QSortFilterProxyModel):
-    """Search (code, name, priority) and local-authority filter together."""
+    """Search (code, name, priority) and local-authority filter together.
+
+    Sorted by local authority (the list's first sort) it keeps the model's own order, which is that
+    already: a sort by the proxy calls ``data`` about 10,000 times for 680 wards, a fifth of a second
+    of every start on a large force.
+    """
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -132,6 +145,12 @@ class WardFilterProxy(QSortFilterProxyModel):
         if self._la and model.data(index, LA_ROLE) != self._la:
             return False
         return not self._search or self._search in model.data(index, SEARCH_ROLE)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if column == WardColumn.LA and order == Qt.SortOrder.AscendingOrder:
+            super().sort(-1)  # the source's order: by local authority, then name
+        else:
+            super().sort(column, order)
 
     def ward_id(self, index: QModelIndex) -> uuid.UUID | None:
         value = self.data(index.siblingAtColumn(0), WARD_ID_ROLE)

@@ -108,11 +108,21 @@ class AuditView(QWidget):
         except UserError as exc:
             self.message.setText(exc.message)
             return
-        rows = self.ops.read(lambda s: audit.events(s, filters, limit=LIMIT))
-        self.model.set_rows(rows)
+        count = self.ops.read(lambda s: audit.count_events(s, filters, limit=LIMIT))
+
+        def page(offset: int, limit: int) -> list[Row]:
+            """One page of the newest LIMIT events, read from the vault as the table scrolls."""
+            limit = min(limit, LIMIT - offset)
+            return (
+                self.ops.read(lambda s: audit.events(s, filters, limit=limit, offset=offset))
+                if limit > 0
+                else []
+            )
+
+        self.model.set_pages(page)
         self.table.resizeColumnsToContents()
-        self.message.setText(f"{len(rows)} event{'s' if len(rows) != 1 else ''}"
-                             + (f" (the newest {LIMIT})" if len(rows) == LIMIT else ""))  # fmt: skip
+        self.message.setText(f"{count} event{'s' if count != 1 else ''}"
+                             + (f" (the newest {LIMIT})" if count == LIMIT else ""))  # fmt: skip
 
     def verify(self) -> list[str]:
         key = self.ops.vault.audit_key

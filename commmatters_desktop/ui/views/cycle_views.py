@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
@@ -296,6 +297,7 @@ class PartnerActionsView(QWidget):
         )
         self.model.editable = False
         self.table = _table(self, "partnerActionsTable", "Open actions by partner")
+        self.table.horizontalHeader().setResizeContentsPrecision(50)  # columns fitted to a sample of rows
         self.table.setModel(self.model)
         self.table.doubleClicked.connect(
             lambda i: self.open_requested.emit(self.model.row_at(i.row()).priority_id)
@@ -321,17 +323,20 @@ class PartnerActionsView(QWidget):
         text = self.agency.currentText()
         return None if text in ("", ALL_PARTNERS) else text
 
-    def set_actions(self, actions: list[PartnerAction], agencies: list[str]) -> None:
+    def set_actions(
+        self, page: Callable[[int, int], list[PartnerAction]], counts: tuple[int, int], agencies: list[str]
+    ) -> None:
+        """The open actions, a page at a time (``page(offset, limit)``); ``counts``: (open, overdue)."""
         chosen = self.agency.currentText()
         self.agency.blockSignals(True)
         self.agency.clear()
         self.agency.addItems([ALL_PARTNERS, *agencies])
         self.agency.setCurrentText(chosen if chosen in agencies else ALL_PARTNERS)
         self.agency.blockSignals(False)
-        self.model.set_rows(actions)
+        self.model.set_pages(page)  # a page shown, more as the table scrolls
         self.table.resizeColumnsToContents()
-        overdue = sum(a.overdue for a in actions)
-        self.summary.setText(f"{len(actions)} open, {overdue} overdue")
+        total, overdue = counts
+        self.summary.setText(f"{total} open, {overdue} overdue")
 
 
 # --- the force overview -------------------------------------------------------------------------------------------
@@ -378,7 +383,9 @@ class ForceOverviewView(QWidget):
             warn=lambda w: w.state == "escalated",
         )
         self.model.editable = False
+        self.model.set_listing([])
         self.table = _table(self, "overviewStuck", "Wards that are stuck")
+        self.table.horizontalHeader().setResizeContentsPrecision(50)
         self.table.setModel(self.model)
         self.table.doubleClicked.connect(self._open)
         self.table.activated.connect(self._open)
@@ -402,7 +409,7 @@ class ForceOverviewView(QWidget):
         for state, label in self.counts.items():
             label.setText(str(result.counts.get(state, 0)))
         shown = [w for w in result.wards if w.stuck or w.state == "escalated"]
-        self.model.set_rows(shown)
+        self.model.set_listing(shown)
         self.table.resizeColumnsToContents()
         self.stuck_label.setText(
             f"{len(result.stuck)} of {len(result.wards)} wards stuck"

@@ -43,7 +43,7 @@ from commmatters_desktop.core.enums import (
     PersonRole,
 )
 from commmatters_desktop.core.errors import UserError
-from commmatters_desktop.core.models import Agency, CommunityGroup, KinContact, Person, ReferenceGroup, Ward
+from commmatters_desktop.core.models import Agency, CommunityGroup, KinContact, Person, ReferenceGroup
 from commmatters_desktop.core.services import common, kin, people
 from commmatters_desktop.storage.vault import atomic_write
 from commmatters_desktop.ui import forms
@@ -107,6 +107,7 @@ class _Page(QWidget):
         super().__init__(parent)
         self.setObjectName(name)
         self.model = model
+        model.set_listing([])  # searched, filtered and sorted whole by the model, shown a page at a time
         self.proxy = models.RecordFilterProxy(self)
         self.proxy.setSourceModel(model)
         self.filters = QHBoxLayout()
@@ -120,7 +121,7 @@ class _Page(QWidget):
         self.layout_.addLayout(self.buttons)
 
     def load(self, rows: list[Any]) -> None:
-        self.model.set_rows(rows)
+        self.model.set_listing(rows)
         fit(self.table)
 
     def add_buttons(self, *specs: tuple[str, str, Callable[[], object]]) -> None:
@@ -132,14 +133,15 @@ class _Page(QWidget):
         return self.proxy.row_at(self.table.currentIndex())
 
     def select_id(self, record_id: uuid.UUID) -> None:
-        for row in range(self.proxy.rowCount()):
-            record = self.proxy.row_at(self.proxy.index(row, 0))
-            if (
+        """Select the record, loading pages of the list until it is shown."""
+        found = self.model.reveal(
+            lambda record: (
                 getattr(record, "id", None) == record_id
                 or getattr(getattr(record, "person", None), "id", None) == record_id
-            ):
-                self.table.selectRow(row)
-                return
+            )
+        )
+        if found is not None:
+            self.table.selectRow(self.proxy.mapFromSource(self.model.index(found, 0)).row())
 
 
 #: What this view shows: partners, people, their wards, key individuals, contacts, groups, gaps.
@@ -155,7 +157,7 @@ class PeopleView(QWidget):
         self.setObjectName("peopleView")
         self.setAccessibleName("People and partners")
         self.ops, self.clock = ops, clock
-        self._wards: list[tuple[uuid.UUID, str, str]] = []
+        self._ward_rows: list[tuple[uuid.UUID, str, str]] | None = None  # read when first needed
 
         self.partners = _Page(self, "partners", "Partner agencies", models.agency_model(self))
         self.show_retired = QCheckBox("Show retired", self.partners)
@@ -190,6 +192,7 @@ class PeopleView(QWidget):
 
         self.kin = _Page(self, "kin", "Key individuals", models.kin_model(self))
         self.kin_ward = ChoiceCombo(self.kin, [(ALL_WARDS, None)], name="kinWard")
+        self._in_picker: list[tuple[uuid.UUID, str, str]] = []
         self.kin_ward.setAccessibleName("Ward shown")
         self.kin_ward.currentIndexChanged.connect(self._filter_kin)
         self.kin.filters.insertWidget(0, self.kin_ward)
@@ -198,6 +201,7 @@ class PeopleView(QWidget):
         self.fatigue.setObjectName("kinFatigueNote")
         self.kin.layout_.insertWidget(2, self.fatigue)
         self.contacts_model = models.contact_model(self)
+        self.contacts_model.set_listing([])
         self.contacts_proxy = models.RecordFilterProxy(self)
         self.contacts_proxy.setSourceModel(self.contacts_model)
         self.contacts = _table(self.kin, "kinContacts", "Contacts logged", self.contacts_proxy)
@@ -242,6 +246,9 @@ class PeopleView(QWidget):
         layout.addWidget(self.tabs)
         self._filter_partners()
         self._stale = True
+        #: Pages read since the vault last changed; the others read when shown (tabs.currentChanged).
+        self._stale_pages: set[QWidget] = {self.partners, self.people, self.kin, self.gaps}
+        self.tabs.currentChanged.connect(self._load_shown)
         self.ops.changes.connect(self._changed)
 
     def _changed(self, change: ChangeSet) -> None:
@@ -269,36 +276,50 @@ class PeopleView(QWidget):
     # --- loading ---------------------------------------------------------------------------------------------
 
     def reload(self) -> None:
+        """Every page is out of date: load the one shown now, the others when they are shown."""
         self._stale = False
+        self._stale_pages = {self.partners, self.people, self.kin, self.gaps}
+        self._ward_rows = None
+        self._load_shown()
+
+    @property
+    def _wards(self) -> list[tuple[uuid.UUID, str, str]]:
+        """Every ward (id, code, name), read when a page or a form first needs them since a change."""
+        if self._ward_rows is None:
+            self._ward_rows = self.ops.read(pq.ward_choices)
+            if self._ward_rows != self._in_picker:  # the picker keeps its choice unless the wards changed
+                self._in_picker = self._ward_rows
+                self.kin_ward.set_choices([(ALL_WARDS, None), *self._ward_choices()])
+        return self._ward_rows
+
+    def _load_shown(self, _index: int = -1) -> None:
+        """The page on screen, read if stale: a page of rows shown, the rest as the table scrolls."""
+        page = self.tabs.currentWidget()
+        if page not in self._stale_pages:
+            return
+        self._stale_pages.discard(page)
         today = self.clock.today()
+        if page is self.partners:
+            self.partners.load(self.ops.read(pq.agency_rows))
+        elif page is self.people:
+            self.people.load(self.ops.read(pq.person_rows))
+        elif page is self.gaps:
+            self.gaps.load(self.ops.read(kin.gaps))
+        elif page is self.kin:
 
-        def load(s: Session) -> tuple[Any, ...]:
-            wards = [(w.id, w.code, w.name) for w in s.scalars(select(Ward).where(Ward.deleted.is_(False)))]
-            return (
-                pq.agency_rows(s),
-                pq.person_rows(s),
-                pq.kin_rows(s, on=today),
-                pq.contact_rows(s),
-                kin.gaps(s),
-                sorted(wards, key=lambda w: w[2]),
-                kin.fatigue_threshold(s),
+            def load(s: Session) -> tuple[Any, ...]:
+                return pq.kin_rows(s, on=today), pq.contact_rows(s), kin.fatigue_threshold(s)
+
+            kins, contacts, threshold = self.ops.read(load)
+            _ = self._wards  # the ward picker's choices
+            self.kin.load(kins)
+            self.contacts_model.set_listing(contacts)
+            fit(self.contacts)
+            self.fatigue.setText(
+                f"Consultation fatigue: a key individual contacted {threshold} times in {kin.FATIGUE_DAYS} days "
+                "is shown in red, and asking them again needs your confirmation."
             )
-
-        agencies, persons, kins, contacts, gaps, wards, threshold = self.ops.read(load)
-        self.partners.load(agencies)
-        self.people.load(persons)
-        self.kin.load(kins)
-        self.contacts_model.set_rows(contacts)
-        fit(self.contacts)
-        self.gaps.load(gaps)
-        self.fatigue.setText(
-            f"Consultation fatigue: a key individual contacted {threshold} times in {kin.FATIGUE_DAYS} days is "
-            "shown in red, and asking them again needs your confirmation."
-        )
-        if wards != self._wards:
-            self._wards = wards
-            self.kin_ward.set_choices([(ALL_WARDS, None), *self._ward_choices()])
-        self._filter_kin()
+            self._filter_kin()
 
     def show_ward(self, ward_id: uuid.UUID) -> None:
         """From the ward page: its key individuals and contacts."""

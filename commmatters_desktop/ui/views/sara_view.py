@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
@@ -49,6 +49,9 @@ from commmatters_desktop.ui.models.record_table import (
 )
 from commmatters_desktop.ui.operations import Operations
 from commmatters_desktop.ui.widgets import ChoiceCombo, button, keep_place
+
+if TYPE_CHECKING:  # Qt Charts load with the first priority shown, not at start
+    from commmatters_desktop.ui.evidence_chart import EvidencePanels
 
 SAVE_DELAY_MS = 800
 PERSONAL = frozenset(personal_columns(SaraPlan))
@@ -193,9 +196,7 @@ class SaraPlanView(QWidget):
         self.tabs.addTab(self._response_page(), "Response")
         self.tabs.addTab(self._assessment_page(), "Assessment")
         self.tabs.addTab(self._feedback_page(), "Feedback")
-        from commmatters_desktop.ui.evidence_chart import add_evidence_panels
-
-        self.evidence = add_evidence_panels(self)  # crime data charts and verdict (issue 14)
+        self._evidence: EvidencePanels | None = None  # built when a priority is first shown
 
         head = QGridLayout()
         head.addWidget(QLabel("Priority:", self), 0, 0)
@@ -448,6 +449,15 @@ class SaraPlanView(QWidget):
         self._set_enabled(True, plan=detail.has_plan)
         if options or detail.id != shown:
             self.evidence.show_priority(detail.id)
+
+    @property
+    def evidence(self) -> EvidencePanels:
+        """The crime data charts and verdict (issue 14), under Scanning and Assessment."""
+        if self._evidence is None:
+            from commmatters_desktop.ui.evidence_chart import add_evidence_panels
+
+            self._evidence = add_evidence_panels(self)
+        return self._evidence
 
     def _set_enabled(self, shown: bool, plan: bool = False) -> None:
         self.tabs.setVisible(shown)
