@@ -155,6 +155,9 @@ class ActionStatus(_Labelled):
 
 #: Actions in these states no longer hold a priority open.
 FINISHED_ACTION: frozenset[ActionStatus] = frozenset({ActionStatus.DONE, ActionStatus.CANCELLED})
+#: The rest: what queries ask for by name (``status IN (...)`` can use the status index; ``NOT IN``
+#: reads every action, 70,000 on a force's five-year vault).
+UNFINISHED_ACTION: frozenset[ActionStatus] = frozenset(ActionStatus) - FINISHED_ACTION
 
 
 class FeedbackChannel(_Labelled):

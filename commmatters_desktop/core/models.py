@@ -405,7 +405,7 @@ class Action(Synced):
     owner_agency_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agency.id"), index=True)
     owner_person_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("person.id"), index=True)
     due_on: Mapped[dt.date | None]
-    status: Mapped[ActionStatus] = mapped_column(_enum(ActionStatus), default=ActionStatus.OPEN)
+    status: Mapped[ActionStatus] = mapped_column(_enum(ActionStatus), default=ActionStatus.OPEN, index=True)
     #: What was done, or why it was cancelled (required for a cancellation).
     completion_note: Mapped[str] = mapped_column(Text, default="", info=MAY_NAME)
     completed_on: Mapped[dt.date | None]

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from commmatters_desktop.core.cycles import CycleCode
-from commmatters_desktop.core.enums import FINISHED_ACTION, PriorityStatus
+from commmatters_desktop.core.enums import UNFINISHED_ACTION, PriorityStatus
 from commmatters_desktop.core.models import Action, Feedback, Priority, SaraPlan, Ward, natural_id
 from commmatters_desktop.core.services.planning import weeks_of
 
@@ -100,7 +100,7 @@ def overview(session: Session, *, cycle: str, today: dt.date) -> Overview:
             .where(
                 Priority.cycle_id == cycle_id,
                 Action.deleted.is_(False),
-                Action.status.not_in(FINISHED_ACTION),
+                Action.status.in_(UNFINISHED_ACTION),
                 Action.due_on < today,
             )
             .group_by(Action.priority_id)

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
-from commmatters_desktop.core.enums import FINISHED_ACTION, ActionKind, ActionStatus
+from commmatters_desktop.core.enums import UNFINISHED_ACTION, ActionKind, ActionStatus
 from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.core.models import Action, Agency, Cycle, Priority, Ward
 
@@ -65,7 +65,7 @@ def open_actions(
         .join(Ward, Ward.id == Priority.ward_id)
         .join(Cycle, Cycle.id == Priority.cycle_id)
         .outerjoin(Agency, Agency.id == Action.owner_agency_id)
-        .where(Action.deleted.is_(False), Priority.deleted.is_(False), Action.status.not_in(FINISHED_ACTION))
+        .where(Action.deleted.is_(False), Priority.deleted.is_(False), Action.status.in_(UNFINISHED_ACTION))
         .order_by(Agency.name, Action.due_on.is_(None), Action.due_on, Ward.name)
     )  # fmt: skip
     query = _chosen(query, cycle, agency)
@@ -95,7 +95,7 @@ def open_action_counts(
         .join(Ward, Ward.id == Priority.ward_id)
         .join(Cycle, Cycle.id == Priority.cycle_id)
         .outerjoin(Agency, Agency.id == Action.owner_agency_id)
-        .where(Action.deleted.is_(False), Priority.deleted.is_(False), Action.status.not_in(FINISHED_ACTION))
+        .where(Action.deleted.is_(False), Priority.deleted.is_(False), Action.status.in_(UNFINISHED_ACTION))
     )
     total, overdue = session.execute(_chosen(query, cycle, agency)).one()
     return int(total), int(overdue)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from commmatters_desktop.core import rules
 from commmatters_desktop.core.enums import (
     AGREED_OR_LATER,
-    FINISHED_ACTION,
+    UNFINISHED_ACTION,
     ActionStatus,
     Outcome,
     PriorityStatus,
@@ -259,7 +259,7 @@ def _load_actions(session: Session, found: list[_Facts], today: dt.date) -> None
             .where(
                 Action.priority_id.in_(chunk),
                 Action.deleted.is_(False),
-                Action.status.not_in(FINISHED_ACTION),
+                Action.status.in_(UNFINISHED_ACTION),
             )
             .group_by(Action.priority_id)
         ):

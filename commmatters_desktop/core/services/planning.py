@@ -15,8 +15,8 @@ from commmatters_desktop.core.changes import audit
 from commmatters_desktop.core.cycles import CycleCode
 from commmatters_desktop.core.enums import (
     AGREED_OR_LATER,
-    FINISHED_ACTION,
     PUBLIC_ROLES,
+    UNFINISHED_ACTION,
     AgencyKind,
     PersonRole,
     ScheduleMode,
@@ -260,7 +260,7 @@ def teams(session: Session, cycle: str) -> dict[uuid.UUID, set[str]]:
             Cycle.code == cycle,
             Action.deleted.is_(False),
             Priority.deleted.is_(False),
-            Action.status.not_in(FINISHED_ACTION),
+            Action.status.in_(UNFINISHED_ACTION),
             Agency.kind.not_in(_SPREAD_AGENCIES),
         )
     ):
