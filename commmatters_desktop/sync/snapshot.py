@@ -165,34 +165,34 @@ def take_snapshot(vault: Vault, folder: Path, team: TeamKeys, report: SyncReport
         report.rejected.append((f"snapshots/{path.name}", exc.message))
         return False
     received = 0
-    batch: list[Change] = []
-    frames_in_batch = 0
-
-    def apply(batch: list[Change], last: bool) -> None:
-        with vault.unit_of_work() as session:
-            changes.change_set(session).everything = True  # the whole vault may change: no row lists
-            session.connection().exec_driver_sql("PRAGMA defer_foreign_keys = ON")
-            report.conflicts += apply_changes(session, batch)
-            if last:
-                _ledger_covers(vault, session, info.covers, digest)
-
     entity = ""
     try:
-        for frame in frames():
-            if not frame:
-                continue
-            table = TABLES.get(frame[0].entity)
-            # A table that refers to itself (a nomination merged into another) goes in one transaction,
-            # so a row whose parent is in a later frame never meets a foreign key check at a commit.
-            whole_table = table is not None and _refers_to_itself(table) and table.name == entity
-            if batch and frames_in_batch >= FRAMES_PER_BATCH and not whole_table:
-                apply(batch, last=False)
-                batch, frames_in_batch = [], 0
-            batch += frame
-            frames_in_batch += 1
-            received += len(frame)
-            entity = table.name if table is not None else entity
-        apply(batch, last=True)
+        source = _Ahead(frame for frame in frames() if frame)
+        while True:
+            with vault.unit_of_work() as session:
+                changes.change_set(session).everything = True  # the whole vault may change: no row lists
+                session.connection().exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+                while True:  # a few frames at a time, so memory stays bounded whatever a table holds
+                    batch: list[Change] = []
+                    for _ in range(FRAMES_PER_BATCH):
+                        if source.next is None:
+                            break
+                        frame = source.take()
+                        batch += frame
+                        received += len(frame)
+                        entity = frame[0].entity
+                    report.conflicts += apply_changes(session, batch)
+                    if source.next is None:
+                        _ledger_covers(vault, session, info.covers, digest)
+                        break
+                    # A table that refers to itself (a nomination merged into another) is applied in one
+                    # transaction, so a row whose parent is in a later frame never meets a foreign key
+                    # check at a commit; any other table may commit here.
+                    table = TABLES.get(source.next[0].entity)
+                    if not (table is not None and _refers_to_itself(table) and table.name == entity):
+                        break
+            if source.next is None:
+                break
     except OSError as exc:
         raise FolderUnreachable(folder, exc.strerror or "") from None
     except BadChangeFile as exc:  # replaced while it was being read: the next sync joins again
@@ -202,6 +202,19 @@ def take_snapshot(vault: Vault, folder: Path, team: TeamKeys, report: SyncReport
     report.received_changes += received
     report.changed.everything = True
     return True
+
+
+class _Ahead:
+    """Frames with the next one in view (whether a transaction may end before it)."""
+
+    def __init__(self, frames: Iterator[list[Change]]) -> None:
+        self._frames = frames
+        self.next: list[Change] | None = next(frames, None)
+
+    def take(self) -> list[Change]:
+        taken, self.next = self.next, next(self._frames, None)
+        assert taken is not None
+        return taken
 
 
 def _ledger_covers(vault: Vault, session: Session, covers: dict[str, int], digest: str) -> None:
