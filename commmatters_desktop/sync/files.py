@@ -11,6 +11,7 @@ the body is detected before anything is read.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -91,11 +92,9 @@ def file_name(seq: int) -> str:
     return f"{seq:010d}.cmchange"
 
 
-def encode(file: ChangeFile, *, team_id: str, key: bytes) -> bytes:
-    body = zlib.compress(
-        json.dumps([[c.entity, c.row_id, c.field, c.value, c.stamp, c.base] for c in file.changes]).encode()
-    )
-    header = {
+def _header(file: ChangeFile, team_id: str) -> dict[str, Any]:
+    """What a change file's or a streamed file's header says of it (both are read by :func:`_file_of`)."""
+    return {
         "app": APP_NAME,
         "version": __version__,
         "team": team_id,
@@ -103,12 +102,38 @@ def encode(file: ChangeFile, *, team_id: str, key: bytes) -> bytes:
         "seq": file.seq,
         "key": file.key_id,
         "created": file.created,
-        "count": len(file.changes),
         "log_from": file.log_from,
         "log_to": file.log_to,
         "covers": file.covers,
         "demo": file.demo,
         "name": file.name,
+    }
+
+
+def _file_of(header: dict[str, Any], changes: list[Change]) -> ChangeFile:
+    """The file a header describes, with ``changes``; KeyError, ValueError, TypeError or AttributeError
+    if the header is damaged."""
+    return ChangeFile(
+        device=str(header["device"]),
+        seq=int(header["seq"]),
+        key_id=str(header["key"]),
+        created=str(header["created"]),
+        log_from=int(header["log_from"]),
+        log_to=int(header["log_to"]),
+        changes=changes,
+        covers={str(k): int(v) for k, v in header.get("covers", {}).items()},
+        demo=bool(header.get("demo", False)),
+        name=str(header.get("name", "")),
+    )
+
+
+def encode(file: ChangeFile, *, team_id: str, key: bytes) -> bytes:
+    body = zlib.compress(
+        json.dumps([[c.entity, c.row_id, c.field, c.value, c.stamp, c.base] for c in file.changes]).encode()
+    )
+    header = {
+        **_header(file, team_id),
+        "count": len(file.changes),
         # The length of what follows the header: a file shorter than this is still being copied in.
         "sealed": 12 + len(body) + 16,
     }
@@ -210,18 +235,7 @@ def decode(data: bytes, *, team_id: str, keys: dict[str, bytes], demo: bool = Fa
     _same_kind(header, demo)
     try:
         rows = json.loads(zlib.decompress(body))
-        return ChangeFile(
-            device=str(header["device"]),
-            seq=int(header["seq"]),
-            key_id=str(header["key"]),
-            created=str(header["created"]),
-            log_from=int(header["log_from"]),
-            log_to=int(header["log_to"]),
-            changes=[Change(*(str(part) for part in row)) for row in rows],
-            covers={str(k): int(v) for k, v in header.get("covers", {}).items()},
-            demo=bool(header.get("demo", False)),
-            name=str(header.get("name", "")),
-        )
+        return _file_of(header, [Change(*(str(part) for part in row)) for row in rows])
     except (KeyError, ValueError, TypeError, AttributeError, zlib.error):
         raise BadChangeFile(DAMAGED_HEADER) from None
 
@@ -461,20 +475,7 @@ def write_stream(
 ) -> Path:
     """``file``'s header with ``frames`` of changes (``file.changes`` is ignored), written to a temporary
     name, flushed and renamed: a reader never sees half a snapshot under the real name."""
-    header = {
-        "app": APP_NAME,
-        "version": __version__,
-        "team": team_id,
-        "device": file.device,
-        "seq": file.seq,
-        "key": file.key_id,
-        "created": file.created,
-        "log_from": file.log_from,
-        "log_to": file.log_to,
-        "covers": file.covers,
-        "demo": file.demo,
-        "name": file.name,
-    }
+    header = _header(file, team_id)
     head = STREAM_MAGIC + f" {STREAM_FORMAT}\n".encode() + json.dumps(header, sort_keys=True).encode() + b"\n"
     cipher = AESGCM(key)
     temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
@@ -610,18 +611,7 @@ def open_stream(source: Path | bytes, *, team_id: str, keys: dict[str, bytes], d
     key = _team_key(header, team_id, keys)
     _same_kind(header, demo)
     try:
-        info = ChangeFile(
-            device=str(header["device"]),
-            seq=int(header["seq"]),
-            key_id=str(header["key"]),
-            created=str(header["created"]),
-            log_from=int(header["log_from"]),
-            log_to=int(header["log_to"]),
-            changes=[],
-            covers={str(k): int(v) for k, v in header.get("covers", {}).items()},
-            demo=bool(header.get("demo", False)),
-            name=str(header.get("name", "")),
-        )
+        info = _file_of(header, [])
     except (KeyError, ValueError, TypeError, AttributeError):
         raise BadChangeFile(DAMAGED_HEADER) from None
     return Stream(source, info, key, first + line, offset)
@@ -630,7 +620,4 @@ def open_stream(source: Path | bytes, *, team_id: str, keys: dict[str, bytes], d
 def _decode_stream_whole(data: bytes, *, team_id: str, keys: dict[str, bytes], demo: bool) -> ChangeFile:
     """A streamed file held in memory (small ones, and tools that read every file whole)."""
     stream = open_stream(data, team_id=team_id, keys=keys, demo=demo)
-    info = stream.info
-    changes = [change for frame in stream.frames() for change in frame]
-    return ChangeFile(info.device, info.seq, info.key_id, info.created, info.log_from, info.log_to, changes,
-                      info.covers, info.demo, info.name)  # fmt: skip
+    return dataclasses.replace(stream.info, changes=[change for frame in stream.frames() for change in frame])
