@@ -103,12 +103,21 @@ def append_values(session: Session, key: bytes, values: dict[str, Any]) -> None:
     if waiting is None:
         append_many(session, key, [AuditEvent(**values)])
         return
-    previous, count = _last(session)
-    values["uid"] = values.get("uid") or str(uuid.uuid4())
-    values["mac"] = seal(key, previous, _Row(values)) if key else ""
-    session.info[_LAST_KEY] = (values["mac"] or previous, count + 1)
+    _chain(session, key, [values])
     session.info[_HEAD_PENDING] = True
     waiting.append(values)
+
+
+def _chain(session: Session, key: bytes, events: list[dict[str, Any]]) -> tuple[str, int]:
+    """Seal events given as column values, in order, after the session's last one; returns the new head
+    (the chain's last ``mac`` and its length), which later events in this session follow."""
+    previous, count = _last(session)
+    for values in events:
+        values["uid"] = values.get("uid") or str(uuid.uuid4())
+        values["mac"] = seal(key, previous, _Row(values)) if key else ""
+        previous, count = values["mac"] or previous, count + 1
+    session.info[_LAST_KEY] = (previous, count)
+    return previous, count
 
 
 def write_events(session: Session, events: list[dict[str, Any]]) -> None:
@@ -128,14 +137,10 @@ def append_rows(session: Session, key: bytes, events: list[dict[str, Any]]) -> N
 
     write_pending(session)  # a bulk unit's events, held until it ends, come first too
     session.flush()  # events already added to the session come first in the chain and in id order
-    previous, count = _last(session)
-    for event in events:
-        event["mac"] = seal(key, previous, _Row(event)) if key else ""
-        previous, count = event["mac"] or previous, count + 1
+    previous, count = _chain(session, key, events)
     connection = session.connection()
     connection.execute(insert(AuditEvent), events)
     connection.execute(_HEAD_UPSERT, {"key": HEAD_META_KEY, "value": f"{previous}:{count}"})
-    session.info[_LAST_KEY] = (previous, count)
 
 
 class _Row:
