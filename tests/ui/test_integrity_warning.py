@@ -7,26 +7,15 @@ from pathlib import Path
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from commmatters_desktop.core.errors import UserError
-from commmatters_desktop.storage.keystore import KeyringStore
-from commmatters_desktop.storage.vault import DB_FILE, Vault
 from commmatters_desktop.ui.integrity_warning import TITLE, IntegrityWarning
-from tests.storage.test_integrity import PAGE, filled, flipped
+from tests.storage.test_integrity import damaged_past_opening
 from tests.ui.driver import Dialogs
 
 
 def test_damage_found_in_the_background_is_shown_in_a_modal_warning_saying_what_to_do(
     qtbot: QtBot, dialogs: Dialogs, vault_dir: Path
 ) -> None:
-    healthy = filled(vault_dir)
-    pages = len(healthy) // PAGE
-    for page in range(pages // 2, pages - 2):
-        (vault_dir / DB_FILE).write_bytes(flipped(healthy, page))
-        try:
-            vault = Vault.open(vault_dir, keystore=KeyringStore(), full_check_limit=0)
-        except UserError:
-            continue  # caught on opening
-        break
+    vault = damaged_past_opening(vault_dir)
     try:
         window = QWidget()
         qtbot.addWidget(window)
