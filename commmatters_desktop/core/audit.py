@@ -23,6 +23,7 @@ from sqlalchemy import Select, func, insert, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from commmatters_desktop.core.ids import new_uid
 from commmatters_desktop.core.models import AuditEvent, VaultMeta
 
 HEAD_META_KEY = "audit_head"
@@ -77,7 +78,7 @@ def append_many(session: Session, key: bytes, events: list[AuditEvent]) -> None:
     previous, count = _last(session)
     for event in events:
         if not event.uid:
-            event.uid = str(uuid.uuid4())
+            event.uid = new_uid()
         event.mac = seal(key, previous, event) if key else ""
         previous, count = event.mac or previous, count + 1
     session.info[_LAST_KEY] = (previous, count)
@@ -113,7 +114,7 @@ def _chain(session: Session, key: bytes, events: list[dict[str, Any]]) -> tuple[
     (the chain's last ``mac`` and its length), which later events in this session follow."""
     previous, count = _last(session)
     for values in events:
-        values["uid"] = values.get("uid") or str(uuid.uuid4())
+        values["uid"] = values.get("uid") or new_uid()
         values["mac"] = seal(key, previous, _Row(values)) if key else ""
         previous, count = values["mac"] or previous, count + 1
     session.info[_LAST_KEY] = (previous, count)

@@ -179,10 +179,12 @@ def bulk(session: Session) -> Iterator[Session]:
     _BULK_UNITS[session.hash_key] = state
     connection = session.connection()
     cache = int(connection.exec_driver_sql("PRAGMA cache_size").scalar() or -2000)
-    # Thousands of rows go into the change log's and field clocks' indexes at random places: with
-    # SQLCipher each page the cache lacks is read and decrypted again. The connection's own cache
-    # grows only as pages are used, and shrinks back when the unit ends.
-    connection.exec_driver_sql(f"PRAGMA cache_size = {BULK_CACHE_KIB}")
+    # Thousands of rows go into the change log's and field clocks' indexes: with SQLCipher each page
+    # the cache lacks is read and decrypted again. The connection's own cache grows only as pages are
+    # used, and shrinks back when the unit ends; one already larger (``Vault.building``) is kept.
+    larger = cache < 0 and cache <= BULK_CACHE_KIB
+    if not larger:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {BULK_CACHE_KIB}")
     try:
         yield session
     except BaseException:
@@ -193,8 +195,9 @@ def bulk(session: Session) -> Iterator[Session]:
     else:
         write_pending(session)
     finally:
-        with contextlib.suppress(Exception):
-            connection.exec_driver_sql(f"PRAGMA cache_size = {cache}")
+        if not larger:
+            with contextlib.suppress(Exception):
+                connection.exec_driver_sql(f"PRAGMA cache_size = {cache}")
         if session.info.get(_BULK_KEY) is state:
             del session.info[_BULK_KEY]
         if _BULK_UNITS.get(session.hash_key) is state:

@@ -49,6 +49,7 @@ from commmatters_desktop.core.enums import (
     ScheduleMode,
     SurveyMode,
 )
+from commmatters_desktop.core.ids import new_id, new_uid
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -113,7 +114,7 @@ class Synced(Base):
 
     __abstract__ = True
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     deleted: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     #: Fields never written to the change log (derived or local-only).
@@ -633,7 +634,7 @@ class AuditEvent(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     #: The event's own id, the same on every laptop the trail travels to (imports are de-duplicated by it).
     uid: Mapped[str] = mapped_column(
-        String(36), default=lambda: str(uuid.uuid4()), server_default="", index=True
+        String(36), default=new_uid, server_default="", index=True
     )
     #: HMAC-SHA256, under a key derived from the vault key, of the previous event's ``mac`` and this
     #: event's fields: deleting, editing or re-ordering a row breaks the chain (``core.audit.verify``).

@@ -40,6 +40,7 @@ from commmatters_desktop.core.clock import Clock
 from commmatters_desktop.core.cycles import CycleCode
 from commmatters_desktop.core.enums import AgencyKind, Channel, NominationStatus
 from commmatters_desktop.core.errors import UserError
+from commmatters_desktop.core.ids import new_id
 from commmatters_desktop.core.meeting import Agenda
 from commmatters_desktop.core.models import Agency, Nomination, PanelMeeting, Ward
 from commmatters_desktop.core.queries import NominationRow
@@ -846,7 +847,7 @@ class MeetingView(QWidget):
         )  # fmt: skip
         if answer is None:
             return None
-        made = uuid.uuid4()
+        made = new_id()
         if not self.ops.do(
             f"Add partner {answer['name']}",
             lambda s: people.create_agency(s, name=answer["name"], kind=answer["kind"], agency_id=made),

@@ -38,7 +38,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from commmatters_desktop.core import changes, public
+from commmatters_desktop.core import changes, ids, public
 from commmatters_desktop.core.clock import FixedClock
 from commmatters_desktop.core.cycles import CycleCode
 from commmatters_desktop.core.enums import (
@@ -131,7 +131,7 @@ class ForceBuilder:
             )
             self.agency_ids[key] = made.id
             return made
-        found = s.get(Agency, self.agency_ids[key])
+        found = changes.get(s, Agency, self.agency_ids[key])
         assert found is not None
         return found
 
@@ -373,7 +373,13 @@ def build(
     """Create the vault in ``folder`` (its key goes to the current keyring) and fill it; returns counts."""
     clock = FixedClock.on(today)
     builder = ForceBuilder(today, cycle_count)
-    with Vault.create(folder, passphrase=PASSPHRASE, keystore=KeyringStore(), clock=clock) as vault:
+    # Record ids from the frozen clock and the seed: the same vault every time, its keys in creation order.
+    ids_made = ids.IdSource.seeded(f"{SEED}|{wards_count}|{cycle_count}", int(clock.now().timestamp() * 1000))
+    with (
+        ids.use(ids_made),
+        Vault.create(folder, passphrase=PASSPHRASE, keystore=KeyringStore(), clock=clock) as vault,
+        vault.building(),
+    ):
         with vault.unit_of_work(ACTOR) as s:
             builder.force_wide(s)
         ward_ids = []
@@ -384,10 +390,10 @@ def build(
         for position, cycle in enumerate(builder.cycles):
             for start in range(0, wards_count, BATCH):
                 with vault.unit_of_work(ACTOR) as unit, changes.bulk(unit) as s:
-                    for number in range(start, min(start + BATCH, wards_count)):
-                        ward = s.get(Ward, ward_ids[number])
-                        assert ward is not None
-                        builder.quarter(s, ward, number, cycle)
+                    batch = ward_ids[start : start + BATCH]
+                    found = {w.id: w for w in s.scalars(select(Ward).where(Ward.id.in_(batch)))}  # one query
+                    for number, ward_id in enumerate(batch, start):
+                        builder.quarter(s, found[ward_id], number, cycle)
             elapsed = time.perf_counter() - began
             progress(f"{cycle}: {position + 1}/{len(builder.cycles)} quarters, {elapsed:.0f} s")
         with vault.reading() as s:

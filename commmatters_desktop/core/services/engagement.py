@@ -14,6 +14,7 @@ from commmatters_desktop.core import changes, public
 from commmatters_desktop.core.changes import audit
 from commmatters_desktop.core.enums import Channel, NominationStatus, PriorityStatus
 from commmatters_desktop.core.errors import RuleViolation, ValidationError
+from commmatters_desktop.core.ids import new_id
 from commmatters_desktop.core.models import Agency, Nomination, PanelMeeting, Priority, Ward, natural_id
 from commmatters_desktop.core.services import cycles
 from commmatters_desktop.core.services.common import count, fetch, required, tombstone
@@ -39,7 +40,7 @@ def nominate(
         # An imported row has the same id on every laptop that imports the same file.
         id=natural_id("nomination", f"{ward.code}|{cycle_record.code}|{source_ref}")
         if source_ref
-        else uuid.uuid4(),
+        else new_id(),
         ward_id=ward.id,
         cycle_id=cycle_record.id,
         wording=required(wording, "Write down what the community raised."),

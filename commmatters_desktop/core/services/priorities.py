@@ -80,6 +80,12 @@ def propose(
         public_issue=(
             public_issue or (_approved_wording(session, nomination) if nomination else title)
         ).strip(),
+        # A new priority has none of these yet: said now, the services that add them later in the same
+        # unit of work (agree, add_measure, add_action, record_feedback) need not query for them.
+        plan=None,
+        measures=[],
+        actions=[],
+        feedback=[],
     )
     session.add(priority)
     changes.flush(session)

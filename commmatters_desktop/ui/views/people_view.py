@@ -43,6 +43,7 @@ from commmatters_desktop.core.enums import (
     PersonRole,
 )
 from commmatters_desktop.core.errors import UserError
+from commmatters_desktop.core.ids import new_id
 from commmatters_desktop.core.models import Agency, CommunityGroup, KinContact, Person, ReferenceGroup
 from commmatters_desktop.core.services import common, kin, people
 from commmatters_desktop.storage.vault import atomic_write
@@ -387,7 +388,7 @@ class PeopleView(QWidget):
         answer = forms.ask_form(self, "Add a partner agency", "", self._partner_fields(None), "Add")
         if answer is None:
             return None
-        made = uuid.uuid4()
+        made = new_id()
         if self.ops.do(
             f"Add partner {answer['name']}",
             lambda s: people.create_agency(
@@ -439,7 +440,7 @@ class PeopleView(QWidget):
         )
         if answer is None:
             return
-        made, agency_id = uuid.uuid4(), row.id
+        made, agency_id = new_id(), row.id
 
         def forward(s: Session) -> object:
             wards = people.wards_from_text(s, answer["wards"])
@@ -501,7 +502,7 @@ class PeopleView(QWidget):
         )
         if answer is None:
             return None
-        made = uuid.uuid4()
+        made = new_id()
         role: PersonRole = answer["role"]
 
         def forward(s: Session) -> object:
@@ -691,7 +692,7 @@ class PeopleView(QWidget):
         )  # fmt: skip
         if answer is None:
             return None
-        made = uuid.uuid4()
+        made = new_id()
 
         def forward(s: Session) -> object:
             return kin.add_key_individual(
@@ -783,7 +784,7 @@ class PeopleView(QWidget):
         )  # fmt: skip
         if answer is None:
             return None
-        made = uuid.uuid4()
+        made = new_id()
 
         def forward(s: Session) -> object:
             return kin.log_contact(
@@ -925,7 +926,7 @@ class PeopleView(QWidget):
         )  # fmt: skip
         if answer is None:
             return
-        made = uuid.uuid4()
+        made = new_id()
         self.ops.do(
             "Link a reference group",
             lambda s: kin.add_reference_group(
