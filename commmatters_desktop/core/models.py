@@ -633,9 +633,7 @@ class AuditEvent(Base):
     row_id: Mapped[str] = mapped_column(String(36))
     summary: Mapped[str] = mapped_column(Text, default="")
     #: The event's own id, the same on every laptop the trail travels to (imports are de-duplicated by it).
-    uid: Mapped[str] = mapped_column(
-        String(36), default=new_uid, server_default="", index=True
-    )
+    uid: Mapped[str] = mapped_column(String(36), default=new_uid, server_default="", index=True)
     #: HMAC-SHA256, under a key derived from the vault key, of the previous event's ``mac`` and this
     #: event's fields: deleting, editing or re-ordering a row breaks the chain (``core.audit.verify``).
     mac: Mapped[str] = mapped_column(String(64), default="", server_default="")
