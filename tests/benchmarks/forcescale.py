@@ -50,7 +50,7 @@ from commmatters_desktop.core.enums import (
     PersonRole,
     PriorityStatus,
 )
-from commmatters_desktop.core.models import Agency, Priority, Synced, Ward
+from commmatters_desktop.core.models import Agency, Nomination, PanelMeeting, Priority, Synced, Ward
 from commmatters_desktop.core.services import engagement, people, planning, priorities, response, wards
 from commmatters_desktop.core.services import kin as kin_service
 from commmatters_desktop.demo import (
@@ -84,6 +84,20 @@ WARDS_PER_AUTHORITY = 20
 #: Wards whose ward-quarters share one transaction (one user event would be one ward; a bulk import many).
 BATCH = 20
 SUFFIXES = ("", "s", "e", "son", "-Hall", "-Reid", "ley", "worth", "-Khan", "by", "ton", "-Ali", "er")
+
+
+@dataclass
+class Quarter:
+    """One ward's quarter between its nominations and the panel's decision."""
+
+    ward: Ward
+    cycle: CycleCode
+    status: PriorityStatus | None
+    time_: Timeline
+    index: int
+    rng: random.Random
+    meeting: PanelMeeting
+    nominations: list[Nomination]
 
 
 @dataclass
@@ -186,12 +200,15 @@ class ForceBuilder:
         return person_name(self.people)
 
     def quarter(self, s: Session, ward: Ward, number: int, cycle: CycleCode) -> None:
+        self.decide(s, self.nominations(s, ward, number, cycle))
+
+    def nominations(self, s: Session, ward: Ward, number: int, cycle: CycleCode) -> Quarter:
+        """The panel meeting and what the community raised (an import's part of the quarter)."""
         rng = random.Random(f"{SEED}|{ward.code}|{cycle}")
         current = cycle == self.cycles[-1]
         status = CURRENT_SPREAD[number % len(CURRENT_SPREAD)] if current else self.past_status(number, cycle)
-        time_ = Timeline(cycle, self.today)
         index = number + cycle.quarter
-        problem = PROBLEMS[index % len(PROBLEMS)]
+        time_ = Timeline(cycle, self.today)
         meeting = engagement.record_meeting(
             s,
             ward=ward,
@@ -217,6 +234,12 @@ class ForceBuilder:
                     source_ref=f"fs-{cycle}-{ward.code}-{offset}",
                 )
             )
+        return Quarter(ward, cycle, status, time_, index, rng, meeting, nominations)
+
+    def decide(self, s: Session, q: Quarter) -> None:
+        """The panel's decision and the priority's journey to where the quarter's status says."""
+        status, ward, cycle, nominations = q.status, q.ward, q.cycle, q.nominations
+        problem = PROBLEMS[q.index % len(PROBLEMS)]
         if status is None:
             return
         if status in (S.NOMINATED, S.NOT_TAKEN_FORWARD):
@@ -230,14 +253,14 @@ class ForceBuilder:
             return
         decision = engagement.record_panel_decision(
             s,
-            meeting=meeting,
+            meeting=q.meeting,
             chosen=nominations[0],
             title=problem.title,
             lead_agency=self.agency(s, ward.la_name, problem.lead),
         )
-        found = s.get(Priority, decision.priority_id)
+        found = changes.get(s, Priority, decision.priority_id)
         assert found is not None
-        self.advance(s, found, problem, ward, status, time_, index, rng)
+        self.advance(s, found, problem, ward, status, q.time_, q.index, q.rng)
 
     @staticmethod
     def past_status(number: int, cycle: CycleCode) -> PriorityStatus | None:
@@ -392,8 +415,14 @@ def build(
                 with vault.unit_of_work(ACTOR) as unit, changes.bulk(unit) as s:
                     batch = ward_ids[start : start + BATCH]
                     found = {w.id: w for w in s.scalars(select(Ward).where(Ward.id.in_(batch)))}  # one query
-                    for number, ward_id in enumerate(batch, start):
-                        builder.quarter(s, found[ward_id], number, cycle)
+                    # As an import then the panels: every ward's nominations first, so the rules' first
+                    # query writes them in one flush, not one flush a ward.
+                    opened = [
+                        builder.nominations(s, found[ward_id], number, cycle)
+                        for number, ward_id in enumerate(batch, start)
+                    ]
+                    for quarter in opened:
+                        builder.decide(s, quarter)
             elapsed = time.perf_counter() - began
             progress(f"{cycle}: {position + 1}/{len(builder.cycles)} quarters, {elapsed:.0f} s")
         with vault.reading() as s:
