@@ -438,27 +438,37 @@ class Vault:
           stays consistent, and only the last units can be lost if the machine loses power, which
           for a generator means building again). The usual ``FULL`` returns when the block ends.
         """
-        pragmas = [
-            f"PRAGMA cache_size = {-cache_mib * 1024}",
-            "PRAGMA synchronous = NORMAL",
-            f"PRAGMA wal_autocheckpoint = {BUILD_CHECKPOINT_PAGES}",
-        ]
+        building = {
+            "cache_size": -cache_mib * 1024,
+            "synchronous": 1,
+            "wal_autocheckpoint": BUILD_CHECKPOINT_PAGES,
+        }
+        usual = self._pragmas({name: None for name in building})
 
         def on_checkout(connection: Any, _record: Any, _proxy: Any) -> None:
-            for pragma in pragmas:
-                connection.execute(pragma)
+            for name, value in building.items():
+                connection.execute(f"PRAGMA {name} = {value}")
 
         event.listen(self.engine, "checkout", on_checkout)
         try:
             yield
         finally:
             event.remove(self.engine, "checkout", on_checkout)
-            connection = self.engine.raw_connection()  # the pooled one, outside any transaction
-            try:
-                for pragma in ("cache_size = -2000", "synchronous = FULL", "wal_autocheckpoint = 1000"):
-                    connection.driver_connection.execute(f"PRAGMA {pragma}")
-            finally:
-                connection.close()
+            self._pragmas(usual)
+
+    def _pragmas(self, values: dict[str, int | None]) -> dict[str, int | None]:
+        """Set (or, given None, read) settings of the pooled connection, outside any transaction."""
+        connection = self.engine.raw_connection()
+        try:
+            found = {}
+            for name, value in values.items():
+                if value is None:
+                    found[name] = int(connection.driver_connection.execute(f"PRAGMA {name}").fetchone()[0])
+                else:
+                    connection.driver_connection.execute(f"PRAGMA {name} = {int(value)}")
+            return found
+        finally:
+            connection.close()
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Session]:
