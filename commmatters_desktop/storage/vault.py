@@ -460,12 +460,13 @@ class Vault:
         """Set (or, given None, read) settings of the pooled connection, outside any transaction."""
         connection = self.engine.raw_connection()
         try:
-            found = {}
+            driver: Any = connection.driver_connection
+            found: dict[str, int | None] = {}
             for name, value in values.items():
                 if value is None:
-                    found[name] = int(connection.driver_connection.execute(f"PRAGMA {name}").fetchone()[0])
+                    found[name] = int(driver.execute(f"PRAGMA {name}").fetchone()[0])
                 else:
-                    connection.driver_connection.execute(f"PRAGMA {name} = {int(value)}")
+                    driver.execute(f"PRAGMA {name} = {int(value)}")
             return found
         finally:
             connection.close()
