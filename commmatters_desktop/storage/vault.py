@@ -424,7 +424,7 @@ class Vault:
 
     @contextlib.contextmanager
     def building(self, cache_mib: int = 1024) -> Iterator[None]:
-        """Many bulk units one after another (the force-scale and demo generators): settings for
+        """Many bulk units one after another (the force-scale generator): settings for
         throughput while the block runs, back to the usual ones when it ends. Nothing about what is
         written changes (every row, field clock and sealed audit event is the same).
 
@@ -537,12 +537,9 @@ class Vault:
         """One encrypted copy a day, taken just after an integrity check passed: on opening, and on
         closing after changes (at most hourly, replacing that day's earlier copy). The newest days kept."""
         folder = self.folder / BACKUP_FOLDER
-        newest = max(_auto_backups(folder), default=None)
         now = self.clock.now()
-        if newest is not None:
-            taken = dt.datetime.strptime(newest.stem[len(AUTO_BACKUP_PREFIX) :], "%Y%m%d-%H%M%S")
-            if now.replace(tzinfo=None) - taken < every:
-                return
+        if not self._backup_due(every):
+            return
         try:
             folder.mkdir(exist_ok=True)
             self.last_backup = self.backup(folder / f"{AUTO_BACKUP_PREFIX}{now:%Y%m%d-%H%M%S}.db")
@@ -558,6 +555,13 @@ class Vault:
         for old in same_day + [p for p in kept if p not in same_day][:-KEEP_AUTO_BACKUPS]:
             old.unlink(missing_ok=True)
             old.with_name(old.name + ".vault.json").unlink(missing_ok=True)
+
+    def _backup_due(self, every: dt.timedelta) -> bool:
+        newest = max(_auto_backups(self.folder / BACKUP_FOLDER), default=None)
+        if newest is None:
+            return True
+        taken = dt.datetime.strptime(newest.stem[len(AUTO_BACKUP_PREFIX) :], "%Y%m%d-%H%M%S")
+        return self.clock.now().replace(tzinfo=None) - taken >= every
 
     def check(self) -> list[str]:
         """SQLCipher's page-by-page HMAC check, SQLite's own, and the audit trail's hash chain; an empty
@@ -669,7 +673,10 @@ class Vault:
             # The day's work goes into the day's backup too, if the vault is still healthy. A large
             # vault's backup waits for its background check to pass (then daily, or hourly after changes).
             with contextlib.suppress(Exception):
-                if self.checked_at_open and self._changed and not self.check():
+                # The full check only when a backup is due: on a vault that grew large in this session
+                # (a generator's build, a big import) it reads every page, minutes for a force's.
+                due = self.checked_at_open and self._changed and self._backup_due(AUTO_BACKUP_REFRESH)
+                if due and not self.check():
                     self._automatic_backup(every=AUTO_BACKUP_REFRESH)
                 elif background is not None and background.problems == []:
                     self._automatic_backup(every=AUTO_BACKUP_REFRESH if self._changed else AUTO_BACKUP_EVERY)

@@ -109,6 +109,30 @@ def test_closing_after_the_days_work_refreshes_the_days_backup(vault_dir: Path, 
         assert wards.ward_by_code(s, "E05000650") is not None
 
 
+def test_closing_runs_the_full_check_only_when_a_backup_is_due(
+    vault_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check before a backup reads every page (minutes on a vault that grew to a force's size in
+    the session, as the generator's does): closing within the hour of the last backup skips both."""
+    checks: list[Path] = []
+    real_check = Vault.check
+
+    def counted(vault: Vault) -> list[str]:
+        checks.append(vault.folder)
+        return real_check(vault)
+
+    monkeypatch.setattr(Vault, "check", counted)
+    clock = FixedClock.on(TODAY)
+    for minutes, name in ((30, "E05000650"), (120, "E05000651")):
+        with Vault.open(vault_dir, keystore=KeyringStore(), clock=clock) as vault:
+            with vault.unit_of_work() as s:
+                wards.create_ward(s, code=name, name=f"Ward {name}")
+            clock.advance(minutes=minutes)
+    assert checks == [vault_dir], "no check at 10:30 (backup taken at 10:00), one at 12:30"
+    kept = sorted(p.name for p in (vault_dir / BACKUP_FOLDER).glob("*.db"))
+    assert kept == ["auto-20261121-123000.db"]
+
+
 def test_a_damaged_page_points_at_a_real_backup_and_restore_puts_it_back(vault_dir: Path) -> None:
     clock = FixedClock.on(TODAY)
     with Vault.open(vault_dir, keystore=KeyringStore(), clock=clock) as vault:
