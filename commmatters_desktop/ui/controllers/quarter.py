@@ -41,13 +41,16 @@ class QuarterController(Controller):
             w.calendar.show_data(self.ops.read(lambda s: planning.calendar_data(s, cycle)))
         elif shown is w.partners:
             agency = w.partners.selected_agency()
-            counts = self.ops.read(lambda s: open_action_counts(s, today=today, agency=agency))
 
             def page(offset: int, limit: int) -> list[PartnerAction]:
                 """One page of the list, read from the vault as the table scrolls."""
                 return self.ops.read(
                     lambda s: open_actions(s, today=today, agency=agency, offset=offset, limit=limit)
                 )
+
+            def counts() -> tuple[int, int]:
+                """Counted after the first page is read, from the pages that page brought in."""
+                return self.ops.read(lambda s: open_action_counts(s, today=today, agency=agency))
 
             w.partners.set_actions(page, counts, [o.label for o in self.ops.read(queries.agency_options)])
         else:
