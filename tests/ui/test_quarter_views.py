@@ -90,6 +90,22 @@ def test_partners_actions_filter_and_print(
     )
 
 
+def test_a_column_widened_by_hand_keeps_its_width_when_the_list_reloads(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    """Columns fit their contents when the list first fills; a reload (another partner chosen, an edit)
+    keeps the widths, the fitted ones and the one the officer dragged wider."""
+    qtbot.keyClick(window, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
+    view = window.partners
+    header = view.table.horizontalHeader()
+    fitted = header.sectionSize(0)
+    assert fitted > 0
+    header.resizeSection(2, 333)
+    view.agency.setCurrentText("Bolton Council")
+    assert {a.agency for a in view.model.rows()} == {"Bolton Council"}
+    assert header.sectionSize(2) == 333 and header.sectionSize(0) == fitted
+
+
 def test_the_calendar_model_passes_the_model_tester(window: MainWindow, qtmodeltester) -> None:  # type: ignore[no-untyped-def]
     window.actions_.show_calendar.trigger()
     qtmodeltester.check(window.calendar.model)
