@@ -29,6 +29,7 @@ from commmatters_desktop.core.models import (
     Feedback,
     Measure,
     Nomination,
+    PanelMeeting,
     Person,
     Priority,
     Synced,
@@ -274,10 +275,16 @@ class MovePriority:
 
     priority_id: uuid.UUID
     target: PriorityStatus
+    #: The card's title, to name the move on the Undo menu ("Move 'Dog fouling' to Planning").
+    title: str = ""
 
     @property
     def text(self) -> str:
-        return f"Move the priority to {self.target.label}"
+        return (
+            f"Move '{self.title}' to {self.target.label}"
+            if self.title
+            else f"Move the priority to {self.target.label}"
+        )
 
     def apply(self, session: Session) -> Command:
         p = _priority(session, self.priority_id)
@@ -286,6 +293,33 @@ class MovePriority:
         if before is S.NOMINATED:
             return WithdrawAgreement(self.priority_id, self.target)
         return MovePriority(self.priority_id, before)
+
+
+@dataclass(frozen=True)
+class Agree:
+    """The panel agreed the priority: its lead agency and the meeting (None: ratified online), then on to
+    ``target`` if the card was dropped further along than Agreed."""
+
+    priority_id: uuid.UUID
+    lead_agency_id: uuid.UUID
+    meeting_id: uuid.UUID | None
+    target: PriorityStatus = S.AGREED
+
+    text = "Agree the priority"
+
+    def apply(self, session: Session) -> Command:
+        p = _priority(session, self.priority_id)
+        meeting = common.fetch(session, PanelMeeting, self.meeting_id) if self.meeting_id else None
+        priorities.agree(
+            session,
+            priority=p,
+            lead_agency=common.fetch(session, Agency, self.lead_agency_id, "agency"),
+            meeting=meeting,
+            ratified_online=meeting is None,
+        )
+        if self.target is not S.AGREED:
+            priorities.move(session, priority=p, target=self.target)
+        return WithdrawAgreement(self.priority_id, self.target)
 
 
 @dataclass(frozen=True)
