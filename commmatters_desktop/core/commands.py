@@ -169,7 +169,7 @@ class EditMeasure:
 
 
 #: Records a command may remove and bring back, by the name the commands use.
-_RECORDS: dict[str, type[Synced]] = {"action": Action, "measure": Measure, "feedback": Feedback}
+_RECORDS: dict[str, type[Synced]] = {"action": Action, "measure": Measure, "feedback": Feedback, "ward": Ward}
 
 
 @dataclass(frozen=True)
@@ -229,6 +229,28 @@ class AddAction:
             due_on=self.due_on,
         )
         return Remove("action", action.id)
+
+
+@dataclass(frozen=True)
+class AddWard:
+    """A ward added by hand (a new force, or a boundary change the ONS lookup has not reached yet)."""
+
+    code: str
+    name: str
+    la_name: str = ""
+    team_contact: str = ""
+    engagement_url: str = ""
+
+    text = "Add a ward"
+
+    def apply(self, session: Session) -> Command:
+        from commmatters_desktop.core.services import wards
+
+        ward = wards.create_ward(session, code=self.code, name=self.name, la_name=self.la_name)
+        wards.update_ward(
+            session, ward=ward, team_contact=self.team_contact, engagement_url=self.engagement_url
+        )
+        return Remove("ward", ward.id)
 
 
 @dataclass(frozen=True)

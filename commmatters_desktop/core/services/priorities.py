@@ -138,6 +138,12 @@ class MoveFacts:
     not_taken_reason: str | None
 
 
+def ward_and_cycle(session: Session, priority_id: uuid.UUID) -> tuple[str, str]:
+    """The priority's ward code and cycle code: what names its leaflet."""
+    p = fetch(session, Priority, priority_id, "priority")
+    return p.ward.code, p.cycle.code
+
+
 def move_facts(session: Session, priority_id: uuid.UUID, target: PriorityStatus | None = None) -> MoveFacts:
     p = fetch(session, Priority, priority_id, "priority")
     needs = False
