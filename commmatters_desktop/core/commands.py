@@ -22,13 +22,22 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
-from commmatters_desktop.core.enums import ActionKind, ActionStatus, FeedbackChannel, Outcome, PriorityStatus
+from commmatters_desktop.core.enums import (
+    ActionKind,
+    ActionStatus,
+    AgencyKind,
+    Channel,
+    FeedbackChannel,
+    Outcome,
+    PriorityStatus,
+)
 from commmatters_desktop.core.models import (
     Action,
     Agency,
     Feedback,
     Measure,
     Nomination,
+    PanelMeeting,
     Person,
     Priority,
     Synced,
@@ -168,7 +177,14 @@ class EditMeasure:
 
 
 #: Records a command may remove and bring back, by the name the commands use.
-_RECORDS: dict[str, type[Synced]] = {"action": Action, "measure": Measure, "feedback": Feedback}
+_RECORDS: dict[str, type[Synced]] = {
+    "action": Action,
+    "measure": Measure,
+    "feedback": Feedback,
+    "ward": Ward,
+    "nomination": Nomination,
+    "agency": Agency,
+}
 
 
 @dataclass(frozen=True)
@@ -231,6 +247,28 @@ class AddAction:
 
 
 @dataclass(frozen=True)
+class AddWard:
+    """A ward added by hand (a new force, or a boundary change the ONS lookup has not reached yet)."""
+
+    code: str
+    name: str
+    la_name: str = ""
+    team_contact: str = ""
+    engagement_url: str = ""
+
+    text = "Add a ward"
+
+    def apply(self, session: Session) -> Command:
+        from commmatters_desktop.core.services import wards
+
+        ward = wards.create_ward(session, code=self.code, name=self.name, la_name=self.la_name)
+        wards.update_ward(
+            session, ward=ward, team_contact=self.team_contact, engagement_url=self.engagement_url
+        )
+        return Remove("ward", ward.id)
+
+
+@dataclass(frozen=True)
 class AddMeasure:
     priority_id: uuid.UUID
     name: str
@@ -274,10 +312,16 @@ class MovePriority:
 
     priority_id: uuid.UUID
     target: PriorityStatus
+    #: The card's title, to name the move on the Undo menu ("Move 'Dog fouling' to Planning").
+    title: str = ""
 
     @property
     def text(self) -> str:
-        return f"Move the priority to {self.target.label}"
+        return (
+            f"Move '{self.title}' to {self.target.label}"
+            if self.title
+            else f"Move the priority to {self.target.label}"
+        )
 
     def apply(self, session: Session) -> Command:
         p = _priority(session, self.priority_id)
@@ -286,6 +330,33 @@ class MovePriority:
         if before is S.NOMINATED:
             return WithdrawAgreement(self.priority_id, self.target)
         return MovePriority(self.priority_id, before)
+
+
+@dataclass(frozen=True)
+class Agree:
+    """The panel agreed the priority: its lead agency and the meeting (None: ratified online), then on to
+    ``target`` if the card was dropped further along than Agreed."""
+
+    priority_id: uuid.UUID
+    lead_agency_id: uuid.UUID
+    meeting_id: uuid.UUID | None
+    target: PriorityStatus = S.AGREED
+
+    text = "Agree the priority"
+
+    def apply(self, session: Session) -> Command:
+        p = _priority(session, self.priority_id)
+        meeting = common.fetch(session, PanelMeeting, self.meeting_id) if self.meeting_id else None
+        priorities.agree(
+            session,
+            priority=p,
+            lead_agency=common.fetch(session, Agency, self.lead_agency_id, "agency"),
+            meeting=meeting,
+            ratified_online=meeting is None,
+        )
+        if self.target is not S.AGREED:
+            priorities.move(session, priority=p, target=self.target)
+        return WithdrawAgreement(self.priority_id, self.target)
 
 
 @dataclass(frozen=True)
@@ -450,3 +521,169 @@ class RecordVotes:
         old = nomination.votes
         engagement.record_votes(session, nomination=nomination, votes=self.votes)
         return RecordVotes(self.nomination_id, old)
+
+
+# --- the panel meeting ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RedactNomination:
+    """The public wording of a nomination, written and approved by the officer (blank: nothing shown)."""
+
+    nomination_id: uuid.UUID
+    public_wording: str
+
+    text = "Redact a nomination"
+
+    def apply(self, session: Session) -> Command:
+        from commmatters_desktop.core import public
+        from commmatters_desktop.core.services import engagement
+
+        nomination = common.fetch(session, Nomination, self.nomination_id, "nomination")
+        shown = bool(nomination.public_wording) and public.approved(session, nomination, "public_wording")
+        old = nomination.public_wording if shown else ""  # an unapproved draft is not put back as approved
+        engagement.redact_nomination(session, nomination=nomination, public_wording=self.public_wording)
+        return RedactNomination(self.nomination_id, old)
+
+
+@dataclass(frozen=True)
+class AddNomination:
+    """An issue raised at (or before) the panel, typed in on the meeting screen."""
+
+    ward_id: uuid.UUID
+    cycle: str
+    wording: str
+    channel: Channel
+    support: int
+    category: str
+    raised_on: dt.date
+
+    text = "Add a nomination"
+
+    def apply(self, session: Session) -> Command:
+        from commmatters_desktop.core.services import engagement
+
+        made = engagement.nominate(
+            session,
+            ward=common.fetch(session, Ward, self.ward_id, "ward"),
+            wording=self.wording,
+            channel=self.channel,
+            support=self.support,
+            category=self.category,
+            cycle=self.cycle,
+            raised_on=self.raised_on,
+        )
+        return Remove("nomination", made.id)
+
+
+@dataclass(frozen=True)
+class MergeNominations:
+    """Near-duplicates become one: ``absorb`` joins ``keep`` (both wordings kept, support added)."""
+
+    keep_id: uuid.UUID
+    absorb_id: uuid.UUID
+
+    text = "Merge nominations"
+
+    def apply(self, session: Session) -> Command:
+        from commmatters_desktop.core.services import engagement
+
+        engagement.merge_nominations(
+            session,
+            keep=common.fetch(session, Nomination, self.keep_id, "nomination"),
+            absorb=common.fetch(session, Nomination, self.absorb_id, "nomination"),
+        )
+        return UnmergeNomination(self.keep_id, self.absorb_id)
+
+
+@dataclass(frozen=True)
+class UnmergeNomination:
+    keep_id: uuid.UUID
+    absorb_id: uuid.UUID
+
+    text = "Unmerge the nomination"
+
+    def apply(self, session: Session) -> Command:
+        from commmatters_desktop.core.services import engagement
+
+        engagement.unmerge_nomination(
+            session, nomination=common.fetch(session, Nomination, self.absorb_id, "nomination")
+        )
+        return MergeNominations(self.keep_id, self.absorb_id)
+
+
+@dataclass(frozen=True)
+class AddAgency:
+    """A partner agency added where it is needed (the panel names a lead the vault does not hold)."""
+
+    agency_id: uuid.UUID
+    name: str
+    kind: AgencyKind
+
+    @property
+    def text(self) -> str:
+        return f"Add partner {self.name}"
+
+    def apply(self, session: Session) -> Command:
+        from commmatters_desktop.core.services import people
+
+        people.create_agency(session, name=self.name, kind=self.kind, agency_id=self.agency_id)
+        return Remove("agency", self.agency_id)
+
+
+@dataclass(frozen=True)
+class SetAttendance:
+    """The head count of a panel meeting (never a list of residents)."""
+
+    meeting_id: uuid.UUID
+    attendance: int | None
+
+    text = "Record the attendance"
+
+    def apply(self, session: Session) -> Command:
+        from commmatters_desktop.core.services import engagement
+
+        meeting = common.fetch(session, PanelMeeting, self.meeting_id, "panel meeting")
+        old = meeting.attendance
+        engagement.update_meeting(session, meeting=meeting, attendance=self.attendance)
+        return SetAttendance(self.meeting_id, old)
+
+
+@dataclass(frozen=True)
+class RecordPanelDecision:
+    """The panel agrees ONE priority from the nominations (``engagement.record_panel_decision``)."""
+
+    meeting_id: uuid.UUID
+    nomination_id: uuid.UUID
+    lead_agency_id: uuid.UUID
+    title: str
+
+    text = "Record the panel's decision"
+
+    def apply(self, session: Session) -> Command:
+        from commmatters_desktop.core.services import engagement
+
+        decision = engagement.record_panel_decision(
+            session,
+            meeting=common.fetch(session, PanelMeeting, self.meeting_id, "panel meeting"),
+            chosen=common.fetch(session, Nomination, self.nomination_id, "nomination"),
+            lead_agency=common.fetch(session, Agency, self.lead_agency_id, "agency"),
+            title=self.title,
+        )
+        return UndoPanelDecision(decision, self)
+
+
+@dataclass(frozen=True)
+class UndoPanelDecision:
+    """A decision recorded in error, taken back whole (``engagement.undo_panel_decision``)."""
+
+    decision: Any
+    again: RecordPanelDecision
+
+    text = "Take back the panel's decision"
+
+    def apply(self, session: Session) -> Command:
+        from commmatters_desktop.core.services import engagement
+
+        engagement.undo_panel_decision(session, decision=self.decision)
+        return self.again
