@@ -171,7 +171,7 @@ def test_every_people_and_meeting_command_is_undone_exactly_and_redone(demo_vaul
             ContactChannel.PHONE,
             "Asked about the park",
             anyway=True,
-        ),  # fmt: skip
+        ),
         commands.AddCommunityGroup("Allotment holders"),
         commands.LinkReferenceGroup(uuid.uuid4(), "E05000650", "Allotment society", "Older people"),
         commands.AddNomination(ward.id, "2026-Q4", "Bins left out", Channel.PANEL, 3, "environment", today),
