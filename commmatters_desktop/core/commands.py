@@ -928,3 +928,31 @@ class LinkReferenceGroup:
             group_id=self.group_id,
         )
         return Remove("reference group", self.group_id)
+
+
+@dataclass(frozen=True)
+class SetEvidence:
+    """The crime types, months and comparison area that measure a priority (``crime.set_evidence``)."""
+
+    priority_id: uuid.UUID
+    categories: tuple[str, ...]
+    baseline: tuple[str, str]
+    after: tuple[str, str]
+    comparison: str = "force"
+    comparison_wards: tuple[str, ...] = ()
+
+    text = "Choose the evidence measure"
+
+    def apply(self, session: Session) -> Command:
+        from commmatters_desktop.core.services import crime
+
+        priority = _priority(session, self.priority_id)
+        held = crime.settings_for(session, priority)  # the defaults, if none were chosen yet
+        crime.set_evidence(
+            session, priority=priority, categories=list(self.categories), baseline=self.baseline,
+            after=self.after, comparison=self.comparison, comparison_wards=list(self.comparison_wards),
+        )  # fmt: skip
+        return SetEvidence(
+            self.priority_id, tuple(held.categories), (held.baseline[0], held.baseline[-1]),
+            (held.after[0], held.after[-1]), held.comparison, tuple(held.comparison_wards),
+        )  # fmt: skip
