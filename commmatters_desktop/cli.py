@@ -817,23 +817,29 @@ def cmd_overview(ctx: Context) -> int:
 
 
 def cmd_actions(ctx: Context) -> int:
-    from commmatters_desktop.core.partner_actions import agency_called, open_actions
+    from commmatters_desktop.core.partner_actions import agency_called, open_actions, record_printed
     from commmatters_desktop.core.services import force
     from commmatters_desktop.reports.action_list import render_action_list
 
     if ctx.args.out is not None and not ctx.args.agency:
         raise UserError("Say whose list to print with --agency NAME.")
     cycle = str(CycleCode.parse(ctx.args.cycle)) if ctx.args.cycle else None
-    with ctx.open_vault() as vault, vault.reading() as session:
-        if ctx.args.agency:
-            ctx.args.agency = agency_called(session, ctx.args.agency)
-        actions = open_actions(session, today=ctx.clock.today(), cycle=cycle, agency=ctx.args.agency)
-        name, demo = force.force_name(session), vault.is_demo
+    with ctx.open_vault() as vault:
+        with vault.reading() as session:
+            if ctx.args.agency:
+                ctx.args.agency = agency_called(session, ctx.args.agency)
+            actions = open_actions(session, today=ctx.clock.today(), cycle=cycle, agency=ctx.args.agency)
+            name, demo = force.force_name(session), vault.is_demo
+        if ctx.args.out is not None:
+            _write_pdf(
+                ctx.args.out,
+                render_action_list(
+                    ctx.args.agency, actions, today=ctx.clock.today(), force_name=name, demo=demo
+                ),
+            )
+            with vault.unit_of_work() as session:
+                record_printed(session, agency=ctx.args.agency, count=len(actions), target=str(ctx.args.out))
     if ctx.args.out is not None:
-        _write_pdf(
-            ctx.args.out,
-            render_action_list(ctx.args.agency, actions, today=ctx.clock.today(), force_name=name, demo=demo),
-        )
         ctx.say(f"Wrote {len(actions)} open actions for {ctx.args.agency} to {ctx.args.out}.")
         return 0
     ctx.emit(

@@ -88,6 +88,10 @@ def test_partners_actions_filter_and_print(
     assert (
         target is not None and "Open actions for Bolton Council" in PdfReader(target).pages[0].extract_text()
     )
+    from commmatters_desktop.core import audit
+
+    trail = window.ops.read(lambda s: audit.events(s, audit.Filters(action="export partner list")))
+    assert len(trail) == 1 and str(target) in trail[0]["summary"]
 
 
 def test_a_column_widened_by_hand_keeps_its_width_when_the_list_reloads(
