@@ -705,12 +705,6 @@ def cmd_plan_weeks(ctx: Context) -> int:
     with ctx.open_vault() as vault, vault.unit_of_work() as session:
         for week in skips:
             planning.set_unavailable(session, cycle=cycle, week=week, reason="skipped when planning")
-        order = None
-        if ctx.args.by_harm:
-            from commmatters_desktop.core.harm import harm_index
-            from commmatters_desktop.importers.imd import imd_ranks
-
-            order = harm_index(session, imd_ranks()).order()
         plan = planning.make_plan(
             session,
             cycle=cycle,
@@ -719,7 +713,7 @@ def cmd_plan_weeks(ctx: Context) -> int:
             per_week=ctx.args.per_week,
             la=ctx.args.la or "",
             today=ctx.clock.today(),
-            order=order,
+            by_harm=ctx.args.by_harm,
         )
         changed = 0 if ctx.args.dry_run else planning.save_plan(session, cycle=cycle, plan=plan)
         session.flush()

@@ -106,6 +106,9 @@ class QuarterController(Controller):
                     value="",
                     choices=[("All wards", ""), *((a, a) for a in authorities)],
                 ),
+                Field(
+                    "by_harm", "Most harmed wards first (rolling: the Social Harm Index's order)", Kind.CHECK
+                ),
             ],
             "Preview",
         )
@@ -122,6 +125,7 @@ class QuarterController(Controller):
                     per_week=per_week,
                     la=answer["la"],
                     today=self.clock.today(),
+                    by_harm=bool(answer["by_harm"]),
                 )
             )
         except (UserError, ValueError) as exc:
