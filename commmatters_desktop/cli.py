@@ -705,12 +705,6 @@ def cmd_plan_weeks(ctx: Context) -> int:
     with ctx.open_vault() as vault, vault.unit_of_work() as session:
         for week in skips:
             planning.set_unavailable(session, cycle=cycle, week=week, reason="skipped when planning")
-        order = None
-        if ctx.args.by_harm:
-            from commmatters_desktop.core.harm import harm_index
-            from commmatters_desktop.importers.imd import imd_ranks
-
-            order = harm_index(session, imd_ranks()).order()
         plan = planning.make_plan(
             session,
             cycle=cycle,
@@ -719,7 +713,7 @@ def cmd_plan_weeks(ctx: Context) -> int:
             per_week=ctx.args.per_week,
             la=ctx.args.la or "",
             today=ctx.clock.today(),
-            order=order,
+            by_harm=ctx.args.by_harm,
         )
         changed = 0 if ctx.args.dry_run else planning.save_plan(session, cycle=cycle, plan=plan)
         session.flush()
@@ -817,23 +811,29 @@ def cmd_overview(ctx: Context) -> int:
 
 
 def cmd_actions(ctx: Context) -> int:
-    from commmatters_desktop.core.partner_actions import agency_called, open_actions
+    from commmatters_desktop.core.partner_actions import agency_called, open_actions, record_printed
     from commmatters_desktop.core.services import force
     from commmatters_desktop.reports.action_list import render_action_list
 
     if ctx.args.out is not None and not ctx.args.agency:
         raise UserError("Say whose list to print with --agency NAME.")
     cycle = str(CycleCode.parse(ctx.args.cycle)) if ctx.args.cycle else None
-    with ctx.open_vault() as vault, vault.reading() as session:
-        if ctx.args.agency:
-            ctx.args.agency = agency_called(session, ctx.args.agency)
-        actions = open_actions(session, today=ctx.clock.today(), cycle=cycle, agency=ctx.args.agency)
-        name, demo = force.force_name(session), vault.is_demo
+    with ctx.open_vault() as vault:
+        with vault.reading() as session:
+            if ctx.args.agency:
+                ctx.args.agency = agency_called(session, ctx.args.agency)
+            actions = open_actions(session, today=ctx.clock.today(), cycle=cycle, agency=ctx.args.agency)
+            name, demo = force.force_name(session), vault.is_demo
+        if ctx.args.out is not None:
+            _write_pdf(
+                ctx.args.out,
+                render_action_list(
+                    ctx.args.agency, actions, today=ctx.clock.today(), force_name=name, demo=demo
+                ),
+            )
+            with vault.unit_of_work() as session:
+                record_printed(session, agency=ctx.args.agency, count=len(actions), target=str(ctx.args.out))
     if ctx.args.out is not None:
-        _write_pdf(
-            ctx.args.out,
-            render_action_list(ctx.args.agency, actions, today=ctx.clock.today(), force_name=name, demo=demo),
-        )
         ctx.say(f"Wrote {len(actions)} open actions for {ctx.args.agency} to {ctx.args.out}.")
         return 0
     ctx.emit(

@@ -45,3 +45,27 @@ def test_the_core_does_not_reach_into_storage_or_the_ui() -> None:
         if "commmatters_desktop.storage" in path.read_text() or "commmatters_desktop.ui" in path.read_text()
     ]
     assert offenders == []
+
+
+def test_the_ui_reads_and_edits_through_services_never_database_records() -> None:
+    """Views and controllers hold ids and read models; edits are core commands (``core.commands``).
+    A screen that fetches a record itself bypasses the rules and their undo (issue 15, item 2)."""
+    import ast
+
+    offenders = []
+    for path in sorted((PACKAGE / "ui").rglob("*.py")):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "commmatters_desktop.core.models":
+                records = [a.name for a in node.names if a.name[:1].isupper()]
+                if records:
+                    offenders.append(f"{path.relative_to(PACKAGE)} imports {', '.join(records)}")
+            if isinstance(node, ast.Attribute) and node.attr in (
+                "fetch",
+                "fetch_any",
+                "tombstone",
+                "restore",
+            ):
+                if isinstance(node.value, ast.Name) and node.value.id == "common":
+                    offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno} calls common.{node.attr}")
+    assert offenders == []

@@ -23,23 +23,29 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 
 from commmatters_desktop.core.enums import (
+    PUBLIC_ROLES,
     ActionKind,
     ActionStatus,
     AgencyKind,
     Channel,
+    ContactChannel,
     FeedbackChannel,
     Outcome,
+    PersonRole,
     PriorityStatus,
 )
 from commmatters_desktop.core.models import (
     Action,
     Agency,
+    CommunityGroup,
     Feedback,
+    KinContact,
     Measure,
     Nomination,
     PanelMeeting,
     Person,
     Priority,
+    ReferenceGroup,
     Synced,
     Ward,
 )  # fmt: skip
@@ -184,6 +190,9 @@ _RECORDS: dict[str, type[Synced]] = {
     "ward": Ward,
     "nomination": Nomination,
     "agency": Agency,
+    "contact": KinContact,
+    "community group": CommunityGroup,
+    "reference group": ReferenceGroup,
 }
 
 
@@ -619,6 +628,7 @@ class AddAgency:
     agency_id: uuid.UUID
     name: str
     kind: AgencyKind
+    contact_route: str = ""
 
     @property
     def text(self) -> str:
@@ -627,7 +637,13 @@ class AddAgency:
     def apply(self, session: Session) -> Command:
         from commmatters_desktop.core.services import people
 
-        people.create_agency(session, name=self.name, kind=self.kind, agency_id=self.agency_id)
+        people.create_agency(
+            session,
+            name=self.name,
+            kind=self.kind,
+            contact_route=self.contact_route,
+            agency_id=self.agency_id,
+        )
         return Remove("agency", self.agency_id)
 
 
@@ -687,3 +703,256 @@ class UndoPanelDecision:
 
         engagement.undo_panel_decision(session, decision=self.decision)
         return self.again
+
+
+# --- people, key individuals and the ward's reach ---------------------------------------------------------------
+
+
+def _ward_codes(session: Session, person_id: uuid.UUID, role: PersonRole) -> str:
+    """The wards where the person holds ``role`` now, as the forms take them ("E05000650; E05000651")."""
+    from sqlalchemy import select
+
+    from commmatters_desktop.core.models import WardRole
+
+    codes = session.scalars(
+        select(Ward.code)
+        .join(WardRole, WardRole.ward_id == Ward.id)
+        .where(WardRole.person_id == person_id, WardRole.role == role, WardRole.deleted.is_(False))
+        .order_by(Ward.code)
+    )
+    return "; ".join(codes)
+
+
+@dataclass(frozen=True)
+class AddPerson:
+    """An officer, PCSO, panel member or partner contact, with the wards they cover (codes or names,
+    separated by ;). ``ward_officer``: they are the ward officer of those wards."""
+
+    person_id: uuid.UUID
+    full_name: str
+    role: PersonRole
+    agency_id: uuid.UUID | None = None
+    title: str = ""
+    email: str = ""
+    phone: str = ""
+    wards: str = ""
+    ward_officer: bool = False
+
+    @property
+    def text(self) -> str:
+        return f"Add {'contact ' if self.role is PersonRole.PARTNER_CONTACT else ''}{self.full_name}"
+
+    def apply(self, session: Session) -> Command:
+        from commmatters_desktop.core.services import people
+
+        wards = people.wards_from_text(session, self.wards)
+        agency = common.fetch(session, Agency, self.agency_id, "agency") if self.agency_id else None
+        person = people.create_person(
+            session, full_name=self.full_name, role=self.role, agency=agency, title=self.title,
+            email=self.email, phone=self.phone, person_id=self.person_id,
+        )  # fmt: skip
+        officer = self.ward_officer and self.role not in PUBLIC_ROLES
+        people.set_wards(
+            session, person=person, role=PersonRole.WARD_OFFICER if officer else self.role, wards=wards
+        )
+        return RemovePerson(self.person_id, self.full_name, self)
+
+
+@dataclass(frozen=True)
+class AddKeyIndividual:
+    """A member of the public willing to be a critical friend (everything here is personal data)."""
+
+    person_id: uuid.UUID
+    ward: str
+    full_name: str
+    community: str
+    preferred: ContactChannel | None = None
+    email: str = ""
+    phone: str = ""
+    consent_on: dt.date | None = None
+    consent_basis: str = ""
+
+    text = "Add a key individual"
+
+    def apply(self, session: Session) -> Command:
+        from commmatters_desktop.core.services import kin, people
+
+        kin.add_key_individual(
+            session, ward=people.ward_named(session, self.ward), full_name=self.full_name,
+            community=self.community, preferred_contact=self.preferred, email=self.email, phone=self.phone,
+            consent_on=self.consent_on, consent_basis=self.consent_basis, person_id=self.person_id,
+        )  # fmt: skip
+        return RemovePerson(self.person_id, self.full_name, self)
+
+
+@dataclass(frozen=True)
+class RemovePerson:
+    """A person added in error, taken out with their wards (redo adds them again, as the same record)."""
+
+    person_id: uuid.UUID
+    full_name: str
+    added: Command
+
+    @property
+    def text(self) -> str:
+        return f"Remove {self.full_name}"
+
+    def apply(self, session: Session) -> Command:
+        from commmatters_desktop.core.services import people
+
+        person = common.fetch(session, Person, self.person_id, "person")
+        for role in PersonRole:
+            people.set_wards(session, person=person, role=role, wards=[])
+        common.tombstone(session, person, "undo of add")
+        return self.added
+
+
+@dataclass(frozen=True)
+class SetWards:
+    """The wards where a person holds their role, and (None: unchanged) the wards they are ward officer of."""
+
+    person_id: uuid.UUID
+    role: PersonRole
+    wards: str
+    officer_of: str | None = None
+    label: str = "Change the person's wards"
+
+    @property
+    def text(self) -> str:
+        return self.label
+
+    def apply(self, session: Session) -> Command:
+        from commmatters_desktop.core.services import people
+
+        person = common.fetch(session, Person, self.person_id, "person")
+        before = _ward_codes(session, self.person_id, self.role)
+        led = (
+            None if self.officer_of is None else _ward_codes(session, self.person_id, PersonRole.WARD_OFFICER)
+        )
+        people.set_wards(
+            session, person=person, role=self.role, wards=people.wards_from_text(session, self.wards)
+        )
+        if self.officer_of is not None:
+            people.set_wards(
+                session,
+                person=person,
+                role=PersonRole.WARD_OFFICER,
+                wards=people.wards_from_text(session, self.officer_of),
+            )
+        return SetWards(self.person_id, self.role, before, led, self.label)
+
+
+@dataclass(frozen=True)
+class RecordConsent:
+    """A key individual's consent to be contacted, given on ``on`` (None: withdrawn)."""
+
+    person_id: uuid.UUID
+    on: dt.date | None
+    basis: str = ""
+
+    text = "Record consent"
+
+    def apply(self, session: Session) -> Command:
+        from commmatters_desktop.core.services import kin
+
+        person = common.fetch(session, Person, self.person_id, "person")
+        before = RecordConsent(self.person_id, person.consent_on, person.consent_basis)
+        if self.on is None:
+            kin.withdraw_consent(session, person=person)
+        else:
+            kin.record_consent(session, person=person, on=self.on, basis=self.basis)
+        return before
+
+
+@dataclass(frozen=True)
+class LogContact:
+    """A contact with a key individual (``anyway``: logged although they were contacted often lately)."""
+
+    contact_id: uuid.UUID
+    person_id: uuid.UUID
+    ward: str | None
+    on: dt.date
+    channel: ContactChannel
+    purpose: str
+    anyway: bool = False
+
+    text = "Log a contact"
+
+    def apply(self, session: Session) -> Command:
+        from commmatters_desktop.core.services import kin, people
+
+        kin.log_contact(
+            session, person=common.fetch(session, Person, self.person_id, "person"),
+            ward=people.ward_named(session, self.ward) if self.ward else None,
+            on=self.on, channel=self.channel, purpose=self.purpose, anyway=self.anyway,
+            contact_id=self.contact_id,
+        )  # fmt: skip
+        return Remove("contact", self.contact_id)
+
+
+@dataclass(frozen=True)
+class AddCommunityGroup:
+    """A community every ward is checked for a link with (older people, a faith community)."""
+
+    name: str
+
+    @property
+    def text(self) -> str:
+        return f"Add the group {self.name}"
+
+    def apply(self, session: Session) -> Command:
+        from commmatters_desktop.core.services import kin
+
+        return Remove("community group", kin.add_group(session, self.name).id)
+
+
+@dataclass(frozen=True)
+class LinkReferenceGroup:
+    """An organisation a ward hears a community through (a traders' association, a youth forum)."""
+
+    group_id: uuid.UUID
+    ward: str
+    name: str
+    community: str
+
+    text = "Link a reference group"
+
+    def apply(self, session: Session) -> Command:
+        from commmatters_desktop.core.services import kin, people
+
+        kin.add_reference_group(
+            session,
+            ward=people.ward_named(session, self.ward),
+            name=self.name,
+            community=self.community,
+            group_id=self.group_id,
+        )
+        return Remove("reference group", self.group_id)
+
+
+@dataclass(frozen=True)
+class SetEvidence:
+    """The crime types, months and comparison area that measure a priority (``crime.set_evidence``)."""
+
+    priority_id: uuid.UUID
+    categories: tuple[str, ...]
+    baseline: tuple[str, str]
+    after: tuple[str, str]
+    comparison: str = "force"
+    comparison_wards: tuple[str, ...] = ()
+
+    text = "Choose the evidence measure"
+
+    def apply(self, session: Session) -> Command:
+        from commmatters_desktop.core.services import crime
+
+        priority = _priority(session, self.priority_id)
+        held = crime.settings_for(session, priority)  # the defaults, if none were chosen yet
+        crime.set_evidence(
+            session, priority=priority, categories=list(self.categories), baseline=self.baseline,
+            after=self.after, comparison=self.comparison, comparison_wards=list(self.comparison_wards),
+        )  # fmt: skip
+        return SetEvidence(
+            self.priority_id, tuple(held.categories), (held.baseline[0], held.baseline[-1]),
+            (held.after[0], held.after[-1]), held.comparison, tuple(held.comparison_wards),
+        )  # fmt: skip

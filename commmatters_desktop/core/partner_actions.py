@@ -84,6 +84,19 @@ def open_actions(
     ]  # fmt: skip
 
 
+def record_printed(session: Session, *, agency: str, count: int, target: str) -> None:
+    """A partner's list of open actions written out for them, recorded in the audit trail.
+
+    Action descriptions are officers' words and may mention a person ("visit Mrs K at no. 4"): a
+    list leaving the machine for another organisation is recorded, as every export is.
+    """
+    from commmatters_desktop.core.changes import audit_event
+
+    audit_event(
+        session, "export partner list", "action", "", f"{count} open actions for {agency} to {target}"
+    )
+
+
 def open_action_counts(
     session: Session, *, today: dt.date, cycle: str | None = None, agency: str | None = None
 ) -> tuple[int, int]:

@@ -554,6 +554,24 @@ def name_forms(full_name: str) -> set[str]:
     return forms
 
 
+def erasure_forms(full_name: str) -> set[str]:
+    """What a purge masks in officers' notes: :func:`name_forms`, and the bare surname ("Kerrigan rang
+    back") when it can only be a name.
+
+    A leaflet check cannot refuse on a bare surname ("Hall" would stop every leaflet about a church
+    hall), but an erasure must not leave "rang Kerrigan" behind. A surname that is also an everyday or
+    place word ("Hall", "Green", "Mills") is still masked only beside a title or a given name.
+    """
+    forms = name_forms(full_name)
+    parts = full_name.split()
+    if len(parts) > 1:
+        surname = parts[-1].strip(".,")
+        low = surname.casefold()
+        if len(low) >= 3 and low not in _AMBIGUOUS and low not in _STOP and low not in _PLACE_WORDS:
+            forms.add(surname)
+    return forms
+
+
 def protected_names(session: Session) -> list[str]:
     """Members of the public the vault holds, in every form they are written.
 

@@ -37,6 +37,7 @@ from commmatters_desktop.core.read.wards import (
     WardDetail,
     WardRow,
     local_authorities,
+    ward_code,
     ward_detail,
     ward_rows,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "people_options",
     "plan_detail",
     "priority_cards",
+    "ward_code",
     "ward_detail",
     "ward_rows",
     "wards_of",

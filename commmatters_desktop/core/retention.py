@@ -368,7 +368,7 @@ def mask_mentions(session: Session, names: list[str]) -> list[list[str]]:
 
     if not names:
         return []
-    forms = sorted({form for name in names for form in privacy.name_forms(name)})
+    forms = sorted({form for name in names for form in privacy.erasure_forms(name)})
     scanner = privacy.Scanner(forms)  # built once for every text the purge masks
 
     def masked(text: str) -> str:

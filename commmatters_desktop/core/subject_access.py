@@ -48,7 +48,7 @@ def find(session: Session, name: str) -> list[Held]:
     name = " ".join(name.split())
     if len(name) < 3:
         raise UserError("Type the person's name (at least three letters) to search for.")
-    forms = sorted(privacy.name_forms(name) | {name})
+    forms = sorted(privacy.erasure_forms(name) | {name})  # what a purge would mask, found first
     held: list[Held] = []
     people: list[uuid.UUID] = []
     ids: set[str] = set()

@@ -31,7 +31,14 @@ from commmatters_desktop.core.models import ChangeLog, SyncLedger, VaultMeta
 from commmatters_desktop.storage.vault import Vault
 from commmatters_desktop.sync import files
 from commmatters_desktop.sync.files import BadChangeFile, TeamKeys
-from commmatters_desktop.sync.state import ACKS_META, COMPACTED_META, EXPORTED_META, NEXT_FILE_META, put_meta
+from commmatters_desktop.sync.state import (
+    ACKS_META,
+    COMPACTED_META,
+    EXPORTED_META,
+    FILE_SPAN_META,
+    NEXT_FILE_META,
+    put_meta,
+)
 
 
 @dataclass
@@ -103,6 +110,10 @@ def compact(vault: Vault, folder: Path, team: TeamKeys, laptops: list[str]) -> C
         if match and int(match.group(1)) <= limit:
             path.unlink(missing_ok=True)
             done.files += 1
+    with vault.unit_of_work() as session:  # what those files held is no longer needed to write them again
+        for row in session.scalars(select(VaultMeta).where(VaultMeta.key.startswith(FILE_SPAN_META))):
+            if int(row.key.removeprefix(FILE_SPAN_META)) <= limit:
+                session.delete(row)
     for old in (folder / files.ROOT / files.SNAPSHOTS).glob(f"{vault.device_id}-*.cmsnap"):
         if old != newest:
             old.unlink(missing_ok=True)

@@ -24,7 +24,13 @@ from commmatters_desktop.core.models import (
 from commmatters_desktop.storage.vault import WAL_LOST_META, Vault
 from commmatters_desktop.sync import compaction
 from commmatters_desktop.sync.conflicts import ConflictRow, field_label, open_conflicts, resolve_conflict
-from commmatters_desktop.sync.exchange import export, import_all, new_files, take_back_later_files
+from commmatters_desktop.sync.exchange import (
+    export,
+    import_all,
+    new_files,
+    repair_own_files,
+    take_back_later_files,
+)
 from commmatters_desktop.sync.merge import AUDIT_ENTITY, TABLES, apply_changes, audit_change
 from commmatters_desktop.sync.snapshot import SNAPSHOT_EVERY, join_from_snapshot, write_snapshot
 from commmatters_desktop.sync.state import (
@@ -89,6 +95,8 @@ def sync(
 
     if purge.carry_out(vault, folder, team, changed=report.changed):  # orders from anyone: history, files
         report.changed.everything = True
+    waited = compaction.waited_for(vault, list(listing.files))
+    repair_own_files(vault, folder, team, report, after=compaction.acknowledged(vault, waited))
     report.sent_files, report.sent_changes = export(vault, folder, team, report)
     written = int(vault.meta(NEXT_FILE_META) or 1) - 1
     if report.sent_files and written % SNAPSHOT_EVERY == 0:

@@ -25,14 +25,16 @@ from commmatters_desktop.core.models import (
     SyncProblem,
 )
 from commmatters_desktop.core.services import laptops
-from commmatters_desktop.storage.vault import Vault
+from commmatters_desktop.storage.vault import Vault, atomic_write
 from commmatters_desktop.sync import files
 from commmatters_desktop.sync.files import BadChangeFile, Change, ChangeFile, TeamKeys
 from commmatters_desktop.sync.merge import AUDIT_ENTITY, apply_changes, audit_change
 from commmatters_desktop.sync.state import (
     ACKS_META,
     AUDIT_EXPORTED_META,
+    COMPACTED_META,
     EXPORTED_META,
+    FILE_SPAN_META,
     NEXT_FILE_META,
     Applied,
     FolderUnreachable,
@@ -112,22 +114,16 @@ def export(vault: Vault, folder: Path, team: TeamKeys, report: SyncReport | None
             put_meta(session, EXPORTED_META, str(watermark))
             put_meta(session, NEXT_FILE_META, str(seq))
         return 0, 0
-    key_id, key = team.current
-    change_file = ChangeFile(
-        device=device,
-        seq=seq,
-        key_id=key_id,
-        created=vault.clock.now().isoformat(timespec="seconds"),
-        log_from=rows[0].seq if rows else watermark,
-        log_to=rows[-1].seq if rows else watermark,
-        changes=[Change(r.entity, r.row_id, r.field, r.value, r.stamp, r.base) for r in rows]
-        + [audit_change(e) for e in events],
-        covers=covers,
-        demo=vault.is_demo,
-        name=platform.node(),
-    )
+    span = [
+        watermark,
+        rows[-1].seq if rows else watermark,
+        audit_mark,
+        events[-1].id if events else audit_mark,
+    ]
     try:
-        files.write_change_file(folder, device, files.encode(change_file, team_id=team.team_id, key=key), seq)
+        files.write_change_file(
+            folder, device, _encoded(vault, team, seq, watermark, rows, events, covers), seq
+        )
     except OSError as exc:
         raise FolderUnreachable(folder, exc.strerror or "") from None
     # The file went where the team reads it, or it is not "sent". It is never deleted (another laptop
@@ -136,9 +132,119 @@ def export(vault: Vault, folder: Path, team: TeamKeys, report: SyncReport | None
     with vault.unit_of_work() as session:
         put_meta(session, EXPORTED_META, str(rows[-1].seq if rows else watermark))
         put_meta(session, NEXT_FILE_META, str(seq + 1))
+        put_meta(session, f"{FILE_SPAN_META}{seq}", json.dumps(span))
         if events:
             put_meta(session, AUDIT_EXPORTED_META, str(events[-1].id))
     return 1, len(rows) + len(events)
+
+
+def _encoded(
+    vault: Vault,
+    team: TeamKeys,
+    seq: int,
+    log_after: int,
+    rows: list[ChangeLog],
+    events: list[AuditEvent],
+    covers: dict[str, int],
+) -> bytes:
+    """This laptop's file ``seq`` holding ``rows`` of its change log (those after ``log_after``) and its
+    own audit ``events``."""
+    key_id, key = team.current
+    after = rows[0].seq if rows else log_after
+    change_file = ChangeFile(
+        device=vault.device_id,
+        seq=seq,
+        key_id=key_id,
+        created=vault.clock.now().isoformat(timespec="seconds"),
+        log_from=after,
+        log_to=rows[-1].seq if rows else log_after,
+        changes=[Change(r.entity, r.row_id, r.field, r.value, r.stamp, r.base) for r in rows]
+        + [audit_change(e) for e in events],
+        covers=covers,
+        demo=vault.is_demo,
+        name=platform.node(),
+    )
+    return files.encode(change_file, team_id=team.team_id, key=key)
+
+
+def repair_own_files(vault: Vault, folder: Path, team: TeamKeys, report: SyncReport, after: int) -> int:
+    """Write again this laptop's files that no longer open in the shared folder; returns how many.
+
+    Every laptop takes a laptop's files strictly in order, so one file damaged on the way (a sync
+    client's half copy, a bad sector on a shared drive) would hold up every later change of this
+    laptop on every other laptop for good. The laptop that wrote it still holds what it held: the
+    rows of its change log and its audit events in the file's span (``FILE_SPAN_META``), kept until
+    every laptop has the file. Files up to ``after`` are ones every laptop has taken in already.
+    """
+    own = folder / files.ROOT / vault.device_id
+    next_seq = int(vault.meta(NEXT_FILE_META) or 1)
+    floor = int(vault.meta(COMPACTED_META) or 0)
+    written, lost = 0, []
+    for path in sorted(own.glob("*.cmchange")) if own.is_dir() else []:
+        match = files.CHANGE_FILE.match(path.name)
+        seq = int(match.group(1)) if match else 0
+        if not after < seq < next_seq:
+            continue
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise FolderUnreachable(folder, exc.strerror or "") from None
+        try:
+            files.decode(data, team_id=team.team_id, keys=team.keys, demo=vault.is_demo)
+            continue
+        except BadChangeFile:
+            pass
+        span = vault.meta(f"{FILE_SPAN_META}{seq}")
+        if span is None or json.loads(span)[0] < floor:
+            lost.append(path.name)  # written before spans were kept, or its rows compacted away
+            continue
+        log_after, log_to, audit_after, audit_to = json.loads(span)
+        with vault.reading() as session:
+            rows = list(
+                session.scalars(
+                    select(ChangeLog)
+                    .where(ChangeLog.seq > log_after, ChangeLog.seq <= log_to)
+                    .order_by(ChangeLog.seq)
+                )
+            )
+            events = list(
+                session.scalars(
+                    select(AuditEvent)
+                    .where(
+                        AuditEvent.id > audit_after,
+                        AuditEvent.id <= audit_to,
+                        AuditEvent.device == vault.device_id,
+                    )
+                    .order_by(AuditEvent.id)
+                )
+            )
+        try:
+            atomic_write(path, _encoded(vault, team, seq, log_after, rows, events, {}))
+        except OSError as exc:
+            raise FolderUnreachable(folder, exc.strerror or "") from None
+        written += 1
+    if written:
+        report.notes.append(
+            f"{written} of this laptop's files in the shared folder were damaged; they were written again "
+            "from this laptop's own records, so the other laptops can take in its changes."
+        )
+    if lost:
+        # What they held is in this laptop's vault all the same: a snapshot of it lets the others step
+        # over the gap (a laptop missing a file takes in the newest snapshot that covers it).
+        from commmatters_desktop.sync.snapshot import write_snapshot
+
+        try:
+            write_snapshot(vault, folder, team)
+            for name in lost:
+                os.replace(own / name, own / f"{name}.damaged-{secrets.token_hex(3)}")
+        except OSError as exc:
+            raise FolderUnreachable(folder, exc.strerror or "") from None
+        report.notes.append(
+            f"This laptop's file(s) {', '.join(lost)} in the shared folder were damaged and could not be written "
+            "again, so they were set aside and a snapshot of this vault written: the other laptops take it in "
+            "and carry on with this laptop's later files."
+        )
+    return written
 
 
 def _own_file(

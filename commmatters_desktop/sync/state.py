@@ -25,6 +25,9 @@ FOLDER_META, LAST_SYNC_META = "sync_folder", "sync_last"
 AUDIT_EXPORTED_META = "sync_exported_audit_id"
 #: ``sync_acks:<device>``: the files of every laptop that laptop had taken in when it wrote its latest.
 ACKS_META = "sync_acks:"
+#: ``sync_file_span:<seq>``: what this laptop's file ``seq`` holds, as [log rows after, up to, audit
+#: events after, up to], so a copy damaged in the shared folder can be written again (``exchange``).
+FILE_SPAN_META = "sync_file_span:"
 #: The change log's rows up to this number were compacted away (every laptop had them).
 COMPACTED_META = "sync_compacted_log_seq"
 TEAM_PASSPHRASE_ENV = "COMMMATTERS_TEAM_PASSPHRASE"

@@ -200,9 +200,9 @@ class EvidenceMenu(QObject):
         current = None
         wards = self._ward_choices()
         if selected is not None:
-            from commmatters_desktop.core.models import Ward
+            from commmatters_desktop.core import queries
 
-            current = self.window.ops.read(lambda s: (lambda w: w.code if w else None)(s.get(Ward, selected)))
+            current = self.window.ops.read(lambda s: queries.ward_code(s, selected))
         fields = [
             Field("ward", "Ward", Kind.CHOICE, required=True, value=current, choices=wards),
             Field("date", "Date of the survey", Kind.DATE, required=True, value=self.window.clock.today()),

@@ -9,7 +9,6 @@ line did better than the background trend. Months under 5 are not charted and sa
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCharts import (
@@ -24,11 +23,10 @@ from PySide6.QtCharts import (
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
-from sqlalchemy.orm import Session
 
+from commmatters_desktop.core import commands
 from commmatters_desktop.core.changeset import ChangeSet
 from commmatters_desktop.core.evidence import SMALL_NUMBER, month_label
-from commmatters_desktop.core.models import Priority
 from commmatters_desktop.core.services import crime
 from commmatters_desktop.core.services.crime import COMPARISONS, PriorityEvidenceResult
 from commmatters_desktop.ui import forms
@@ -182,26 +180,16 @@ class EvidencePanel(QWidget):
         if answer is None:
             return
 
-        def write(values: dict[str, object]) -> Callable[[Session], object]:
-            def work(session: Session) -> object:
-                priority = session.get(Priority, pid)
-                assert priority is not None
-                return crime.set_evidence(
-                    session, priority=priority,
-                    categories=[t for t in str(values["types"]).split(";") if t.strip()],
-                    baseline=(str(values["baseline_from"]), str(values["baseline_to"])),
-                    after=(str(values["after_from"]), str(values["after_to"])),
-                    comparison=str(values["comparison"]), comparison_wards=str(values["wards"]).split(),
-                )  # fmt: skip
-
-            return work
-
-        old: dict[str, object] = {
-            "types": "; ".join(s.categories), "baseline_from": s.baseline[0], "baseline_to": s.baseline[-1],
-            "after_from": s.after[0], "after_to": s.after[-1], "comparison": s.comparison,
-            "wards": " ".join(s.comparison_wards),
-        }  # fmt: skip
-        self.view.ops.do("Choose the evidence measure", write(answer), write(old))
+        self.view.ops.execute(
+            commands.SetEvidence(
+                pid,
+                categories=tuple(t for t in str(answer["types"]).split(";") if t.strip()),
+                baseline=(str(answer["baseline_from"]), str(answer["baseline_to"])),
+                after=(str(answer["after_from"]), str(answer["after_to"])),
+                comparison=str(answer["comparison"]),
+                comparison_wards=tuple(str(answer["wards"]).split()),
+            )
+        )
 
 
 #: What a priority's evidence is computed from.

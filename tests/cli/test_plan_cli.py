@@ -64,6 +64,14 @@ def test_overview_and_actions(demo_dir: Path, tmp_path: Path, clock: FixedClock)
     assert code == 1 and "no partner agency called 'Nobody Inc'" in err
     code, _, err = run(clock, "--demo", "--data-dir", demo_dir, "actions", "--out", tmp_path / "x.pdf")
     assert code == 1 and "--agency" in err
+    code, out, _ = run(clock, "--demo", "--data-dir", demo_dir, "actions", "--agency", "Bolton Council",
+                       "--out", tmp_path / "bolton.pdf")  # fmt: skip
+    assert code == 0 and (tmp_path / "bolton.pdf").exists()
+    code, out, _ = run(clock, "--demo", "--data-dir", demo_dir, "audit", "list", "--json")
+    printed = [e for e in json.loads(out) if e["action"] == "export partner list"]
+    assert code == 0 and len(printed) == 1 and "for Bolton Council to " in printed[0]["summary"], (
+        "a partner's list leaving the machine is in the audit trail"
+    )
     code, _, err = run(clock, "--demo", "--data-dir", demo_dir, "plan", "ics", "--out", tmp_path / "x.ics",
                        "--agency", "Nobody Inc")  # fmt: skip
     assert code == 1 and "no partner agency called 'Nobody Inc'" in err

@@ -127,7 +127,7 @@ def test_purge_reaches_every_file_on_three_laptops(laptops: list[Any], shared: P
     for laptop in (a, b, c):
         laptop.sync(shared)
     # Names in officers' notes go with the person: written on laptops other than the one that purges.
-    mention(b, description="Ring Wojciech Brzęczyszczykiewicz about the gate")
+    mention(b, description="Ring Wojciech Brzęczyszczykiewicz about the gate; Brzęczyszczykiewicz rang back")
     mention(c, problem="Mr Brzęczyszczykiewicz says the bikes cut through at night")
     for laptop in (b, c, a, b, c):
         laptop.sync(shared)
@@ -161,6 +161,6 @@ def test_purge_reaches_every_file_on_three_laptops(laptops: list[Any], shared: P
             s.scalars(select(SaraPlan)).one().problem_statement
         ]
         assert notes == [
-            "Ring [name removed] about the gate",
+            "Ring [name removed] about the gate; [name removed] rang back",
             "Mr [name removed] says the bikes cut through at night",
         ]

@@ -229,6 +229,71 @@ def test_a_half_copied_file_waits_and_is_taken_when_complete(laptops: list[Lapto
     assert b.sync(shared).received_files == 1 and ward_named(b) is not None
 
 
+def _damage(path: Path) -> None:
+    """Bytes in the middle of the file flipped, as a bad sector or a sync client's botched copy does."""
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 16] = bytes(b ^ 0xFF for b in data[middle : middle + 16])
+    path.write_bytes(bytes(data))
+
+
+def test_a_file_damaged_in_the_folder_is_written_again_by_its_laptop_and_nothing_waits_for_ever(
+    laptops: list[Laptop], shared: Path
+) -> None:
+    """Files are taken strictly in order: a damaged file 2 held up file 3 and every later one of that
+    laptop on every other laptop, for good. Its writer now writes it again from its own records."""
+    a, b, _ = laptops
+    add_ward(a)
+    a.sync(shared)
+    b.sync(shared)
+    edit(a, "First")
+    a.sync(shared)
+    a.clock.advance(minutes=1)
+    edit(a, "Second")
+    a.sync(shared)
+    _damage(shared / "commmatters" / a.vault.device_id / "0000000002.cmchange")
+    report = b.sync(shared)
+    assert [name for name, _why in report.rejected] == [f"{a.vault.device_id}/0000000002.cmchange"]
+    assert ward_named(b).notes not in ("First", "Second")  # type: ignore[union-attr]
+    repaired = a.sync(shared)
+    assert any("written again" in note for note in repaired.notes), repaired.notes
+    report = b.sync(shared)
+    assert report.received_files == 2 and report.rejected == []
+    assert ward_named(b).notes == "Second"  # type: ignore[union-attr]
+    with b.vault.reading() as s:
+        assert engine.open_conflicts(s) == []
+
+
+def test_a_damaged_file_its_laptop_cannot_write_again_is_stepped_over_by_a_snapshot(
+    laptops: list[Laptop], shared: Path
+) -> None:
+    """A file written by an older version (no record of what it held): its writer sets it aside and
+    writes a snapshot, which the others take in to carry on with the later files."""
+    from commmatters_desktop.sync.state import FILE_SPAN_META
+
+    a, b, _ = laptops
+    add_ward(a)
+    a.sync(shared)
+    b.sync(shared)
+    edit(a, "First")
+    a.sync(shared)
+    a.clock.advance(minutes=1)
+    edit(a, "Second")
+    a.sync(shared)
+    with a.vault.unit_of_work() as s:
+        from commmatters_desktop.core.models import VaultMeta
+
+        s.delete(s.get(VaultMeta, f"{FILE_SPAN_META}2"))
+    _damage(shared / "commmatters" / a.vault.device_id / "0000000002.cmchange")
+    b.sync(shared)
+    assert ward_named(b).notes not in ("First", "Second")  # type: ignore[union-attr]
+    repaired = a.sync(shared)
+    assert any("snapshot" in note for note in repaired.notes), repaired.notes
+    assert "0000000002.cmchange" not in own_files(a, shared)
+    b.sync(shared)
+    assert ward_named(b).notes == "Second"  # type: ignore[union-attr]
+
+
 def test_a_laptop_whose_clock_says_2099_does_not_drag_the_others(laptops: list[Laptop], shared: Path) -> None:
     a, b, c = laptops
     add_ward(a)

@@ -88,6 +88,10 @@ def test_partners_actions_filter_and_print(
     assert (
         target is not None and "Open actions for Bolton Council" in PdfReader(target).pages[0].extract_text()
     )
+    from commmatters_desktop.core import audit
+
+    trail = window.ops.read(lambda s: audit.events(s, audit.Filters(action="export partner list")))
+    assert len(trail) == 1 and str(target) in trail[0]["summary"]
 
 
 def test_a_column_widened_by_hand_keeps_its_width_when_the_list_reloads(
@@ -124,6 +128,29 @@ def test_a_week_moved_on_the_calendar_can_be_undone_and_redone(window: MainWindo
     window.actions_.redo.trigger()
     with demo_vault.reading() as s:
         assert planning.weeks_of(s, cycle).get(ward_id) == week
+
+
+def test_the_window_plans_the_most_harmed_wards_first(
+    window: MainWindow, demo_vault: Vault, dialogs: Dialogs
+) -> None:
+    """As ``plan weeks --by-harm`` does: a rolling plan in the Social Harm Index's order."""
+    from commmatters_desktop.core.harm import harm_index
+    from commmatters_desktop.core.models import Ward
+    from commmatters_desktop.importers.imd import imd_ranks
+
+    window.actions_.show_calendar.trigger()
+    window.calendar.cycle.setCurrentText("2027-Q1")
+    dialogs.form("Plan the weeks of action for 2027-Q1", {"mode": ScheduleMode.ROLLING.label, "start": "04/01/2027",
+                                                         "per_week": "4", "by_harm": True})  # fmt: skip
+    dialogs.press("Save this plan?", "Yes")
+    window.calendar.findChild(QPushButton, "calendarPlan").click()  # type: ignore[union-attr]
+    dialogs.done()
+    with demo_vault.reading() as s:
+        order = harm_index(s, imd_ranks()).order()
+        weeks = planning.weeks_of(s, "2027-Q1")
+        codes = {w.id: w.code for w in s.query(Ward)}
+    first = sorted(codes[w] for w, d in weeks.items() if d == dt.date(2027, 1, 4))
+    assert len(first) == 4 and first == sorted(order[:4]), "the four most harmed wards go first"
 
 
 def test_the_calendar_model_passes_the_model_tester(window: MainWindow, qtmodeltester) -> None:  # type: ignore[no-untyped-def]

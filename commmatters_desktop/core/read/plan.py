@@ -19,6 +19,8 @@ from commmatters_desktop.core.enums import (
 from commmatters_desktop.core.models import (
     Action,
     Priority,
+    SaraPlan,
+    personal_columns,
 )
 from commmatters_desktop.core.read.board import card_for
 from commmatters_desktop.core.services.priorities import SARA_TEXT_FIELDS
@@ -88,6 +90,8 @@ class PlanDetail:
 
 
 PLAN_TEXT_FIELDS = (*SARA_TEXT_FIELDS, "assessment")
+#: The plan's fields that may hold personal data (marked in the schema): the plan screen says so on them.
+PERSONAL_PLAN_FIELDS = frozenset(personal_columns(SaraPlan))
 
 
 def plan_detail(session: Session, priority_id: uuid.UUID, *, today: dt.date) -> PlanDetail | None:

@@ -122,6 +122,11 @@ def ward_rows(
     ]
 
 
+def ward_code(session: Session, ward_id: uuid.UUID) -> str | None:
+    """The ward's ONS code (None: no such ward), to preselect it in a form that lists wards by code."""
+    return session.scalar(select(Ward.code).where(Ward.id == ward_id, Ward.deleted.is_(False)))
+
+
 def local_authorities(session: Session) -> list[str]:
     return list(
         session.scalars(

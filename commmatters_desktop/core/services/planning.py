@@ -182,8 +182,17 @@ def make_plan(
     la: str = "",
     today: dt.date,
     order: list[str] | None = None,
+    by_harm: bool = False,
 ) -> planner.Plan:
-    """A plan for the quarter that keeps every week already begun and avoids clashes it can."""
+    """A plan for the quarter that keeps every week already begun and avoids clashes it can.
+
+    ``by_harm``: a rolling plan takes the wards in the Social Harm Index's order, most harmed first
+    (``order`` gives any other order, as ward codes)."""
+    if by_harm and order is None:
+        from commmatters_desktop.core.harm import harm_index
+        from commmatters_desktop.importers.imd import imd_ranks
+
+        order = harm_index(session, imd_ranks()).order()
     code = CycleCode.parse(cycle)
     current = weeks_of(session, str(code))
     return planner.plan_weeks(

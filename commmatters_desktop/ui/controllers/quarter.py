@@ -16,7 +16,12 @@ from commmatters_desktop.core.cycles import CycleCode
 from commmatters_desktop.core.enums import ScheduleMode
 from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.core.overview import overview
-from commmatters_desktop.core.partner_actions import PartnerAction, open_action_counts, open_actions
+from commmatters_desktop.core.partner_actions import (
+    PartnerAction,
+    open_action_counts,
+    open_actions,
+    record_printed,
+)
 from commmatters_desktop.core.services import force, planning
 from commmatters_desktop.reports.publish import write_file
 from commmatters_desktop.ui import forms
@@ -101,6 +106,9 @@ class QuarterController(Controller):
                     value="",
                     choices=[("All wards", ""), *((a, a) for a in authorities)],
                 ),
+                Field(
+                    "by_harm", "Most harmed wards first (rolling: the Social Harm Index's order)", Kind.CHECK
+                ),
             ],
             "Preview",
         )
@@ -117,6 +125,7 @@ class QuarterController(Controller):
                     per_week=per_week,
                     la=answer["la"],
                     today=self.clock.today(),
+                    by_harm=bool(answer["by_harm"]),
                 )
             )
         except (UserError, ValueError) as exc:
@@ -188,13 +197,10 @@ class QuarterController(Controller):
         if not path:
             return None
         today = self.clock.today()
+        actions = self.ops.read(lambda s: open_actions(s, today=today, agency=agency))
         data = self.ops.read(
             lambda s: render_action_list(
-                agency,
-                open_actions(s, today=today, agency=agency),
-                today=today,
-                force_name=force.force_name(s),
-                demo=self.vault.is_demo,
+                agency, actions, today=today, force_name=force.force_name(s), demo=self.vault.is_demo
             )
         )
         target = Path(path if path.lower().endswith(".pdf") else f"{path}.pdf")
@@ -203,5 +209,6 @@ class QuarterController(Controller):
         except UserError as exc:
             QMessageBox.warning(self.window, "Not saved", exc.message)
             return None
+        self.ops.run(lambda s: record_printed(s, agency=agency, count=len(actions), target=str(target)))
         self.say(f"{agency}'s list written to {target}")
         return target

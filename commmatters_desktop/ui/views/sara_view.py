@@ -35,8 +35,8 @@ from sqlalchemy.orm import Session
 from commmatters_desktop.core import commands, queries
 from commmatters_desktop.core.clock import Clock
 from commmatters_desktop.core.enums import ActionKind, ActionStatus, FeedbackChannel, Outcome
-from commmatters_desktop.core.models import SaraPlan, personal_columns
 from commmatters_desktop.core.queries import ActionRow, FeedbackRow, MeasureRow, Option, PlanDetail
+from commmatters_desktop.core.read.plan import PERSONAL_PLAN_FIELDS
 from commmatters_desktop.ui import forms
 from commmatters_desktop.ui.forms import Field, Kind
 from commmatters_desktop.ui.models.record_table import (
@@ -54,7 +54,7 @@ if TYPE_CHECKING:  # Qt Charts load with the first priority shown, not at start
     from commmatters_desktop.ui.evidence_chart import EvidencePanels
 
 SAVE_DELAY_MS = 800
-PERSONAL = frozenset(personal_columns(SaraPlan))
+PERSONAL = PERSONAL_PLAN_FIELDS
 PERSONAL_NOTE = "Personal data: never shown on a public screen or printed on a leaflet."
 
 SECTIONS: dict[str, list[tuple[str, str]]] = {
