@@ -1,4 +1,5 @@
-"""Streamed snapshots: written a frame at a time, read whole or not at all (issue 15)."""
+"""Snapshots: the rows as stored with their stamps beside them (format 2), written a frame at a time,
+taken in whole or not at all; the audit trail taken in as one sealed block; format 1 still read (issue 15)."""
 
 from __future__ import annotations
 
@@ -27,11 +28,12 @@ def test_a_snapshot_is_streamed_parents_first_and_a_new_laptop_joins_from_it(
 ) -> None:
     a, b, _ = laptops
     path = snapshot_of(a, shared)
-    assert path.read_bytes().startswith(files.STREAM_MAGIC)
+    assert path.read_bytes().startswith(files.STREAM_MAGIC + b" 2\n")
     team = engine.team_keys(b.vault, shared, TEAM_PASSPHRASE)
     stream = files.open_stream(path, team_id=team.team_id, keys=team.keys)
+    assert stream.version == files.STREAM_FORMAT == 2
     order = [table.name for table in snapshot.synced_tables()]  # the models' foreign key order
-    entities = [frame[0].entity for frame in stream.frames() if frame[0].entity != engine.AUDIT_ENTITY]
+    entities = [payload["table"] for payload in stream.payloads() if "table" in payload]
     assert "ward" in entities and entities == sorted(entities, key=order.index)
     assert order.index("ward") < order.index("priority") < order.index("action")
     report = engine.SyncReport()
@@ -79,7 +81,7 @@ def test_a_snapshot_from_a_laptop_whose_clock_is_days_ahead_is_set_aside(
     path = snapshot_of(a, shared)
     team = engine.team_keys(b.vault, shared, TEAM_PASSPHRASE)
     stream = files.open_stream(path, team_id=team.team_id, keys=team.keys)
-    newest = max(c.stamp for frame in stream.frames() for c in frame)
+    newest = max(c.stamp for c in snapshot.stream_changes(stream))
     assert stream.newest_stamp() == newest
     report = engine.SyncReport()
     assert not engine.join_from_snapshot(b.vault, shared, team, report)
@@ -89,16 +91,34 @@ def test_a_snapshot_from_a_laptop_whose_clock_is_days_ahead_is_set_aside(
         assert s.scalars(select(Ward)).all() == []
 
 
-@pytest.mark.parametrize("frames", ["as written", "tiny frames"])
+def write_format_1(laptop: Laptop, shared: Path) -> Path:
+    """A snapshot as the version before format 2 wrote it: every stamped field as a change."""
+    from commmatters_desktop.sync.state import applied_files
+
+    vault = laptop.vault
+    team = engine.team_keys(vault, shared, TEAM_PASSPHRASE)
+    key_id, key = team.current
+    own = int(vault.meta(engine.NEXT_FILE_META) or 1) - 1
+    with vault.reading() as s:
+        covers = {device: applied.upto for device, applied in applied_files(s).items()}
+        covers[vault.device_id] = own
+        header = files.ChangeFile(vault.device_id, own, key_id, vault.clock.now().isoformat(), 0, 0, [], covers)
+        target = files.snapshot_path(shared, vault.device_id, own)
+        return files.write_stream(target, header, snapshot.state_frames(s), team_id=team.team_id, key=key)
+
+
+@pytest.mark.parametrize("frames", ["as written", "tiny frames", "format 1", "format 1 in tiny frames"])
 def test_a_laptop_joining_from_a_snapshot_holds_every_row_and_stamp_exactly_as_the_source(
     laptops: list[Laptop], shared: Path, frames: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The whole demo force (every synced table: enums, dates, times, ids, flags, long text) crosses in a
-    snapshot; the joiner's rows and field clocks are the source's, byte for byte. With tiny frames the
-    nominations (a table referring to itself) span many frames: they are applied a few frames at a time,
-    never held whole, in one transaction."""
+    snapshot; the joiner's rows and field clocks are the source's, byte for byte, and its audit trail
+    holds the source's events and still verifies. With tiny frames the nominations (a table referring to
+    itself) span many frames. A snapshot written by the version before (format 1, changes) is still read:
+    applied a few frames at a time, never held whole, the self-referencing table in one transaction."""
     from sqlalchemy import text
 
+    from commmatters_desktop.core import audit
     from commmatters_desktop.demo import populate
     from tests.conftest import TODAY
 
@@ -107,19 +127,31 @@ def test_a_laptop_joining_from_a_snapshot_holds_every_row_and_stamp_exactly_as_t
         populate(s, TODAY)
     a.sync(shared)
     applied: list[int] = []
-    if frames == "tiny frames":
+    if "tiny" in frames:
         monkeypatch.setattr(snapshot, "ROWS_PER_FRAME", 7)
         monkeypatch.setattr(snapshot, "FRAMES_PER_BATCH", 2)
+        monkeypatch.setattr(snapshot, "TABLE_ROWS_PER_FRAME", 7)
+        monkeypatch.setattr(snapshot, "EVENTS_PER_FRAME", 5)
         real = snapshot.apply_changes
         monkeypatch.setattr(
             snapshot, "apply_changes", lambda s, batch: applied.append(len(batch)) or real(s, batch)
         )
-    engine.write_snapshot(a.vault, shared, engine.team_keys(a.vault, shared, TEAM_PASSPHRASE))
+    if frames.startswith("format 1"):
+        path = write_format_1(a, shared)
+        assert path.read_bytes().startswith(files.STREAM_MAGIC + b" 1\n")
+    else:
+        path = engine.write_snapshot(a.vault, shared, engine.team_keys(a.vault, shared, TEAM_PASSPHRASE))
+    team = engine.team_keys(a.vault, shared, TEAM_PASSPHRASE)
+    frame_count = sum(1 for _ in files.open_stream(path, team_id=team.team_id, keys=team.keys).payloads())
     report = b.sync(shared)
     assert report.rejected == [] and report.conflicts == 0
-    if frames == "tiny frames":
+    if "tiny" in frames:
+        assert frame_count > 1000
+    if frames == "format 1 in tiny frames":
         most_fields = max(len(table.columns) for table in snapshot.synced_tables())
         assert len(applied) > 100 and max(applied) <= 2 * 7 * most_fields
+    elif frames != "format 1":
+        assert applied == []  # format 2 into an empty vault: by SQL, no change merged one by one
 
     def dump(laptop: Laptop) -> dict[str, list[tuple[object, ...]]]:
         with laptop.vault.reading() as s:
@@ -136,3 +168,11 @@ def test_a_laptop_joining_from_a_snapshot_holds_every_row_and_stamp_exactly_as_t
     assert sum(len(rows) for rows in source.values()) > 10_000
     for name, rows in source.items():
         assert joined[name] == rows, name
+    trail = "SELECT uid, at, actor, device, action, entity, row_id, summary FROM audit_event ORDER BY id"
+    with a.vault.reading() as s:
+        theirs = s.execute(text(trail)).all()
+    with b.vault.reading() as s:
+        ours = s.execute(text(trail)).all()
+        assert audit.verify(s, b.vault.audit_key) == []
+    assert set(theirs) <= set(ours)  # every event of the source's trail, once
+    assert b.vault.check() == []
