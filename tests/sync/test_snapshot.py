@@ -52,8 +52,10 @@ def test_a_damaged_snapshot_is_rejected_whole_and_changes_nothing(
     data = bytearray(path.read_bytes())
     if damage == "cut short":
         data = data[: len(data) - 40]
-    elif damage == "a flipped byte":
-        data[len(data) // 2] ^= 0x01
+    elif damage == "a flipped byte":  # inside the second frame's sealed body (its length prefix intact)
+        head_end = data.index(b"\n", data.index(b"\n") + 1) + 1
+        second = head_end + 5 + int.from_bytes(data[head_end : head_end + 4], "big")
+        data[second + 5 + 20] ^= 0x01
     else:
         head_end = data.index(b"\n", data.index(b"\n") + 1) + 1
         first = 5 + int.from_bytes(data[head_end : head_end + 4], "big")
