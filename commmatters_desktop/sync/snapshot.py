@@ -44,15 +44,19 @@ import datetime as dt
 import hashlib
 import json
 import platform
+import queue
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import sqlcipher3
 from sqlalchemy import Table, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from commmatters_desktop.core import changes
@@ -296,6 +300,8 @@ def _take_rows(vault: Vault, stream: files.Stream, name: str) -> _Received:
         db.execute(f"PRAGMA cache_size = -{JOIN_CACHE_KIB}")
         try:
             _take_payloads(vault, session, stream, name, layout, received, ending)
+        except sqlcipher3.OperationalError as exc:  # the driver's own (a full disk): as SQLAlchemy's, so the
+            raise OperationalError("taking in a snapshot", None, exc) from None  # unit says it in one line
         finally:
             db.execute(f"PRAGMA cache_size = {int(cache)}")
     return received
@@ -314,7 +320,7 @@ def _take_payloads(
         indexes = _Indexes(_driver(session))
         block = _AuditBlock(session, name, indexes)
         tables = _Tables(session, layout, indexes)
-        for payload in stream.payloads(ending):
+        for payload in _read_ahead(stream.payloads(ending)):
             if not isinstance(payload, dict):
                 raise BadChangeFile(files.DAMAGED_HEADER)
             if "audit" in payload:
@@ -340,6 +346,52 @@ def _take_payloads(
         block.seal()
         _ledger_covers(vault, session, stream.info.covers, stream.digest())
         received.changes = int(ending["count"])
+
+
+#: Frames unpacked ahead of the one going into the vault (each a couple of MiB once unpacked).
+READ_AHEAD = 2
+
+
+def _read_ahead(payloads: Iterator[Any]) -> Iterator[Any]:
+    """``payloads`` unpacked on a thread of their own, a few frames ahead: AES-GCM, zlib and SQLite let
+    go of the interpreter while they work, so a frame is unsealed and unpacked while the one before goes
+    into the vault (on two cores the join's reading costs next to nothing). What the reader raises (a
+    damaged frame) is raised here, in order; stopping early stops the reader."""
+    handoff: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=READ_AHEAD)
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            for payload in payloads:
+                while not stop.is_set():
+                    try:
+                        handoff.put(("payload", payload), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            handoff.put(("end", None))
+        except BaseException as exc:  # handed to the caller, who raises it in its own thread
+            handoff.put(("error", exc))
+
+    reader = threading.Thread(target=read, name="snapshot-reader", daemon=True)
+    reader.start()
+    try:
+        while True:
+            kind, item = handoff.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while reader.is_alive():
+            try:
+                handoff.get_nowait()
+            except queue.Empty:
+                reader.join(0.05)
 
 
 def _rows_of(rows: object, width: int | None) -> list[list[Any]]:
