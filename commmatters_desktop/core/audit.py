@@ -256,7 +256,9 @@ def verify_rows(rows: Any, head: str | None, key: bytes) -> list[Problem]:
 BLOCK_MARK = "block:"
 #: The action of the sealed event that records a block taken in.
 TAKE_IN = "take in history"
-_TAKEN_IN = re.compile(r"^took in (\d+) events of the team's history from snapshot (.*), digest ([0-9a-f]{64})$")
+_TAKEN_IN = re.compile(
+    r"^took in (\d+) events of the team's history from snapshot (.*), digest ([0-9a-f]{64})$"
+)
 #: The columns a block's digest covers, in this order, as stored (``at`` as the database's text).
 BLOCK_COLUMNS = ("uid", "at", "actor", "device", "action", "entity", "row_id", "summary")
 

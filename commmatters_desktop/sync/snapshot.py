@@ -181,7 +181,7 @@ def row_payloads(session: Session, ending: dict[str, Any]) -> Iterator[dict[str,
         at = table.columns.keys().index("id")
         page = (
             f"SELECT s.*, (SELECT json_group_object(field, stamp) FROM field_clock WHERE entity = ? AND "
-            f"row_id = s._rid) FROM (SELECT {columns}, {_dashed('id')} AS _rid FROM \"{table.name}\" "
+            f'row_id = s._rid) FROM (SELECT {columns}, {_dashed("id")} AS _rid FROM "{table.name}" '
             "WHERE id > ? ORDER BY id LIMIT ?) AS s"
         )
         last = ""
@@ -497,7 +497,9 @@ class _Tables:
         if table.name not in self.empty:
             self.empty[table.name] = (
                 self.db.execute(f'SELECT 1 FROM "{table.name}" LIMIT 1').fetchone() is None
-                and self.db.execute("SELECT 1 FROM field_clock WHERE entity = ? LIMIT 1", (table.name,)).fetchone()
+                and self.db.execute(
+                    "SELECT 1 FROM field_clock WHERE entity = ? LIMIT 1", (table.name,)
+                ).fetchone()
                 is None
             )
             if self.empty[table.name]:
@@ -515,10 +517,10 @@ class _Tables:
         if not set(ours) <= set(columns) or "id" not in columns:
             # Columns this version has and the writer's had not: the merge fills in what is missing.
             return apply_changes(self.session, list(_changes_of(table, columns, rows)))
-        stage = f"temp.\"snapshot_{name}\""
+        stage = f'temp."snapshot_{name}"'
         if name not in self.staged:
             names = ", ".join(f'"c_{c}"' for c in columns)
-            self.db.execute(f"CREATE TEMP TABLE IF NOT EXISTS \"snapshot_{name}\" ({names}, _rid, _stamps)")
+            self.db.execute(f'CREATE TEMP TABLE IF NOT EXISTS "snapshot_{name}" ({names}, _rid, _stamps)')
             self.staged.add(name)
         self.db.execute(f"DELETE FROM {stage}")
         self.db.executemany(f"INSERT INTO {stage} VALUES ({', '.join('?' * (len(columns) + 2))})", rows)
@@ -529,7 +531,7 @@ class _Tables:
             held = (
                 "1"
                 if name == "priority"
-                else f"s.c_id IN (SELECT id FROM \"{name}\") OR "
+                else f's.c_id IN (SELECT id FROM "{name}") OR '
                 f"s._rid IN (SELECT row_id FROM field_clock WHERE entity = '{name}')"
             )
             known = self.db.execute(f"SELECT * FROM {stage} AS s WHERE {held}").fetchall()
@@ -563,10 +565,7 @@ def _changes_of(table: Table, columns: list[str], rows: list[Any]) -> Iterator[C
     """Rows of a format-2 frame as the changes they amount to (every stamped field, no base stamp): what
     the merge rules take, and what a format-1 snapshot of the same state would have held."""
     dialect = _DIALECT
-    readers = {
-        column.name: column.type._cached_result_processor(dialect, None)  # noqa: SLF001
-        for column in table.columns
-    }
+    readers = {column.name: column.type._cached_result_processor(dialect, None) for column in table.columns}
     for row in rows:
         values = dict(zip(columns, row, strict=False))
         row_id, stamps = row[-2], row[-1]
@@ -580,7 +579,9 @@ def _changes_of(table: Table, columns: list[str], rows: list[Any]) -> Iterator[C
             reader = readers.get(field)
             raw = values[field]
             value = reader(raw) if reader is not None and raw is not None else raw
-            yield Change(table.name, str(row_id), field, json.dumps(changes.encode_value(value)), str(stamp), "")
+            yield Change(
+                table.name, str(row_id), field, json.dumps(changes.encode_value(value)), str(stamp), ""
+            )
 
 
 def stream_changes(stream: files.Stream) -> Iterator[Change]:
@@ -596,7 +597,9 @@ def stream_changes(stream: files.Stream) -> Iterator[Change]:
                 fields = [moment.isoformat(), actor, device, action, entity, row_id, summary]
                 yield Change(AUDIT_ENTITY, uid, "event", json.dumps(fields, ensure_ascii=False), "", "")
         elif "table" in payload and payload["table"] in TABLES and payload["table"] in layout:
-            yield from _changes_of(TABLES[payload["table"]], layout[payload["table"]], _rows_of(payload["rows"], None))
+            yield from _changes_of(
+                TABLES[payload["table"]], layout[payload["table"]], _rows_of(payload["rows"], None)
+            )
 
 
 def _take_changes(vault: Vault, folder: Path, team: TeamKeys, report: SyncReport, path: Path) -> bool:

@@ -104,7 +104,9 @@ def write_format_1(laptop: Laptop, shared: Path) -> Path:
     with vault.reading() as s:
         covers = {device: applied.upto for device, applied in applied_files(s).items()}
         covers[vault.device_id] = own
-        header = files.ChangeFile(vault.device_id, own, key_id, vault.clock.now().isoformat(), 0, 0, [], covers)
+        header = files.ChangeFile(
+            vault.device_id, own, key_id, vault.clock.now().isoformat(), 0, 0, [], covers
+        )
         target = files.snapshot_path(shared, vault.device_id, own)
         return files.write_stream(target, header, snapshot.state_frames(s), team_id=team.team_id, key=key)
 
@@ -287,9 +289,7 @@ def test_the_trail_taken_in_as_a_block_reports_any_event_of_it_changed(
     engine.write_snapshot(a.vault, shared, engine.team_keys(a.vault, shared, TEAM_PASSPHRASE))
     b.sync(shared)
     with b.vault.reading() as s:
-        block = s.execute(
-            text("SELECT id, mac FROM audit_event WHERE mac LIKE 'block:%' ORDER BY id")
-        ).all()
+        block = s.execute(text("SELECT id, mac FROM audit_event WHERE mac LIKE 'block:%' ORDER BY id")).all()
         record = s.execute(
             text("SELECT id, uid, action, summary FROM audit_event WHERE action = :a"), {"a": audit.TAKE_IN}
         ).one()
