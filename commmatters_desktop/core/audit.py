@@ -318,22 +318,21 @@ def _stored_at(event: Any) -> str:
 def verify_events(events: Any, head: str | None, key: bytes) -> list[Problem]:
     problems: list[Problem] = []
     previous, sealed, count, last_id = "", False, 0, 0
-    block: list[Any] = []
-    digest = BlockDigest()
+    # A block taken in from a snapshot, as far as read: its mark, first and last ids, length and digest
+    # (never its events: a force's block is 900,000 of them).
+    mark, first, last, length, digest = "", 0, 0, 0, BlockDigest()
 
     def close_block(record: Any | None) -> None:
-        nonlocal digest
-        first, last, mark = block[0].id, block[-1].id, block[0].mac
+        nonlocal mark, length, digest
         found = _TAKEN_IN.match(record.summary or "") if record is not None else None
         if record is None or mark != BLOCK_MARK + record.uid or record.action != TAKE_IN or found is None:
             problems.append(Problem(first, f"events {first} to {last} were taken in as a block, but the record "
                                            "of taking them in does not follow them"))  # fmt: skip
-        elif int(found.group(1)) != len(block) or found.group(3) != digest.hexdigest():
+        elif int(found.group(1)) != length or found.group(3) != digest.hexdigest():
             problems.append(Problem(first, f"events {first} to {last}, taken in from snapshot {found.group(2)}, "
                                            "are not those recorded when they were taken in: one was edited, "
                                            "removed, added or moved"))  # fmt: skip
-        block.clear()
-        digest = BlockDigest()
+        mark, length, digest = "", 0, BlockDigest()
 
     for event in events:
         count += 1
@@ -341,13 +340,15 @@ def verify_events(events: Any, head: str | None, key: bytes) -> list[Problem]:
             problems.append(Problem(event.id, f"events {last_id + 1} to {event.id - 1} are missing"))
         last_id = event.id
         if event.mac and event.mac.startswith(BLOCK_MARK):
-            if block and event.mac != block[0].mac:
+            if mark and event.mac != mark:
                 close_block(None)
-            block.append(event)
+            if not mark:
+                mark, first = event.mac, event.id
+            last, length = event.id, length + 1
             digest.add([[event.uid, _stored_at(event), event.actor, event.device, event.action, event.entity,
                          event.row_id, event.summary]])  # fmt: skip
             continue
-        if block:
+        if mark:
             close_block(event)
         if not event.mac:
             if sealed:
@@ -362,7 +363,7 @@ def verify_events(events: Any, head: str | None, key: bytes) -> list[Problem]:
                         "follow the one before it: it or an earlier event was edited, removed or moved")
             )  # fmt: skip
         previous = event.mac
-    if block:
+    if mark:
         close_block(None)
     if head is not None:
         mac, expected = head.split(":")

@@ -45,6 +45,7 @@ import hashlib
 import json
 import platform
 import queue
+import re
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -147,6 +148,7 @@ JOIN_CACHE_KIB = 256 * 1024
 #: zlib's level for a snapshot's frames: level 1 packs this JSON nearly as tight as 6, several times faster.
 COMPRESSION = 1
 _EVENT_COLUMNS = "uid, at, actor, device, action, entity, row_id, summary"
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _dashed(column: str) -> str:
@@ -284,9 +286,10 @@ def _take_rows(vault: Vault, stream: files.Stream, name: str) -> _Received:
     """A format-2 snapshot in one transaction: rows new here by SQL, rows held here through the merge."""
     layout = stream.header.get("tables")
     if not isinstance(layout, dict) or not all(
-        isinstance(columns, list) and all(isinstance(c, str) for c in columns) for columns in layout.values()
+        isinstance(columns, list) and all(isinstance(c, str) and _NAME.fullmatch(c) for c in columns)
+        for columns in layout.values()
     ):
-        raise BadChangeFile(files.DAMAGED_HEADER)
+        raise BadChangeFile(files.DAMAGED_HEADER)  # column names go into SQL: plain names only
     received = _Received()
     ending: dict[str, Any] = {}
     with vault.unit_of_work() as session:
@@ -302,6 +305,10 @@ def _take_rows(vault: Vault, stream: files.Stream, name: str) -> _Received:
             _take_payloads(vault, session, stream, name, layout, received, ending)
         except sqlcipher3.OperationalError as exc:  # the driver's own (a full disk): as SQLAlchemy's, so the
             raise OperationalError("taking in a snapshot", None, exc) from None  # unit says it in one line
+        except (sqlcipher3.IntegrityError, sqlcipher3.InterfaceError, sqlcipher3.ProgrammingError) as exc:
+            raise BadChangeFile(
+                f"its rows do not fit this vault ({exc}), so nothing of it was used"
+            ) from None
         finally:
             db.execute(f"PRAGMA cache_size = {int(cache)}")
     return received
@@ -479,6 +486,8 @@ class _AuditBlock:
     def seal(self) -> None:
         from commmatters_desktop.core import audit
 
+        self.db.execute("DROP TABLE IF EXISTS temp.snapshot_events")
+        self.db.execute("DROP TABLE IF EXISTS temp.snapshot_known")
         if self.count:
             audit.seal_block(self.session, self.uid, self.count, self.digest.hexdigest(), self.name)
 
