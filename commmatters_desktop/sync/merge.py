@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Connection, Date, DateTime, Enum, Table, Uuid, insert, select, update
@@ -268,20 +269,25 @@ def _insert_rows(
     if any(c.default is not None and c.name not in names for c in table.columns):
         connection.execute(insert(table), rows)
         return
-    dialect = connection.dialect
-    processors = [table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
     columns = ", ".join(f'"{table.c[n].name}"' for n in names)
     sql = f'INSERT INTO "{table.name}" ({columns}) VALUES ({", ".join("?" for _ in names)})'
-    connection.exec_driver_sql(
-        sql,
-        [
-            tuple(
-                value if p is None else p(value)
-                for p, value in zip(processors, (r[n] for n in names), strict=True)
-            )
-            for r in rows
-        ],
-    )
+    connection.exec_driver_sql(sql, list(map(_binder(connection, table, names), rows)))
+
+
+def _binder(
+    connection: Connection, table: Table, names: tuple[str, ...]
+) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """A row's ``names`` as the driver takes them, through the columns' own bind processors."""
+    dialect = connection.dialect
+    processors = [table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
+
+    def bind(row: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(
+            value if p is None else p(value)
+            for p, value in zip(processors, (row[n] for n in names), strict=True)
+        )
+
+    return bind
 
 
 def _update_rows(
@@ -289,18 +295,10 @@ def _update_rows(
 ) -> None:
     """Rows held here that take the same fields, as one driver ``executemany`` (a statement through
     SQLAlchemy each cost more than the update: fifty laptops' files update thousands of rows)."""
-    dialect = connection.dialect
-    processors = [table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in (*names, "id")]
     assignments = ", ".join(f'"{table.c[n].name}" = ?' for n in names)
     connection.exec_driver_sql(
         f'UPDATE "{table.name}" SET {assignments} WHERE id = ?',
-        [
-            tuple(
-                value if p is None else p(value)
-                for p, value in zip(processors, (*(r[n] for n in names), r["id"]), strict=True)
-            )
-            for r in rows
-        ],
+        list(map(_binder(connection, table, (*names, "id")), rows)),
     )
 
 

@@ -303,8 +303,11 @@ def _take_rows(vault: Vault, stream: files.Stream, name: str) -> _Received:
         db.execute(f"PRAGMA cache_size = -{JOIN_CACHE_KIB}")
         try:
             _take_payloads(vault, session, stream, name, layout, received, ending)
-        except sqlcipher3.OperationalError as exc:  # the driver's own (a full disk): as SQLAlchemy's, so the
-            raise OperationalError("taking in a snapshot", None, exc) from None  # unit says it in one line
+        except sqlcipher3.OperationalError as exc:
+            if "malformed json" in str(exc).lower():
+                raise BadChangeFile(files.DAMAGED_HEADER) from None
+            # The driver's own (a full disk): as SQLAlchemy's, so the unit of work says it in one line.
+            raise OperationalError("taking in a snapshot", None, exc) from None
         except (sqlcipher3.IntegrityError, sqlcipher3.InterfaceError, sqlcipher3.ProgrammingError) as exc:
             raise BadChangeFile(
                 f"its rows do not fit this vault ({exc}), so nothing of it was used"
