@@ -170,6 +170,11 @@ def _cycle_code(session: Session, meeting: PanelMeeting) -> str:
     return cycle.code
 
 
+def attendance(session: Session, meeting_id: uuid.UUID) -> int | None:
+    """The meeting's head count as the vault holds it now (typed on the projector, say)."""
+    return session.scalar(select(PanelMeeting.attendance).where(PanelMeeting.id == meeting_id))
+
+
 def meeting_for(session: Session, *, ward_code: str, cycle: str) -> PanelMeeting | None:
     """The ward's panel meeting in the cycle (the latest, if there were several)."""
     from commmatters_desktop.core.models import natural_id

@@ -14,8 +14,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from commmatters_desktop.core.cycles import CycleCode
-from commmatters_desktop.core.enums import UNFINISHED_ACTION, PriorityStatus
+from commmatters_desktop.core.enums import PriorityStatus
 from commmatters_desktop.core.models import Action, Feedback, Priority, SaraPlan, Ward, natural_id
+from commmatters_desktop.core.read import unfinished_through_priority
 from commmatters_desktop.core.services.planning import weeks_of
 
 S = PriorityStatus
@@ -100,7 +101,7 @@ def overview(session: Session, *, cycle: str, today: dt.date) -> Overview:
             .where(
                 Priority.cycle_id == cycle_id,
                 Action.deleted.is_(False),
-                Action.status.in_(UNFINISHED_ACTION),
+                unfinished_through_priority(),
                 Action.due_on < today,
             )
             .group_by(Action.priority_id)

@@ -88,15 +88,18 @@ def open_action_counts(
     session: Session, *, today: dt.date, cycle: str | None = None, agency: str | None = None
 ) -> tuple[int, int]:
     """How many actions ``open_actions`` lists, and how many of them are overdue, counted by the database."""
+    # Only the joins a filter needs: every priority has its ward and cycle (foreign keys), so joining
+    # them would count the same rows and read 3,800 more rows' pages on a force's vault.
     query = (
         select(func.count(), func.count(case((Action.due_on < today, 1))))
         .select_from(Action)
         .join(Priority, Priority.id == Action.priority_id)
-        .join(Ward, Ward.id == Priority.ward_id)
-        .join(Cycle, Cycle.id == Priority.cycle_id)
-        .outerjoin(Agency, Agency.id == Action.owner_agency_id)
         .where(Action.deleted.is_(False), Priority.deleted.is_(False), Action.status.in_(UNFINISHED_ACTION))
     )
+    if cycle:
+        query = query.join(Cycle, Cycle.id == Priority.cycle_id)
+    if agency:
+        query = query.outerjoin(Agency, Agency.id == Action.owner_agency_id)
     total, overdue = session.execute(_chosen(query, cycle, agency)).one()
     return int(total), int(overdue)
 

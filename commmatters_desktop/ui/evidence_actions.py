@@ -41,6 +41,7 @@ from commmatters_desktop.importers.police_uk import CrimeTally, ImportCancelled,
 from commmatters_desktop.reports.publish import write_file
 from commmatters_desktop.ui import forms
 from commmatters_desktop.ui.forms import Field, Kind
+from commmatters_desktop.ui.models import roles
 
 if TYPE_CHECKING:
     from commmatters_desktop.ui.main_window import MainWindow
@@ -383,7 +384,7 @@ class HarmModel(QAbstractTableModel):
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
+        if role != roles.DISPLAY or not index.isValid():
             return None
         r = self.rows[index.row()]
         return (
@@ -394,7 +395,7 @@ class HarmModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+        if role == roles.DISPLAY and orientation == roles.HORIZONTAL:
             return self.HEADERS[section]
         return None
 

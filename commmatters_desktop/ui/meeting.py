@@ -41,9 +41,8 @@ from commmatters_desktop.core.cycles import CycleCode
 from commmatters_desktop.core.enums import AgencyKind, Channel, NominationStatus
 from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.core.meeting import Agenda
-from commmatters_desktop.core.models import Agency, Nomination, PanelMeeting, Ward
 from commmatters_desktop.core.queries import NominationRow
-from commmatters_desktop.core.services import common, engagement, people
+from commmatters_desktop.core.services import engagement
 from commmatters_desktop.reports.publish import write_file
 from commmatters_desktop.ui import forms
 from commmatters_desktop.ui.forms import Field, Kind
@@ -217,9 +216,9 @@ class MeetingPrep(QDialog):
         if self.meeting_id is None or self.attendance.hasFocus():
             return
         meeting_id = self.meeting_id
-        found = self.ops.read(lambda s: s.get(PanelMeeting, meeting_id))
-        if found is not None and found.attendance is not None:
-            self.attendance.setValue(found.attendance)
+        held = self.ops.read(lambda s: meetings.attendance(s, meeting_id))
+        if held is not None:
+            self.attendance.setValue(held)
 
     def reload_table(self) -> None:
         rows = self.ops.read(
@@ -241,26 +240,16 @@ class MeetingPrep(QDialog):
         venue, attendance, notes = self.venue.text(), self.attendance.value(), self.decisions.toPlainText()
 
         def save(s: Session) -> uuid.UUID:
-            if meeting_id is None:
-                made = engagement.record_meeting(
-                    s,
-                    ward=common.fetch(s, Ward, ward_id),
-                    held_on=held_on,
-                    venue=venue,
-                    cycle=cycle,
-                    attendance=attendance,
-                    decisions=notes,
-                )
-                return made.id
-            engagement.update_meeting(
+            return engagement.save_meeting(
                 s,
-                meeting=common.fetch(s, PanelMeeting, meeting_id),
+                meeting_id=meeting_id,
+                ward_id=ward_id,
+                cycle=cycle,
+                held_on=held_on,
+                venue=venue,
                 attendance=attendance,
                 decisions=notes,
-                venue=venue,
-                held_on=held_on,
             )
-            return meeting_id
 
         try:
             self.meeting_id = self.ops.run(save)
@@ -274,16 +263,7 @@ class MeetingPrep(QDialog):
 
     def _edit(self, row: NominationRow, name: str, value: Any) -> None:
         if name == "display":
-            old = row.display if row.approved else ""
-            self.ops.do(
-                "Redact a nomination",
-                lambda s: engagement.redact_nomination(
-                    s, nomination=common.fetch(s, Nomination, row.id), public_wording=str(value)
-                ),
-                lambda s: engagement.redact_nomination(
-                    s, nomination=common.fetch(s, Nomination, row.id), public_wording=old
-                ),
-            )
+            self.ops.execute(commands.RedactNomination(row.id, str(value)))
         elif name == "votes":
             self.ops.execute(commands.RecordVotes(row.id, None if value is None else int(value)))
 
@@ -297,13 +277,8 @@ class MeetingPrep(QDialog):
             self.show_message("Every nomination's public wording is already approved.")
             return
         ids = [r.id for r in rows]
-
-        def approve(s: Session) -> None:
-            for nomination_id in ids:
-                engagement.approve_suggested_wording(s, nomination=common.fetch(s, Nomination, nomination_id))
-
         try:
-            self.ops.run(approve)
+            self.ops.run(lambda s: engagement.approve_suggested_wordings(s, ids))
         except UserError as exc:
             self.show_message(exc.message)
             return
@@ -351,29 +326,16 @@ class MeetingPrep(QDialog):
         except UserError as exc:
             self.show_message(f"Not added: {exc.message}.")
             return
-        ward_id, cycle = self.ward_id, self.cycle.currentText()
-        made: dict[str, uuid.UUID] = {}
-
-        def forward(s: Session) -> object:
-            if "id" in made:
-                common.restore(s, common.fetch_any(s, Nomination, made["id"]))
-                return None
-            made["id"] = engagement.nominate(
-                s,
-                ward=common.fetch(s, Ward, ward_id),
-                wording=answer["wording"],
-                channel=answer["channel"],
-                support=support,
-                category=answer["category"],
-                cycle=cycle,
-                raised_on=self.clock.today(),
-            ).id
-            return None
-
-        self.ops.do(
-            "Add a nomination",
-            forward,
-            lambda s: common.tombstone(s, common.fetch(s, Nomination, made["id"])),
+        self.ops.execute(
+            commands.AddNomination(
+                self.ward_id,
+                self.cycle.currentText(),
+                answer["wording"],
+                answer["channel"],
+                support,
+                answer["category"],
+                self.clock.today(),
+            )
         )
 
     def import_csv(self) -> None:
@@ -445,14 +407,7 @@ class MeetingPrep(QDialog):
         )
         if answer is None:
             return
-        keep, absorb = answer["keep"], answer["absorb"]
-        self.ops.do(
-            "Merge nominations",
-            lambda s: engagement.merge_nominations(
-                s, keep=common.fetch(s, Nomination, keep), absorb=common.fetch(s, Nomination, absorb)
-            ),
-            lambda s: engagement.unmerge_nomination(s, nomination=common.fetch(s, Nomination, absorb)),
-        )
+        self.ops.execute(commands.MergeNominations(answer["keep"], answer["absorb"]))
 
     # --- the meeting and its minutes ------------------------------------------------------------------------
 
@@ -847,11 +802,7 @@ class MeetingView(QWidget):
         if answer is None:
             return None
         made = uuid.uuid4()
-        if not self.ops.do(
-            f"Add partner {answer['name']}",
-            lambda s: people.create_agency(s, name=answer["name"], kind=answer["kind"], agency_id=made),
-            lambda s: common.tombstone(s, common.fetch(s, Agency, made), "undo of add"),
-        ):
+        if not self.ops.execute(commands.AddAgency(made, answer["name"], answer["kind"])):
             return None
         self.agenda = self._load()
         self.lead = next((i for i, o in enumerate(self.agenda.agencies) if o.id == made), 0)
@@ -880,15 +831,10 @@ class MeetingView(QWidget):
     def _save_attendance(self) -> None:
         if self.stage != 0 or not self.attendance_typed:
             return
-        attendance, before = int(self.attendance_typed), self.agenda.attendance
+        attendance = int(self.attendance_typed)
         self.attendance_typed = ""
-
-        def write(value: int | None) -> Any:
-            return lambda s: engagement.update_meeting(
-                s, meeting=common.fetch(s, PanelMeeting, self.meeting_id), attendance=value
-            )
-
-        self.ops.do("Record the attendance", write(attendance), write(before))
+        if self.meeting_id is not None:
+            self.ops.execute(commands.SetAttendance(self.meeting_id, attendance))
         self.agenda = self._load()
 
     def _decide(self) -> None:
@@ -903,32 +849,15 @@ class MeetingView(QWidget):
             self.confirming = False
             return
         title = self.title_text.strip() or meetings.suggest_title(choice.display)
-        made: list[engagement.PanelDecision] = []
-
-        def decide(s: Session) -> object:
-            made.append(
-                engagement.record_panel_decision(
-                    s,
-                    meeting=common.fetch(s, PanelMeeting, self.meeting_id),
-                    chosen=common.fetch(s, Nomination, choice.id),
-                    lead_agency=common.fetch(s, Agency, lead),
-                    title=title,
-                )
-            )
-            return None
-
-        def undo(s: Session) -> object:
-            engagement.undo_panel_decision(s, decision=made[-1])
-            return None
-
         # Undoable like any edit (Ctrl+Z in the window): a decision recorded in error is taken back whole.
         self.confirming = False
-        if not self.ops.do("Record the panel's decision", decide, undo):
+        undo = self.ops.execute(commands.RecordPanelDecision(self.meeting_id, choice.id, lead, title))
+        if not isinstance(undo, commands.UndoPanelDecision):
             self.note.setText(self.ops.last_refusal)  # the rule's words (already agreed this quarter, say)
             return
         self.agenda = self._load()
         self.note.setText("")
-        self.decided.emit(made[-1].priority_id)
+        self.decided.emit(undo.decision.priority_id)
 
 
 def _e(text: str) -> str:

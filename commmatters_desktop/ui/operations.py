@@ -66,20 +66,21 @@ class Operations(QObject):
             self.refused.emit(exc.message)
             return None
 
-    def execute(self, command: Command) -> bool:
-        """Apply a core command now and make it undoable; False (and a message) when the rules refuse it."""
+    def execute(self, command: Command) -> Command | None:
+        """Apply a core command now and make it undoable. Returns its inverse (what undo will apply, which
+        also says what the command made), or None (and a message) when the rules refuse it."""
         try:
             inverse = self.run(command.apply)
         except UserError as exc:
             self.last_refusal = exc.message
             self.refused.emit(exc.message)
-            return False
+            return None
         self.stack.push(_Step(self, command, inverse))
-        return True
+        return inverse
 
     def do(self, text: str, forward: Work, backward: Work) -> bool:
         """An edit given as two functions (screens not yet moved to core commands); same undo step."""
-        return self.execute(_Replay(text, forward, backward))
+        return self.execute(_Replay(text, forward, backward)) is not None
 
 
 class _Replay:

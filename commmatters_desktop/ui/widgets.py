@@ -113,3 +113,16 @@ def row_table(parent: QWidget, name: str, accessible: str) -> QTableView:
     table.verticalHeader().hide()
     table.horizontalHeader().setStretchLastSection(True)
     return table
+
+
+def fit_columns(table: QTableView) -> None:
+    """Columns sized to what they show, the first time the table has rows; later reloads keep the widths.
+
+    Sizing asks the model for every column of a sample of rows, in each of a dozen roles: a fifth of a
+    force-wide list's first show, paid again on every reload. Kept widths are also what someone who
+    dragged a column wider expects after the next edit.
+    """
+    if table.property("fitted") or not table.model() or not table.model().rowCount():
+        return
+    table.resizeColumnsToContents()
+    table.setProperty("fitted", True)

@@ -109,3 +109,81 @@ def test_a_bulk_statement_marks_its_table_changed_as_a_whole(demo_vault: Vault) 
         s.execute(update(Action).where(Action.description == "nothing like this").values(description="x"))
     change = changes.change_set(s)
     assert change.unknown("action") and not change.unknown("priority")
+
+
+def _people_state(vault: Vault, on: dt.date) -> Any:
+    from commmatters_desktop.core import people_queries as pq
+    from commmatters_desktop.core.services import kin
+
+    with vault.reading() as s:
+        return (
+            pq.agency_rows(s),
+            pq.person_rows(s),
+            pq.kin_rows(s, on=on),
+            pq.contact_rows(s),
+            pq.reference_rows(s),
+            kin.groups(s),
+            [r for r in queries.nomination_rows(s, cycle="2026-Q4", ward_code="E05000650")],
+        )
+
+
+def test_every_people_and_meeting_command_is_undone_exactly_and_redone(demo_vault: Vault, clock: Any) -> None:
+    """The window's people, partners, key individuals and meeting screens edit through these commands:
+    undo must put back exactly what was there, and redo must do the same edit again (the same records)."""
+    from commmatters_desktop.core.enums import (
+        AgencyKind,
+        Channel,
+        ContactChannel,
+        NominationStatus,
+        PersonRole,
+    )
+    from commmatters_desktop.core.models import Nomination, Person, Ward, natural_id
+
+    today = clock.today()
+    with demo_vault.reading() as s:
+        ward = s.scalars(select(Ward).where(Ward.code == "E05000650")).one()
+        key = s.scalars(select(Person).where(Person.role == PersonRole.KEY_INDIVIDUAL)).first()
+        officer = s.scalars(select(Person).where(Person.role == PersonRole.PCSO)).first()
+        open_ = s.scalars(
+            select(Nomination)
+            .where(
+                Nomination.ward_id == ward.id,
+                Nomination.cycle_id == natural_id("cycle", "2026-Q4"),
+                Nomination.status == NominationStatus.OPEN,
+                Nomination.deleted.is_(False),
+            )
+            .order_by(Nomination.wording)
+        ).all()
+    assert key is not None and officer is not None and len(open_) >= 2
+    steps: list[commands.Command] = [
+        commands.AddAgency(uuid.uuid4(), "Halliwell Traders", AgencyKind.CHARITY, "Ring the shop"),
+        commands.AddPerson(
+            uuid.uuid4(), "PC Test Officer", PersonRole.PCSO, wards="E05000650", ward_officer=True
+        ),
+        commands.AddKeyIndividual(uuid.uuid4(), "E05000650", "Jo Resident", "Older people"),
+        commands.SetWards(officer.id, officer.role, "E05000650; E05000651"),
+        commands.RecordConsent(key.id, today, "Signed KIN form"),
+        commands.LogContact(
+            uuid.uuid4(),
+            key.id,
+            "E05000650",
+            today,
+            ContactChannel.PHONE,
+            "Asked about the park",
+            anyway=True,
+        ),
+        commands.AddCommunityGroup("Allotment holders"),
+        commands.LinkReferenceGroup(uuid.uuid4(), "E05000650", "Allotment society", "Older people"),
+        commands.AddNomination(ward.id, "2026-Q4", "Bins left out", Channel.PANEL, 3, "environment", today),
+        commands.RedactNomination(open_[0].id, "Drug dealing near the park"),
+        commands.MergeNominations(open_[0].id, open_[1].id),
+    ]
+    for step in steps:
+        before = _people_state(demo_vault, today)
+        inverse, _changed = run(demo_vault, step)
+        after = _people_state(demo_vault, today)
+        assert after != before, f"{step.text} changed nothing"
+        again, _changed = run(demo_vault, inverse)
+        assert _people_state(demo_vault, today) == before, f"undo of {step.text} did not restore exactly"
+        run(demo_vault, again)
+        assert _people_state(demo_vault, today) == after, f"redo of {step.text} did not do it again"

@@ -124,6 +124,15 @@ def test_moving_a_nominated_card_on_asks_how_it_was_agreed(
         assert p.lead_agency_id is not None and p.meeting_id is not None and p.plan is not None
     window.actions_.undo.trigger()
     assert vault_status(demo_vault, card) is S.NOMINATED
+    window.actions_.redo.trigger()  # agreed again, with the same lead agency and meeting
+    assert vault_status(demo_vault, card) is S.AGREED
+
+
+def test_a_move_is_named_on_the_undo_menu_by_its_card(window: MainWindow, demo_vault: Vault) -> None:
+    card = pick(window, S.PLANNING)
+    window.actions_.move_right.trigger()
+    assert vault_status(demo_vault, card) is S.IN_ACTION
+    assert window.ops.stack.undoText() == f"Move '{card.title}' to In action"
 
 
 def test_escalating_needs_a_reason_and_can_be_undone(
@@ -142,6 +151,13 @@ def test_escalating_needs_a_reason_and_can_be_undone(
     assert card.id in {c.id for c in cards_in(window, S.ESCALATED)}
     window.actions_.undo.trigger()
     assert vault_status(demo_vault, card) is S.IN_ACTION
+    window.actions_.redo.trigger()
+    assert vault_status(demo_vault, card) is S.ESCALATED
+    window.board.select(card.id)
+    window.actions_.de_escalate.trigger()
+    assert vault_status(demo_vault, card) is S.IN_ACTION
+    window.actions_.undo.trigger()  # escalated again, for the reason given
+    assert vault_status(demo_vault, card) is S.ESCALATED
 
 
 def test_filters_by_authority_lead_search_and_column(window: MainWindow, qtbot: QtBot) -> None:

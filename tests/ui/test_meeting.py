@@ -157,6 +157,10 @@ def test_the_officer_can_redact_and_merge_before_the_meeting(
     assert (
         next(r for r in model.rows() if r.wording == "Drugs in Queens Park").status is NominationStatus.MERGED
     )
+    prep.ops.stack.undo()  # merged in error: apart again, and merged again on redo
+    assert next(r for r in model.rows() if r.wording.startswith("Drug dealing")).combined_support < 21
+    prep.ops.stack.redo()
+    assert next(r for r in model.rows() if r.wording.startswith("Drug dealing")).combined_support == 21
 
 
 def test_a_second_decision_for_the_same_quarter_is_refused_on_screen(prep: MeetingPrep, qtbot: QtBot) -> None:
@@ -268,6 +272,9 @@ def test_the_decision_leaves_one_priority_takes_a_short_title_and_can_be_undone(
         assert s.get(Priority, candidate).status is PriorityStatus.NOMINATED  # type: ignore[union-attr]
         opened = s.scalars(select(Nomination).where(Nomination.source_ref.like("NX-%"))).all()
         assert {n.status for n in opened} == {NominationStatus.OPEN}
+    window.actions_.redo.trigger()  # and recorded again
+    with demo_vault.reading() as s:
+        assert ("Drugs in the park", PriorityStatus.AGREED) in quarter(s)
 
 
 def test_a_long_list_pages_on_the_projector(prep: MeetingPrep, qtbot: QtBot, demo_vault: Vault) -> None:

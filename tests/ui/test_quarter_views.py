@@ -90,6 +90,42 @@ def test_partners_actions_filter_and_print(
     )
 
 
+def test_a_column_widened_by_hand_keeps_its_width_when_the_list_reloads(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    """Columns fit their contents when the list first fills; a reload (another partner chosen, an edit)
+    keeps the widths, the fitted ones and the one the officer dragged wider."""
+    qtbot.keyClick(window, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
+    view = window.partners
+    header = view.table.horizontalHeader()
+    fitted = header.sectionSize(0)
+    assert fitted > 0
+    header.resizeSection(2, 333)
+    view.agency.setCurrentText("Bolton Council")
+    assert {a.agency for a in view.model.rows()} == {"Bolton Council"}
+    assert header.sectionSize(2) == 333 and header.sectionSize(0) == fitted
+
+
+def test_a_week_moved_on_the_calendar_can_be_undone_and_redone(window: MainWindow, demo_vault: Vault) -> None:
+    from commmatters_desktop.core.services import planning
+
+    window.actions_.show_calendar.trigger()
+    cycle = window.calendar.cycle.currentText()
+    model = window.calendar.model
+    ward_id, before = next((w, model.chosen.get(w)) for w, _c, _n in model.wards)
+    week = next(d for d in model.weeks if d != before)
+    window.calendar.week_requested.emit(ward_id, week)
+    with demo_vault.reading() as s:
+        assert planning.weeks_of(s, cycle).get(ward_id) == week
+    assert model.chosen.get(ward_id) == week
+    window.actions_.undo.trigger()
+    with demo_vault.reading() as s:
+        assert planning.weeks_of(s, cycle).get(ward_id) == before
+    window.actions_.redo.trigger()
+    with demo_vault.reading() as s:
+        assert planning.weeks_of(s, cycle).get(ward_id) == week
+
+
 def test_the_calendar_model_passes_the_model_tester(window: MainWindow, qtmodeltester) -> None:  # type: ignore[no-untyped-def]
     window.actions_.show_calendar.trigger()
     qtmodeltester.check(window.calendar.model)

@@ -112,6 +112,10 @@ def test_the_ward_page_and_adding_and_editing_a_ward(
     window.actions_.undo.trigger()
     with demo_vault.reading() as s:
         assert wards.ward_by_code(s, "E05000660") is None
+    window.actions_.redo.trigger()
+    window.actions_.redo.trigger()  # added again, as the same ward, and renamed again
+    with demo_vault.reading() as s:
+        assert wards.ward_by_code(s, "E05000660").name == "Halliwell (Bolton)"  # type: ignore[union-attr]
     dialogs.form("Add a ward", {"code": "nonsense", "name": "X", "la_name": "Bolton"})
     window.actions_.add_ward.trigger()
     dialogs.done()

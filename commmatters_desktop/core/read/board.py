@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 from commmatters_desktop.core import rules
 from commmatters_desktop.core.enums import (
     AGREED_OR_LATER,
-    UNFINISHED_ACTION,
     ActionStatus,
     Outcome,
     PriorityStatus,
@@ -30,6 +29,7 @@ from commmatters_desktop.core.models import (
     WeekOfAction,
     natural_id,
 )
+from commmatters_desktop.core.read import unfinished_through_priority
 
 S = PriorityStatus
 
@@ -259,7 +259,7 @@ def _load_actions(session: Session, found: list[_Facts], today: dt.date) -> None
             .where(
                 Action.priority_id.in_(chunk),
                 Action.deleted.is_(False),
-                Action.status.in_(UNFINISHED_ACTION),
+                unfinished_through_priority(),
             )
             .group_by(Action.priority_id)
         ):

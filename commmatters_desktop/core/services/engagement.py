@@ -343,3 +343,43 @@ def _row_reference(record: NominationRecord) -> str:
     basis = "|".join([record.ward_code.upper(), " ".join(record.wording.lower().split()), record.channel.value,
                       record.raised_on.isoformat() if record.raised_on else ""])  # fmt: skip
     return "row:" + hashlib.sha256(basis.encode()).hexdigest()[:24]
+
+
+def save_meeting(
+    session: Session,
+    *,
+    meeting_id: uuid.UUID | None,
+    ward_id: uuid.UUID,
+    cycle: str,
+    held_on: dt.date,
+    venue: str,
+    attendance: int | None,
+    decisions: str,
+) -> uuid.UUID:
+    """The meeting screen's details saved: the meeting recorded the first time, updated after that."""
+    if meeting_id is None:
+        made = record_meeting(
+            session,
+            ward=fetch(session, Ward, ward_id, "ward"),
+            held_on=held_on,
+            venue=venue,
+            cycle=cycle,
+            attendance=attendance,
+            decisions=decisions,
+        )
+        return made.id
+    update_meeting(
+        session,
+        meeting=fetch(session, PanelMeeting, meeting_id, "panel meeting"),
+        attendance=attendance,
+        decisions=decisions,
+        venue=venue,
+        held_on=held_on,
+    )
+    return meeting_id
+
+
+def approve_suggested_wordings(session: Session, nomination_ids: list[uuid.UUID]) -> None:
+    """The masked drafts of these nominations approved as their public wording, in one go."""
+    for nomination_id in nomination_ids:
+        approve_suggested_wording(session, nomination=fetch(session, Nomination, nomination_id, "nomination"))

@@ -32,7 +32,7 @@ from commmatters_desktop.core.models import (
     natural_id,
 )
 from commmatters_desktop.core.services import people
-from commmatters_desktop.core.services.common import required, restore, revive
+from commmatters_desktop.core.services.common import fetch, required, restore, revive
 
 #: Contacts are counted over this many days for consultation fatigue.
 FATIGUE_DAYS = 90
@@ -167,6 +167,11 @@ def check_contact(session: Session, *, person: Person, on: dt.date) -> int:
     if person.retired_on is not None:
         raise ValidationError(f"{person.full_name} has stepped down from the network; reinstate them first.")
     return recent_contacts(session, person, on)
+
+
+def check_contact_of(session: Session, person_id: uuid.UUID, *, on: dt.date) -> int:
+    """:func:`check_contact` for the person with this id (the window holds ids, not records)."""
+    return check_contact(session, person=fetch(session, Person, person_id, "person"), on=on)
 
 
 def log_contact(

@@ -16,7 +16,6 @@ from commmatters_desktop.core.cycles import CycleCode
 from commmatters_desktop.core.enums import (
     AGREED_OR_LATER,
     PUBLIC_ROLES,
-    UNFINISHED_ACTION,
     AgencyKind,
     PersonRole,
     ScheduleMode,
@@ -33,6 +32,7 @@ from commmatters_desktop.core.models import (
     WeekOfAction,
     natural_id,
 )
+from commmatters_desktop.core.read import unfinished_through_priority
 from commmatters_desktop.core.services import cycles
 from commmatters_desktop.core.services.common import fetch
 
@@ -255,12 +255,11 @@ def teams(session: Session, cycle: str) -> dict[uuid.UUID, set[str]]:
         select(Priority.ward_id, Agency.name)
         .join(Action, Action.priority_id == Priority.id)
         .join(Agency, Agency.id == Action.owner_agency_id)
-        .join(Cycle, Cycle.id == Priority.cycle_id)
         .where(
-            Cycle.code == cycle,
+            Priority.cycle_id == natural_id("cycle", cycle),
             Action.deleted.is_(False),
             Priority.deleted.is_(False),
-            Action.status.in_(UNFINISHED_ACTION),
+            unfinished_through_priority(),
             Agency.kind.not_in(_SPREAD_AGENCIES),
         )
     ):

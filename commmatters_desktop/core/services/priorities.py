@@ -8,6 +8,8 @@ the CLI and sync all meet the same rule in the same words.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -112,6 +114,54 @@ def agree(
         priority.plan = SaraPlan(id=natural_id("plan", str(priority.id)), priority_id=priority.id)
         session.add(priority.plan)
     return priority
+
+
+#: Agreement can be completed from the board when these are all that stand in its way: the board asks
+#: for the meeting and the lead agency there and then.
+AGREEMENT_GAPS = frozenset({"no panel meeting or online ratification recorded", "no lead agency"})
+
+
+@dataclass(frozen=True)
+class MoveFacts:
+    """What the board needs to know before it moves a card, read in one go (no records leave the session)."""
+
+    id: uuid.UUID
+    title: str
+    status: PriorityStatus
+    ward_id: uuid.UUID
+    cycle: str
+    #: Why the side state asked for (escalated, not taken forward) is refused whatever the reason.
+    refusal: str | None
+    #: Only the meeting and the lead agency are missing for agreement: the board can ask for them.
+    needs_agreement: bool
+    escalation_reason: str | None
+    not_taken_reason: str | None
+
+
+def ward_and_cycle(session: Session, priority_id: uuid.UUID) -> tuple[str, str]:
+    """The priority's ward code and cycle code: what names its leaflet."""
+    p = fetch(session, Priority, priority_id, "priority")
+    return p.ward.code, p.cycle.code
+
+
+def move_facts(session: Session, priority_id: uuid.UUID, target: PriorityStatus | None = None) -> MoveFacts:
+    p = fetch(session, Priority, priority_id, "priority")
+    needs = False
+    if target is not None and p.status is S.NOMINATED and target in AGREED_OR_LATER:
+        sibling = agreed_priority(session, ward_id=p.ward_id, cycle_id=p.cycle_id)
+        gaps = set(rules.agree_blockers(p, already_agreed=sibling))
+        needs = bool(gaps) and gaps <= AGREEMENT_GAPS
+    return MoveFacts(
+        id=p.id,
+        title=p.title,
+        status=p.status,
+        ward_id=p.ward_id,
+        cycle=p.cycle.code,
+        refusal=rules.side_step_refusal(p, target) if target is not None else None,
+        needs_agreement=needs,
+        escalation_reason=p.escalation_reason,
+        not_taken_reason=p.not_taken_reason,
+    )
 
 
 def blockers_for_next_step(session: Session, priority: Priority) -> list[str]:

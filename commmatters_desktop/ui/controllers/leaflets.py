@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from commmatters_desktop.core.errors import UserError
-from commmatters_desktop.core.models import Priority
-from commmatters_desktop.core.services import common, force
+from commmatters_desktop.core.services import force, priorities
 from commmatters_desktop.ui import forms
 from commmatters_desktop.ui.controllers.base import Controller
 from commmatters_desktop.ui.forms import Field, Kind
@@ -24,9 +23,7 @@ class LeafletsController(Controller):
     def preview_leaflet(self, priority_id: uuid.UUID) -> LeafletPreview:
         from commmatters_desktop.ui.leaflet_preview import LeafletPreview
 
-        ward_code, cycle = self.ops.read(
-            lambda s: (lambda p: (p.ward.code, p.cycle.code))(common.fetch(s, Priority, priority_id))
-        )
+        ward_code, cycle = self.ops.read(lambda s: priorities.ward_and_cycle(s, priority_id))
         dialog = LeafletPreview(self.ops, self.clock, ward_code, cycle, self.window)
         dialog.open()
         return dialog

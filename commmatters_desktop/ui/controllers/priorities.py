@@ -1,29 +1,28 @@
-"""Moving priorities on the board: the rules decide, the user gives reasons, every move can be undone."""
+"""Moving priorities on the board: the rules decide, the user gives reasons, every move can be undone.
+
+Every move is a core command (``core.commands``): the controller asks the services what it needs to
+know (``priorities.move_facts``), asks the officer for a reason or the agreement's details, and hands
+the command to the operations helper, which applies it and keeps its inverse for undo.
+"""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 
-from sqlalchemy.orm import Session
-
-from commmatters_desktop.core import queries, rules
-from commmatters_desktop.core.enums import AGREED_OR_LATER, PIPELINE, PriorityStatus
-from commmatters_desktop.core.models import Agency, PanelMeeting, Priority
-from commmatters_desktop.core.services import common, priorities
+from commmatters_desktop.core import commands, queries
+from commmatters_desktop.core.enums import PIPELINE, PriorityStatus
+from commmatters_desktop.core.services import priorities
 from commmatters_desktop.ui import forms
 from commmatters_desktop.ui.controllers.base import Controller
 from commmatters_desktop.ui.forms import Field, Kind
 
 S = PriorityStatus
-#: Agreement can be completed from the board when these are all that stand in its way.
-_AGREEMENT_GAPS = frozenset({"no panel meeting or online ratification recorded", "no lead agency"})
 
 
 class PrioritiesController(Controller):
     def step(self, priority_id: uuid.UUID, direction: int) -> None:
         """One column right (+1) or left (-1) along the lifecycle."""
-        status = self.ops.read(lambda s: common.fetch(s, Priority, priority_id).status)
+        status = self.ops.read(lambda s: priorities.move_facts(s, priority_id)).status
         if status not in PIPELINE:
             self.window.refused(f"It is {status.label}: use the Priority menu to change that.")
             return
@@ -44,76 +43,35 @@ class PrioritiesController(Controller):
         board = self.window.board
         self.window.plan.commit_pending()
         board.show_message("")
-        current = self.ops.read(lambda s: common.fetch(s, Priority, priority_id))
-        before = current.status
-        if target is before:
+        facts = self.ops.read(lambda s: priorities.move_facts(s, priority_id, target))
+        if target is facts.status:
             return
-        refusal = self.ops.read(
-            lambda s: rules.side_step_refusal(common.fetch(s, Priority, priority_id), target)
-        )
-        if refusal:
-            self.window.refused(refusal)
+        if facts.refusal:
+            self.window.refused(facts.refusal)
             return
         if target is S.ESCALATED:
-            self._with_reason(
-                "Escalate to CSP tasking",
-                "Why does this need CSP tasking?",
-                lambda s, why: priorities.escalate(
-                    s, priority=common.fetch(s, Priority, priority_id), reason=why
-                ),
-                lambda s: priorities.de_escalate(s, priority=common.fetch(s, Priority, priority_id)),
-            )
+            why = forms.ask_reason(self.window, "Escalate to CSP tasking", "Why does this need CSP tasking?")
+            if why is not None:
+                self.ops.execute(commands.Escalate(priority_id, why))
         elif target is S.NOT_TAKEN_FORWARD:
-            self._with_reason(
-                "Not taken forward",
-                "What reason did the panel give?",
-                lambda s, why: priorities.not_taken_forward(
-                    s, priority=common.fetch(s, Priority, priority_id), reason=why
-                ),
-                lambda s: priorities.reconsider(s, priority=common.fetch(s, Priority, priority_id)),
-            )
-        elif before is S.NOMINATED and target in AGREED_OR_LATER and self._needs_agreement(current):
-            self._agree(current, target)
+            why = forms.ask_reason(self.window, "Not taken forward", "What reason did the panel give?")
+            if why is not None:
+                self.ops.execute(commands.NotTakenForward(priority_id, why))
+        elif facts.needs_agreement:
+            self._agree(facts, target)
         else:
-            self.ops.do(
-                f"Move '{current.title}' to {target.label}",
-                lambda s: priorities.move(s, priority=common.fetch(s, Priority, priority_id), target=target),
-                _undo_move(priority_id, before),
-            )
+            self.ops.execute(commands.MovePriority(priority_id, target, facts.title))
         board.select(priority_id)
 
-    def _with_reason(
-        self,
-        title: str,
-        question: str,
-        forward: Callable[[Session, str], object],
-        backward: Callable[[Session], object],
-    ) -> None:
-        """A side-state change: ask for the reason, then make it an undoable edit."""
-        answer = forms.ask_reason(self.window, title, question)
-        if answer is not None:
-            reason: str = answer
-            self.ops.do(title, lambda s: forward(s, reason), backward)
-
-    def _needs_agreement(self, priority: Priority) -> bool:
-        """True when only the meeting and lead agency are missing: then the board can ask for them."""
-
-        def gaps(s: Session) -> set[str]:
-            p = common.fetch(s, Priority, priority.id)
-            sibling = priorities.agreed_priority(s, ward_id=p.ward_id, cycle_id=p.cycle_id)
-            return set(rules.agree_blockers(p, already_agreed=sibling))
-
-        found = self.ops.read(gaps)
-        return bool(found) and found <= _AGREEMENT_GAPS
-
-    def _agree(self, priority: Priority, target: PriorityStatus) -> None:
-        cycle = self.ops.read(lambda s: common.fetch(s, Priority, priority.id).cycle.code)
+    def _agree(self, facts: priorities.MoveFacts, target: PriorityStatus) -> None:
         agencies = self.ops.read(queries.agency_options)
-        meetings = self.ops.read(lambda s: queries.meeting_options(s, ward_id=priority.ward_id, cycle=cycle))
+        meetings = self.ops.read(
+            lambda s: queries.meeting_options(s, ward_id=facts.ward_id, cycle=facts.cycle)
+        )
         answer = forms.ask_form(
             self.window,
             "Agree the priority",
-            f"Record how the panel agreed '{priority.title}' and which agency leads it.",
+            f"Record how the panel agreed '{facts.title}' and which agency leads it.",
             [
                 Field(
                     "lead",
@@ -131,50 +89,11 @@ class PrioritiesController(Controller):
             ],
             "Agree",
         )
-        if answer is None:
-            return
-        pid = priority.id
-
-        def agree(s: Session) -> object:
-            p = common.fetch(s, Priority, pid)
-            meeting = common.fetch(s, PanelMeeting, answer["meeting"]) if answer["meeting"] else None
-            priorities.agree(
-                s,
-                priority=p,
-                lead_agency=common.fetch(s, Agency, answer["lead"]),
-                meeting=meeting,
-                ratified_online=meeting is None,
-            )
-            if target is not S.AGREED:
-                priorities.move(s, priority=p, target=target)
-            return p
-
-        self.ops.do("Agree the priority", agree, _undo_move(pid, S.NOMINATED))
+        if answer is not None:
+            self.ops.execute(commands.Agree(facts.id, answer["lead"], answer["meeting"], target))
 
     def de_escalate(self, priority_id: uuid.UUID) -> None:
-        reason = self.ops.read(lambda s: common.fetch(s, Priority, priority_id).escalation_reason)
-        self.ops.do(
-            "De-escalate",
-            lambda s: priorities.de_escalate(s, priority=common.fetch(s, Priority, priority_id)),
-            lambda s: priorities.escalate(s, priority=common.fetch(s, Priority, priority_id), reason=reason),
-        )
+        self.ops.execute(commands.DeEscalate(priority_id))
 
     def reconsider(self, priority_id: uuid.UUID) -> None:
-        reason = self.ops.read(lambda s: common.fetch(s, Priority, priority_id).not_taken_reason)
-        self.ops.do(
-            "Reconsider",
-            lambda s: priorities.reconsider(s, priority=common.fetch(s, Priority, priority_id)),
-            lambda s: priorities.not_taken_forward(
-                s, priority=common.fetch(s, Priority, priority_id), reason=reason
-            ),
-        )
-
-
-def _undo_move(priority_id: uuid.UUID, before: PriorityStatus) -> Callable[[Session], object]:
-    def back(s: Session) -> object:
-        p = common.fetch(s, Priority, priority_id)
-        if before is S.NOMINATED:
-            return priorities.withdraw_agreement(s, priority=p)
-        return priorities.move(s, priority=p, target=before)
-
-    return back
+        self.ops.execute(commands.Reconsider(priority_id))

@@ -11,14 +11,13 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 from sqlalchemy.orm import Session
 
-from commmatters_desktop.core import queries
+from commmatters_desktop.core import commands, queries
 from commmatters_desktop.core.cycles import CycleCode
 from commmatters_desktop.core.enums import ScheduleMode
 from commmatters_desktop.core.errors import UserError
-from commmatters_desktop.core.models import Ward
 from commmatters_desktop.core.overview import overview
 from commmatters_desktop.core.partner_actions import PartnerAction, open_action_counts, open_actions
-from commmatters_desktop.core.services import common, force, planning
+from commmatters_desktop.core.services import force, planning
 from commmatters_desktop.reports.publish import write_file
 from commmatters_desktop.ui import forms
 from commmatters_desktop.ui.controllers.base import Controller
@@ -41,13 +40,16 @@ class QuarterController(Controller):
             w.calendar.show_data(self.ops.read(lambda s: planning.calendar_data(s, cycle)))
         elif shown is w.partners:
             agency = w.partners.selected_agency()
-            counts = self.ops.read(lambda s: open_action_counts(s, today=today, agency=agency))
 
             def page(offset: int, limit: int) -> list[PartnerAction]:
                 """One page of the list, read from the vault as the table scrolls."""
                 return self.ops.read(
                     lambda s: open_actions(s, today=today, agency=agency, offset=offset, limit=limit)
                 )
+
+            def counts() -> tuple[int, int]:
+                """Counted after the first page is read, from the pages that page brought in."""
+                return self.ops.read(lambda s: open_action_counts(s, today=today, agency=agency))
 
             w.partners.set_actions(page, counts, [o.label for o in self.ops.read(queries.agency_options)])
         else:
@@ -56,15 +58,7 @@ class QuarterController(Controller):
             w.overview.show_overview(self.ops.read(lambda s: overview(s, cycle=cycle, today=today)))
 
     def set_week(self, ward_id: uuid.UUID, week: dt.date | None) -> None:
-        cycle = self.window.calendar.cycle.currentText()
-        before = self.ops.read(lambda s: planning.weeks_of(s, cycle).get(ward_id))
-
-        def write(value: dt.date | None) -> Callable[[Session], object]:
-            return lambda s: planning.set_week(
-                s, ward=common.fetch(s, Ward, ward_id), cycle=cycle, week_start=value
-            )
-
-        self.ops.do("Move a week of action", write(week), write(before))
+        self.ops.execute(commands.SetWeek(ward_id, self.window.calendar.cycle.currentText(), week))
 
     def toggle_unavailable(self, week: dt.date) -> None:
         cycle = self.window.calendar.cycle.currentText()

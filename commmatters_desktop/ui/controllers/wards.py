@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
-from sqlalchemy.orm import Session
 
-from commmatters_desktop.core import queries
+from commmatters_desktop.core import commands, queries
 from commmatters_desktop.core.errors import UserError
-from commmatters_desktop.core.models import Ward, natural_id
-from commmatters_desktop.core.services import common, priorities, wards
+from commmatters_desktop.core.models import natural_id
+from commmatters_desktop.core.services import priorities
 from commmatters_desktop.ui import forms
 from commmatters_desktop.ui.controllers.base import Controller
 from commmatters_desktop.ui.forms import Field, Kind
@@ -44,20 +42,8 @@ class WardsController(Controller):
         answer = forms.ask_form(self.window, "Add a ward", "", _ward_fields(None), "Add ward")
         if answer is None:
             return
-        code = answer.pop("code")
-
-        def create(s: Session) -> object:
-            ward = wards.create_ward(s, code=code, name=answer["name"], la_name=answer["la_name"])
-            return wards.update_ward(
-                s, ward=ward, team_contact=answer["team_contact"], engagement_url=answer["engagement_url"]
-            )
-
-        def remove(s: Session) -> None:
-            ward = wards.ward_by_code(s, code)
-            if ward is not None:
-                common.tombstone(s, ward, "undo of add")
-
-        if self.ops.do("Add a ward", create, remove):
+        code = answer["code"]
+        if self.ops.execute(commands.AddWard(**answer)):
             self.window.tabs.setCurrentWidget(self.window.ward_view)
             self.window.ward_view.search.setText(code)
 
@@ -74,17 +60,7 @@ class WardsController(Controller):
         answer = forms.ask_form(self.window, f"Edit {detail.name}", f"Ward {detail.code}", fields, "Save")
         if answer is None:
             return
-        old = {
-            "name": detail.name,
-            "la_name": detail.la_name,
-            "team_contact": detail.team_contact,
-            "engagement_url": detail.engagement_url,
-        }
-
-        def write(values: dict[str, str]) -> Callable[[Session], object]:
-            return lambda s: wards.update_ward(s, ward=common.fetch(s, Ward, ward_id), **values)
-
-        self.ops.do(f"Edit ward {detail.name}", write(answer), write(old))
+        self.ops.execute(commands.EditRecord.of("ward", ward_id, answer, f"Edit ward {detail.name}"))
 
     def import_wards(self) -> None:
         from commmatters_desktop.importers.ons_wards import apply_ward_lookup, read_ward_lookup

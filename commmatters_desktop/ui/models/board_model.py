@@ -21,6 +21,7 @@ from PySide6.QtCore import (
 
 from commmatters_desktop.core.enums import PriorityStatus
 from commmatters_desktop.core.queries import PriorityCard
+from commmatters_desktop.ui.models import roles
 from commmatters_desktop.ui.models.filtering import refilter
 from commmatters_desktop.ui.models.keyed import KeyedRows
 
@@ -28,6 +29,7 @@ Index = QModelIndex | QPersistentModelIndex
 
 CARD_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
+_ANSWERED = frozenset({roles.DISPLAY, roles.TOOLTIP, roles.ACCESSIBLE, int(CARD_ROLE), int(ID_ROLE)})
 MIME_TYPE = "application/x-commmatters-priority"
 
 
@@ -73,13 +75,13 @@ class BoardModel(QAbstractListModel):
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self._cards)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._cards):
+    def data(self, index: Index, role: int = roles.DISPLAY) -> Any:
+        if role not in _ANSWERED or not index.isValid() or index.row() >= len(self._cards):
             return None
         card = self._cards[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == roles.DISPLAY:
             return f"{card.ward_name}: {card.title}"
-        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
+        if role == roles.TOOLTIP or role == roles.ACCESSIBLE:
             return card.describe
         if role == CARD_ROLE:
             return card

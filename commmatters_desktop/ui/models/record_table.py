@@ -26,6 +26,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLineEdit, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from commmatters_desktop.core.errors import ValidationError
+from commmatters_desktop.ui.models import roles
 from commmatters_desktop.ui.models.keyed import KeyedRows
 from commmatters_desktop.ui.widgets import ChoiceCombo
 
@@ -33,6 +34,9 @@ Index = QModelIndex | QPersistentModelIndex
 R = TypeVar("R")
 #: Rows a long list shows at first, and adds each time the view scrolls to its end.
 PAGE = 200
+#: The roles a record table answers; Qt asks for a dozen more per cell, which return at once.
+_ANSWERED = frozenset({roles.DISPLAY, roles.TOOLTIP, roles.EDIT, roles.ACCESSIBLE, roles.FOREGROUND})
+_WARNING = QColor("#b00020")
 
 
 class Editor(Enum):
@@ -252,26 +256,22 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.columns)
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = roles.DISPLAY) -> Any:
+        if role == roles.DISPLAY and orientation == roles.HORIZONTAL:
             return self.columns[section].header
         return None
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
+    def data(self, index: Index, role: int = roles.DISPLAY) -> Any:
+        if role not in _ANSWERED or not index.isValid() or index.row() >= len(self._rows):
             return None
         record, column = self._rows[index.row()], self.columns[index.column()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == roles.DISPLAY or role == roles.TOOLTIP:
             return column.show(record)
-        if role == Qt.ItemDataRole.EditRole:
+        if role == roles.EDIT:
             return column.current(record) if column.current else column.show(record)
-        if role == Qt.ItemDataRole.AccessibleTextRole:
+        if role == roles.ACCESSIBLE:
             return f"{column.header}: {column.show(record) or 'blank'}"
-        if role == Qt.ItemDataRole.ForegroundRole and self._warn(record):
-            return QColor("#b00020")
-        return None
+        return _WARNING if self._warn(record) else None  # roles.FOREGROUND
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():

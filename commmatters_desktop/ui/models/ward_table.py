@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 
 from commmatters_desktop.core.queries import WardRow
+from commmatters_desktop.ui.models import roles
 from commmatters_desktop.ui.models.filtering import refilter
 from commmatters_desktop.ui.models.keyed import KeyedRows
 
@@ -17,6 +18,17 @@ Index = QModelIndex | QPersistentModelIndex
 WARD_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 LA_ROLE = Qt.ItemDataRole.UserRole + 2
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 3
+_ANSWERED = frozenset(
+    {
+        roles.DISPLAY,
+        roles.TOOLTIP,
+        roles.ALIGNMENT,
+        roles.ACCESSIBLE,
+        int(WARD_ID_ROLE),
+        int(LA_ROLE),
+        int(SEARCH_ROLE),
+    }
+)
 
 
 class WardColumn(IntEnum):
@@ -69,23 +81,21 @@ class WardTableModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(WardColumn)
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = roles.DISPLAY) -> Any:
+        if role == roles.DISPLAY and orientation == roles.HORIZONTAL:
             return HEADERS[WardColumn(section)]
         return None
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
+    def data(self, index: Index, role: int = roles.DISPLAY) -> Any:
+        if role not in _ANSWERED or not index.isValid() or index.row() >= len(self._rows):
             return None
         ward = self._rows[index.row()]
         column = WardColumn(index.column())
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == roles.DISPLAY:
             return self._display(ward, column)
-        if role == Qt.ItemDataRole.ToolTipRole and column is WardColumn.PRIORITY:
+        if role == roles.TOOLTIP and column is WardColumn.PRIORITY:
             return ward.priority_label
-        if role == Qt.ItemDataRole.TextAlignmentRole and column is WardColumn.LSOAS:
+        if role == roles.ALIGNMENT and column is WardColumn.LSOAS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == WARD_ID_ROLE:
             return str(ward.id)
@@ -93,7 +103,7 @@ class WardTableModel(QAbstractTableModel):
             return ward.la_name
         if role == SEARCH_ROLE:
             return f"{ward.code} {ward.name} {ward.priority_title}".casefold()
-        if role == Qt.ItemDataRole.AccessibleTextRole:
+        if role == roles.ACCESSIBLE:
             return f"{HEADERS[column]}: {self._display(ward, column)}"
         return None
 

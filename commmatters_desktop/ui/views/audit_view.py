@@ -24,7 +24,7 @@ from commmatters_desktop.storage.vault import atomic_write
 from commmatters_desktop.ui import forms
 from commmatters_desktop.ui.models.record_table import Column, RecordTableModel, parse_date
 from commmatters_desktop.ui.operations import Operations
-from commmatters_desktop.ui.widgets import button
+from commmatters_desktop.ui.widgets import button, fit_columns
 
 Row = dict[str, Any]
 LIMIT = 2000
@@ -120,7 +120,7 @@ class AuditView(QWidget):
             )
 
         self.model.set_pages(page)
-        self.table.resizeColumnsToContents()
+        fit_columns(self.table)
         self.message.setText(f"{count} event{'s' if count != 1 else ''}"
                              + (f" (the newest {LIMIT})" if count == LIMIT else ""))  # fmt: skip
 

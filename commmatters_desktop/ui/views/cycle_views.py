@@ -35,8 +35,9 @@ from commmatters_desktop.core.cycles import CycleCode
 from commmatters_desktop.core.overview import STATES, Overview, WardState
 from commmatters_desktop.core.partner_actions import PartnerAction
 from commmatters_desktop.core.services.planning import CalendarData
+from commmatters_desktop.ui.models import roles
 from commmatters_desktop.ui.models.record_table import Column, RecordTableModel, show_date
-from commmatters_desktop.ui.widgets import keep_place
+from commmatters_desktop.ui.widgets import fit_columns, keep_place
 from commmatters_desktop.ui.widgets import row_table as _table
 
 Index = QModelIndex | QPersistentModelIndex
@@ -59,6 +60,10 @@ def set_cycles(combo: QComboBox, codes: list[str], current: str) -> None:
     combo.blockSignals(False)
 
 
+_CENTRED = int(Qt.AlignmentFlag.AlignCenter)
+_CLASH, _CHOSEN, _BLOCKED = (QBrush(QColor(c)) for c in ("#f4b6bd", "#c9dcf0", "#e0e0e0"))
+
+
 # --- the calendar ----------------------------------------------------------------------------------------------
 
 
@@ -66,6 +71,9 @@ class CalendarModel(QAbstractTableModel):
     """Wards down, the quarter's weeks across; a mark where a ward's week of action falls."""
 
     WARD_ROLE = Qt.ItemDataRole.UserRole + 1
+    _ANSWERED = frozenset(
+        {roles.DISPLAY, roles.ALIGNMENT, roles.BACKGROUND, roles.TOOLTIP, roles.ACCESSIBLE, int(WARD_ROLE)}
+    )
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -95,37 +103,35 @@ class CalendarModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.weeks)
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole:
-            if orientation == Qt.Orientation.Horizontal:
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = roles.DISPLAY) -> Any:
+        if role == roles.DISPLAY:
+            if orientation == roles.HORIZONTAL:
                 week = self.weeks[section]
                 return f"{week:%d %b}" + ("\nunavailable" if week in self.unavailable else "")
             return self.wards[section][2]
-        if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal:
+        if role == roles.TOOLTIP and orientation == roles.HORIZONTAL:
             week = self.weeks[section]
             return self.unavailable.get(week) or f"Week of {week:%d %B %Y}"
         return None
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+    def data(self, index: Index, role: int = roles.DISPLAY) -> Any:
+        if role not in self._ANSWERED or not index.isValid():
             return None
         ward_id, _code, name = self.wards[index.row()]
         week = self.weeks[index.column()]
         mine = self.chosen.get(ward_id) == week
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == roles.DISPLAY:
             return WEEK_MARK if mine else ""
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(Qt.AlignmentFlag.AlignCenter)
-        if role == Qt.ItemDataRole.BackgroundRole:
+        if role == roles.ALIGNMENT:
+            return _CENTRED
+        if role == roles.BACKGROUND:
             if mine and (name, week) in self.clashing:
-                return QBrush(QColor("#f4b6bd"))
+                return _CLASH
             if mine:
-                return QBrush(QColor("#c9dcf0"))
+                return _CHOSEN
             if week in self.unavailable:
-                return QBrush(QColor("#e0e0e0"))
-        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
+                return _BLOCKED
+        if role == roles.TOOLTIP or role == roles.ACCESSIBLE:
             state = "week of action" if mine else ("unavailable" if week in self.unavailable else "free")
             clash = " (clash)" if mine and (name, week) in self.clashing else ""
             return f"{name}, week of {week:%d %b}: {state}{clash}"
@@ -324,9 +330,12 @@ class PartnerActionsView(QWidget):
         return None if text in ("", ALL_PARTNERS) else text
 
     def set_actions(
-        self, page: Callable[[int, int], list[PartnerAction]], counts: tuple[int, int], agencies: list[str]
+        self,
+        page: Callable[[int, int], list[PartnerAction]],
+        counts: Callable[[], tuple[int, int]],
+        agencies: list[str],
     ) -> None:
-        """The open actions, a page at a time (``page(offset, limit)``); ``counts``: (open, overdue)."""
+        """The open actions, a page at a time (``page(offset, limit)``); ``counts()``: (open, overdue)."""
         chosen = self.agency.currentText()
         self.agency.blockSignals(True)
         self.agency.clear()
@@ -334,8 +343,8 @@ class PartnerActionsView(QWidget):
         self.agency.setCurrentText(chosen if chosen in agencies else ALL_PARTNERS)
         self.agency.blockSignals(False)
         self.model.set_pages(page)  # a page shown, more as the table scrolls
-        self.table.resizeColumnsToContents()
-        total, overdue = counts
+        fit_columns(self.table)
+        total, overdue = counts()
         self.summary.setText(f"{total} open, {overdue} overdue")
 
 
@@ -410,7 +419,7 @@ class ForceOverviewView(QWidget):
             label.setText(str(result.counts.get(state, 0)))
         shown = [w for w in result.wards if w.stuck or w.state == "escalated"]
         self.model.set_listing(shown)
-        self.table.resizeColumnsToContents()
+        fit_columns(self.table)
         self.stuck_label.setText(
             f"{len(result.stuck)} of {len(result.wards)} wards stuck"
             + (", escalated wards marked in red" if any(w.state == "escalated" for w in shown) else "")

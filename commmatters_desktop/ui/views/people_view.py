@@ -8,7 +8,6 @@ not hearing from. Every edit is one undoable service call through :class:`Operat
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -28,7 +27,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commmatters_desktop.core import commands, queries
@@ -43,8 +41,7 @@ from commmatters_desktop.core.enums import (
     PersonRole,
 )
 from commmatters_desktop.core.errors import UserError
-from commmatters_desktop.core.models import Agency, CommunityGroup, KinContact, Person, ReferenceGroup
-from commmatters_desktop.core.services import common, kin, people
+from commmatters_desktop.core.services import kin
 from commmatters_desktop.storage.vault import atomic_write
 from commmatters_desktop.ui import forms
 from commmatters_desktop.ui.forms import Field, Kind
@@ -388,16 +385,8 @@ class PeopleView(QWidget):
         if answer is None:
             return None
         made = uuid.uuid4()
-        if self.ops.do(
-            f"Add partner {answer['name']}",
-            lambda s: people.create_agency(
-                s,
-                name=answer["name"],
-                kind=answer["kind"],
-                contact_route=answer["contact_route"],
-                agency_id=made,
-            ),
-            lambda s: common.tombstone(s, common.fetch(s, Agency, made), "undo of add"),
+        if self.ops.execute(
+            commands.AddAgency(made, answer["name"], answer["kind"], answer["contact_route"])
         ):
             self.partners.select_id(made)
             return made
@@ -439,36 +428,11 @@ class PeopleView(QWidget):
         )
         if answer is None:
             return
-        made, agency_id = uuid.uuid4(), row.id
-
-        def forward(s: Session) -> object:
-            wards = people.wards_from_text(s, answer["wards"])
-            person = people.create_person(
-                s,
-                full_name=answer["full_name"],
-                role=PersonRole.PARTNER_CONTACT,
-                agency=common.fetch(s, Agency, agency_id),
-                title=answer["title"],
-                email=answer["email"],
-                phone=answer["phone"],
-                person_id=made,
-            )
-            people.set_wards(s, person=person, role=PersonRole.PARTNER_CONTACT, wards=wards)
-            return person
-
-        self.ops.do(f"Add contact {answer['full_name']}", forward, self._remove_person(made))
+        self.ops.execute(
+            commands.AddPerson(uuid.uuid4(), role=PersonRole.PARTNER_CONTACT, agency_id=row.id, **answer)
+        )
 
     # --- people --------------------------------------------------------------------------------------------------
-
-    @staticmethod
-    def _remove_person(person_id: uuid.UUID) -> Callable[[Session], object]:
-        def backward(s: Session) -> None:
-            person = common.fetch(s, Person, person_id)
-            for role in PersonRole:
-                people.set_wards(s, person=person, role=role, wards=[])
-            common.tombstone(s, person, "undo of add")
-
-        return backward
 
     def _person_fields(self, row: pq.PersonRow | None) -> list[Field]:
         public = row is not None and row.public
@@ -502,20 +466,7 @@ class PeopleView(QWidget):
         if answer is None:
             return None
         made = uuid.uuid4()
-        role: PersonRole = answer["role"]
-
-        def forward(s: Session) -> object:
-            wards = people.wards_from_text(s, answer["wards"])
-            agency = common.fetch(s, Agency, answer["agency_id"]) if answer["agency_id"] else None
-            person = people.create_person(
-                s, full_name=answer["full_name"], role=role, agency=agency, title=answer["title"],
-                email=answer["email"], phone=answer["phone"], person_id=made,
-            )  # fmt: skip
-            officer = answer["ward_officer"] and role not in PUBLIC_ROLES
-            people.set_wards(s, person=person, role=PersonRole.WARD_OFFICER if officer else role, wards=wards)
-            return person
-
-        if self.ops.do(f"Add {answer['full_name']}", forward, self._remove_person(made)):
+        if self.ops.execute(commands.AddPerson(made, **answer)):
             self.people.select_id(made)
             return made
         return None
@@ -547,21 +498,10 @@ class PeopleView(QWidget):
         if answer is None:
             return
 
-        def write(mine: str, led: str | None) -> Callable[[Session], object]:
-            def apply(s: Session) -> None:
-                person = common.fetch(s, Person, row.id)
-                people.set_wards(s, person=person, role=row.role, wards=people.wards_from_text(s, mine))
-                if led is not None:
-                    people.set_wards(
-                        s, person=person, role=PersonRole.WARD_OFFICER, wards=people.wards_from_text(s, led)
-                    )
-
-            return apply
-
-        self.ops.do(
-            f"Change {row.full_name}'s wards",
-            write(answer["wards"], answer.get("officer")),
-            write("; ".join(own), "; ".join(officer) if "officer" in answer else None),
+        self.ops.execute(
+            commands.SetWards(
+                row.id, row.role, answer["wards"], answer.get("officer"), f"Change {row.full_name}'s wards"
+            )
         )
 
     def toggle_person(self) -> None:
@@ -692,16 +632,7 @@ class PeopleView(QWidget):
         if answer is None:
             return None
         made = uuid.uuid4()
-
-        def forward(s: Session) -> object:
-            return kin.add_key_individual(
-                s, ward=people.ward_named(s, answer["ward"]), full_name=answer["full_name"],
-                community=answer["community"], preferred_contact=answer["preferred"], email=answer["email"],
-                phone=answer["phone"], consent_on=answer["consent_on"], consent_basis=answer["consent_basis"],
-                person_id=made,
-            )  # fmt: skip
-
-        if self.ops.do("Add a key individual", forward, self._remove_person(made)):
+        if self.ops.execute(commands.AddKeyIndividual(made, **answer)):
             self.kin.select_id(made)
             return made
         return None
@@ -725,19 +656,7 @@ class PeopleView(QWidget):
         )  # fmt: skip
         if answer is None:
             return
-        before = (person.consent_on, person.consent_basis)
-
-        def write(on: dt.date | None, basis: str) -> Callable[[Session], object]:
-            def apply(s: Session) -> None:
-                record = common.fetch(s, Person, person.id)
-                if on is None:
-                    kin.withdraw_consent(s, person=record)
-                else:
-                    kin.record_consent(s, person=record, on=on, basis=basis)
-
-            return apply
-
-        self.ops.do("Record consent", write(answer["on"], answer["basis"]), write(*before))
+        self.ops.execute(commands.RecordConsent(person.id, answer["on"], answer["basis"]))
 
     def log_contact(self) -> uuid.UUID | None:
         row: pq.KinRow | None = self._need(self.kin, "a key individual")
@@ -745,9 +664,7 @@ class PeopleView(QWidget):
             return None
         person_id, today = row.person.id, self.clock.today()
         try:
-            recent = self.ops.read(
-                lambda s: kin.check_contact(s, person=common.fetch(s, Person, person_id), on=today)
-            )
+            recent = self.ops.read(lambda s: kin.check_contact_of(s, person_id, on=today))
         except UserError as exc:
             self._warn("Consent needed first", exc.message)
             return None
@@ -784,18 +701,8 @@ class PeopleView(QWidget):
         if answer is None:
             return None
         made = uuid.uuid4()
-
-        def forward(s: Session) -> object:
-            return kin.log_contact(
-                s, person=common.fetch(s, Person, person_id),
-                ward=people.ward_named(s, answer["ward"]) if answer["ward"] else None,
-                on=answer["on"], channel=answer["channel"], purpose=answer["purpose"], anyway=anyway, contact_id=made,
-            )  # fmt: skip
-
-        def backward(s: Session) -> None:
-            common.tombstone(s, common.fetch(s, KinContact, made), "undo of log")
-
-        return made if self.ops.do("Log a contact", forward, backward) else None
+        logged = commands.LogContact(made, person_id, anyway=anyway, **answer)
+        return made if self.ops.execute(logged) else None
 
     def set_threshold(self) -> None:
         current = self.ops.read(kin.fatigue_threshold)
@@ -897,14 +804,7 @@ class PeopleView(QWidget):
         )
         if answer is None:
             return
-        name = answer["name"]
-
-        def backward(s: Session) -> None:
-            group = s.scalars(select(CommunityGroup).where(CommunityGroup.name == name.strip())).first()
-            if group is not None:
-                common.tombstone(s, group, "undo of add")
-
-        self.ops.do(f"Add the group {name}", lambda s: kin.add_group(s, name), backward)
+        self.ops.execute(commands.AddCommunityGroup(answer["name"]))
 
     def add_reference(self) -> None:
         if not self._have_wards():
@@ -925,15 +825,7 @@ class PeopleView(QWidget):
         )  # fmt: skip
         if answer is None:
             return
-        made = uuid.uuid4()
-        self.ops.do(
-            "Link a reference group",
-            lambda s: kin.add_reference_group(
-                s, ward=people.ward_named(s, answer["ward"]), name=answer["name"], community=answer["community"],
-                group_id=made,
-            ),
-            lambda s: common.tombstone(s, common.fetch(s, ReferenceGroup, made), "undo of link"),
-        )  # fmt: skip
+        self.ops.execute(commands.LinkReferenceGroup(uuid.uuid4(), **answer))
 
     def focus_search(self) -> None:
         page = self.tabs.currentWidget()
