@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -217,10 +218,10 @@ class Problem:
 
 def verify(session: Session, key: bytes) -> list[Problem]:
     """Every break in the chain: an event edited, removed or moved, or the newest events missing."""
+    session.flush()
     head = session.get(VaultMeta, HEAD_META_KEY)
-    return verify_events(
-        session.scalars(select(AuditEvent).order_by(AuditEvent.id)), head.value if head else None, key
-    )
+    rows = session.connection().exec_driver_sql(f"SELECT {', '.join(COLUMNS)} FROM audit_event ORDER BY id")
+    return verify_rows(rows, head.value if head else None, key)
 
 
 COLUMNS = ("id", "uid", "at", "actor", "device", "action", "entity", "row_id", "summary", "mac")
@@ -233,6 +234,7 @@ def verify_rows(rows: Any, head: str | None, key: bytes) -> list[Problem]:
     def event(row: Any) -> Any:
         data = dict(zip(COLUMNS, row, strict=True))
         at = data["at"]
+        data["stored_at"] = at if isinstance(at, str) else None
         moment = dt.datetime.fromisoformat(at) if isinstance(at, str) else at
         data["at"] = moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
         return SimpleNamespace(**data)
@@ -240,14 +242,115 @@ def verify_rows(rows: Any, head: str | None, key: bytes) -> list[Problem]:
     return verify_events((event(r) for r in rows), head, key)
 
 
+# --- a block of the team's history taken in from a snapshot ------------------------------------------------
+#
+# A laptop joining a team takes in the history other laptops recorded (hundreds of thousands of events for
+# a force). It did not witness them one by one, and sealing each into its chain cost as much as the rest
+# of the join; so they are appended as one block (``sync.snapshot``): each event as it was recorded, its
+# ``mac`` the mark ``block:<uid>``, and right after them one event of this laptop's own chain, sealed like
+# any other, whose uid is that ``<uid>`` and whose summary says how many events it took in, from which
+# snapshot, and their digest (:class:`BlockDigest`). The chain check recomputes the digest over the events
+# carrying the mark: an event of the block edited, removed, added or moved, a block without its record, or
+# a record edited, is a break in the chain like any other.
+
+#: The ``mac`` of an event taken in as part of a block: this, then the uid of the block's record.
+BLOCK_MARK = "block:"
+#: The action of the sealed event that records a block taken in.
+TAKE_IN = "take in history"
+_TAKEN_IN = re.compile(
+    r"^took in (\d+) events of the team's history from snapshot (.*), digest ([0-9a-f]{64})$"
+)
+#: The columns a block's digest covers, in this order, as stored (``at`` as the database's text).
+BLOCK_COLUMNS = ("uid", "at", "actor", "device", "action", "entity", "row_id", "summary")
+
+
+class BlockDigest:
+    """The SHA-256 of a block's events: the JSON array (``json.dumps``, its default separators and
+    escapes) of each event's ``BLOCK_COLUMNS`` as stored, in id order. Fed a chunk at a time (one
+    ``json.dumps`` per chunk when a snapshot is taken in), the same text however it is chunked."""
+
+    def __init__(self) -> None:
+        self._hash = hashlib.sha256(b"[")
+        self._started = False
+
+    def add(self, rows: Any) -> None:
+        """``rows``: sequences of the ``BLOCK_COLUMNS`` values, in order."""
+        if not rows:
+            return
+        inner = json.dumps(rows)[1:-1]
+        self._hash.update((inner if not self._started else ", " + inner).encode())
+        self._started = True
+
+    def hexdigest(self) -> str:
+        final = self._hash.copy()
+        final.update(b"]")
+        return final.hexdigest()
+
+
+def taken_in_summary(count: int, snapshot: str, digest: str) -> str:
+    return f"took in {count} events of the team's history from snapshot {snapshot}, digest {digest}"
+
+
+def seal_block(session: Session, uid: str, count: int, digest: str, snapshot: str) -> None:
+    """Record, sealed in this laptop's chain, the ``count`` events just appended with the mark
+    ``BLOCK_MARK + uid`` (they come before it, in id order): the chain's length grows by all of them."""
+    from commmatters_desktop.core.changes import context_of
+
+    context = context_of(session)
+    previous, length = _last(session)
+    session.info[_LAST_KEY] = (previous, length + count)
+    append_values(
+        session,
+        context.audit_key,
+        {"uid": uid, "at": context.clock.now(), "actor": context.actor, "device": context.device,
+         "action": TAKE_IN, "entity": "snapshot", "row_id": "", "summary": taken_in_summary(count, snapshot, digest)},
+    )  # fmt: skip
+
+
+def _stored_at(event: Any) -> str:
+    """An event's time as the database stores it (naive UTC, microseconds), what a block's digest covers."""
+    stored = getattr(event, "stored_at", None)
+    if isinstance(stored, str):
+        return stored
+    at = event.at.astimezone(dt.UTC).replace(tzinfo=None) if event.at.tzinfo else event.at
+    return str(at.strftime("%Y-%m-%d %H:%M:%S.%f"))
+
+
 def verify_events(events: Any, head: str | None, key: bytes) -> list[Problem]:
     problems: list[Problem] = []
     previous, sealed, count, last_id = "", False, 0, 0
+    # A block taken in from a snapshot, as far as read: its mark, first and last ids, length and digest
+    # (never its events: a force's block is 900,000 of them).
+    mark, first, last, length, digest = "", 0, 0, 0, BlockDigest()
+
+    def close_block(record: Any | None) -> None:
+        nonlocal mark, length, digest
+        found = _TAKEN_IN.match(record.summary or "") if record is not None else None
+        if record is None or mark != BLOCK_MARK + record.uid or record.action != TAKE_IN or found is None:
+            problems.append(Problem(first, f"events {first} to {last} were taken in as a block, but the record "
+                                           "of taking them in does not follow them"))  # fmt: skip
+        elif int(found.group(1)) != length or found.group(3) != digest.hexdigest():
+            problems.append(Problem(first, f"events {first} to {last}, taken in from snapshot {found.group(2)}, "
+                                           "are not those recorded when they were taken in: one was edited, "
+                                           "removed, added or moved"))  # fmt: skip
+        mark, length, digest = "", 0, BlockDigest()
+
     for event in events:
         count += 1
         if last_id and event.id != last_id + 1:
             problems.append(Problem(event.id, f"events {last_id + 1} to {event.id - 1} are missing"))
         last_id = event.id
+        if event.mac and event.mac.startswith(BLOCK_MARK):
+            if mark and event.mac != mark:
+                close_block(None)
+            if not mark:
+                mark, first = event.mac, event.id
+            last, length = event.id, length + 1
+            digest.add([[event.uid, _stored_at(event), event.actor, event.device, event.action, event.entity,
+                         event.row_id, event.summary]])  # fmt: skip
+            continue
+        if mark:
+            close_block(event)
         if not event.mac:
             if sealed:
                 problems.append(
@@ -261,6 +364,8 @@ def verify_events(events: Any, head: str | None, key: bytes) -> list[Problem]:
                         "follow the one before it: it or an earlier event was edited, removed or moved")
             )  # fmt: skip
         previous = event.mac
+    if mark:
+        close_block(None)
     if head is not None:
         mac, expected = head.split(":")
         if int(expected) != count or (mac and mac != previous):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import datetime as dt
+import hashlib
 import io
 import json
 import os
@@ -20,7 +21,7 @@ import re
 import secrets
 import uuid
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -456,13 +457,21 @@ def listing(folder: Path, after: dict[str, int] | None = None) -> Listing:
 
 # --- streamed files: a snapshot of a force's vault without holding it in memory ---------------------------
 #
-# ``CMSTREAM <format>\n`` + a JSON header line, then frames: 4-byte length + nonce + AES-256-GCM of a
-# zlib-compressed JSON list of changes. Each frame's associated data is the header lines + the frame's
-# number + whether it is the last, so frames cannot be dropped, reordered or cut off unnoticed; the
-# last frame carries the count. Writing and reading hold one frame at a time (a few thousand changes).
+# ``CMSTREAM <format>\n`` + a JSON header line, then frames: 4-byte length + a last-frame flag byte + nonce
+# + AES-256-GCM of a zlib-compressed JSON payload. Each frame's associated data is the header lines + the
+# frame's number + whether it is the last, so frames cannot be dropped, reordered or cut off unnoticed; the
+# last frame carries the count and the newest stamp. Writing and reading hold one frame at a time.
+#
+# Format 1 frames are lists of changes (``[entity, row_id, field, value, stamp, base]``). Format 2 (the
+# snapshot's rows, ``sync.snapshot``) frames are objects: a table's rows as stored, each with its field
+# clocks beside it, or audit events; its header names each table's columns. This module only seals and
+# unseals frames; what a format-2 payload means is ``sync.snapshot``'s.
 
 STREAM_MAGIC = b"CMSTREAM"
-STREAM_FORMAT = 1
+#: The highest streamed format this version reads (and the one its snapshots are written in).
+STREAM_FORMAT = 2
+#: Snapshots of changes, as written before format 2: still read (a team part way through an upgrade).
+CHANGES_FORMAT = 1
 FRAME_CHANGES = 4000
 
 
@@ -473,38 +482,56 @@ def _frame_aad(head: bytes, index: int, last: bool) -> bytes:
 def write_stream(
     target: Path, file: ChangeFile, frames: Iterable[list[Change]], *, team_id: str, key: bytes
 ) -> Path:
-    """``file``'s header with ``frames`` of changes (``file.changes`` is ignored), written to a temporary
-    name, flushed and renamed: a reader never sees half a snapshot under the real name."""
-    header = _header(file, team_id)
-    head = STREAM_MAGIC + f" {STREAM_FORMAT}\n".encode() + json.dumps(header, sort_keys=True).encode() + b"\n"
+    """``file``'s header with ``frames`` of changes (format 1; ``file.changes`` is ignored)."""
+    ending: dict[str, Any] = {"count": 0, "newest": ""}
+
+    def payloads() -> Iterator[Any]:
+        for changes in frames:
+            if changes:
+                ending["count"] += len(changes)
+                ending["newest"] = max(ending["newest"], max(c.stamp for c in changes))
+                yield [[c.entity, c.row_id, c.field, c.value, c.stamp, c.base] for c in changes]
+
+    return write_frames(target, file, payloads(), team_id=team_id, key=key, version=CHANGES_FORMAT,
+                        ending=lambda: ending)  # fmt: skip
+
+
+def write_frames(
+    target: Path,
+    file: ChangeFile,
+    payloads: Iterable[Any],
+    *,
+    team_id: str,
+    key: bytes,
+    version: int = STREAM_FORMAT,
+    extra: dict[str, Any] | None = None,
+    ending: Callable[[], dict[str, Any]],
+    level: int = 6,
+) -> Path:
+    """``file``'s header (plus ``extra``) and each payload as one sealed frame, then a last frame holding
+    ``ending()`` (read once every payload is written: the count, the newest stamp), written to a temporary
+    name, flushed and renamed: a reader never sees half a snapshot under the real name. ``level``: zlib's."""
+    header = {**_header(file, team_id), **(extra or {})}
+    head = STREAM_MAGIC + f" {version}\n".encode() + json.dumps(header, sort_keys=True).encode() + b"\n"
     cipher = AESGCM(key)
     temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-    count, index = 0, 0
+    index = 0
     try:
         with open(temporary, "wb") as handle:
             handle.write(head)
 
             def frame(payload: bytes, last: bool) -> None:
                 nonce = secrets.token_bytes(12)
-                sealed = nonce + cipher.encrypt(nonce, zlib.compress(payload), _frame_aad(head, index, last))
+                body = zlib.compress(payload, level)
+                sealed = nonce + cipher.encrypt(nonce, body, _frame_aad(head, index, last))
                 handle.write(len(sealed).to_bytes(4, "big") + (b"\x01" if last else b"\x00") + sealed)
 
-            newest = ""
-            for changes in frames:
-                if not changes:
-                    continue
-                frame(
-                    json.dumps(
-                        [[c.entity, c.row_id, c.field, c.value, c.stamp, c.base] for c in changes]
-                    ).encode(),
-                    False,
-                )
-                count += len(changes)
-                newest = max(newest, max(c.stamp for c in changes))
+            for payload in payloads:
+                frame(json.dumps(payload).encode(), False)
                 index += 1
             # The newest stamp rides in the sealed last frame: a reader checks the clock rule after
             # only authenticating the frames, without unpacking millions of changes twice.
-            frame(json.dumps({"count": count, "newest": newest}).encode(), True)
+            frame(json.dumps(ending()).encode(), True)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, target)
@@ -516,13 +543,23 @@ def write_stream(
 
 @dataclass
 class Stream:
-    """A streamed file opened and its header checked; :meth:`frames` reads it a frame at a time."""
+    """A streamed file opened and its header checked; :meth:`frames` (format 1) or :meth:`payloads`
+    (any format) reads it a frame at a time."""
 
     source: Path | bytes
     info: ChangeFile
     key: bytes
     head: bytes
     offset: int
+    #: The header as written (format 2 names each table's columns in it), and the stream's format.
+    header: dict[str, Any] = field(default_factory=dict)
+    version: int = CHANGES_FORMAT
+    _hash: Any = None
+
+    def digest(self) -> str:
+        """The SHA-256 of the file as far as it was last read (the whole file, once a read reached its
+        last frame): what the ledger notes of a snapshot taken in, without reading the file again."""
+        return str(self._hash.hexdigest()) if self._hash is not None else ""
 
     def frames(self) -> Iterator[list[Change]]:
         """Each frame's changes, every frame verified before it is handed out; BadChangeFile if the
@@ -546,18 +583,28 @@ class Stream:
         except (TypeError, IndexError, KeyError):
             raise BadChangeFile(DAMAGED_HEADER) from None
 
-    def _rows(self) -> Iterator[list[Any]]:
+    def payloads(self, ending: dict[str, Any] | None = None) -> Iterator[Any]:
+        """Each frame's payload, authenticated and unpacked, in order; the sealed last frame's contents
+        (the count, the newest stamp) go into ``ending`` when it is reached, so a caller reading the file
+        once learns them only after every frame before has been handed out."""
         for last, body in self._bodies():
             if last is not None:
+                if not isinstance(last, dict):
+                    raise BadChangeFile(DAMAGED_HEADER)
+                if ending is not None:
+                    ending.update(last)
                 return
             try:
-                data = json.loads(zlib.decompress(body))
+                yield json.loads(zlib.decompress(body))
             except ValueError:
                 raise BadChangeFile(
                     "it has been altered or damaged since it was written, so it was not used"
                 ) from None
             except (TypeError, zlib.error):
                 raise BadChangeFile(DAMAGED_HEADER) from None
+
+    def _rows(self) -> Iterator[list[Any]]:
+        for data in self.payloads():
             if not isinstance(data, list):
                 raise BadChangeFile(DAMAGED_HEADER)
             yield data
@@ -566,6 +613,7 @@ class Stream:
         """Each frame authenticated, in order: (None, its compressed body), and last (the last frame's
         contents, b"")."""
         cipher = AESGCM(self.key)
+        self._hash = hashlib.sha256(self.head)
         with self._open() as handle:
             handle.seek(self.offset)
             index = 0
@@ -573,6 +621,8 @@ class Stream:
                 prefix = handle.read(5)
                 size = int.from_bytes(prefix[:4], "big")
                 sealed = handle.read(size) if len(prefix) == 5 else b""
+                self._hash.update(prefix)
+                self._hash.update(sealed)
                 if len(prefix) < 5 or len(sealed) < size:
                     raise BadChangeFile(INCOMPLETE, incomplete=True)
                 last = prefix[4:] == b"\x01"
@@ -614,10 +664,15 @@ def open_stream(source: Path | bytes, *, team_id: str, keys: dict[str, bytes], d
         info = _file_of(header, [])
     except (KeyError, ValueError, TypeError, AttributeError):
         raise BadChangeFile(DAMAGED_HEADER) from None
-    return Stream(source, info, key, first + line, offset)
+    version = int(first[len(STREAM_MAGIC) :].strip())
+    return Stream(source, info, key, first + line, offset, header, version)
 
 
 def _decode_stream_whole(data: bytes, *, team_id: str, keys: dict[str, bytes], demo: bool) -> ChangeFile:
     """A streamed file held in memory (small ones, and tools that read every file whole)."""
     stream = open_stream(data, team_id=team_id, keys=keys, demo=demo)
+    if stream.version != CHANGES_FORMAT:  # a snapshot's rows: read as the changes they amount to
+        from commmatters_desktop.sync.snapshot import stream_changes
+
+        return dataclasses.replace(stream.info, changes=list(stream_changes(stream)))
     return dataclasses.replace(stream.info, changes=[change for frame in stream.frames() for change in frame])
