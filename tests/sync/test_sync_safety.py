@@ -190,9 +190,8 @@ def test_a_laptop_in_another_team_can_leave_and_join_losing_nothing(
 # --- wrong or stuck before ----------------------------------------------------------------------------------
 
 
-def test_one_laptops_files_arriving_out_of_order_raise_no_conflict(
-    laptops: list[Laptop], shared: Path
-) -> None:
+def _three_files(laptops: list[Laptop], shared: Path) -> tuple[Laptop, Laptop]:
+    """Laptop a's files 1 to 3 in the folder (a ward, then its notes "First", then "Second"); b has file 1."""
     a, b, _ = laptops
     add_ward(a)
     a.sync(shared)
@@ -202,6 +201,13 @@ def test_one_laptops_files_arriving_out_of_order_raise_no_conflict(
     a.clock.advance(minutes=1)
     edit(a, "Second")
     a.sync(shared)
+    return a, b
+
+
+def test_one_laptops_files_arriving_out_of_order_raise_no_conflict(
+    laptops: list[Laptop], shared: Path
+) -> None:
+    a, b = _three_files(laptops, shared)
     folder = shared / "commmatters" / a.vault.device_id
     first = folder / "0000000002.cmchange"
     hidden = folder.parent / "still-copying"
@@ -242,15 +248,7 @@ def test_a_file_damaged_in_the_folder_is_written_again_by_its_laptop_and_nothing
 ) -> None:
     """Files are taken strictly in order: a damaged file 2 held up file 3 and every later one of that
     laptop on every other laptop, for good. Its writer now writes it again from its own records."""
-    a, b, _ = laptops
-    add_ward(a)
-    a.sync(shared)
-    b.sync(shared)
-    edit(a, "First")
-    a.sync(shared)
-    a.clock.advance(minutes=1)
-    edit(a, "Second")
-    a.sync(shared)
+    a, b = _three_files(laptops, shared)
     _damage(shared / "commmatters" / a.vault.device_id / "0000000002.cmchange")
     report = b.sync(shared)
     assert [name for name, _why in report.rejected] == [f"{a.vault.device_id}/0000000002.cmchange"]
@@ -271,15 +269,7 @@ def test_a_damaged_file_its_laptop_cannot_write_again_is_stepped_over_by_a_snaps
     writes a snapshot, which the others take in to carry on with the later files."""
     from commmatters_desktop.sync.state import FILE_SPAN_META
 
-    a, b, _ = laptops
-    add_ward(a)
-    a.sync(shared)
-    b.sync(shared)
-    edit(a, "First")
-    a.sync(shared)
-    a.clock.advance(minutes=1)
-    edit(a, "Second")
-    a.sync(shared)
+    a, b = _three_files(laptops, shared)
     with a.vault.unit_of_work() as s:
         from commmatters_desktop.core.models import VaultMeta
 
