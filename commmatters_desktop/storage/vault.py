@@ -584,14 +584,15 @@ class Vault:
         # A raw read-only connection: a check may run while a session is open, or on another thread.
         connection = connect_raw(self.db_path, self._key, read_only=True)
         try:
-            columns = ", ".join(audit.COLUMNS)
-            rows = connection.execute(f"SELECT {columns} FROM audit_event ORDER BY id").fetchall()
             head = connection.execute(
                 "SELECT value FROM vault_meta WHERE key = ?", (audit.HEAD_META_KEY,)
             ).fetchone()
+            columns = ", ".join(audit.COLUMNS)
+            # Read as the check goes, not held whole: a force's trail is 900,000 events (hundreds of MiB).
+            rows = connection.execute(f"SELECT {columns} FROM audit_event ORDER BY id")
+            found = audit.verify_rows(rows, head[0] if head else None, self.audit_key)
         finally:
             connection.close()
-        found = audit.verify_rows(rows, head[0] if head else None, self.audit_key)
         return [f"audit trail: {p.message}" for p in found]
 
     def _check_pages(self) -> list[str]:
