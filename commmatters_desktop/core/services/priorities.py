@@ -140,8 +140,6 @@ class MoveFacts:
     refusal: str | None
     #: Only the meeting and the lead agency are missing for agreement: the board can ask for them.
     needs_agreement: bool
-    escalation_reason: str | None
-    not_taken_reason: str | None
 
 
 def ward_and_cycle(session: Session, priority_id: uuid.UUID) -> tuple[str, str]:
@@ -165,8 +163,6 @@ def move_facts(session: Session, priority_id: uuid.UUID, target: PriorityStatus 
         cycle=p.cycle.code,
         refusal=rules.side_step_refusal(p, target) if target is not None else None,
         needs_agreement=needs,
-        escalation_reason=p.escalation_reason,
-        not_taken_reason=p.not_taken_reason,
     )
 
 

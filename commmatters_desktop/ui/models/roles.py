@@ -17,6 +17,5 @@ ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole)
 ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
 BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
 FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
-USER = int(Qt.ItemDataRole.UserRole)
 
 HORIZONTAL = Qt.Orientation.Horizontal
