@@ -536,7 +536,7 @@ class _Tables:
             self.staged.add(name)
         self.db.execute(f"DELETE FROM {stage}")
         self.db.executemany(f"INSERT INTO {stage} VALUES ({', '.join('?' * (len(columns) + 2))})", rows)
-        conflicts, only = 0, ""
+        conflicts = 0
         if not self._is_empty(table):
             # Rows held here (or known by their clocks) go through the merge rules; priorities all do when
             # any are here (the one-agreed-priority rule reads those written before them).
@@ -549,13 +549,15 @@ class _Tables:
             known = self.db.execute(f"SELECT * FROM {stage} AS s WHERE {held}").fetchall()
             if known:
                 conflicts = apply_changes(self.session, list(_changes_of(table, columns, known)))
-            only = f" WHERE NOT ({held})"
+                # Merged, with their clocks: what stays staged is new here. (Asked again after the rows
+                # below went in, "held" would hold for all of them, and their clocks would be left out.)
+                self.db.execute(f"DELETE FROM {stage} AS s WHERE {held}")
         listed = ", ".join(f'"{c}"' for c in ours)
         picked = ", ".join(f's."c_{c}"' for c in ours)
-        self.db.execute(f'INSERT INTO "{name}" ({listed}) SELECT {picked} FROM {stage} AS s{only}')
+        self.db.execute(f'INSERT INTO "{name}" ({listed}) SELECT {picked} FROM {stage} AS s')
         self.db.execute(
             f"INSERT INTO field_clock (entity, row_id, field, stamp) SELECT '{name}', s._rid, j.key, j.value "
-            f"FROM {stage} AS s, json_each(s._stamps) AS j{only}"
+            f"FROM {stage} AS s, json_each(s._stamps) AS j"
         )
         return conflicts
 

@@ -268,6 +268,23 @@ def test_a_laptop_holding_rows_already_merges_them_and_takes_the_rest_by_sql(
         assert sorted(w.code for w in s.scalars(select(Ward))) == ["E05900000", "E05900001", "E05900002"]
         conflicts = engine.open_conflicts(s)
     assert [c.field for c in conflicts] == ["notes"]
+    # The rows taken by SQL keep every stamp they had: without them this laptop would take any older
+    # change to those fields arriving later as newer, and part from the team for good.
+    assert _clocks(b, "E05900001", "E05900002") == _clocks(a, "E05900001", "E05900002")
+    assert len(_clocks(b, "E05900001", "E05900002")) > 6
+
+
+def _clocks(laptop: Laptop, *codes: str) -> list[tuple[str, str, str]]:
+    from commmatters_desktop.core.models import FieldClock
+
+    with laptop.vault.reading() as s:
+        ids = [str(w.id) for w in s.scalars(select(Ward).where(Ward.code.in_(codes)))]
+        rows = s.execute(
+            select(FieldClock.row_id, FieldClock.field, FieldClock.stamp)
+            .where(FieldClock.entity == "ward", FieldClock.row_id.in_(ids))
+            .order_by(FieldClock.row_id, FieldClock.field)
+        )
+        return [tuple(r) for r in rows]
 
 
 def test_the_trail_taken_in_as_a_block_reports_any_event_of_it_changed(
