@@ -844,9 +844,7 @@ def approve_public_wording(session: Session) -> None:
     ]
     for model, names_of_fields in fields:
         for record in session.scalars(select(model)):
-            for name in names_of_fields:
-                if not public.approved(session, record, name):
-                    public.approve_if_clean(session, record, name)
+            public.approve_typed(session, record, names_of_fields)
 
 
 def build(folder: Path, *, clock: Clock | None = None) -> Vault:

@@ -84,6 +84,13 @@ def _source_hash(session: Session, entity: str, record: Synced, field: str) -> s
     return _digest(value) if value else ""
 
 
+class _NotLooked:
+    """Says an approval row was not looked up yet (None says there is none)."""
+
+
+NOT_LOOKED = _NotLooked()
+
+
 def _approval_id(entity: str, row_id: str, field: str) -> uuid.UUID:
     return natural_id("approval", f"{entity}|{row_id}|{field}")
 
@@ -101,7 +108,12 @@ def approve(session: Session, record: Synced, field: str, text: str | None = Non
 
 
 def _approve_clean(
-    session: Session, record: Synced, field: str, value: str, findings: list[privacy.Finding]
+    session: Session,
+    record: Synced,
+    field: str,
+    value: str,
+    findings: list[privacy.Finding],
+    approval: PublicApproval | _NotLooked | None = NOT_LOOKED,
 ) -> None:
     if findings:
         raise UserError(
@@ -111,7 +123,8 @@ def _approve_clean(
         )
     setattr(record, field, value)
     entity = record.__tablename__
-    approval = _approval(session, entity, str(record.id), field, record)
+    if isinstance(approval, _NotLooked):
+        approval = _approval(session, entity, str(record.id), field, record)
     if approval is None:
         approval = PublicApproval(id=_approval_id(entity, str(record.id), field), entity=entity,
                                   row_id=str(record.id), field=field, text_hash="", approved_by="",
@@ -126,13 +139,21 @@ def _approve_clean(
     audit(session, "approve public wording", record, f"{field.replace('_', ' ')} approved for public use")
 
 
-def approve_if_clean(session: Session, record: Synced, field: str) -> bool:
+def approve_if_clean(
+    session: Session,
+    record: Synced,
+    field: str,
+    approval: PublicApproval | _NotLooked | None = NOT_LOOKED,
+) -> bool:
     """Text an officer typed straight into a field labelled as public wording counts as approved by
-    them (who and when are recorded), unless the detector flags it: then it waits, and the gate says why."""
+    them (who and when are recorded), unless the detector flags it: then it waits, and the gate says why.
+
+    ``approval`` is the field's approval row if the caller already looked it up (None: there is none).
+    """
     value = getattr(record, field) or ""
     if not value.strip() or (findings := privacy.scanner(session).scan(value)):
         return False
-    _approve_clean(session, record, field, value, findings)  # scanned once, not again by approve()
+    _approve_clean(session, record, field, value, findings, approval)  # scanned once, not again
     return True
 
 
@@ -140,8 +161,12 @@ def approve_typed(session: Session, record: Synced, fields: Iterable[str]) -> No
     """Fields the officer typed as public wording: approved by them unless flagged or already approved
     (so saving an unchanged form does not add an approval to the audit trail each time)."""
     for name in fields:
-        if not approved(session, record, name):
-            approve_if_clean(session, record, name)
+        text = str(getattr(record, name) or "")
+        if not text.strip():
+            continue  # nothing to approve, and nothing shown
+        found = _approval(session, record.__tablename__, str(record.id), name, record)
+        if _problem_with(session, piece("", record, name), record, found) is not None:
+            approve_if_clean(session, record, name, found)  # the row just looked up, not looked up again
 
 
 def cleared(session: Session, record: Synced, field: str, names: privacy.Scanner | None = None) -> str | None:
@@ -189,7 +214,17 @@ def _problem(session: Session, item: Piece, record: Synced | None = None) -> str
     """Why ``item`` may not be shown (None: it may). The one rule, for every public surface."""
     if not item.text.strip():
         return None
-    approval = _approval(session, item.entity, item.row_id, item.field, record)
+    return _problem_with(
+        session, item, record, _approval(session, item.entity, item.row_id, item.field, record)
+    )
+
+
+def _problem_with(
+    session: Session, item: Piece, record: Synced | None, approval: PublicApproval | None
+) -> str | None:
+    """:func:`_problem` given the item's approval row (or None), already looked up."""
+    if not item.text.strip():
+        return None
     if approval is None or approval.deleted:
         return "not approved as public wording"
     if approval.text_hash != _digest(item.text):
