@@ -329,3 +329,20 @@ def test_the_trail_taken_in_as_a_block_reports_any_event_of_it_changed(
     with b.vault.reading() as s:
         found = [p.message for p in audit.verify(s, b.vault.audit_key)]
     assert any(f"event {record.id} " in problem and "does not follow" in problem for problem in found)
+
+
+def test_telling_rows_held_here_from_new_ones_costs_an_index_look_up_a_row(laptops: list[Laptop]) -> None:
+    """Taking a snapshot into a vault that holds rows of a table asks of each staged row whether it is
+    held here: by index, never by listing every row id of the table's clocks for each frame."""
+    from sqlalchemy import text
+
+    with laptops[0].vault.reading() as s:
+        s.execute(text("CREATE TEMP TABLE staged (c_id, _rid, _stamps)"))
+        plan = " | ".join(
+            str(row[-1])
+            for row in s.execute(
+                text(f"EXPLAIN QUERY PLAN SELECT * FROM staged AS s WHERE {snapshot.held_here('nomination')}")
+            )
+        )
+    assert "LIST SUBQUERY" not in plan and "SCAN field_clock" not in plan, plan
+    assert "(entity=? AND row_id=?)" in plan and "(id=?)" in plan, plan
