@@ -22,7 +22,7 @@ class Build:
     commit: str | None = None
 
     def describe(self) -> str:
-        """``0.1.0 (source)`` or ``0.1.0 (packaged 2026-11-21, commit a9b9d74)``."""
+        """``0.2.0 (source)`` or ``0.2.0 (packaged 2026-11-21, commit a9b9d74)``."""
         if not self.packaged:
             return f"{self.version} (source)"
         details = [f"packaged {self.date}" if self.date else "packaged, build date unknown"]

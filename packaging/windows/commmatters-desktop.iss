@@ -1,6 +1,6 @@
 ; Inno Setup 6 script: a per-user installer for the PyInstaller build (no administrator rights needed).
 ; Build on Windows from the repository root, after the PyInstaller build (packaging/README.md):
-;     iscc /DAppVersion=0.1.0 packaging\windows\commmatters-desktop.iss
+;     iscc /DAppVersion=0.2.0 packaging\windows\commmatters-desktop.iss
 ; Output: dist\installer\commmatters-desktop-<version>-setup.exe
 ;
 ; The vault (%LOCALAPPDATA%\commmatters-desktop: the encrypted database, its recovery file, backups and
@@ -8,7 +8,7 @@
 ; once whether to delete it too, with "No" as the default answer; a silent uninstall never deletes it.
 
 #ifndef AppVersion
-  #define AppVersion "0.1.0"
+  #define AppVersion "0.2.0"
 #endif
 #define AppName "Community Matters Desktop"
 #define AppExe "commmatters-desktop-gui.exe"

@@ -346,3 +346,17 @@ def test_telling_rows_held_here_from_new_ones_costs_an_index_look_up_a_row(lapto
         )
     assert "LIST SUBQUERY" not in plan and "SCAN field_clock" not in plan, plan
     assert "(entity=? AND row_id=?)" in plan and "(id=?)" in plan, plan
+
+
+def test_the_version_before_meeting_this_versions_snapshot_says_update_not_damaged(
+    laptops: list[Laptop], shared: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The snapshot format changed (2) in this release, so the app version did too: the release before
+    (0.1.0, format 1 only) reads the higher format from a higher version as "update this laptop", which
+    it says only when the writer's version is above its own (else a flipped bit: "damaged")."""
+    path = snapshot_of(laptops[0], shared)
+    magic, header_line = path.read_bytes().split(b"\n", 2)[:2]
+    assert magic == files.STREAM_MAGIC + b" 2"
+    monkeypatch.setattr(files, "__version__", "0.1.0")  # what the release before reads it with
+    with pytest.raises(files.BadChangeFile, match="newer version"):
+        files._parse_header(b" 2", header_line, 1)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from commmatters_desktop import __version__
 from commmatters_desktop.core.enums import AgencyKind, PriorityStatus
 from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.core.models import Priority, SyncLedger, Ward
@@ -150,7 +151,7 @@ def test_every_bad_file_is_rejected_with_a_reason_and_the_rest_still_sync(
         "half": good[: len(good) // 2],  # half copied
         "tampered": bytes(flipped),
         "version bit": version_bit,
-        "newer": version_bit.replace(b'"version": "0.1.0"', b'"version": "9.0.0"'),
+        "newer": version_bit.replace(f'"version": "{__version__}"'.encode(), b'"version": "9.0.0"'),
         "null header": b"CMCHANGE 1\nnull\n" + bytes(64),
         "list header": b"CMCHANGE 1\n[]\n" + bytes(64),
     }
