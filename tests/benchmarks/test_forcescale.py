@@ -12,6 +12,8 @@ import pytest
 
 from commmatters_desktop.core.enums import PriorityStatus
 from commmatters_desktop.core.models import Priority
+from commmatters_desktop.storage.keystore import KeyringStore
+from commmatters_desktop.storage.vault import Vault
 from tests.benchmarks import filekeyring, forcescale
 from tests.benchmarks.figures import FIGURES, Work
 
@@ -60,3 +62,42 @@ def test_the_join_figure_takes_in_fifty_laptops_files_without_conflicts(tiny: Pa
     joined = FIGURES["join"](work)
     assert joined["received_files"] == 1 + LAPTOPS * FILES_EACH and joined["conflicts"] == 0
     assert joined["received_changes"] > LAPTOPS * FILES_EACH * CHANGES_EACH
+
+
+def test_two_laptops_build_the_same_force_as_one_and_the_coordinator_holds_it_all(tmp_path: Path) -> None:
+    """Two boroughs built side by side (the second laptop a process of its own, joined through sync) give
+    the coordinator every row, field clock, name and audit event a one-laptop build gives; the vault
+    checks clean and syncs with whatever folder it is given next (it left the build's team)."""
+    from sqlalchemy import func, select
+
+    from commmatters_desktop.core import audit
+    from commmatters_desktop.core.models import Person
+    from commmatters_desktop.sync import engine
+    from commmatters_desktop.sync.state import TEAM_META
+
+    wards = 2 * forcescale.WARDS_PER_AUTHORITY
+    assert [len(part) for part in forcescale.slices(wards, 2)] == [20, 20]
+    made: dict[int, dict[str, int]] = {}
+    for laptops in (1, 2):
+        filekeyring.use(tmp_path / f"keyring-{laptops}.json")
+        made[laptops] = forcescale.build(
+            tmp_path / f"vault-{laptops}", wards_count=wards, cycle_count=1, laptops=laptops
+        )
+        assert not (tmp_path / f"vault-{laptops}.build-folder").exists(), "the build's folder is removed"
+    one, two = made[1], made[2]
+    assert {k: v for k, v in two.items() if k != "change_log"} == {
+        **{k: v for k, v in one.items() if k != "change_log"},
+        # Each laptop's record of taking in the other's trail: the partners, then the other's five years.
+        "audit_events": one["audit_events"] + 2,
+    }
+    assert one["change_log"] > two["change_log"] > one["change_log"] // 3  # the other's history as state
+    filekeyring.use(tmp_path / "keyring-2.json")
+    with Vault.open(tmp_path / "vault-2", keystore=KeyringStore(), clock=forcescale.clock()) as vault:
+        assert vault.check() == [] and vault.meta(TEAM_META) is None
+        with vault.reading() as s:
+            assert audit.verify(s, vault.audit_key) == []
+            names = s.scalar(select(func.count(func.distinct(Person.full_name))))
+            assert names == wards * forcescale.PEOPLE_PER_WARD  # no name made twice by the two laptops
+        (tmp_path / "next-folder").mkdir()
+        report = engine.sync(vault, tmp_path / "next-folder", passphrase="a new team")
+        assert report.rejected == []
