@@ -113,6 +113,31 @@ def _scrypt_once_per_passphrase_and_salt() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _frozen_day_for_vaults_opened_without_a_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A vault, window, demo or command a test starts without saying which clock lives on the tests'
+    frozen day, not the machine's.
+
+    The template vault is made on that day; opened a day later by the machine's clock, a backup falls
+    due at open and changes what the test sees (an upgrade's backup was no longer the last one on
+    2026-11-22: a test that passed the day before failed in CI). Tests that mean the real clock pass
+    ``SystemClock()`` themselves.
+    """
+    for module in CLOCK_DEFAULTS:
+        monkeypatch.setattr(f"{module}.SystemClock", lambda: FixedClock.on(TODAY))
+
+
+#: Where the app falls back on the machine's clock when it is given none.
+CLOCK_DEFAULTS = (
+    "commmatters_desktop.storage.vault",
+    "commmatters_desktop.storage.recovery",
+    "commmatters_desktop.demo",
+    "commmatters_desktop.cli",
+    "commmatters_desktop.ui.main_window",
+    "commmatters_desktop.ui.application",
+)
+
+
+@pytest.fixture(autouse=True)
 def memory_keyring() -> Iterator[MemoryKeyring]:
     """Every test gets a fresh, private keyring; the user's is never touched."""
     previous = keyring.get_keyring()

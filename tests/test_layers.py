@@ -69,3 +69,17 @@ def test_the_ui_reads_and_edits_through_services_never_database_records() -> Non
                 if isinstance(node.value, ast.Name) and node.value.id == "common":
                     offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno} calls common.{node.attr}")
     assert offenders == []
+
+
+def test_every_fallback_on_the_machines_clock_is_frozen_in_the_tests() -> None:
+    """A module that falls back on ``SystemClock()`` when given no clock is listed in tests/conftest.py's
+    CLOCK_DEFAULTS, so no test depends on the day it runs (one failed the day after it was written)."""
+    from tests.conftest import CLOCK_DEFAULTS
+
+    package = Path(__file__).resolve().parents[1] / "commmatters_desktop"
+    falling_back = {
+        "commmatters_desktop." + ".".join(path.relative_to(package).with_suffix("").parts)
+        for path in package.rglob("*.py")
+        if "SystemClock()" in path.read_text(encoding="utf-8") and path.name != "clock.py"
+    }
+    assert falling_back == set(CLOCK_DEFAULTS)
