@@ -756,7 +756,6 @@ def cmd_plan_ics(ctx: Context) -> int:
     from commmatters_desktop.core.partner_actions import agency_called, open_actions
     from commmatters_desktop.core.services import force, planning
     from commmatters_desktop.reports.ics import calendar
-    from commmatters_desktop.storage.vault import atomic_write
 
     cycle = _cycle(ctx)
     if ctx.args.out.suffix.lower() != ".ics":
@@ -774,8 +773,9 @@ def cmd_plan_ics(ctx: Context) -> int:
             force_name=force.force_name(session),
             demo=vault.is_demo,
         )
-    ctx.args.out.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(ctx.args.out, data)
+    from commmatters_desktop.reports.publish import write_file
+
+    write_file(ctx.args.out, data, what=f"The calendar {ctx.args.out.name}")
     dated = sum(1 for a in actions if a.due_on)
     ctx.emit(
         {"file": str(ctx.args.out), "weeks": len(weeks), "actions": dated},

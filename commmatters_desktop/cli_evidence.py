@@ -456,7 +456,6 @@ def cmd_report(ctx: Context) -> int:
 def cmd_export(ctx: Context) -> int:
     from commmatters_desktop.cli import _cycle
     from commmatters_desktop.core.quarterly import police_uk_export
-    from commmatters_desktop.storage.vault import atomic_write
 
     cycle = _cycle(ctx)
     out: Path = ctx.args.out
@@ -464,11 +463,11 @@ def cmd_export(ctx: Context) -> int:
         raise UserError(f"{out.name} should end in .json.")
     with ctx.open_vault() as vault, vault.reading() as session:
         data = police_uk_export(session, cycle=cycle, demo=vault.is_demo)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UserError(f"Cannot create the folder {out.parent}: {exc.strerror}.") from None
-    atomic_write(out, json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8"))
+    from commmatters_desktop.reports.publish import write_file
+
+    write_file(
+        out, json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8"), what=f"The export {out.name}"
+    )
     count, left = len(cast(list[object], data["neighbourhoods"])), cast(list[object], data["left_out"])
     ctx.emit(
         {"file": str(out), "cycle": cycle, "priorities": count, "left_out": left},

@@ -61,10 +61,16 @@ def write_file(path: Path, data: bytes, *, what: str) -> Path:
     ``what`` names the document in the message ("The leaflet for Ancoats").
     """
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # The folder named for it may be new, but never a chain of folders a mistyped path made up.
+        path.parent.mkdir(exist_ok=True)
         atomic_write(path, data)
     except DiskFull:
         raise NotWritten(_full(what, path), disk_full=True) from None
+    except FileNotFoundError:
+        raise NotWritten(
+            f"{what} was not saved: there is no folder {path.parent.parent}. Check the path, or make the "
+            "folder first."
+        ) from None
     except OSError as exc:
         if exc.errno in _FULL:
             raise NotWritten(_full(what, path), disk_full=True) from None

@@ -350,6 +350,8 @@ class MainWindow(QMainWindow):
 
 
 def window_title(vault: Vault) -> str:
+    """Ends with the app's name: Qt adds the display name to a title that does not end with it, which
+    showed the name twice."""
     if vault.is_demo:
-        return f"DEMO — {APP_TITLE} — Demo Force (Greater Manchester wards)"
-    return f"{APP_TITLE} — {vault.folder.name}"
+        return f"DEMO — Demo Force (Greater Manchester wards) — {APP_TITLE}"
+    return f"{vault.folder.name} — {APP_TITLE}"

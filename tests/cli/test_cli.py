@@ -213,3 +213,27 @@ def test_the_installed_command_works_from_a_fresh_shell(tmp_path: Path) -> None:
         check=False,
     )
     assert module.returncode == 0 and "healthy" in module.stdout
+
+
+def test_a_file_asked_for_in_a_folder_that_does_not_exist_is_refused_and_no_folders_are_made(  # type: ignore[no-untyped-def]
+    run, tmp_path: Path
+) -> None:
+    """A mistyped --out path says so in one line and makes nothing; a new folder for the file itself is
+    made (the one the officer named), never a chain of them."""
+    demo = tmp_path / "demo"
+    assert run("--demo", "--data-dir", demo, "wards", "list").code == 0  # the demo built first
+    ward = "E05000650"
+    asked = {
+        "leaflet": ["leaflet", "--ward", ward, "--draft", "--out"],
+        "calendar": ["plan", "ics", "--out"],
+        "export": ["export", "police-uk", "--cycle", "2026-Q3", "--out"],
+    }
+    for name, command in asked.items():
+        suffix = {"leaflet": ".pdf", "calendar": ".ics", "export": ".json"}[name]
+        line = one_line_error(
+            run("--demo", "--data-dir", demo, *command, tmp_path / "typo" / "deeper" / f"x{suffix}")
+        )
+        assert f"there is no folder {tmp_path / 'typo'}" in line, line
+        assert not (tmp_path / "typo").exists(), name
+    made = run("--demo", "--data-dir", demo, *asked["leaflet"], tmp_path / "leaflets" / "x.pdf")
+    assert made.code == 0 and (tmp_path / "leaflets" / "x.pdf").is_file()

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
+from commmatters_desktop import APP_TITLE
 from commmatters_desktop.core.clock import FixedClock
 from commmatters_desktop.storage.vault import Vault
 from commmatters_desktop.ui.main_window import MainWindow
@@ -24,6 +25,8 @@ def column(window: MainWindow, col: WardColumn) -> list[str]:
 
 def test_the_demo_is_plainly_labelled(window: MainWindow) -> None:
     assert window.windowTitle().startswith("DEMO")
+    # Qt appends the display name to a title that does not end with it: once, at the end, says it once.
+    assert window.windowTitle().endswith(APP_TITLE) and window.windowTitle().count(APP_TITLE) == 1
     banner = window.findChild(QLabel, "demoBanner")
     assert banner is not None and banner.isVisible() and "DEMO FORCE" in banner.text()
     assert window.findChild(QLabel, "statusVault").text().startswith("DEMO vault")
