@@ -13,6 +13,7 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from commmatters_desktop.core.dates import in_words
 from commmatters_desktop.core.errors import UserError
 
 if TYPE_CHECKING:
@@ -368,7 +369,7 @@ def cmd_survey_add(ctx: Context) -> int:
             "replaced": replaced,
         },
         lambda: (
-            f"Recorded the {mode.label.lower()} survey of {day:%d %B %Y} in {ward.code} ({respondents} respondents)"
+            f"Recorded the {mode.label.lower()} survey of {in_words(day)} in {ward.code} ({respondents} respondents)"
             + ("; it replaced the earlier copy." if replaced else ".")
         ),
     )

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, joinedload
 from commmatters_desktop.core import privacy
 from commmatters_desktop.core.changes import audit_event
 from commmatters_desktop.core.cycles import CycleCode
+from commmatters_desktop.core.dates import in_words
 from commmatters_desktop.core.enums import ContactChannel, PriorityStatus
 from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.core.models import KinContact, Priority, Ward, natural_id
@@ -159,7 +160,7 @@ def _message(
     agreed = priority.meeting.held_on if priority.meeting else priority.agreed_on
     lines = [f"You said: {issue}", f"We did: {action}"]
     if agreed:
-        lines.append(f"The ward panel agreed this priority on {agreed:%d %B %Y}.")
+        lines.append(f"The ward panel agreed this priority on {in_words(agreed)}.")
     if ward.engagement_url:
         lines.append(f"Find out more and have your say: {ward.engagement_url}")
     if ward.team_contact:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from commmatters_desktop.core import public
 from commmatters_desktop.core.cycles import CycleCode
+from commmatters_desktop.core.dates import in_words
 from commmatters_desktop.core.enums import FINISHED_ACTION, ActionKind, ActionStatus, Channel
 from commmatters_desktop.core.errors import NotFound, UserError
 from commmatters_desktop.core.models import PanelMeeting, Priority, natural_id
@@ -181,7 +182,8 @@ def leaflet_content(
         figures=figures,
         next_steps=next_steps,
         next_meeting=(
-            f"The next ward panel meets on {meeting.held_on:%A %d %B %Y} at {meeting.venue}. Everyone is welcome."
+            f"The next ward panel meets on {in_words(meeting.held_on, weekday=True)} at {meeting.venue}. "
+            "Everyone is welcome."
             if meeting else "Ask the ward team when the next ward panel meets: everyone is welcome."
         ),
         contact=ward.team_contact or "Call 101 (non-emergency) and ask for the neighbourhood team.",
@@ -258,10 +260,10 @@ def _support(session: Session, priority: Priority) -> tuple[int, list[str]]:
     if priority.nomination_id is None:
         return 0, []
     by_channel = support_by_channel(session, priority.nomination_id)
-    return sum(by_channel.values()), [
-        f"{CHANNEL_WORDS.get(channel, channel.label.lower())} ({count})"
-        for channel, count in sorted(by_channel.items())
-    ]
+    words = {channel: CHANNEL_WORDS.get(channel, channel.label.lower()) for channel in by_channel}
+    if len(by_channel) == 1:  # "raised by 36 people through a partner", never "(36)" again
+        return sum(by_channel.values()), list(words.values())
+    return sum(by_channel.values()), [f"{words[c]} ({count})" for c, count in sorted(by_channel.items())]
 
 
 CHANNEL_WORDS = {

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from commmatters_desktop.core.cycles import CycleCode
+from commmatters_desktop.core.dates import in_words
 from commmatters_desktop.core.enums import ScheduleMode
 from commmatters_desktop.core.errors import ValidationError
 
@@ -148,17 +149,21 @@ def _place(
     if mode is ScheduleMode.ALL_WARDS:
         week = monday(start)
         if week in blocked:
-            raise ValidationError(f"The week of {week:%d %B} is marked unavailable: choose another week.")
+            raise ValidationError(
+                f"The week of {in_words(week, year=False)} is marked unavailable: choose another week."
+            )
         plan.weeks = {w.id: week for w in wards}
         plan.per_week = len(wards)
-        plan.explanation.append(f"All {len(wards)} wards act in the week of {week:%d %B %Y}.")
+        plan.explanation.append(f"All {len(wards)} wards act in the week of {in_words(week)}.")
         return plan
 
     weeks = [w for w in cycle.weeks() if w >= first and w not in blocked]
     skipped = sorted(w for w in blocked if first <= w <= cycle.end)
     if not weeks:
         plan.unplaced = list(wards)
-        plan.explanation.append(f"No week from {first:%d %B} to the end of {cycle} is available.")
+        plan.explanation.append(
+            f"No week from {in_words(first, year=False)} to the end of {cycle} is available."
+        )
         return plan
     capacity = per_week or math.ceil(len(wards) / len(weeks))
     plan.per_week = capacity
@@ -180,7 +185,7 @@ def _place(
     used = len({*plan.weeks.values()})
     plan.explanation.append(
         f"{len(plan.weeks)} of {len(wards)} wards placed over {used} week{'s' if used != 1 else ''}, "
-        f"at most {capacity} a week, from the week of {weeks[0]:%d %B}."
+        f"at most {capacity} a week, from the week of {in_words(weeks[0], year=False)}."
     )
     if skipped:
         plan.explanation.append("Skipped as unavailable: " + ", ".join(f"{w:%d %b}" for w in skipped) + ".")

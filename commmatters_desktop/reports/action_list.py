@@ -12,6 +12,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
+from commmatters_desktop.core.dates import in_words
 from commmatters_desktop.core.partner_actions import PartnerAction
 from commmatters_desktop.reports.pdf import BRAND, FONT, demo_marking, register_fonts, style
 
@@ -42,7 +43,7 @@ def render_action_list(
     story: list[Flowable] = [
         Paragraph(f"Open actions for {escape(agency)}", h1),
         Paragraph(
-            f"{escape(force_name)} · Community Matters · as at {today:%d %B %Y} · {len(actions)} open, "
+            f"{escape(force_name)} · Community Matters · as at {in_words(today)} · {len(actions)} open, "
             f"{overdue} overdue",
             p,
         ),

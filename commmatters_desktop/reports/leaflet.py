@@ -187,11 +187,12 @@ def _story(
 
     said: list[Flowable] = [_boxed(Paragraph(f"“{e(content.you_said)}”", quote), width)]
     if content.raised_by:
-        channels = ", ".join(content.channels)
+        # One channel: "Raised by 36 people through a partner." Several: "...: online (32), at the panel (4)."
+        joined = (" " if len(content.channels) == 1 else ": ") + ", ".join(content.channels)
         said.append(Spacer(1, body * 0.3))
         said.append(Paragraph(
             f"Raised by {content.raised_by} {'person' if content.raised_by == 1 else 'people'}"
-            f"{': ' + e(channels) if channels else ''}.", small))  # fmt: skip
+            f"{e(joined) if content.channels else ''}.", small))  # fmt: skip
     section("You said", said)
 
     did: list[Flowable] = [Paragraph(e(content.summary_action), p)] if content.summary_action else []

@@ -13,6 +13,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from commmatters_desktop.core.dates import in_words
 from commmatters_desktop.core.enums import NominationStatus
 from commmatters_desktop.core.meeting import Agenda
 from commmatters_desktop.reports.pdf import BRAND, FONT, FONT_BOLD, demo_marking, register_fonts, style
@@ -35,7 +36,8 @@ def render_minutes(agenda: Agenda) -> bytes:
     story: list[Flowable] = [
         Paragraph(f"Ward panel meeting: {e(agenda.ward_name)}", h1),
         Paragraph(f"{e(agenda.force_name)} and partners · {e(agenda.la_name)} · priorities for {e(agenda.cycle)}", p),
-        Paragraph(f"<b>Date:</b> {agenda.held_on:%A %d %B %Y} &nbsp; <b>Venue:</b> {e(agenda.venue)} &nbsp; "
+        Paragraph(f"<b>Date:</b> {in_words(agenda.held_on, weekday=True)} &nbsp; "
+                  f"<b>Venue:</b> {e(agenda.venue)} &nbsp; "
                   f"<b>Attendance:</b> {agenda.attendance if agenda.attendance is not None else 'not recorded'}", p),
         Paragraph("Only numbers of people are recorded in these minutes, never the names of residents.", p),
         Paragraph(f"Last quarter ({e(agenda.previous_cycle)})", h2),
@@ -50,9 +52,7 @@ def render_minutes(agenda: Agenda) -> bytes:
     story.append(Paragraph("Nominations and the vote", h2))
     rows = [[Paragraph(t, head) for t in ("Nomination", "Support", "Votes", "Outcome")]]
     for n in agenda.shown_nominations:
-        support = (
-            f"{n.combined_support} (" + ", ".join(f"{k.lower()} {v}" for k, v in n.channels.items()) + ")"
-        )
+        support = f"{n.combined_support} ({n.raised_through})"
         outcome = (
             n.status.label
             if n.status is not NominationStatus.NOT_TAKEN_FORWARD

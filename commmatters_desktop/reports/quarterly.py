@@ -26,6 +26,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from commmatters_desktop.core.dates import in_words
 from commmatters_desktop.core.evidence import month_label
 from commmatters_desktop.core.leaflets import quarter_period
 from commmatters_desktop.core.quarterly import OGL_LINE, VERDICT_LABELS, QuarterlyReport, WardReport
@@ -60,7 +61,7 @@ def render_quarterly(report: QuarterlyReport, *, demo: bool) -> bytes:
         Paragraph("Community Matters: quarterly report", h1),
         Paragraph(
             f"{escape(report.force_name)} · for the Safer Neighbourhood Board and the Police and Crime "
-            f"Commissioner · {report.cycle} ({quarter_period(report.cycle)}) · as at {report.today:%d %B %Y}",
+            f"Commissioner · {report.cycle} ({quarter_period(report.cycle)}) · as at {in_words(report.today)}",
             p,
         ),
         Paragraph(
@@ -193,7 +194,7 @@ def _ward_block(w: WardReport) -> list[Flowable]:
     rows = [
         ("Priority", w.issue),
         ("Status", w.status),
-        ("Week of action", f"{w.week_of_action:%d %B %Y}" if w.week_of_action else "not scheduled"),
+        ("Week of action", f"{in_words(w.week_of_action)}" if w.week_of_action else "not scheduled"),
     ]
     if w.status != "No agreed priority":
         rows += [("Actions", actions)]

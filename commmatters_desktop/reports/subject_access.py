@@ -10,6 +10,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
+from commmatters_desktop.core.dates import in_words
 from commmatters_desktop.core.subject_access import Held
 from commmatters_desktop.reports.pdf import BRAND, FONT, register_fonts, style
 
@@ -27,7 +28,7 @@ def render(held: list[Held], *, name: str, reference: str, force_name: str, on: 
         Paragraph("Subject access request: personal data held", h1),
         Paragraph(
             f"{escape(force_name)} · Community Matters Desktop · request {escape(reference)} · "
-            f"searched {on:%d %B %Y} for <b>{escape(name)}</b>",
+            f"searched {in_words(on)} for <b>{escape(name)}</b>",
             p,
         ),
         Paragraph(

@@ -38,6 +38,7 @@ from commmatters_desktop.core import commands, queries
 from commmatters_desktop.core import meeting as meetings
 from commmatters_desktop.core.clock import Clock
 from commmatters_desktop.core.cycles import CycleCode
+from commmatters_desktop.core.dates import in_words
 from commmatters_desktop.core.enums import AgencyKind, Channel, NominationStatus
 from commmatters_desktop.core.errors import UserError
 from commmatters_desktop.core.ids import new_id
@@ -122,7 +123,7 @@ class MeetingPrep(QDialog):
                 Column("Suggested draft (masked)", lambda n: "" if n.approved else n.suggested),
                 Column("As the resident wrote it (never shown)", lambda n: n.wording),
                 Column("Suspected personal data", lambda n: "; ".join(n.suspects)),
-                Column("From", lambda n: ", ".join(f"{k} {v}" for k, v in n.channels.items())),
+                Column("From", lambda n: n.raised_through),
                 Column("Support", lambda n: str(n.combined_support)),
                 Column("Votes", lambda n: "" if n.votes is None else str(n.votes), "votes", Editor.NUMBER),
                 Column("Status", lambda n: n.status.label + ("" if n.approved else " · awaiting approval")),
@@ -598,7 +599,7 @@ class MeetingView(QWidget):
             people = f"<p><span style='color:#ffd166'><b>{self.attendance_typed}</b></span> people here tonight.</p>"
         return (
             f"<p>Ward panel meeting for <b>{_e(a.ward_name)}</b>, {_e(a.la_name)}</p>"
-            f"<p>{a.held_on:%A %d %B %Y} · {_e(a.venue)}</p>{people}"
+            f"<p>{in_words(a.held_on, weekday=True)} · {_e(a.venue)}</p>{people}"
             f"<p>Tonight we hear what happened last quarter, then choose <b>one</b> priority for "
             f"{_quarter(a.cycle)}.</p>"
         )
@@ -629,7 +630,7 @@ class MeetingView(QWidget):
         for index, n in list(enumerate(shown))[first : first + self.per_page]:
             chosen = index == self.selected and self.stage in (3, 4) and self.part == "choice"
             marker = "▶ " if chosen else ""
-            support = " · ".join(f"{k.lower()} {v}" for k, v in n.channels.items())
+            support = n.raised_through
             count = ""
             if votes:
                 if chosen and self.typed:

@@ -42,7 +42,7 @@ def test_too_many_wards_is_explained_and_a_dry_run_saves_nothing(demo_dir: Path,
 def test_all_wards_and_bad_dates(demo_dir: Path, clock: FixedClock) -> None:
     base = ("--demo", "--data-dir", demo_dir, "plan", "weeks", "--cycle", "2027-Q1", "--mode", "all-wards")
     code, out, _ = run(clock, *base, "--start", "2027-02-10")
-    assert code == 0 and "All 40 wards act in the week of 08 February 2027." in out
+    assert code == 0 and "All 40 wards act in the week of 8 February 2027." in out
     code, _, err = run(clock, *base, "--start", "10/02/2027")
     assert code == 1 and "write it as YYYY-MM-DD" in err
 

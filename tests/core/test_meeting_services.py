@@ -43,6 +43,8 @@ def test_merging_keeps_both_wordings_and_the_combined_support(vault: Vault, nomi
         rows = {r.wording: r for r in nomination_rows(s, cycle="2027-Q1")}
     assert rows["Drug dealing in the park"].combined_support == 39
     assert rows["Drug dealing in the park"].channels == {"Panel": 9, "Online": 30}
+    assert rows["Drug dealing in the park"].raised_through == "panel 9, online 30"
+    assert rows["Speeding on Moss Bank Way"].raised_through == "online"  # not "online 14" beside 14
     assert rows["Drugs in Queens Park"].status is NominationStatus.MERGED
     with vault.unit_of_work() as s:
         engagement.unmerge_nomination(s, nomination=s.get(Nomination, nominated["b"].id))  # type: ignore[arg-type,attr-defined]

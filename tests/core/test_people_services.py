@@ -228,7 +228,7 @@ def test_feedback_export_uses_only_the_public_wording(vault: Vault, two_wards: N
     ((code, name, subject, body, link),) = online.rows()
     assert (code, name, link) == ("E05011368", "Hulme", "https://example.police.uk/hulme")
     assert body.startswith("You said: Off-road bikes on the pavements\nWe did: Patrols and two bikes seized")
-    assert "08 October 2026" in body and "Ade" not in body and "@" not in body
+    assert "8 October 2026" in body and "Ade" not in body and "@" not in body
     assert "Bikes on the pavement" not in body  # the resident's nomination wording is never used
     assert mail.rows() == [["Ade Bello", "ade@example.com", "E05011368", subject, body]]
     assert "07700" not in str(mail.as_json())  # the phone number is not what an email needs

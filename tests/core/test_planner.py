@@ -24,7 +24,7 @@ def test_forty_wards_over_thirteen_weeks_at_four_a_week() -> None:
     assert set(Counter(plan.weeks.values()).values()) == {4}
     assert min(plan.weeks.values()) == dt.date(2027, 1, 4) and max(plan.weeks.values()) == dt.date(2027, 3, 8)
     assert plan.explanation == [
-        "40 of 40 wards placed over 10 weeks, at most 4 a week, from the week of 04 January."
+        "40 of 40 wards placed over 10 weeks, at most 4 a week, from the week of 4 January."
     ]
     assert [plan.weeks[w.id] for w in WARDS[:5]] == [dt.date(2027, 1, 4)] * 4 + [dt.date(2027, 1, 11)]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -99,6 +100,16 @@ def test_the_figures_the_chart_source_and_the_demo_marking(demo_vault: Vault) ->
     assert "Contains public sector information licensed under the Open Government Licence v3.0." in text
     assert "DEMO" in text and "Demo Force" in text
     assert "Raised by" in text and "next ward panel meets on" in text
+    # Where it was raised, in words: a count beside a channel only when there were several.
+    raised = re.search(r"Raised by (\d+) (?:person|people)(:? )([^.]*)\.", " ".join(text.split()))
+    assert raised is not None, text
+    counts = re.findall(r"\((\d+)\)", raised.group(3))
+    if raised.group(2) == " ":
+        assert counts == [], raised.group(0)
+    else:
+        assert len(counts) > 1 and sum(map(int, counts)) == int(raised.group(1)), raised.group(0)
+    assert re.search(r"\b0\d (January|February|March|April|May|June|July|August|September|October|November|"
+                     r"December)", text) is None  # fmt: skip
 
 
 def test_no_personal_data_reaches_any_demo_leaflet(demo_vault: Vault) -> None:

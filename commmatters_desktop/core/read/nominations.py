@@ -57,6 +57,14 @@ class NominationRow:
     #: What the detector suspects in the resident's wording (highlighted on the officer's screen).
     suspects: tuple[str, ...] = ()
 
+    @property
+    def raised_through(self) -> str:
+        """Where its support came from: "survey" when one channel raised all of it (never "survey 19"
+        beside a support of 19), "panel 9, online 30" when several did."""
+        if len(self.channels) == 1:
+            return next(iter(self.channels)).lower()
+        return ", ".join(f"{name.lower()} {count}" for name, count in self.channels.items())
+
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("wording")  # the raw wording may hold personal data: exported only as masked

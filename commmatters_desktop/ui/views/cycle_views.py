@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from commmatters_desktop.core.cycles import CycleCode
+from commmatters_desktop.core.dates import in_words
 from commmatters_desktop.core.overview import STATES, Overview, WardState
 from commmatters_desktop.core.partner_actions import PartnerAction
 from commmatters_desktop.core.services.planning import CalendarData
@@ -111,7 +112,7 @@ class CalendarModel(QAbstractTableModel):
             return self.wards[section][2]
         if role == roles.TOOLTIP and orientation == roles.HORIZONTAL:
             week = self.weeks[section]
-            return self.unavailable.get(week) or f"Week of {week:%d %B %Y}"
+            return self.unavailable.get(week) or f"Week of {in_words(week)}"
         return None
 
     def data(self, index: Index, role: int = roles.DISPLAY) -> Any:
