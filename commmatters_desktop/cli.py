@@ -784,6 +784,10 @@ def cmd_plan_ics(ctx: Context) -> int:
     return 0
 
 
+def _and_escalated(count: int) -> str:
+    return f", {count} escalated" if count else ""
+
+
 def cmd_overview(ctx: Context) -> int:
     from commmatters_desktop.core.overview import overview
 
@@ -798,13 +802,15 @@ def cmd_overview(ctx: Context) -> int:
                 {"ward": w.ward_code, "name": w.ward_name, "state": w.state, "reasons": list(w.reasons)}
                 for w in result.stuck
             ],
+            "escalated": [w.ward_code for w in result.wards if w.state == "escalated"],
         },
         lambda: "\n".join(
             [
                 f"{cycle}: " + ", ".join(f"{count} {state}" for state, count in result.counts.items()),
-                f"{len(result.stuck)} ward{'s' if len(result.stuck) != 1 else ''} stuck:",
+                f"{len(result.stuck)} ward{'s' if len(result.stuck) != 1 else ''} stuck"
+                f"{_and_escalated(result.counts.get('escalated', 0))}:",
             ]
-            + [f"  {w.ward_code} {w.ward_name} ({w.state}): {'; '.join(w.reasons)}" for w in result.stuck]
+            + [f"  {w.ward_code} {w.ward_name} ({w.state}): {w.why}" for w in result.needing_attention]
         ),
     )
     return 0

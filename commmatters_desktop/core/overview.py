@@ -41,6 +41,8 @@ _STATE_OF = {
     S.ESCALATED: "escalated",
 }
 AGREE_BY_WEEK = 3
+#: What the overview says of an escalated ward (its priority is the partnership's to solve now).
+ESCALATED = "escalated to Community Safety Partnership tasking"
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,16 @@ class WardState:
     def stuck(self) -> bool:
         return bool(self.reasons)
 
+    @property
+    def needs_attention(self) -> bool:
+        """On the inspector's list: stuck, or handed to the partnership (not stuck, but not the ward's)."""
+        return self.stuck or self.state == "escalated"
+
+    @property
+    def why(self) -> str:
+        """What the list says of the ward: why it is stuck, and that it was escalated."""
+        return "; ".join([*self.reasons, *([ESCALATED] if self.state == "escalated" else [])])
+
 
 @dataclass
 class Overview:
@@ -69,6 +81,11 @@ class Overview:
     @property
     def stuck(self) -> list[WardState]:
         return [w for w in self.wards if w.stuck]
+
+    @property
+    def needing_attention(self) -> list[WardState]:
+        """The wards the overview lists, in the window and on the command line alike."""
+        return [w for w in self.wards if w.needs_attention]
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,16 @@ def test_all_wards_and_bad_dates(demo_dir: Path, clock: FixedClock) -> None:
 def test_overview_and_actions(demo_dir: Path, tmp_path: Path, clock: FixedClock) -> None:
     code, out, _ = run(clock, "--demo", "--data-dir", demo_dir, "overview", "--json")
     assert code == 0 and json.loads(out)["counts"]["in action"] == 8
+    found = json.loads(out)
+    assert len(found["escalated"]) == 2
+    code, out, _ = run(clock, "--demo", "--data-dir", demo_dir, "overview")
+    listed = out.splitlines()[2:]
+    assert code == 0 and "21 wards stuck, 2 escalated:" in out  # the window's count
+    # The window's list: every stuck ward and every escalated one, each saying why.
+    assert {line.split()[0] for line in listed} == {w["ward"] for w in found["stuck"]} | set(
+        found["escalated"]
+    )
+    assert all(line.split("): ", 1)[1] for line in listed), out
     code, out, _ = run(
         clock, "--demo", "--data-dir", demo_dir, "actions", "--agency", "Bolton Council", "--json"
     )

@@ -27,6 +27,11 @@ def test_overview_counts_on_the_demo_force(demo_vault: Vault) -> None:
     assert "no agreed priority by week 3 (22 Oct)" in reasons
     assert any(r.endswith("overdue") for r in reasons)
     assert all(w.state != "closed" or not w.reasons for w in result.wards)
+    # The list the window and the command line show: stuck wards and escalated ones, each saying why.
+    assert {w.ward_code for w in result.needing_attention} == {w.ward_code for w in result.stuck} | {
+        w.ward_code for w in result.wards if w.state == "escalated"
+    }
+    assert all(w.why for w in result.needing_attention)
 
 
 def test_stuck_rules_follow_the_calendar(demo_vault: Vault) -> None:

@@ -68,6 +68,9 @@ def test_the_overview_counts_and_opens_a_stuck_ward(window: MainWindow, qtbot: Q
     assert window.tabs.currentWidget() is view and view.objectName() == "forceOverviewView"
     assert view.counts["in action"].text() == "8" and view.counts["escalated"].text() == "2"
     assert view.stuck_label.text().startswith("21 of 40 wards stuck")
+    listed = [view.model.row_at(r) for r in range(view.model.rowCount())]
+    assert sum(w.state == "escalated" for w in listed) == 2
+    assert all(w.why for w in listed), "every listed ward says why it is there (escalated ones too)"
     row = next(r for r in range(view.model.rowCount()) if view.model.row_at(r).priority_id is not None)
     view.table.activated.emit(view.model.index(row, 0))
     assert window.tabs.currentWidget() is window.plan

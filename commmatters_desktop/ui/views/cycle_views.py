@@ -387,7 +387,7 @@ class ForceOverviewView(QWidget):
                 Column("State", lambda w: w.state),
                 Column("Priority", lambda w: w.title or "—"),
                 Column("Week of action", lambda w: show_date(w.week_start)),
-                Column("Why it is stuck", lambda w: "; ".join(w.reasons)),
+                Column("Why it is listed", lambda w: w.why),
             ],
             self,
             warn=lambda w: w.state == "escalated",
@@ -418,7 +418,7 @@ class ForceOverviewView(QWidget):
     def show_overview(self, result: Overview) -> None:
         for state, label in self.counts.items():
             label.setText(str(result.counts.get(state, 0)))
-        shown = [w for w in result.wards if w.stuck or w.state == "escalated"]
+        shown = result.needing_attention
         self.model.set_listing(shown)
         fit_columns(self.table)
         self.stuck_label.setText(
