@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -47,11 +48,19 @@ def key(widget: QWidget, code: Qt.Key, times: int = 1) -> None:
 
 
 def main() -> int:
+    try:
+        return shoot()
+    finally:
+        shutil.rmtree(SANDBOX, ignore_errors=True)  # the demo vault and settings made for the shots
+
+
+def shoot() -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
     app = QApplication(sys.argv)
     clock = FixedClock(dt.datetime(2026, 11, 21, 10, 0, tzinfo=dt.UTC))
     vault = open_demo(SANDBOX / "demo", clock=clock)
     settings = WindowSettings(QSettings(str(SANDBOX / "settings.ini"), QSettings.Format.IniFormat))
-    window = MainWindow(vault, clock=clock, settings=settings, autolock_minutes=600, sync_on_open=False)
+    window = MainWindow(vault, clock=clock, settings=settings, autolock_minutes=5, sync_on_open=False)
     window.sync_on_close = False
     window.resize(1366, 768)
     window.show()

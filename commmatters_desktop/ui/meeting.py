@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -57,7 +56,7 @@ from commmatters_desktop.ui.models.record_table import (
     show_date,
 )
 from commmatters_desktop.ui.operations import Operations
-from commmatters_desktop.ui.widgets import ChoiceCombo, button, fit_to_screen, keep_place
+from commmatters_desktop.ui.widgets import ChoiceCombo, button, fit_to_screen, keep_place, share_width
 
 
 class MeetingPrep(QDialog):
@@ -141,8 +140,8 @@ class MeetingPrep(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        # The three wordings side by side, so the officer compares them whole before the meeting.
+        share_width(self.table, wide=(0, 1, 2))
         self.message = QLabel(self)
         self.message.setObjectName("meetingMessage")
         self.message.setWordWrap(True)
@@ -227,9 +226,6 @@ class MeetingPrep(QDialog):
             lambda s: queries.nomination_rows(s, cycle=self.cycle.currentText(), ward_code=self.ward_code)
         )
         keep_place(self.table, lambda: self.model.set_rows(rows))
-        self.table.resizeColumnsToContents()
-        for column in range(self.model.columnCount()):
-            self.table.setColumnWidth(column, min(self.table.columnWidth(column), 330))
 
     def save_details(self) -> uuid.UUID | None:
         """Create or update the meeting from the fields; None (and a message) if something is wrong."""

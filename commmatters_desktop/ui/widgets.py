@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QStringListModel
+from PySide6.QtCore import QStringListModel, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QAbstractItemView, QComboBox, QPushButton, QTableView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHeaderView, QPushButton, QTableView, QWidget
 
 
 class ChoiceCombo(QComboBox):
@@ -126,3 +126,25 @@ def fit_columns(table: QTableView) -> None:
         return
     table.resizeColumnsToContents()
     table.setProperty("fitted", True)
+
+
+def share_width(table: QTableView, wide: Iterable[int]) -> None:
+    """A short table of long texts (a priority's actions and measures, a meeting's nominations): every
+    column fits what it shows except the ``wide`` ones, which share the rest of the table's width and
+    wrap inside it. Nothing is cut short and nothing needs a sideways scroll, on a 1366-pixel laptop
+    or a projector; the widths follow the window. Rows grow to their text, so only for tables of tens
+    of rows, never a force-wide list.
+    """
+    header = table.horizontalHeader()
+    header.setStretchLastSection(False)
+    stretched = set(wide)
+    for column in range(table.model().columnCount()):
+        header.setSectionResizeMode(
+            column,
+            QHeaderView.ResizeMode.Stretch
+            if column in stretched
+            else QHeaderView.ResizeMode.ResizeToContents,
+        )
+    table.setWordWrap(True)
+    table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)

@@ -6,9 +6,11 @@ lays out; every label, button and projector stage is checked at each size.
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QAbstractButton, QLabel, QStyle, QTableView, QWidget
 from pytestqt.exceptions import TimeoutError
 from pytestqt.qtbot import QtBot
 
@@ -99,3 +101,60 @@ def test_every_view_fits_the_laptop_and_the_projector(
         assert_fits(qtbot, window, window.tabs.tabText(index))
     window.safekeeping.lock()
     assert_fits(qtbot, window, "the lock screen")
+
+
+def cut_cells(table: QTableView) -> list[str]:
+    """Cells whose text does not fit the room the table gives them (elided, or wrapped past the row)."""
+    metrics = table.fontMetrics()
+    model = table.model()
+    found = []
+    for row in range(model.rowCount()):
+        for column in range(model.columnCount()):
+            index = model.index(row, column)
+            text = str(index.data() or "")
+            room = table.visualRect(index)
+            if not text or table.isColumnHidden(column):
+                continue
+            width = room.width() - 2 * (table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1)
+            if table.wordWrap():
+                needed = metrics.boundingRect(QRect(0, 0, width, 100_000), Qt.TextFlag.TextWordWrap, text)
+                if needed.height() > room.height():
+                    found.append(f"{table.objectName()} row {row} column {column}: {text[:40]!r}")
+            elif metrics.horizontalAdvance(text) > width:
+                found.append(f"{table.objectName()} row {row} column {column}: {text[:40]!r}")
+    return found
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (910, 512)])
+def test_a_priorities_actions_and_a_meetings_wordings_are_read_whole(
+    window: MainWindow, qtbot: QtBot, size: tuple[int, int]
+) -> None:
+    """Long texts wrap in columns that share the width: no action, result or wording is cut short and
+    none needs a sideways scroll (the officer compares the three wordings before a meeting)."""
+
+    def read_whole(table: QTableView) -> None:
+        qtbot.waitUntil(lambda: table.isVisible() and table.model().rowCount() > 0)
+        with contextlib.suppress(TimeoutError):
+            qtbot.waitUntil(lambda: cut_cells(table) == [], timeout=3000)
+        assert cut_cells(table) == []
+        assert table.horizontalScrollBar().maximum() == 0, table.objectName()
+
+    window.resize(*size)
+    qtbot.waitUntil(lambda: window.width() == size[0])
+    card = next(c for c in window.board.model.cards() if c.status.value == "in_action")
+    window.open_plan(card.id)
+    plan = window.plan
+    plan.tabs.setCurrentIndex(next(i for i in range(plan.tabs.count()) if plan.tabs.tabText(i) == "Response"))
+    read_whole(plan.actions_table)
+    window.tabs.setCurrentWidget(window.ward_view)
+    proxy = window.ward_view.proxy  # a ward whose panel has nominations this quarter
+    window.ward_view.table.selectRow(
+        next(r for r in range(proxy.rowCount()) if proxy.index(r, 0).data() == "E05011351")
+    )
+    prep = window.wards.open_meeting()
+    assert prep is not None
+    qtbot.addWidget(prep)
+    prep.resize(*size)
+    prep.show()
+    prep.reload_table()
+    read_whole(prep.table)

@@ -48,7 +48,7 @@ from commmatters_desktop.ui.models.record_table import (
     show_number,
 )
 from commmatters_desktop.ui.operations import Operations
-from commmatters_desktop.ui.widgets import ChoiceCombo, button, keep_place
+from commmatters_desktop.ui.widgets import ChoiceCombo, button, keep_place, share_width
 
 if TYPE_CHECKING:  # Qt Charts load with the first priority shown, not at start
     from commmatters_desktop.ui.evidence_chart import EvidencePanels
@@ -279,6 +279,7 @@ class SaraPlanView(QWidget):
         self.action_model.edit_requested.connect(self._edit_action)
         self.actions_table = self._table("actionsTable", self.action_model)
         self.actions_table.setAccessibleName("Actions (Response)")
+        share_width(self.actions_table, wide=(0, 2, 7))  # what is to be done, by whom, and what was
         buttons = QHBoxLayout()
         buttons.addWidget(button(self, "Add action…", "addActionButton", self.add_action))
         buttons.addWidget(button(self, "Remove action", "removeActionButton", self.remove_action))
@@ -308,6 +309,7 @@ class SaraPlanView(QWidget):
         self.measure_model.edit_requested.connect(self._edit_measure)
         self.measures_table = self._table("measuresTable", self.measure_model)
         self.measures_table.setAccessibleName("Measures (before and after)")
+        share_width(self.measures_table, wide=(0, 1))  # the measure and its source
         self.outcome = ChoiceCombo(
             self, [("Not assessed yet", None), *_enum_choices(Outcome)], name="saraOutcome"
         )
@@ -442,10 +444,6 @@ class SaraPlanView(QWidget):
         keep_place(self.actions_table, lambda: self.action_model.set_rows(detail.actions))
         keep_place(self.measures_table, lambda: self.measure_model.set_rows(detail.measures))
         keep_place(self.feedback_table, lambda: self.feedback_model.set_rows(detail.feedback))
-        for table in (self.actions_table, self.measures_table):
-            table.resizeColumnsToContents()
-            for col in range(table.model().columnCount()):
-                table.setColumnWidth(col, min(table.columnWidth(col), 320))
         self._set_enabled(True, plan=detail.has_plan)
         if options or detail.id != shown:
             self.evidence.show_priority(detail.id)
