@@ -115,7 +115,9 @@ def cut_cells(table: QTableView) -> list[str]:
             room = table.visualRect(index)
             if not text or table.isColumnHidden(column):
                 continue
-            width = room.width() - 2 * (table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1)
+            width = room.width() - 2 * (
+                table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1
+            )
             if table.wordWrap():
                 needed = metrics.boundingRect(QRect(0, 0, width, 100_000), Qt.TextFlag.TextWordWrap, text)
                 if needed.height() > room.height():
