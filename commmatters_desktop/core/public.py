@@ -222,9 +222,7 @@ def _problem(session: Session, item: Piece, record: Synced | None = None) -> str
 def _problem_with(
     session: Session, item: Piece, record: Synced | None, approval: PublicApproval | None
 ) -> str | None:
-    """:func:`_problem` given the item's approval row (or None), already looked up."""
-    if not item.text.strip():
-        return None
+    """:func:`_problem` for a text that is not blank, given its approval row (or None), already looked up."""
     if approval is None or approval.deleted:
         return "not approved as public wording"
     if approval.text_hash != _digest(item.text):

@@ -194,7 +194,7 @@ def _ward_block(w: WardReport) -> list[Flowable]:
     rows = [
         ("Priority", w.issue),
         ("Status", w.status),
-        ("Week of action", f"{in_words(w.week_of_action)}" if w.week_of_action else "not scheduled"),
+        ("Week of action", in_words(w.week_of_action) if w.week_of_action else "not scheduled"),
     ]
     if w.status != "No agreed priority":
         rows += [("Actions", actions)]

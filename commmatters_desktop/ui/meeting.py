@@ -138,7 +138,6 @@ class MeetingPrep(QDialog):
         self.table.setModel(self.model)
         self.table.setItemDelegate(RecordDelegate(self.table))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
         # The three wordings side by side, so the officer compares them whole before the meeting.
         share_width(self.table, wide=(0, 1, 2))

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import contextlib
 import datetime as dt
 import json
 import multiprocessing
@@ -501,41 +502,42 @@ def build(
     source = _ids(wards_count, cycle_count, 1, today)
     with ids.use(source):
         vault = Vault.create(folder, passphrase=PASSPHRASE, keystore=KeyringStore(), clock=clock)
-    with vault:
+    with vault, contextlib.ExitStack() as others_running:
         builder = ForceBuilder(today, cycle_count)
         with ids.use(source), vault.unit_of_work(ACTOR) as s:
             builder.force_wide(s)
-        if len(parts) == 1:
-            with ids.use(source), vault.building():
-                builder.build(vault, parts[0], progress)
-            timing["build"] = time.perf_counter() - began
-            with vault.reading() as s:
-                return counts(s)
-        shutil.rmtree(shared, ignore_errors=True)
-        shared.mkdir()
-        team = engine.team_keys(vault, shared, BUILD_TEAM_PASSPHRASE)
-        engine.write_snapshot(vault, shared, team)  # the force-wide partners, for the others to join from
-        context = multiprocessing.get_context("spawn")  # a clean process: no copy of this one's connections
-        with concurrent.futures.ProcessPoolExecutor(len(parts) - 1, mp_context=context) as pool:
+        others: list[concurrent.futures.Future[str]] = []
+        if len(parts) > 1:
+            shutil.rmtree(shared, ignore_errors=True)
+            shared.mkdir()
+            team = engine.team_keys(vault, shared, BUILD_TEAM_PASSPHRASE)
+            engine.write_snapshot(vault, shared, team)  # the force-wide partners, for the others to join from
+            pool = others_running.enter_context(
+                # spawn: a clean process, with no copy of this one's connections
+                concurrent.futures.ProcessPoolExecutor(
+                    len(parts) - 1, mp_context=multiprocessing.get_context("spawn")
+                )
+            )
             others = [
                 pool.submit(
                     _laptop, str(shared), laptop, (part.start, part.stop), wards_count, cycle_count, today
                 )
                 for laptop, part in enumerate(parts[1:], 2)
             ]
-            with ids.use(source), vault.building():
-                builder.build(vault, parts[0], progress)
-            timing["build"] = time.perf_counter() - began
+        with ids.use(source), vault.building():
+            builder.build(vault, parts[0], progress)
+        timing["build"] = time.perf_counter() - began
+        if others:
             written = [future.result() for future in others]  # a laptop's failure is raised here
-        timing["others"] = time.perf_counter() - began
-        report = engine.SyncReport()
-        for path in written:
-            if not take_snapshot(vault, shared, team, report, Path(path)):
-                raise RuntimeError(f"the coordinator could not take in {path}: {report.rejected}")
-        if report.conflicts:
-            raise RuntimeError(f"{report.conflicts} conflicts taking in the laptops' snapshots")
-        leave(vault)
-        timing["take_in"] = time.perf_counter() - began
+            timing["others"] = time.perf_counter() - began
+            report = engine.SyncReport()
+            for path in written:
+                if not take_snapshot(vault, shared, team, report, Path(path)):
+                    raise RuntimeError(f"the coordinator could not take in {path}: {report.rejected}")
+            if report.conflicts:
+                raise RuntimeError(f"{report.conflicts} conflicts taking in the laptops' snapshots")
+            leave(vault)
+            timing["take_in"] = time.perf_counter() - began
         with vault.reading() as s:
             found = counts(s)
     shutil.rmtree(shared, ignore_errors=True)
@@ -549,7 +551,8 @@ def _laptop(
     partners), builds its wards and writes a snapshot of everything it holds; returns the snapshot's path."""
     from commmatters_desktop.sync import engine
 
-    home = Path(shared).parent / f"{Path(shared).name}-laptop-{laptop}"
+    folder = Path(shared)
+    home = folder.parent / f"{folder.name}-laptop-{laptop}"
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
     filekeyring.use(home / "keyring.json")
@@ -558,13 +561,13 @@ def _laptop(
     with ids.use(source):
         vault = Vault.create(home / "vault", passphrase=PASSPHRASE, keystore=KeyringStore(), clock=clock)
     with vault:
-        engine.sync(vault, Path(shared), passphrase=BUILD_TEAM_PASSPHRASE)
+        engine.sync(vault, folder, passphrase=BUILD_TEAM_PASSPHRASE)
         builder = ForceBuilder(today, cycle_count)
         with vault.reading() as s:
             builder.known_force_wide(s)
         with ids.use(source), vault.building():
             builder.build(vault, range(*wards), lambda m: print(f"laptop {laptop}: {m}", flush=True))
-        path = engine.write_snapshot(vault, Path(shared), engine.team_keys(vault, Path(shared), None))
+        path = engine.write_snapshot(vault, folder, engine.team_keys(vault, folder, None))
     shutil.rmtree(home, ignore_errors=True)  # its work is in the snapshot
     return str(path)
 
